@@ -1,0 +1,1 @@
+pytest_plugins = ["crosscheck_platform.testing.fixtures"]

@@ -1,0 +1,97 @@
+"""CloudEvents Kafka binary binding for Crosscheck messages.
+
+Written against the binding spec rather than an SDK so that the contracts package has
+one dependency (pydantic); the tests prove the official `cloudevents` SDK reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from crosscheck_contracts.base import Event
+from crosscheck_contracts.catalogue import EventCatalogue, UnknownEventType
+from crosscheck_contracts.envelope import Envelope
+
+CE_PREFIX = "ce_"
+CONTENT_TYPE_HEADER = "content-type"
+
+Headers = list[tuple[str, bytes]]
+
+
+class InvalidMessage(ValueError):
+    """A message that cannot be read as a Crosscheck event; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _format_time(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def encode_headers(envelope: Envelope) -> Headers:
+    headers: Headers = []
+    for name, value in envelope.model_dump(exclude_none=True).items():
+        if name == "datacontenttype":
+            headers.append((CONTENT_TYPE_HEADER, str(value).encode()))
+            continue
+        text = _format_time(value) if isinstance(value, datetime) else str(value)
+        headers.append((CE_PREFIX + name, text.encode()))
+    return headers
+
+
+def encode(envelope: Envelope, event: Event) -> tuple[bytes, Headers, bytes]:
+    """Return (key, headers, value) for one event."""
+    return envelope.aggregateid.encode(), encode_headers(envelope), event.model_dump_json().encode()
+
+
+def decode_headers(headers: Iterable[tuple[str, bytes]] | None) -> Envelope:
+    attributes: dict[str, Any] = {}
+    for name, raw in headers or ():
+        lowered = name.lower()
+        try:
+            text = raw.decode("utf-8")
+        except (UnicodeDecodeError, AttributeError):
+            raise InvalidMessage(f"header {name!r} is not UTF-8 text") from None
+        if lowered == CONTENT_TYPE_HEADER:
+            attributes["datacontenttype"] = text
+        elif lowered.startswith(CE_PREFIX):
+            attributes[lowered[len(CE_PREFIX) :]] = text
+    if "type" not in attributes:
+        raise InvalidMessage("not a CloudEvent: header ce_type missing")
+    try:
+        return Envelope.model_validate(attributes, strict=False)
+    except ValidationError as exc:
+        raise InvalidMessage(f"invalid envelope: {_summarise(exc)}") from None
+
+
+def decode(
+    catalogue: EventCatalogue, headers: Sequence[tuple[str, bytes]] | None, value: bytes | None
+) -> tuple[Envelope, Event]:
+    """Read one Kafka record as (envelope, payload) or raise InvalidMessage with the reason."""
+    envelope = decode_headers(headers)
+    if value is None:
+        raise InvalidMessage("message has no value")
+    try:
+        event = catalogue.decode_json(envelope.type, envelope.schemaversion, value)
+    except UnknownEventType as exc:
+        raise InvalidMessage(str(exc)) from None
+    except ValidationError as exc:
+        raise InvalidMessage(f"{envelope.type} payload invalid: {_summarise(exc)}") from None
+    except ValueError as exc:  # bad JSON surfacing from an upcaster's json.loads
+        raise InvalidMessage(f"{envelope.type} payload is not JSON: {exc}") from None
+    return envelope, event
+
+
+def _summarise(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(p) for p in error["loc"]) or "(root)"
+        parts.append(f"{where}: {error['msg']}")
+    more = exc.error_count() - len(parts)
+    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")

@@ -1,0 +1,53 @@
+"""Dead letters: a message that cannot be applied goes aside with its reason, so the
+consumer can go on and an operator can see, fix and replay it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from crosscheck_contracts.topics import dead_letter_topic
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+    reason: str
+
+    @classmethod
+    def of(cls, record: Any, reason: str) -> DeadLetter:
+        return cls(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            value=record.value,
+            headers=tuple(record.headers or ()),
+            reason=reason,
+        )
+
+    def headers_for(self, consumer: str) -> dict[str, str]:
+        headers = {name: raw.decode("utf-8", "replace") for name, raw in self.headers}
+        headers.update(
+            {
+                "dlq_reason": self.reason[:2000],
+                "dlq_consumer": consumer,
+                "dlq_topic": self.topic,
+                "dlq_partition": str(self.partition),
+                "dlq_offset": str(self.offset),
+            }
+        )
+        return headers
+
+    @property
+    def destination(self) -> str:
+        return dead_letter_topic(self.topic)
+
+
+class DeadLetterSink(Protocol):
+    async def __call__(self, letter: DeadLetter, consumer: str) -> None: ...

@@ -1,0 +1,72 @@
+"""PostgreSQL access: one asyncpg pool per process, one schema per service.
+
+Every table a service owns lives in its own schema, so per-test schemas isolate tests
+and a service never reads another's tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def checked_identifier(name: str) -> str:
+    """Schema and table names are interpolated into SQL, so only plain names pass."""
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a safe SQL identifier: {name!r}")
+    return name
+
+
+class Database:
+    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+        self.pool = pool
+        self.schema = checked_identifier(schema)
+
+    @classmethod
+    async def connect(
+        cls, dsn: str, schema: str, *, min_size: int = 2, max_size: int = 10
+    ) -> Database:
+        pool = await asyncpg.create_pool(
+            dsn,
+            min_size=min_size,
+            max_size=max_size,
+            # Unqualified names in service SQL resolve to the service's schema.
+            server_settings={"search_path": f"{checked_identifier(schema)},public"},
+        )
+        db = cls(pool, schema)
+        await db.execute(f"CREATE SCHEMA IF NOT EXISTS {db.schema}")
+        return db
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield conn
+
+    async def execute(self, sql: str, *args: Any) -> str:
+        async with self.pool.acquire() as conn:
+            return str(await conn.execute(sql, *args))
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        async with self.pool.acquire() as conn:
+            return list(await conn.fetch(sql, *args))
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        async with self.pool.acquire() as conn:
+            return await conn.fetchval(sql, *args)
+
+    async def migrate(self, statements: Sequence[str]) -> None:
+        """Apply idempotent DDL (CREATE ... IF NOT EXISTS) under an advisory lock,
+        so that several replicas starting together do not race on it."""
+        async with self.transaction() as conn:
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.schema)
+            for statement in statements:
+                await conn.execute(statement)

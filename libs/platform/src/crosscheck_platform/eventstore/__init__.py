@@ -1,0 +1,11 @@
+"""Event store: one stream per aggregate, optimistic concurrency on the stream version."""
+
+from crosscheck_platform.eventstore.aggregate import Aggregate
+from crosscheck_platform.eventstore.recorder import (
+    CommandContext,
+    ConcurrencyConflict,
+    EventStore,
+    StoredEvent,
+)
+
+__all__ = ["Aggregate", "CommandContext", "ConcurrencyConflict", "EventStore", "StoredEvent"]

@@ -1,0 +1,76 @@
+"""The event store port: what services depend on; PostgreSQL and memory implement it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from uuid import UUID, uuid4
+
+from crosscheck_contracts.base import Event
+from crosscheck_contracts.envelope import Envelope, Tenant
+
+
+class ConcurrencyConflict(Exception):
+    """Someone else appended to the stream since it was read: re-read and retry, or 409."""
+
+    def __init__(self, stream_id: str, expected_version: int) -> None:
+        super().__init__(f"stream {stream_id!r} is no longer at version {expected_version}")
+        self.stream_id = stream_id
+        self.expected_version = expected_version
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """Who asks, for which tenant, and which chain of messages this belongs to."""
+
+    tenant: Tenant
+    correlation_id: UUID = field(default_factory=uuid4)
+    causation_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    position: int
+    envelope: Envelope
+    event: Event
+
+    @property
+    def version(self) -> int:
+        return self.envelope.aggregateversion
+
+
+class EventStore(Protocol):
+    async def append(
+        self,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[Event],
+        context: CommandContext,
+        *,
+        connection: Any = None,
+    ) -> list[StoredEvent]:
+        """Append atomically (and to the outbox); raise ConcurrencyConflict when the
+        stream is not at `expected_version` (0 = the stream must not exist yet).
+        With `connection`, join the caller's transaction."""
+        ...
+
+    async def read(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]: ...
+
+    async def stream_version(self, stream_id: str) -> int: ...
+
+
+def envelopes_for(
+    stream_id: str, expected_version: int, events: Sequence[Event], context: CommandContext
+) -> list[Envelope]:
+    return [
+        Envelope.for_event(
+            event,
+            tenant=context.tenant,
+            aggregate_id=stream_id,
+            aggregate_version=expected_version + offset,
+            correlation_id=context.correlation_id,
+            causation_id=context.causation_id,
+        )
+        for offset, event in enumerate(events, start=1)
+    ]

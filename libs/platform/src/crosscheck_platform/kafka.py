@@ -1,0 +1,58 @@
+"""Kafka clients with the settings every service needs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from crosscheck_contracts.topics import PARTITIONS, dead_letter_topic
+
+log = logging.getLogger(__name__)
+
+
+def reliable_producer(bootstrap: str, **overrides: object) -> AIOKafkaProducer:
+    """acks=all + idempotence: a retried send is not written twice by the broker."""
+    options: dict[str, object] = {
+        "bootstrap_servers": bootstrap,
+        "acks": "all",
+        "enable_idempotence": True,
+        "linger_ms": 5,
+        "max_batch_size": 1 << 20,
+        "compression_type": None,
+    }
+    options.update(overrides)
+    return AIOKafkaProducer(**options)
+
+
+async def ensure_topics(
+    bootstrap: str,
+    topics: Iterable[str],
+    *,
+    partitions: int = PARTITIONS,
+    with_dead_letters: bool = True,
+    replication: int = 1,
+) -> None:
+    """Create topics (and their dead-letter twins) if they are missing."""
+    names = list(topics)
+    if with_dead_letters:
+        names += [dead_letter_topic(t) for t in names]
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [n for n in names if n not in existing]
+        if missing:
+            try:
+                await admin.create_topics(
+                    [NewTopic(n, num_partitions=partitions, replication_factor=replication)
+                     for n in missing]
+                )
+            except TopicAlreadyExistsError:
+                pass  # another replica created it first
+            log.info("topics created", extra={"topics": missing})
+    finally:
+        await admin.close()

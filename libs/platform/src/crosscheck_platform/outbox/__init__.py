@@ -1,0 +1,3 @@
+from crosscheck_platform.outbox.relay import OutboxRelay
+
+__all__ = ["OutboxRelay"]

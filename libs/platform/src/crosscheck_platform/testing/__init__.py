@@ -1,0 +1,1 @@
+"""Test support shared by every package's tests (a pytest plugin: see `fixtures`)."""

@@ -1,0 +1,50 @@
+"""pytest fixtures for tests on the real broker and database.
+
+Each test gets its own PostgreSQL schema and its own topic namespace, so tests never see
+each other's data and need no cleanup order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack
+
+import pytest
+
+from crosscheck_contracts.topics import Topics
+from crosscheck_platform.db import Database
+from crosscheck_platform.kafka import ensure_topics
+from crosscheck_platform.testing.infra import Infra, InfraUnavailable, locate
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Infra]:
+    with ExitStack() as stack:
+        try:
+            found = locate(stack)
+        except InfraUnavailable as exc:
+            pytest.fail(str(exc), pytrace=False)
+        yield found
+
+
+@pytest.fixture
+def unique_name() -> str:
+    return "t" + uuid.uuid4().hex[:12]
+
+
+@pytest.fixture
+async def database(infra: Infra, unique_name: str) -> AsyncIterator[Database]:
+    db = await Database.connect(infra.database_url, unique_name, min_size=1, max_size=30)
+    try:
+        yield db
+    finally:
+        await db.execute(f"DROP SCHEMA IF EXISTS {db.schema} CASCADE")
+        await db.close()
+
+
+@pytest.fixture
+async def topics(infra: Infra, unique_name: str) -> Topics:
+    namespaced = Topics(namespace=unique_name)
+    await ensure_topics(infra.kafka_bootstrap, namespaced.all)
+    return namespaced

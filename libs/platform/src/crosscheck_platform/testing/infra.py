@@ -1,0 +1,82 @@
+"""Where the tests' Kafka and PostgreSQL come from — decided here and nowhere else.
+
+1. CROSSCHECK_KAFKA_BOOTSTRAP and CROSSCHECK_DATABASE_URL in the environment (CI, or a
+   developer who started `deploy/stack up`);
+2. else the env file that `deploy/stack up` writes;
+3. else, where a Docker engine answers, testcontainers;
+4. else a clear failure saying how to start the local stack (never a silent skip).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+STACK_ENV_FILE = Path(__file__).resolve().parents[5] / "deploy" / ".state" / "env"
+
+
+@dataclass(frozen=True)
+class Infra:
+    kafka_bootstrap: str
+    database_url: str
+    origin: str
+
+
+class InfraUnavailable(RuntimeError):
+    pass
+
+
+def _from_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            line = line.removeprefix("export ").strip()
+            if "=" in line and not line.startswith("#"):
+                name, _, value = line.partition("=")
+                values[name.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _docker_available() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    probe = subprocess.run(["docker", "info"], capture_output=True, timeout=20, check=False)
+    return probe.returncode == 0
+
+
+def _from_containers(stack: ExitStack) -> Infra:
+    from testcontainers.kafka import KafkaContainer
+    from testcontainers.postgres import PostgresContainer
+
+    kafka = stack.enter_context(KafkaContainer("apache/kafka:4.1.1").with_kraft())
+    postgres = stack.enter_context(PostgresContainer("postgres:15", driver=None))
+    return Infra(
+        kafka_bootstrap=kafka.get_bootstrap_server(),
+        database_url=postgres.get_connection_url(),
+        origin="testcontainers",
+    )
+
+
+def locate(stack: ExitStack) -> Infra:
+    kafka = os.environ.get("CROSSCHECK_KAFKA_BOOTSTRAP")
+    database = os.environ.get("CROSSCHECK_DATABASE_URL")
+    if kafka and database:
+        return Infra(kafka, database, origin="environment")
+    written = _from_env_file(STACK_ENV_FILE)
+    if "CROSSCHECK_KAFKA_BOOTSTRAP" in written and "CROSSCHECK_DATABASE_URL" in written:
+        return Infra(
+            written["CROSSCHECK_KAFKA_BOOTSTRAP"],
+            written["CROSSCHECK_DATABASE_URL"],
+            origin=str(STACK_ENV_FILE),
+        )
+    if _docker_available():
+        return _from_containers(stack)
+    raise InfraUnavailable(
+        "No Kafka/PostgreSQL for the tests: run `deploy/stack up` (it writes "
+        "deploy/.state/env), or set CROSSCHECK_KAFKA_BOOTSTRAP and CROSSCHECK_DATABASE_URL, "
+        "or provide a Docker engine for testcontainers."
+    )

@@ -1,0 +1,100 @@
+"""One contract, two recorders: the in-memory store used by unit tests must behave like
+the PostgreSQL one, so these cases run against both."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from crosscheck_contracts.topics import Topics
+from crosscheck_platform.db import Database
+from crosscheck_platform.eventstore import CommandContext, ConcurrencyConflict, EventStore
+from crosscheck_platform.eventstore.memory import InMemoryEventStore
+from crosscheck_platform.eventstore.postgres import PostgresEventStore
+
+from .events import TENANT, TEST_CATALOGUE, Counted, Renamed
+
+CONTEXT = CommandContext(tenant=TENANT)
+
+
+class EventStoreContract:
+    """Subclassed once per recorder; each subclass provides the `store` fixture."""
+
+    async def test_appends_and_reads_back_in_order(self, store: EventStore) -> None:
+        await store.append("s-1", 0, [Counted(n=1), Renamed(name="维的乡")], CONTEXT)
+        await store.append("s-1", 2, [Counted(n=3)], CONTEXT)
+        history = await store.read("s-1")
+        assert [e.version for e in history] == [1, 2, 3]
+        assert [type(e.event) for e in history] == [Counted, Renamed, Counted]
+        assert history[1].event == Renamed(name="维的乡")
+        assert history[0].envelope.township == TENANT.township
+        assert [e.version for e in await store.read("s-1", after_version=2)] == [3]
+        assert await store.stream_version("s-1") == 3
+        assert await store.stream_version("nobody") == 0
+
+    async def test_positions_increase(self, store: EventStore) -> None:
+        a = await store.append("a", 0, [Counted(n=1)], CONTEXT)
+        b = await store.append("b", 0, [Counted(n=1), Counted(n=2)], CONTEXT)
+        positions = [e.position for e in a + b]
+        assert positions == sorted(positions) and len(set(positions)) == 3
+
+    async def test_envelope_chains_correlation(self, store: EventStore) -> None:
+        first = await store.append("c", 0, [Counted(n=1)], CONTEXT)
+        caused = CommandContext(
+            tenant=TENANT,
+            correlation_id=first[0].envelope.correlationid,
+            causation_id=first[0].envelope.id,
+        )
+        second = await store.append("c", 1, [Counted(n=2)], caused)
+        assert second[0].envelope.correlationid == CONTEXT.correlation_id
+        assert second[0].envelope.causationid == first[0].envelope.id
+        assert second[0].envelope.aggregateversion == 2
+
+    @pytest.mark.parametrize("expected", [0, 2, 5])
+    async def test_stale_expected_version_conflicts(self, store: EventStore, expected: int) -> None:
+        await store.append("s", 0, [Counted(n=1)], CONTEXT)
+        with pytest.raises(ConcurrencyConflict) as caught:
+            await store.append("s", expected, [Counted(n=9)], CONTEXT)
+        assert caught.value.stream_id == "s"
+        assert [e.version for e in await store.read("s")] == [1]
+
+    async def test_appending_beyond_an_absent_stream_conflicts(self, store: EventStore) -> None:
+        with pytest.raises(ConcurrencyConflict):
+            await store.append("new", 3, [Counted(n=1)], CONTEXT)
+        assert await store.read("new") == []
+
+    async def test_twenty_concurrent_writers_one_winner_per_version(
+        self, store: EventStore
+    ) -> None:
+        await store.append("hot", 0, [Counted(n=0)], CONTEXT)
+
+        async def attempt(i: int) -> bool:
+            try:
+                await store.append("hot", 1, [Counted(n=i)], CONTEXT)
+            except ConcurrencyConflict:
+                return False
+            return True
+
+        outcomes = await asyncio.gather(*(attempt(i) for i in range(20)))
+        assert outcomes.count(True) == 1
+        assert [e.version for e in await store.read("hot")] == [1, 2]
+
+    async def test_empty_append_is_a_no_op(self, store: EventStore) -> None:
+        assert await store.append("quiet", 0, [], CONTEXT) == []
+        assert await store.stream_version("quiet") == 0
+
+
+class TestInMemoryEventStore(EventStoreContract):
+    @pytest.fixture
+    def store(self) -> EventStore:
+        return InMemoryEventStore()
+
+
+class TestPostgresEventStore(EventStoreContract):
+    @pytest.fixture
+    async def store(self, database: Database) -> AsyncIterator[EventStore]:
+        pg = PostgresEventStore(database, TEST_CATALOGUE, Topics("contract"))
+        await pg.setup()
+        yield pg
