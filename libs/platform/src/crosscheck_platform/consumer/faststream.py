@@ -59,7 +59,10 @@ def subscribe(
     *,
     max_records: int = 500,
     retry_seconds: float = 1.0,
+    **options: Any,
 ) -> None:
+    """Register `consumer` on `broker` for `topics`; `options` go to the Kafka consumer
+    (e.g. session_timeout_ms)."""
     @broker.subscriber(
         *topics,
         group_id=consumer.name,
@@ -69,6 +72,7 @@ def subscribe(
         ack_policy=AckPolicy.MANUAL,
         parser=_tolerant_parser,
         decoder=_raw_bodies,
+        **options,
     )
     async def on_batch(body: Any, message: KafkaMessage) -> None:
         records = message.raw_message

@@ -1,0 +1,90 @@
+"""Malformed messages land on the dead-letter topic with their reason; good ones go on."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+
+from crosscheck_contracts import kafka as wire
+from crosscheck_contracts.base import BoundedContext
+from crosscheck_contracts.envelope import Envelope
+from crosscheck_contracts.topics import Topics, dead_letter_topic
+from crosscheck_platform.consumer import IdempotentConsumer, ReceivedEvent
+from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
+from crosscheck_platform.db import Database
+from crosscheck_platform.testing.infra import Infra
+
+from .events import TENANT, TEST_CATALOGUE, Counted
+from .kafka_reading import read_until
+
+
+def good(n: int) -> tuple[bytes, list[tuple[str, bytes]], bytes]:
+    event = Counted(n=n)
+    envelope = Envelope.for_event(event, tenant=TENANT, aggregate_id=f"s{n}", aggregate_version=1)
+    return wire.encode(envelope, event)
+
+
+def with_header(headers: list[tuple[str, bytes]], name: str, value: bytes) -> list[tuple[str, bytes]]:
+    return [(k, value if k == name else v) for k, v in headers]
+
+
+async def test_malformed_messages_are_dead_lettered_with_reasons(
+    infra: Infra, database: Database, topics: Topics
+) -> None:
+    topic = topics.of(BoundedContext.REGISTRY)
+    key, headers, _ = good(1)
+    bad = {
+        "bad json": (key, headers, b"{not json"),
+        "unknown type": (key, with_header(headers, "ce_type", b"crosscheck.test.Nope"), b"{}"),
+        "schema-invalid": (key, headers, json.dumps({"n": "one"}).encode()),
+        "not a cloudevent": (key, [], b'{"n": 1}'),
+        "bad envelope": (key, with_header(headers, "ce_aggregateversion", b"zero"), b'{"n": 1}'),
+        "not utf-8": (key, with_header(headers, "ce_township", b"\xff\xfe"), b'{"n": 1}'),
+        "newer version": (key, with_header(headers, "ce_schemaversion", b"9"), b'{"n": 1}'),
+    }
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
+    await producer.start()
+    for k, h, v in bad.values():
+        await producer.send_and_wait(topic, value=v, key=k, headers=h)
+    gk, gh, gv = good(2)
+    await producer.send_and_wait(topic, value=gv, key=gk, headers=gh)
+    await producer.stop()
+
+    await database.execute("CREATE TABLE seen (n integer PRIMARY KEY)")
+
+    async def remember(conn: asyncpg.Connection, item: ReceivedEvent) -> None:
+        assert isinstance(item.event, Counted)
+        await conn.execute("INSERT INTO seen VALUES ($1)", item.event.n)
+
+    broker = KafkaBroker(infra.kafka_bootstrap, logger=None)
+    consumer = IdempotentConsumer(
+        name=f"{database.schema}-dlq", db=database, catalogue=TEST_CATALOGUE,
+        handler=remember, dead_letters=broker_dead_letters(broker),
+    )
+    await consumer.setup()
+    subscribe(broker, consumer, [topic])
+    await broker.start()
+    try:
+        async with asyncio.timeout(60):
+            while consumer.applied < 1:
+                await asyncio.sleep(0.05)
+    finally:
+        await broker.stop()
+
+    assert [r["n"] for r in await database.fetch("SELECT n FROM seen")] == [2]
+    letters = await read_until(
+        infra.kafka_bootstrap, dead_letter_topic(topic), lambda rs: len(rs) >= len(bad)
+    )
+    reasons = [dict(r.headers)["dlq_reason"].decode() for r in letters]
+    assert len(reasons) == len(bad), reasons
+    joined = "\n".join(reasons)
+    for fragment in ("Invalid JSON", "not UTF-8", "unknown event type", "n: Input should be a valid integer",
+                     "ce_type missing", "aggregateversion", "newer than this reader"):
+        assert fragment in joined, (fragment, reasons)
+    for letter in letters:
+        assert dict(letter.headers)["dlq_topic"].decode() == topic
+        assert dict(letter.headers)["dlq_consumer"].decode() == consumer.name
