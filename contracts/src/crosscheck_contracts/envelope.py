@@ -24,8 +24,8 @@ def _must_be_aware(value: datetime) -> datetime:
 
 AwareDatetime = Annotated[datetime, AfterValidator(_must_be_aware)]
 
-SPECVERSION = "1.0"
-CONTENT_TYPE = "application/json"
+SPECVERSION: Literal["1.0"] = "1.0"
+CONTENT_TYPE: Literal["application/json"] = "application/json"
 
 
 class Tenant(BaseModel):

@@ -11,16 +11,14 @@ import signal
 import sys
 from pathlib import Path
 
-import asyncpg
 from faststream.kafka import KafkaBroker
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from events import TEST_CATALOGUE, Counted  # noqa: E402
-
-from crosscheck_platform.consumer import IdempotentConsumer, ReceivedEvent  # noqa: E402
-from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe  # noqa: E402
-from crosscheck_platform.db import Database  # noqa: E402
+from crosscheck_platform.consumer import IdempotentConsumer, ReceivedEvent
+from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
+from crosscheck_platform.db import Connection, Database
+from events import TEST_CATALOGUE, Counted
 
 TOTALS_DDL = [
     """CREATE TABLE IF NOT EXISTS totals (
@@ -28,7 +26,7 @@ TOTALS_DDL = [
 ]
 
 
-async def add_to_total(conn: asyncpg.Connection, item: ReceivedEvent) -> None:
+async def add_to_total(conn: Connection, item: ReceivedEvent) -> None:
     assert isinstance(item.event, Counted)
     await conn.execute(
         "INSERT INTO totals (stream, total, applied) VALUES ($1, $2, 1) "
@@ -52,8 +50,14 @@ async def main(args: argparse.Namespace) -> None:
         dead_letters=broker_dead_letters(broker),
     )
     await consumer.setup()
-    subscribe(broker, consumer, [args.topic], max_records=100, session_timeout_ms=6000,
-              heartbeat_interval_ms=1000)
+    subscribe(
+        broker,
+        consumer,
+        [args.topic],
+        max_records=100,
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=1000,
+    )
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await broker.start()

@@ -5,18 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 
-import asyncpg
 from aiokafka import AIOKafkaProducer
-from faststream.kafka import KafkaBroker
-
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.envelope import Envelope
 from crosscheck_contracts.topics import Topics, dead_letter_topic
 from crosscheck_platform.consumer import IdempotentConsumer, ReceivedEvent
 from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
-from crosscheck_platform.db import Database
+from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.testing.infra import Infra
+from faststream.kafka import KafkaBroker
 
 from .events import TENANT, TEST_CATALOGUE, Counted
 from .kafka_reading import read_until
@@ -28,7 +26,9 @@ def good(n: int) -> tuple[bytes, list[tuple[str, bytes]], bytes]:
     return wire.encode(envelope, event)
 
 
-def with_header(headers: list[tuple[str, bytes]], name: str, value: bytes) -> list[tuple[str, bytes]]:
+def with_header(
+    headers: list[tuple[str, bytes]], name: str, value: bytes
+) -> list[tuple[str, bytes]]:
     return [(k, value if k == name else v) for k, v in headers]
 
 
@@ -56,14 +56,17 @@ async def test_malformed_messages_are_dead_lettered_with_reasons(
 
     await database.execute("CREATE TABLE seen (n integer PRIMARY KEY)")
 
-    async def remember(conn: asyncpg.Connection, item: ReceivedEvent) -> None:
+    async def remember(conn: Connection, item: ReceivedEvent) -> None:
         assert isinstance(item.event, Counted)
         await conn.execute("INSERT INTO seen VALUES ($1)", item.event.n)
 
     broker = KafkaBroker(infra.kafka_bootstrap, logger=None)
     consumer = IdempotentConsumer(
-        name=f"{database.schema}-dlq", db=database, catalogue=TEST_CATALOGUE,
-        handler=remember, dead_letters=broker_dead_letters(broker),
+        name=f"{database.schema}-dlq",
+        db=database,
+        catalogue=TEST_CATALOGUE,
+        handler=remember,
+        dead_letters=broker_dead_letters(broker),
     )
     await consumer.setup()
     subscribe(broker, consumer, [topic])
@@ -82,8 +85,15 @@ async def test_malformed_messages_are_dead_lettered_with_reasons(
     reasons = [dict(r.headers)["dlq_reason"].decode() for r in letters]
     assert len(reasons) == len(bad), reasons
     joined = "\n".join(reasons)
-    for fragment in ("Invalid JSON", "not UTF-8", "unknown event type", "n: Input should be a valid integer",
-                     "ce_type missing", "aggregateversion", "newer than this reader"):
+    for fragment in (
+        "Invalid JSON",
+        "not UTF-8",
+        "unknown event type",
+        "n: Input should be a valid integer",
+        "ce_type missing",
+        "aggregateversion",
+        "newer than this reader",
+    ):
         assert fragment in joined, (fragment, reasons)
     for letter in letters:
         assert dict(letter.headers)["dlq_topic"].decode() == topic

@@ -10,7 +10,6 @@ from collections import Counter
 from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
-
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.envelope import Envelope
@@ -23,7 +22,9 @@ from .events import TENANT, Counted
 SCRIPT = Path(__file__).parent / "counting_consumer.py"
 
 
-async def produce_history(bootstrap: str, topic: str, streams: int, per_stream: int) -> Counter[str]:
+async def produce_history(
+    bootstrap: str, topic: str, streams: int, per_stream: int
+) -> Counter[str]:
     """Publish events, some of them twice (as a relay that crashed after sending would);
     return the totals an uninterrupted, exactly-once run must reach."""
     rng = random.Random(3)
@@ -49,11 +50,22 @@ async def produce_history(bootstrap: str, topic: str, streams: int, per_stream: 
     return expected
 
 
-async def start_consumer(infra: Infra, database: Database, topic: str) -> asyncio.subprocess.Process:
+async def start_consumer(
+    infra: Infra, database: Database, topic: str
+) -> asyncio.subprocess.Process:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, str(SCRIPT),
-        "--bootstrap", infra.kafka_bootstrap, "--dsn", infra.database_url,
-        "--schema", database.schema, "--topic", topic, "--group", f"{database.schema}-count",
+        sys.executable,
+        str(SCRIPT),
+        "--bootstrap",
+        infra.kafka_bootstrap,
+        "--dsn",
+        infra.database_url,
+        "--schema",
+        database.schema,
+        "--topic",
+        topic,
+        "--group",
+        f"{database.schema}-count",
         stdout=asyncio.subprocess.PIPE,
     )
     assert process.stdout is not None
@@ -63,7 +75,11 @@ async def start_consumer(infra: Infra, database: Database, topic: str) -> asynci
 
 async def applied(database: Database) -> int:
     exists = await database.fetchval("SELECT to_regclass('totals') IS NOT NULL")
-    return int(await database.fetchval("SELECT coalesce(sum(applied), 0) FROM totals")) if exists else 0
+    return (
+        int(await database.fetchval("SELECT coalesce(sum(applied), 0) FROM totals"))
+        if exists
+        else 0
+    )
 
 
 async def wait_for_applied(database: Database, at_least: int, timeout: float = 120) -> int:

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 import pytest
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary
 from cloudevents.core.formats.json import JSONFormat
-
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.topics import Topics

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
-
 from crosscheck_contracts.topics import PARTITIONS, dead_letter_topic
 
 log = logging.getLogger(__name__)
@@ -46,13 +46,14 @@ async def ensure_topics(
         existing = set(await admin.list_topics())
         missing = [n for n in names if n not in existing]
         if missing:
-            try:
+            # Another replica may create them first; that is fine.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(
-                    [NewTopic(n, num_partitions=partitions, replication_factor=replication)
-                     for n in missing]
+                    [
+                        NewTopic(n, num_partitions=partitions, replication_factor=replication)
+                        for n in missing
+                    ]
                 )
-            except TopicAlreadyExistsError:
-                pass  # another replica created it first
             log.info("topics created", extra={"topics": missing})
     finally:
         await admin.close()

@@ -63,7 +63,8 @@ def subscribe(
 ) -> None:
     """Register `consumer` on `broker` for `topics`; `options` go to the Kafka consumer
     (e.g. session_timeout_ms)."""
-    @broker.subscriber(
+
+    @broker.subscriber(  # type: ignore[untyped-decorator]
         *topics,
         group_id=consumer.name,
         batch=True,
@@ -79,8 +80,9 @@ def subscribe(
         try:
             await consumer.handle_records(records)
         except TRANSIENT as exc:
-            log.warning("batch will be retried", extra={"consumer": consumer.name,
-                                                        "error": repr(exc)})
+            log.warning(
+                "batch will be retried", extra={"consumer": consumer.name, "error": repr(exc)}
+            )
             await asyncio.sleep(retry_seconds)
             await message.nack()
             return

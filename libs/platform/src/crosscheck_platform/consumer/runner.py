@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.catalogue import EventCatalogue
 from crosscheck_contracts.envelope import Envelope
+
 from crosscheck_platform.consumer.deadletter import DeadLetter, DeadLetterSink
 from crosscheck_platform.consumer.tracking import TRACKING_DDL, claim_new
-from crosscheck_platform.db import Database
+from crosscheck_platform.db import Connection, Database
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class ReceivedEvent:
     offset: int
 
 
-EventHandler = Callable[[asyncpg.Connection, ReceivedEvent], Awaitable[None]]
+EventHandler = Callable[[Connection, ReceivedEvent], Awaitable[None]]
 
 
 class IdempotentConsumer:
@@ -93,15 +93,21 @@ class IdempotentConsumer:
         except TRANSIENT:
             raise
         except Exception:
-            log.exception("batch failed; isolating the failing events", extra={"consumer": self.name})
+            log.exception(
+                "batch failed; isolating the failing events", extra={"consumer": self.name}
+            )
             applied, rejected = await self._apply_one_by_one(received, records)
             letters.extend(rejected)
         for letter in letters:
             await self.dead_letters(letter, self.name)
             log.warning(
                 "dead-lettered",
-                extra={"consumer": self.name, "topic": letter.topic, "offset": letter.offset,
-                       "reason": letter.reason},
+                extra={
+                    "consumer": self.name,
+                    "topic": letter.topic,
+                    "offset": letter.offset,
+                    "reason": letter.reason,
+                },
             )
         self.applied += applied
         self.dead_lettered += len(letters)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-import asyncpg
+from crosscheck_platform.db import Connection
 
 TRACKING_DDL = [
     """CREATE TABLE IF NOT EXISTS processed_events (
@@ -17,7 +17,7 @@ TRACKING_DDL = [
 ]
 
 
-async def claim_new(conn: asyncpg.Connection, consumer: str, event_ids: Sequence[UUID]) -> set[UUID]:
+async def claim_new(conn: Connection, consumer: str, event_ids: Sequence[UUID]) -> set[UUID]:
     """Mark events as applied; return those that were not applied before.
 
     Must run in the transaction that applies them: if that rolls back, so do the marks.

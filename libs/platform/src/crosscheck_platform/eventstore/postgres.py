@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
-
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.catalogue import EventCatalogue
 from crosscheck_contracts.envelope import Envelope
 from crosscheck_contracts.topics import Topics
-from crosscheck_platform.db import Database
+
+from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.eventstore.recorder import (
     CommandContext,
     ConcurrencyConflict,
@@ -113,7 +113,7 @@ class PostgresEventStore:
         events: Sequence[Event],
         context: CommandContext,
         *,
-        connection: asyncpg.Connection | None = None,
+        connection: Connection | None = None,
     ) -> list[StoredEvent]:
         if not events:
             return []

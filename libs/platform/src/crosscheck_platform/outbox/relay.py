@@ -16,10 +16,9 @@ import contextlib
 import json
 import logging
 
-import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from crosscheck_platform.db import Database
+from crosscheck_platform.db import Connection, Database
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +68,9 @@ class OutboxRelay:
                 )
             # Wait for every acknowledgement before forgetting any row.
             await asyncio.gather(*deliveries)
-            await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])",
-                               [row["id"] for row in rows])
+            await conn.execute(
+                "DELETE FROM outbox WHERE id = ANY($1::bigint[])", [row["id"] for row in rows]
+            )
         self.published += len(rows)
         return len(rows)
 
@@ -92,10 +92,11 @@ class OutboxRelay:
                         await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
             finally:
                 await leader.remove_listener(f"{self.db.schema}_outbox", self._on_notify)
-                await leader.execute("SELECT pg_advisory_unlock(hashtext($1))",
-                                     self.db.schema + ".relay")
+                await leader.execute(
+                    "SELECT pg_advisory_unlock(hashtext($1))", self.db.schema + ".relay"
+                )
 
-    async def _become_leader(self, conn: asyncpg.Connection) -> None:
+    async def _become_leader(self, conn: Connection) -> None:
         key = self.db.schema + ".relay"
         while not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", key):
             if self._stopping.is_set():

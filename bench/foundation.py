@@ -1,0 +1,274 @@
+"""Foundation benchmark: the plumbing beside raw baselines measured in the same run.
+
+    uv run python bench/foundation.py [--commands 3000] [--events 50000]
+
+Needs the local stack (`deploy/stack up`). Prints, for each figure, our rate, the
+baseline's rate and the ratio:
+  1. event-store appends (one transaction per command, a new stream each, 2 events)
+     vs a raw one-row-per-transaction asyncpg INSERT loop, and vs the `eventsourcing`
+     library's PostgreSQL recorder doing the same command workload;
+  2. outbox relay to Kafka vs a raw aiokafka producer (same producer settings);
+  3. idempotent consumer applies (FastStream, tracking in PostgreSQL) vs a raw aiokafka
+     getmany loop over the same topic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+import uuid
+from contextlib import ExitStack
+from pathlib import Path
+from typing import ClassVar
+from urllib.parse import urlparse
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer
+from crosscheck_contracts.base import BoundedContext, Event
+from crosscheck_contracts.catalogue import EventCatalogue
+from crosscheck_contracts.envelope import Tenant
+from crosscheck_contracts.topics import Topics
+from crosscheck_platform.consumer import IdempotentConsumer, ReceivedEvent
+from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
+from crosscheck_platform.db import Connection, Database
+from crosscheck_platform.eventstore import CommandContext
+from crosscheck_platform.eventstore.postgres import PostgresEventStore
+from crosscheck_platform.kafka import ensure_topics, reliable_producer
+from crosscheck_platform.outbox import OutboxRelay
+from crosscheck_platform.testing.infra import locate
+from faststream.kafka import KafkaBroker
+
+
+class SiteOpened(Event):
+    event_type: ClassVar[str] = "crosscheck.bench.SiteOpened"
+    context: ClassVar[BoundedContext] = BoundedContext.REGISTRY
+    name: str
+
+
+class SiteInspected(Event):
+    event_type: ClassVar[str] = "crosscheck.bench.SiteInspected"
+    context: ClassVar[BoundedContext] = BoundedContext.REGISTRY
+    hazards: int
+
+
+CATALOGUE = EventCatalogue([SiteOpened, SiteInspected])
+TENANT = Tenant(county="532327", township="532327101")
+
+
+def line(label: str, ours: float, baseline: float, baseline_label: str) -> None:
+    print(
+        f"{label:<34} {ours:>10,.0f}/s   {baseline_label:<28} {baseline:>10,.0f}/s"
+        f"   ratio {ours / baseline:5.2f}"
+    )
+
+
+async def bench_appends(dsn: str, schema: str, commands: int) -> tuple[float, float]:
+    db = await Database.connect(dsn, schema)
+    store = PostgresEventStore(db, CATALOGUE, Topics(schema))
+    await store.setup()
+    context = CommandContext(tenant=TENANT)
+    start = time.perf_counter()
+    for i in range(commands):
+        await store.append(
+            f"site-{i}", 0, [SiteOpened(name=f"场所{i}"), SiteInspected(hazards=2)], context
+        )
+    ours = commands / (time.perf_counter() - start)
+
+    conn = await asyncpg.connect(dsn)
+    await conn.execute(
+        f"CREATE TABLE {schema}.raw (id bigserial PRIMARY KEY, stream text, data jsonb)"
+    )
+    start = time.perf_counter()
+    for i in range(commands):
+        await conn.execute(
+            f"INSERT INTO {schema}.raw (stream, data) VALUES ($1, $2)", f"site-{i}", '{"name": "x"}'
+        )
+    raw = commands / (time.perf_counter() - start)
+    await conn.execute(f"TRUNCATE {schema}.outbox")  # not part of the relay figure
+    await conn.close()
+    await db.close()
+    return ours, raw
+
+
+def bench_eventsourcing_peer(dsn: str, schema: str, commands: int) -> float:
+    from eventsourcing.application import Application
+    from eventsourcing.domain import Aggregate, event
+
+    class Site(Aggregate):
+        @event("Opened")
+        def __init__(self, name: str) -> None:
+            self.name = name
+            self.hazards = 0
+
+        @event("Inspected")
+        def inspect(self, hazards: int) -> None:
+            self.hazards = hazards
+
+    url = urlparse(dsn)
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": url.path.lstrip("/"),
+        "POSTGRES_HOST": url.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(url.port or 5432),
+        "POSTGRES_USER": url.username or "postgres",
+        "POSTGRES_PASSWORD": url.password or "",
+        "POSTGRES_SCHEMA": schema,
+    }
+    with asyncpg_schema(dsn, schema):
+        app: Application[uuid.UUID] = Application(env=env)
+        start = time.perf_counter()
+        for i in range(commands):
+            site = Site(name=f"场所{i}")
+            site.inspect(hazards=2)
+            app.save(site)
+        rate = commands / (time.perf_counter() - start)
+        app.close()
+    return rate
+
+
+class asyncpg_schema:  # noqa: N801 - used as a context manager name
+    """Create (and afterwards drop) a schema from synchronous code."""
+
+    def __init__(self, dsn: str, schema: str) -> None:
+        self.dsn, self.schema = dsn, schema
+
+    def _run(self, sql: str) -> None:
+        async def go() -> None:
+            conn = await asyncpg.connect(self.dsn)
+            await conn.execute(sql)
+            await conn.close()
+
+        asyncio.run(go())
+
+    def __enter__(self) -> None:
+        self._run(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+
+    def __exit__(self, *exc: object) -> None:
+        self._run(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+
+
+async def bench_relay(
+    dsn: str, bootstrap: str, schema: str, events: int
+) -> tuple[float, float, str]:
+    topics = Topics(schema)
+    await ensure_topics(bootstrap, topics.all)
+    db = await Database.connect(dsn, schema)
+    store = PostgresEventStore(db, CATALOGUE, topics)
+    await store.setup()
+    context = CommandContext(tenant=TENANT)
+    # Fill the outbox concurrently (not measured).
+    sem = asyncio.Semaphore(16)
+
+    async def one(i: int) -> None:
+        async with sem:
+            await store.append(
+                f"r-{i}", 0, [SiteOpened(name=f"场所{i}"), SiteInspected(hazards=i % 5)], context
+            )
+
+    await asyncio.gather(*(one(i) for i in range(events // 2)))
+    rows = await db.fetch("SELECT topic, key, headers, value FROM outbox ORDER BY id")
+
+    producer = reliable_producer(bootstrap)
+    await producer.start()
+    relay = OutboxRelay(db, producer, batch_size=1000)
+    start = time.perf_counter()
+    published = await relay.publish_pending()
+    ours = published / (time.perf_counter() - start)
+
+    import json
+
+    raw_topic = topics.of(BoundedContext.REGISTRY) + ".raw"
+    await ensure_topics(bootstrap, [raw_topic], with_dead_letters=False)
+    prepared = [
+        (r["key"], [(n, v.encode()) for n, v in json.loads(r["headers"])], r["value"]) for r in rows
+    ]
+    start = time.perf_counter()
+    futures = [await producer.send(raw_topic, value=v, key=k, headers=h) for k, h, v in prepared]
+    await asyncio.gather(*futures)
+    raw = len(prepared) / (time.perf_counter() - start)
+    await producer.stop()
+    await db.close()
+    return ours, raw, topics.of(BoundedContext.REGISTRY)
+
+
+async def bench_consumer(
+    dsn: str, bootstrap: str, schema: str, topic: str, events: int
+) -> tuple[float, float]:
+    raw_consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        group_id=f"{schema}-raw",
+        enable_auto_commit=False,
+    )
+    await raw_consumer.start()
+    seen, start = 0, time.perf_counter()
+    while seen < events:
+        batch = await raw_consumer.getmany(timeout_ms=500, max_records=500)
+        seen += sum(len(v) for v in batch.values())
+    raw = seen / (time.perf_counter() - start)
+    await raw_consumer.stop()
+
+    db = await Database.connect(dsn, schema)
+
+    async def count(conn: Connection, item: ReceivedEvent) -> None:
+        return None  # the figure is the plumbing's cost: decode, track, commit
+
+    broker = KafkaBroker(bootstrap, logger=None)
+    consumer = IdempotentConsumer(
+        name=f"{schema}-bench",
+        db=db,
+        catalogue=CATALOGUE,
+        handler=count,
+        dead_letters=broker_dead_letters(broker),
+    )
+    await consumer.setup()
+    subscribe(broker, consumer, [topic], max_records=500)
+    await broker.start()
+    start = time.perf_counter()
+    while consumer.applied < events:
+        await asyncio.sleep(0.01)
+    ours = consumer.applied / (time.perf_counter() - start)
+    await broker.stop()
+    await db.close()
+    return ours, raw
+
+
+async def main(args: argparse.Namespace) -> None:
+    with ExitStack() as stack:
+        infra = locate(stack)
+        schema = "bench_" + uuid.uuid4().hex[:8]
+        print(
+            f"Crosscheck foundation benchmark ({infra.origin}); python {sys.version.split()[0]},"
+            f" {os.cpu_count()} cores"
+        )
+        appends, raw_inserts = await bench_appends(infra.database_url, schema, args.commands)
+        peer = await asyncio.to_thread(
+            bench_eventsourcing_peer, infra.database_url, schema + "_peer", args.commands
+        )
+        relay, raw_produce, topic = await bench_relay(
+            infra.database_url, infra.kafka_bootstrap, schema + "_r", args.events
+        )
+        consumer, raw_read = await bench_consumer(
+            infra.database_url, infra.kafka_bootstrap, schema + "_r", topic, args.events
+        )
+        print()
+        line("event-store appends (commands)", appends, raw_inserts, "raw INSERT loop")
+        line("event-store appends (commands)", appends, peer, "eventsourcing recorder")
+        line("relay to Kafka (events)", relay, raw_produce, "raw aiokafka producer")
+        line("consumer applies (events)", consumer, raw_read, "raw aiokafka getmany")
+        conn = await asyncpg.connect(infra.database_url)
+        for s in (schema, schema + "_r"):
+            await conn.execute(f"DROP SCHEMA IF EXISTS {s} CASCADE")
+        await conn.close()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--commands", type=int, default=3000)
+    parser.add_argument("--events", type=int, default=50000)
+    asyncio.run(main(parser.parse_args()))
