@@ -1,0 +1,1 @@
+"""Crosscheck hazards service: inspections, hazards and the rectification loop."""

@@ -1,0 +1,2 @@
+"""Crosscheck notify service: deadline workers (reminders, overdue, escalation)
+and delivery channels."""

@@ -1,0 +1,2 @@
+"""Crosscheck registry service: the base inventory of townships, village committees
+(the zones), places and staff."""

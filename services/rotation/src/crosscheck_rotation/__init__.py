@@ -1,0 +1,2 @@
+"""Crosscheck rotation service: inspection campaigns, group formation and zone
+rotation per round."""

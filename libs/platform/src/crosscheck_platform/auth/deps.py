@@ -1,0 +1,72 @@
+"""FastAPI dependencies: who is calling, and may they do this here.
+
+The settings (secret, issuer) come from `app.state.settings`, set by `create_app`, so
+tests and services build as many apps with different settings as they like.
+
+    Admin = Annotated[Principal, Depends(require_roles(Role.TOWNSHIP_ADMIN))]
+
+    @router.post("/v1/sites")
+    async def register_site(principal: Admin, command: RegisterSite) -> ...:
+        authorize_tenant(principal, command.tenant, write=True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, cast
+
+from crosscheck_contracts.envelope import Tenant
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from crosscheck_platform.auth.errors import Forbidden, Unauthenticated
+from crosscheck_platform.auth.principal import Principal, Role
+from crosscheck_platform.auth.tokens import InvalidToken, verify_token
+from crosscheck_platform.settings import ServiceSettings
+
+# auto_error=False: a missing token must get our 401 (translated, WWW-Authenticate),
+# not FastAPI's bare one. The scheme also documents bearer auth in OpenAPI.
+_bearer = HTTPBearer(auto_error=False, description="JWT minted by crosscheck-token")
+
+
+def get_settings(request: Request) -> ServiceSettings:
+    return cast(ServiceSettings, request.app.state.settings)
+
+
+Settings = Annotated[ServiceSettings, Depends(get_settings)]
+
+
+def current_principal(
+    settings: Settings,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise Unauthenticated()
+    try:
+        return verify_token(settings, credentials.credentials)
+    except InvalidToken as exc:
+        raise Unauthenticated("token_expired" if exc.expired else "unauthorized") from exc
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency that admits only `roles`:
+    `Annotated[Principal, Depends(require_roles(Role.TOWNSHIP_ADMIN))]`."""
+    allowed = frozenset(roles)
+
+    def principal_in_role(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            raise Forbidden("forbidden.role", role=principal.role.value)
+        return principal
+
+    return principal_in_role
+
+
+def authorize_tenant(principal: Principal, tenant: Tenant, *, write: bool) -> None:
+    """Raise 403 unless the principal may read (or, with write, change) the tenant's data."""
+    if not principal.can_read(tenant):
+        raise Forbidden("forbidden.scope", township=tenant.township)
+    if write and not principal.can_write(tenant):
+        raise Forbidden("forbidden.read_only", township=tenant.township)

@@ -1,0 +1,64 @@
+"""Who is asking, and what their role and township let them see and change.
+
+Scope rules are pure functions of the principal and the tenant, so they are tested
+without HTTP and reused by every service the same way.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from crosscheck_contracts.envelope import Tenant
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Role(StrEnum):
+    TOWNSHIP_ADMIN = "township_admin"
+    GROUP_LEADER = "group_leader"
+    INSPECTOR = "inspector"
+    VILLAGE_COMMITTEE = "village_committee"
+    COUNTY_VIEWER = "county_viewer"
+
+
+# Roles whose scope is a whole county rather than one township.
+COUNTY_ROLES = frozenset({Role.COUNTY_VIEWER})
+
+
+class Principal(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    subject: str = Field(min_length=1, max_length=128)
+    name: str = Field(min_length=1, max_length=128)
+    role: Role
+    county: str = Field(min_length=1, max_length=32)
+    township: str | None = Field(default=None, min_length=1, max_length=32)
+    # A village committee member acts for one village committee (the zone).
+    village_id: str | None = Field(default=None, min_length=1, max_length=64)
+    # The registry's staff record, for users who inspect (recusal rules key on it).
+    staff_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _scope_matches_role(self) -> Principal:
+        if self.role in COUNTY_ROLES and self.township is not None:
+            raise ValueError(f"{self.role} is county-scoped and takes no township")
+        if self.role not in COUNTY_ROLES and self.township is None:
+            raise ValueError(f"{self.role} needs a township")
+        if self.role is Role.VILLAGE_COMMITTEE and self.village_id is None:
+            raise ValueError("village_committee needs a village_id")
+        return self
+
+    @property
+    def tenant(self) -> Tenant | None:
+        """The township this principal acts for; None for county-scoped roles."""
+        if self.township is None:
+            return None
+        return Tenant(county=self.county, township=self.township)
+
+    def can_read(self, tenant: Tenant) -> bool:
+        if tenant.county != self.county:
+            return False
+        return self.role in COUNTY_ROLES or tenant.township == self.township
+
+    def can_write(self, tenant: Tenant) -> bool:
+        # County viewers supervise; changes are made by the township's own people.
+        return self.role is not Role.COUNTY_VIEWER and self.can_read(tenant)

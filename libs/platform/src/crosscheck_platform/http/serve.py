@@ -1,0 +1,23 @@
+"""Serving an app with uvicorn, with the host, port and shutdown grace from settings."""
+
+from __future__ import annotations
+
+import uvicorn
+from fastapi import FastAPI
+
+from crosscheck_platform.settings import ServiceSettings
+
+# Time for in-flight requests to finish on SIGTERM before connections are closed;
+# below Kubernetes' default 30 s grace period so the lifespan shutdown still runs.
+GRACEFUL_SHUTDOWN_SECONDS = 20
+
+
+def run(app: FastAPI, settings: ServiceSettings) -> None:
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        # Keep the JSON logging configured by the service; uvicorn's loggers join it.
+        log_config=None,
+    )

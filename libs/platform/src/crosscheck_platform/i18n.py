@@ -1,0 +1,116 @@
+"""A small message catalogue: every user-facing text in Simplified Chinese and English.
+
+Chinese is the default (the users are township and county staff); a client that prefers
+English says so with `Accept-Language: en`. Services add their own keys with `register`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+Language = Literal["zh", "en"]
+DEFAULT_LANGUAGE: Language = "zh"
+
+_catalogue: dict[str, tuple[str, str]] = {
+    "unauthorized": (
+        "未登录或登录凭证无效,请重新登录",
+        "You are not signed in or your credentials are invalid; please sign in again.",
+    ),
+    "token_expired": (
+        "登录已过期,请重新登录",
+        "Your session has expired; please sign in again.",
+    ),
+    "forbidden.scope": (
+        "无权访问该乡镇({township})的数据",
+        "You have no access to the data of township {township}.",
+    ),
+    "forbidden.read_only": (
+        "当前账号只有查看权限,不能修改数据",
+        "This account may view data but not change it.",
+    ),
+    "forbidden.role": (
+        "当前角色无权执行此操作",
+        "Your role is not allowed to do this.",
+    ),
+    "conflict": (
+        "该记录已被他人修改(版本 {expected}),请刷新后重试",
+        "This record was changed by someone else (version {expected}); "
+        "please refresh and try again.",
+    ),
+    "state_conflict": (
+        "当前状态不允许此操作,请刷新后重试",
+        "The record's current state does not allow this; please refresh and try again.",
+    ),
+    "rule_violation": ("该操作不符合业务规则", "This breaks a business rule."),
+    "validation": (
+        "提交的数据有误,请检查后重试",
+        "The submitted data is invalid; please check it and try again.",
+    ),
+    "validation.missing": ("此项为必填项", "This field is required."),
+    "validation.too_short": ("内容过短", "This value is too short."),
+    "validation.too_long": ("内容过长", "This value is too long."),
+    "validation.type": ("格式不正确", "This value has the wrong type or format."),
+    "validation.extra": ("不允许的字段", "This field is not allowed."),
+    "validation.invalid": ("内容不正确", "This value is invalid."),
+    "not_found": ("未找到请求的内容", "The requested item was not found."),
+    "method_not_allowed": ("不支持该请求方法", "This request method is not supported."),
+    "http_error": ("请求无法处理", "The request could not be handled."),
+    "internal_error": (
+        "服务器内部错误,请稍后重试",
+        "Internal server error; please try again later.",
+    ),
+}
+
+
+def register(messages: Mapping[str, tuple[str, str]]) -> None:
+    """Add messages as key -> (zh, en). Registering the same text twice is harmless;
+    giving an existing key different text is a bug and fails loudly."""
+    for key, texts in messages.items():
+        known = _catalogue.get(key)
+        if known is not None and known != texts:
+            raise ValueError(f"message {key!r} is already registered with other text")
+    _catalogue.update(messages)
+
+
+class _KeepMissing(dict[str, Any]):
+    """Leaves an unfilled `{name}` visible rather than failing inside an error handler."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def translate(key: str, lang: Language = DEFAULT_LANGUAGE, /, **params: Any) -> str:
+    zh, en = _catalogue.get(key) or _catalogue["internal_error"]
+    template = en if lang == "en" else zh
+    return template.format_map(_KeepMissing(params))
+
+
+def knows(key: str) -> bool:
+    return key in _catalogue
+
+
+def preferred_language(accept_language: str | None) -> Language:
+    """Pick zh or en from an Accept-Language header by quality; anything else is zh."""
+    best: tuple[float, Language] | None = None
+    for part in (accept_language or "").split(","):
+        tag, _, options = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in ("zh", "en"):
+            continue
+        quality = _quality(options)
+        # Strictly greater: on equal quality the first listed language wins.
+        if quality > 0 and (best is None or quality > best[0]):
+            best = (quality, "en" if primary == "en" else "zh")
+    return best[1] if best else DEFAULT_LANGUAGE
+
+
+def _quality(options: str) -> float:
+    for option in options.split(";"):
+        name, _, value = option.strip().partition("=")
+        if name.strip() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0

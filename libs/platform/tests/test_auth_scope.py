@@ -1,0 +1,150 @@
+"""Scope rules: a township's people see their township; county viewers see the county
+and change nothing. Checked as pure functions and through HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import httpx
+import pytest
+from crosscheck_contracts.envelope import Tenant
+from crosscheck_platform.auth import Principal, Role, mint_token
+from crosscheck_platform.auth.deps import CurrentPrincipal, authorize_tenant, require_roles
+from crosscheck_platform.http import create_app
+from crosscheck_platform.settings import ServiceSettings
+from fastapi import APIRouter, Depends
+
+SETTINGS = ServiceSettings(environment="test", jwt_secret="scope-secret-0123456789-0123456789")
+COUNTY = "532327"
+TOWNSHIP_A, TOWNSHIP_B = "532327101", "532327102"
+
+ADMIN_A = Principal(
+    subject="a", name="甲", role=Role.TOWNSHIP_ADMIN, county=COUNTY, township=TOWNSHIP_A
+)
+INSPECTOR_A = Principal(
+    subject="i", name="乙", role=Role.INSPECTOR, county=COUNTY, township=TOWNSHIP_A
+)
+VIEWER = Principal(subject="v", name="丙", role=Role.COUNTY_VIEWER, county=COUNTY)
+OTHER_VIEWER = Principal(subject="o", name="丁", role=Role.COUNTY_VIEWER, county="530000")
+
+Admin = Annotated[Principal, Depends(require_roles(Role.TOWNSHIP_ADMIN))]
+
+
+def _router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/sites/{county}/{township}")
+    async def list_sites(county: str, township: str, principal: CurrentPrincipal) -> list[str]:
+        authorize_tenant(principal, Tenant(county=county, township=township), write=False)
+        return []
+
+    @router.post("/sites/{county}/{township}")
+    async def add_site(county: str, township: str, principal: CurrentPrincipal) -> str:
+        authorize_tenant(principal, Tenant(county=county, township=township), write=True)
+        return "added"
+
+    @router.post("/campaigns")
+    async def launch_campaign(principal: Admin) -> str:
+        return principal.subject
+
+    return router
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(service="test", settings=SETTINGS, routers=[_router()])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+def _auth(principal: Principal, **headers: str) -> dict[str, str]:
+    token = mint_token(SETTINGS, principal, timedelta(hours=1))
+    return {"Authorization": f"Bearer {token}", **headers}
+
+
+def test_scope_rules_as_pure_functions() -> None:
+    a, b = Tenant(county=COUNTY, township=TOWNSHIP_A), Tenant(county=COUNTY, township=TOWNSHIP_B)
+    elsewhere = Tenant(county="530000", township=TOWNSHIP_A)
+    assert ADMIN_A.can_read(a) and ADMIN_A.can_write(a)
+    assert not ADMIN_A.can_read(b) and not ADMIN_A.can_write(b)
+    assert not ADMIN_A.can_read(elsewhere)
+    assert VIEWER.can_read(a) and VIEWER.can_read(b)
+    assert not VIEWER.can_write(a) and not VIEWER.can_read(elsewhere)
+    assert ADMIN_A.tenant == a and VIEWER.tenant is None
+
+
+async def test_no_token_is_401_with_a_bearer_challenge(client: httpx.AsyncClient) -> None:
+    response = await client.get(f"/sites/{COUNTY}/{TOWNSHIP_A}")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.json()["error"]["code"] == "unauthorized"
+    assert "登录" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "Bearer " + mint_token("wrong-secret-0123456789-0123456789", ADMIN_A, timedelta(hours=1)),
+        "Bearer "
+        + mint_token(SETTINGS.model_copy(update={"jwt_issuer": "x"}), ADMIN_A, timedelta(hours=1)),
+        "Bearer garbage",
+        "Basic dXNlcjpwYXNz",
+    ],
+    ids=["wrong-secret", "wrong-issuer", "garbage", "basic-auth"],
+)
+async def test_untrusted_tokens_are_401(client: httpx.AsyncClient, authorization: str) -> None:
+    response = await client.get(
+        f"/sites/{COUNTY}/{TOWNSHIP_A}", headers={"Authorization": authorization}
+    )
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_an_expired_token_is_401_saying_so(client: httpx.AsyncClient) -> None:
+    token = mint_token(
+        SETTINGS, ADMIN_A, timedelta(hours=1), now=datetime.now(UTC) - timedelta(hours=2)
+    )
+    response = await client.get(
+        f"/sites/{COUNTY}/{TOWNSHIP_A}",
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
+    )
+    assert response.status_code == 401
+    assert "expired" in response.json()["error"]["message"]
+
+
+async def test_township_a_cannot_read_township_b(client: httpx.AsyncClient) -> None:
+    assert (
+        await client.get(f"/sites/{COUNTY}/{TOWNSHIP_A}", headers=_auth(ADMIN_A))
+    ).status_code == 200
+    response = await client.get(f"/sites/{COUNTY}/{TOWNSHIP_B}", headers=_auth(ADMIN_A))
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert TOWNSHIP_B in response.json()["error"]["message"]
+
+
+async def test_county_viewer_reads_every_township_but_writes_none(
+    client: httpx.AsyncClient,
+) -> None:
+    for township in (TOWNSHIP_A, TOWNSHIP_B):
+        read = await client.get(f"/sites/{COUNTY}/{township}", headers=_auth(VIEWER))
+        assert read.status_code == 200
+        write = await client.post(f"/sites/{COUNTY}/{township}", headers=_auth(VIEWER))
+        assert write.status_code == 403
+        assert "查看" in write.json()["error"]["message"]
+
+
+async def test_county_viewer_sees_nothing_of_another_county(client: httpx.AsyncClient) -> None:
+    response = await client.get(f"/sites/{COUNTY}/{TOWNSHIP_A}", headers=_auth(OTHER_VIEWER))
+    assert response.status_code == 403
+
+
+async def test_the_wrong_role_is_403(client: httpx.AsyncClient) -> None:
+    assert (await client.post("/campaigns", headers=_auth(ADMIN_A))).text == '"a"'
+    response = await client.post(
+        "/campaigns", headers=_auth(INSPECTOR_A, **{"Accept-Language": "en"})
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == "Your role is not allowed to do this."

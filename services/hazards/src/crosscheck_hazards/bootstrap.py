@@ -1,0 +1,25 @@
+"""Wiring of the hazards service: what is its own; the platform does the rest."""
+
+from __future__ import annotations
+
+from crosscheck_platform.http import ServiceSpec, load_settings, service_app
+from crosscheck_platform.settings import ServiceSettings
+from fastapi import FastAPI
+
+from crosscheck_hazards.api import routers
+from crosscheck_hazards.consumers import consumers
+
+SERVICE = "hazards"
+DEFAULT_PORT = 8103
+
+
+def settings_from_env() -> ServiceSettings:
+    return load_settings(default_port=DEFAULT_PORT)
+
+
+def build_app(settings: ServiceSettings) -> FastAPI:
+    """The hazards app; its database schema is `hazards` unless CROSSCHECK_DB_SCHEMA says
+    otherwise."""
+    return service_app(
+        ServiceSpec(name=SERVICE, routers=routers(), consumers=consumers()), settings
+    )

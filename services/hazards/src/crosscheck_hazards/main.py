@@ -1,0 +1,18 @@
+"""`crosscheck-hazards`: run the hazards service."""
+
+from __future__ import annotations
+
+from crosscheck_platform.http import run
+from crosscheck_platform.logging import configure_logging
+
+from crosscheck_hazards import bootstrap
+
+
+def main() -> None:
+    settings = bootstrap.settings_from_env()
+    configure_logging(bootstrap.SERVICE, settings.log_level)
+    run(bootstrap.build_app(settings), settings)
+
+
+if __name__ == "__main__":
+    main()

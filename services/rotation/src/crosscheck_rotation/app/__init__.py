@@ -1,0 +1,2 @@
+"""The rotation service layer: command handlers that load aggregates from the event
+store, apply the domain rules and append the resulting events."""
