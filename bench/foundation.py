@@ -27,6 +27,8 @@ from urllib.parse import urlparse
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
+from faststream.kafka import KafkaBroker
+
 from crosscheck_contracts.base import BoundedContext, Event
 from crosscheck_contracts.catalogue import EventCatalogue
 from crosscheck_contracts.envelope import Tenant
@@ -39,7 +41,6 @@ from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.kafka import ensure_topics, reliable_producer
 from crosscheck_platform.outbox import OutboxRelay
 from crosscheck_platform.testing.infra import locate
-from faststream.kafka import KafkaBroker
 
 
 class SiteOpened(Event):

@@ -15,10 +15,11 @@ from faststream.kafka import KafkaBroker
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from events import TEST_CATALOGUE, Counted
+
 from crosscheck_platform.consumer import IdempotentConsumer, ReceivedEvent
 from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
 from crosscheck_platform.db import Connection, Database
-from events import TEST_CATALOGUE, Counted
 
 TOTALS_DDL = [
     """CREATE TABLE IF NOT EXISTS totals (

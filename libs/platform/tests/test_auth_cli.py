@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from crosscheck_platform.auth import Role, verify_token
 from crosscheck_platform.auth.cli import main
 from crosscheck_platform.settings import ServiceSettings

@@ -9,12 +9,13 @@ from typing import Annotated
 
 import httpx
 import pytest
+from fastapi import APIRouter, Depends
+
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.auth.deps import CurrentPrincipal, authorize_tenant, require_roles
 from crosscheck_platform.http import create_app
 from crosscheck_platform.settings import ServiceSettings
-from fastapi import APIRouter, Depends
 
 SETTINGS = ServiceSettings(environment="test", jwt_secret="scope-secret-0123456789-0123456789")
 COUNTY = "532327"

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from pydantic import ValidationError
+
 from crosscheck_platform.auth import InvalidToken, Principal, Role, mint_token, verify_token
 from crosscheck_platform.settings import ServiceSettings
-from pydantic import ValidationError
 
 SECRET = "test-secret-0123456789-0123456789-abcdef"
 SETTINGS = ServiceSettings(environment="test", jwt_secret=SECRET, jwt_issuer="crosscheck-test")

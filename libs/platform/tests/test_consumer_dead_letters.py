@@ -6,6 +6,8 @@ import asyncio
 import json
 
 from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.envelope import Envelope
@@ -14,7 +16,6 @@ from crosscheck_platform.consumer import IdempotentConsumer, ReceivedEvent
 from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.testing.infra import Infra
-from faststream.kafka import KafkaBroker
 
 from .events import TENANT, TEST_CATALOGUE, Counted
 from .kafka_reading import read_until

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
+
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.envelope import Envelope

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+
 from crosscheck_contracts.topics import Topics
 from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore import CommandContext, ConcurrencyConflict, EventStore

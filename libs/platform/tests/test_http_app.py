@@ -7,9 +7,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+
 from crosscheck_platform.http import LifespanPart, create_app, load_settings, serve
 from crosscheck_platform.settings import ServiceSettings
-from fastapi import FastAPI
 
 
 def _recording(name: str, journal: list[str], *, fail: bool = False) -> LifespanPart:

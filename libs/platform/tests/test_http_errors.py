@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
 from crosscheck_platform.errors import NotFound, StateConflict
 from crosscheck_platform.eventstore import ConcurrencyConflict
 from crosscheck_platform.http import create_app
 from crosscheck_platform.i18n import register
 from crosscheck_platform.settings import ServiceSettings
-from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 
 class AlreadyVerified(StateConflict):

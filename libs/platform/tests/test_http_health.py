@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+
 from crosscheck_platform.http import ReadinessCheck, create_app, health
 from crosscheck_platform.settings import ServiceSettings
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from crosscheck_platform.i18n import preferred_language, register, translate
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+
 from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_registry import bootstrap

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from crosscheck_platform.http import ServiceSpec, load_settings, service_app
-from crosscheck_platform.settings import ServiceSettings
 from fastapi import FastAPI
 
 from crosscheck_hazards.api import routers
 from crosscheck_hazards.consumers import consumers
+from crosscheck_platform.http import ServiceSpec, load_settings, service_app
+from crosscheck_platform.settings import ServiceSettings
 
 SERVICE = "hazards"
 DEFAULT_PORT = 8103

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from crosscheck_hazards import bootstrap
 from crosscheck_platform.http import run
 from crosscheck_platform.logging import configure_logging
-
-from crosscheck_hazards import bootstrap
 
 
 def main() -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from crosscheck_platform.http import ServiceSpec, load_settings, service_app
-from crosscheck_platform.settings import ServiceSettings
 from fastapi import FastAPI
 
 from crosscheck_notify.api import routers
 from crosscheck_notify.consumers import consumers
+from crosscheck_platform.http import ServiceSpec, load_settings, service_app
+from crosscheck_platform.settings import ServiceSettings
 
 SERVICE = "notify"
 DEFAULT_PORT = 8104

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from crosscheck_platform.http import ServiceSpec, load_settings, service_app
-from crosscheck_platform.settings import ServiceSettings
 from fastapi import FastAPI
 
+from crosscheck_platform.http import ServiceSpec, load_settings, service_app
+from crosscheck_platform.settings import ServiceSettings
 from crosscheck_registry.api import routers
 from crosscheck_registry.consumers import consumers
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from crosscheck_platform.http import run
 from crosscheck_platform.logging import configure_logging
-
 from crosscheck_rotation import bootstrap
 
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, cast
 
-from crosscheck_contracts.envelope import Tenant
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from crosscheck_contracts.envelope import Tenant
 from crosscheck_platform.auth.errors import Forbidden, Unauthenticated
 from crosscheck_platform.auth.principal import Principal, Role
 from crosscheck_platform.auth.tokens import InvalidToken, verify_token

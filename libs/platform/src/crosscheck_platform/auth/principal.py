@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from crosscheck_contracts.envelope import Tenant
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from crosscheck_contracts.envelope import Tenant
 
 
 class Role(StrEnum):

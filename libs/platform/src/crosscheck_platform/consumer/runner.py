@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.catalogue import EventCatalogue
 from crosscheck_contracts.envelope import Envelope
-
 from crosscheck_platform.consumer.deadletter import DeadLetter, DeadLetterSink
 from crosscheck_platform.consumer.tracking import TRACKING_DDL, claim_new
 from crosscheck_platform.db import Connection, Database

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from crosscheck_contracts.base import Event
-
 from crosscheck_platform.eventstore.recorder import (
     CommandContext,
     ConcurrencyConflict,

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
+
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.catalogue import EventCatalogue
 from crosscheck_contracts.envelope import Envelope
 from crosscheck_contracts.topics import Topics
-
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.eventstore.recorder import (
     CommandContext,

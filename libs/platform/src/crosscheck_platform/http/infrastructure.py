@@ -12,7 +12,6 @@ import logging
 from collections.abc import AsyncIterator
 
 from crosscheck_contracts.catalogue import EventCatalogue
-
 from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.http.runtime import ServiceRuntime

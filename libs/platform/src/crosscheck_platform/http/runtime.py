@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Annotated, cast
 
 from aiokafka import AIOKafkaProducer
-from crosscheck_contracts.topics import Topics
 from fastapi import Depends, Request
 
+from crosscheck_contracts.topics import Topics
 from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.settings import ServiceSettings

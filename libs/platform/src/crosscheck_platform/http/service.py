@@ -10,9 +10,9 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from crosscheck_contracts.topics import Topics
 from fastapi import APIRouter, FastAPI
 
+from crosscheck_contracts.topics import Topics
 from crosscheck_platform.http import infrastructure
 from crosscheck_platform.http.app import LifespanPart, create_app
 from crosscheck_platform.http.runtime import ServiceRuntime

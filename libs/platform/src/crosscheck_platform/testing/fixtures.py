@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
 
 import pytest
-from crosscheck_contracts.topics import Topics
 
+from crosscheck_contracts.topics import Topics
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import ensure_topics
 from crosscheck_platform.testing.infra import Infra, InfraUnavailable, locate

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from crosscheck_platform.http.identity import whoami_router
 from fastapi import APIRouter
+
+from crosscheck_platform.http.identity import whoami_router
 
 
 def routers() -> list[APIRouter]:
