@@ -8,24 +8,18 @@ names follow the CloudEvents rule (lower-case letters and digits only).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Final, Literal
 from uuid import UUID, uuid4
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from crosscheck_contracts.base import Event
+from crosscheck_contracts.fields import AwareDatetime
 
+__all__ = ["CONTENT_TYPE", "SPECVERSION", "AwareDatetime", "Envelope", "Tenant"]
 
-def _must_be_aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("time must carry a timezone (UTC on the wire)")
-    return value.astimezone(UTC)
-
-
-AwareDatetime = Annotated[datetime, AfterValidator(_must_be_aware)]
-
-SPECVERSION: Literal["1.0"] = "1.0"
-CONTENT_TYPE: Literal["application/json"] = "application/json"
+SPECVERSION: Final = "1.0"
+CONTENT_TYPE: Final = "application/json"
 
 
 class Tenant(BaseModel):
@@ -38,27 +32,35 @@ class Tenant(BaseModel):
 
 
 class Envelope(BaseModel):
-    """Everything about an event except its payload."""
+    """Everything about an event except its payload (CloudEvents 1.0 context attributes)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # CloudEvents core attributes
-    id: UUID
-    source: str = Field(min_length=1)
-    type: str = Field(min_length=1)
+    id: UUID = Field(description="Unique per event; consumers de-duplicate on it.")
+    source: str = Field(min_length=1, description="/crosscheck/<context> of the producer.")
+    type: str = Field(
+        min_length=1, description="Stable event type, e.g. crosscheck.hazards.HazardFound."
+    )
     specversion: Literal["1.0"] = SPECVERSION
-    time: AwareDatetime
-    subject: str = Field(min_length=1)
+    time: AwareDatetime = Field(description="When the event was recorded (UTC).")
+    subject: str = Field(min_length=1, description="The aggregate the event is about (its id).")
     datacontenttype: Literal["application/json"] = CONTENT_TYPE
-    dataschema: str | None = None
+    dataschema: str | None = Field(
+        default=None, description="URN of the payload's JSON Schema, including its version."
+    )
     # Crosscheck extensions
-    township: str = Field(min_length=1)
-    county: str = Field(min_length=1)
-    aggregateid: str = Field(min_length=1)
-    aggregateversion: int = Field(ge=1)
-    correlationid: UUID
-    causationid: UUID | None = None
-    schemaversion: int = Field(ge=1)
+    township: str = Field(min_length=1, description="Tenant: township division code.")
+    county: str = Field(min_length=1, description="Tenant: county division code.")
+    aggregateid: str = Field(min_length=1, description="Aggregate id; also the Kafka key.")
+    aggregateversion: int = Field(
+        ge=1, description="Position of the event in its aggregate's stream, from 1."
+    )
+    correlationid: UUID = Field(description="Id of the event or command that began the chain.")
+    causationid: UUID | None = Field(
+        default=None, description="Id of the event or command that directly caused this one."
+    )
+    schemaversion: int = Field(ge=1, description="Version of the payload schema.")
 
     @property
     def tenant(self) -> Tenant:

@@ -13,13 +13,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from crosscheck_contracts.base import Event
-from crosscheck_contracts.catalogue import EventCatalogue, UnknownEventType
+from crosscheck_contracts.catalogue import EventCatalogue, UnknownEventType, UpcastFailed
 from crosscheck_contracts.envelope import Envelope
 
 CE_PREFIX = "ce_"
 CONTENT_TYPE_HEADER = "content-type"
 
 Headers = list[tuple[str, bytes]]
+
+_ATTRIBUTES = frozenset(Envelope.model_fields)
 
 
 class InvalidMessage(ValueError):
@@ -47,6 +49,12 @@ def encode_headers(envelope: Envelope) -> Headers:
 
 def encode(envelope: Envelope, event: Event) -> tuple[bytes, Headers, bytes]:
     """Return (key, headers, value) for one event."""
+    # A mismatch here would publish a payload that no reader can validate.
+    if envelope.type != event.event_type or envelope.schemaversion != event.schema_version:
+        raise ValueError(
+            f"envelope says {envelope.type} v{envelope.schemaversion}, "
+            f"payload is {event.event_type} v{event.schema_version}"
+        )
     return envelope.aggregateid.encode(), encode_headers(envelope), event.model_dump_json().encode()
 
 
@@ -54,14 +62,18 @@ def decode_headers(headers: Iterable[tuple[str, bytes]] | None) -> Envelope:
     attributes: dict[str, Any] = {}
     for name, raw in headers or ():
         lowered = name.lower()
-        try:
-            text = raw.decode("utf-8")
-        except (UnicodeDecodeError, AttributeError):
-            raise InvalidMessage(f"header {name!r} is not UTF-8 text") from None
         if lowered == CONTENT_TYPE_HEADER:
-            attributes["datacontenttype"] = text
-        elif lowered.startswith(CE_PREFIX):
-            attributes[lowered[len(CE_PREFIX) :]] = text
+            attribute = "datacontenttype"
+        elif lowered.startswith(CE_PREFIX) and lowered[len(CE_PREFIX) :] in _ATTRIBUTES:
+            attribute = lowered[len(CE_PREFIX) :]
+        else:
+            # Other headers, and extensions we do not know (tracing's traceparent, the
+            # SDK's partitionkey, ...), belong to middleware; CloudEvents readers ignore them.
+            continue
+        try:
+            attributes[attribute] = raw.decode("utf-8")
+        except (UnicodeDecodeError, AttributeError):
+            raise InvalidMessage(f"header {name!r} has no value or is not UTF-8 text") from None
     if "type" not in attributes:
         raise InvalidMessage("not a CloudEvent: header ce_type missing")
     try:
@@ -79,12 +91,14 @@ def decode(
         raise InvalidMessage("message has no value")
     try:
         event = catalogue.decode_json(envelope.type, envelope.schemaversion, value)
-    except UnknownEventType as exc:
+    except (UnknownEventType, UpcastFailed) as exc:
         raise InvalidMessage(str(exc)) from None
     except ValidationError as exc:
+        if all(error["type"] == "json_invalid" for error in exc.errors()):
+            raise InvalidMessage(
+                f"{envelope.type} payload is not JSON: {_summarise(exc)}"
+            ) from None
         raise InvalidMessage(f"{envelope.type} payload invalid: {_summarise(exc)}") from None
-    except ValueError as exc:  # bad JSON surfacing from an upcaster's json.loads
-        raise InvalidMessage(f"{envelope.type} payload is not JSON: {exc}") from None
     return envelope, event
 
 

@@ -1,0 +1,114 @@
+"""Every event Crosscheck publishes, one module per bounded context."""
+
+from __future__ import annotations
+
+from crosscheck_contracts.base import Event
+from crosscheck_contracts.catalogue import EventCatalogue, Upcaster
+from crosscheck_contracts.events import hazards, notify, registry, rotation
+from crosscheck_contracts.events.hazards import (
+    DeadlineExtended,
+    EscalationLevel,
+    HazardCategory,
+    HazardEscalated,
+    HazardFound,
+    HazardNotified,
+    InspectionCompleted,
+    RectificationAssigned,
+    RectificationRejected,
+    RectificationReported,
+    RectificationVerified,
+    Severity,
+)
+from crosscheck_contracts.events.notify import (
+    Channel,
+    NoticeKind,
+    NotificationFailed,
+    RecipientRole,
+    RectificationOverdue,
+    ReminderSent,
+)
+from crosscheck_contracts.events.registry import (
+    GeoPoint,
+    SiteClosed,
+    SiteRegistered,
+    SiteType,
+    SiteUpdated,
+    StaffConflictDeclared,
+    StaffDeactivated,
+    StaffEnrolled,
+    TownshipRegistered,
+    VillageRegistered,
+)
+from crosscheck_contracts.events.rotation import (
+    Assignment,
+    CampaignLaunched,
+    CheckResult,
+    Group,
+    GroupsFormed,
+    RotationRules,
+    RoundClosed,
+    RoundReplanned,
+    RoundScheduled,
+    Zone,
+)
+
+ALL_EVENTS: tuple[type[Event], ...] = (
+    registry.EVENTS + rotation.EVENTS + hazards.EVENTS + notify.EVENTS
+)
+
+# When an event gets schema_version N+1, its v N file stays published and an upcaster
+# (event_type, N) -> function(v N data) -> v N+1 data goes here, so history stays readable.
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+def build_catalogue() -> EventCatalogue:
+    """A fresh catalogue of every event (tests may add upcasters without side effects)."""
+    return EventCatalogue(ALL_EVENTS, UPCASTERS)
+
+
+CATALOGUE = build_catalogue()
+
+__all__ = [
+    "ALL_EVENTS",
+    "CATALOGUE",
+    "UPCASTERS",
+    "Assignment",
+    "CampaignLaunched",
+    "Channel",
+    "CheckResult",
+    "DeadlineExtended",
+    "EscalationLevel",
+    "GeoPoint",
+    "Group",
+    "GroupsFormed",
+    "HazardCategory",
+    "HazardEscalated",
+    "HazardFound",
+    "HazardNotified",
+    "InspectionCompleted",
+    "NoticeKind",
+    "NotificationFailed",
+    "RecipientRole",
+    "RectificationAssigned",
+    "RectificationOverdue",
+    "RectificationRejected",
+    "RectificationReported",
+    "RectificationVerified",
+    "ReminderSent",
+    "RotationRules",
+    "RoundClosed",
+    "RoundReplanned",
+    "RoundScheduled",
+    "Severity",
+    "SiteClosed",
+    "SiteRegistered",
+    "SiteType",
+    "SiteUpdated",
+    "StaffConflictDeclared",
+    "StaffDeactivated",
+    "StaffEnrolled",
+    "TownshipRegistered",
+    "VillageRegistered",
+    "Zone",
+    "build_catalogue",
+]

@@ -1,0 +1,210 @@
+"""Hazards events: inspections and the closed loop of each hazard (整改闭环).
+
+found → told on the spot (当场告知) → rectify by a deadline (限期整改) → re-verified on
+site (现场复核) → closed (销号); a failed re-check sends it back with a new deadline.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, ClassVar, Self
+
+from pydantic import Field, model_validator
+
+from crosscheck_contracts.base import BoundedContext, Event
+from crosscheck_contracts.events.rotation import RoundNo
+from crosscheck_contracts.fields import AwareDatetime, Id, IdList, Name, Text
+
+Count = Annotated[int, Field(ge=0, le=10_000)]
+
+
+class HazardCategory(StrEnum):
+    """What kind of hazard was found."""
+
+    FIRE_SAFETY = "fire_safety"  # 消防设施
+    ELECTRICITY = "electricity"  # 用电
+    GAS = "gas"  # 用气
+    FOOD_SAFETY = "food_safety"  # 食品安全 (e.g. expired food)
+    ESCAPE_ROUTES = "escape_routes"  # 安全出口、疏散通道
+    HAZARDOUS_MATERIALS = "hazardous_materials"  # 危险化学品
+    OTHER = "other"
+
+
+class Severity(StrEnum):
+    """General hazard (一般隐患) or major hazard (重大隐患, reported upwards)."""
+
+    GENERAL = "general"
+    MAJOR = "major"
+
+
+class EscalationLevel(StrEnum):
+    """Who a hazard's follow-up was handed up to."""
+
+    VILLAGE_COMMITTEE = "village_committee"  # 村委会点对点督办
+    TOWNSHIP_LEADERSHIP = "township_leadership"  # 乡党政领导
+    COUNTY = "county"  # 县级部门
+
+
+class _HazardsEvent(Event):
+    context: ClassVar[BoundedContext] = BoundedContext.HAZARDS
+    aggregate_field: ClassVar[str] = "hazard_id"
+
+
+class InspectionCompleted(_HazardsEvent):
+    """A group inspected a place against its checklist and recorded the result."""
+
+    event_type: ClassVar[str] = "crosscheck.hazards.InspectionCompleted"
+    aggregate_field: ClassVar[str] = "inspection_id"
+
+    inspection_id: Id
+    campaign_id: Id
+    round_no: RoundNo
+    site_id: Id
+    village_id: Id
+    group_id: Id
+    inspected_at: AwareDatetime
+    present_staff_ids: IdList = Field(min_length=1)
+    """Staff who were actually on site."""
+    items_checked: Count
+    items_failed: Count
+    hazard_ids: IdList
+    """Hazards found in this inspection (each has its own HazardFound)."""
+    override_reason: Text | None = None
+    """Set when the inspection departed from the round's plan or recusal rules, and why."""
+
+    @model_validator(mode="after")
+    def _failed_within_checked(self) -> Self:
+        if self.items_failed > self.items_checked:
+            raise ValueError("items_failed exceeds items_checked")
+        return self
+
+
+class HazardFound(_HazardsEvent):
+    """An inspection found a hazard (隐患) at a place; it enters the hazard list."""
+
+    event_type: ClassVar[str] = "crosscheck.hazards.HazardFound"
+
+    hazard_id: Id
+    inspection_id: Id
+    campaign_id: Id
+    round_no: RoundNo
+    site_id: Id
+    village_id: Id
+    group_id: Id
+    checklist_item_id: Id
+    category: HazardCategory
+    severity: Severity
+    description: Text
+    found_at: AwareDatetime
+    evidence_ids: IdList = Field(default_factory=list)
+    """Photos or documents stored by the hazards service."""
+    recurrence_of: Id | None = None
+    """An earlier, closed hazard of the same place and item that came back."""
+
+
+class HazardNotified(_HazardsEvent):
+    """The responsible person was told of the hazard on the spot (当场告知) and signed, or not."""
+
+    event_type: ClassVar[str] = "crosscheck.hazards.HazardNotified"
+
+    hazard_id: Id
+    notified_at: AwareDatetime
+    notified_by_staff_id: Id
+    told_person_name: Name
+    signed: bool
+    """The person signed the notice; false means they were told but refused or could not sign."""
+
+
+class RectificationAssigned(_HazardsEvent):
+    """A named person must fix the hazard by a deadline (限期整改), followed up by the village."""
+
+    event_type: ClassVar[str] = "crosscheck.hazards.RectificationAssigned"
+
+    hazard_id: Id
+    responsible_person_name: Name
+    supervising_village_id: Id
+    """The village committee that follows the hazard up point-to-point (点对点跟踪督办)."""
+    deadline: AwareDatetime
+
+
+class RectificationReported(_HazardsEvent):
+    """The fix was reported done and awaits re-verification on site."""
+
+    event_type: ClassVar[str] = "crosscheck.hazards.RectificationReported"
+
+    hazard_id: Id
+    reported_at: AwareDatetime
+    note: Text
+    evidence_ids: IdList = Field(default_factory=list)
+
+
+class RectificationVerified(_HazardsEvent):
+    """An inspector re-checked the fix on site (现场复核) and closed the hazard (销号)."""
+
+    event_type: ClassVar[str] = "crosscheck.hazards.RectificationVerified"
+
+    hazard_id: Id
+    verified_by_staff_id: Id
+    verified_at: AwareDatetime
+    note: Text | None = None
+    evidence_ids: IdList = Field(default_factory=list)
+
+
+class RectificationRejected(_HazardsEvent):
+    """The on-site re-check failed; the hazard goes back with a new deadline."""
+
+    event_type: ClassVar[str] = "crosscheck.hazards.RectificationRejected"
+
+    hazard_id: Id
+    rejected_by_staff_id: Id
+    rejected_at: AwareDatetime
+    reason: Text
+    new_deadline: AwareDatetime
+
+    @model_validator(mode="after")
+    def _deadline_ahead(self) -> Self:
+        if self.new_deadline <= self.rejected_at:
+            raise ValueError("new_deadline must be after rejected_at")
+        return self
+
+
+class DeadlineExtended(_HazardsEvent):
+    """The deadline for a fix was moved later, with approval."""
+
+    event_type: ClassVar[str] = "crosscheck.hazards.DeadlineExtended"
+
+    hazard_id: Id
+    previous_deadline: AwareDatetime
+    new_deadline: AwareDatetime
+    reason: Text
+    approved_by_staff_id: Id
+
+    @model_validator(mode="after")
+    def _later(self) -> Self:
+        if self.new_deadline <= self.previous_deadline:
+            raise ValueError("new_deadline must be after previous_deadline")
+        return self
+
+
+class HazardEscalated(_HazardsEvent):
+    """Follow-up of the hazard was handed up a level (overdue, major, or refused)."""
+
+    event_type: ClassVar[str] = "crosscheck.hazards.HazardEscalated"
+
+    hazard_id: Id
+    level: EscalationLevel
+    reason: Text
+    escalated_at: AwareDatetime
+
+
+EVENTS: tuple[type[Event], ...] = (
+    InspectionCompleted,
+    HazardFound,
+    HazardNotified,
+    RectificationAssigned,
+    RectificationReported,
+    RectificationVerified,
+    RectificationRejected,
+    DeadlineExtended,
+    HazardEscalated,
+)

@@ -1,0 +1,181 @@
+"""Rotation events: campaigns, inspection groups and the zone rotation of each round.
+
+The rotation is the heart of 循环互查: groups move from zone to zone every round so
+that nobody inspects where they live, where they have relations, or the same place
+again and again (breaking 熟人监管 and 人情查).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Annotated, ClassVar, Self
+
+from pydantic import Field, model_validator
+
+from crosscheck_contracts.base import BoundedContext, Event, Payload
+from crosscheck_contracts.fields import Code, Id, IdList, Name, Seed, Text
+
+MAX_ROUNDS = 366
+"""A generous bound: one round a day for a year."""
+
+RoundNo = Annotated[int, Field(ge=1, le=MAX_ROUNDS)]
+
+
+def _distinct(what: str, values: Iterable[str]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what} {value!r} appears more than once")
+        seen.add(value)
+
+
+class RotationRules(Payload):
+    """How groups are rotated across zones in this campaign."""
+
+    no_repeat_within_rounds: int | None = Field(default=None, ge=1)
+    """A group does not return to a zone within this many rounds; null = as many as feasible."""
+    balance_workload: bool
+    """Spread the number of places evenly across groups."""
+    reshuffle_members: bool
+    """Re-form groups between rounds, not only move whole groups."""
+
+
+class Zone(Payload):
+    """An inspection zone (片区): usually one village committee, a large one may be split."""
+
+    zone_id: Id
+    name: Name
+    village_id: Id
+    site_ids: IdList = Field(min_length=1)
+
+
+class Group(Payload):
+    """An inspection group (检查组), led by a member of the township leadership."""
+
+    group_id: Id
+    name: Name
+    leader_id: Id
+    """Staff id of the leader (党政班子成员带队); also listed in member_ids."""
+    member_ids: IdList = Field(min_length=1)
+    eligible_zone_ids: IdList
+    """Zones no member is recused from (home village or declared conflict)."""
+
+    @model_validator(mode="after")
+    def _leader_is_member(self) -> Self:
+        if self.leader_id not in self.member_ids:
+            raise ValueError("leader_id must be one of member_ids")
+        return self
+
+
+class Assignment(Payload):
+    """One group sent to (part of) one zone for a round, with the places it must visit."""
+
+    group_id: Id
+    zone_id: Id
+    site_ids: IdList = Field(min_length=1)
+
+
+class CheckResult(Payload):
+    """Whether one rotation rule held for the plan, and why."""
+
+    rule: Code
+    """The rule checked, e.g. no_home_village, no_declared_conflict, no_repeat_within_rounds,
+    every_site_covered, leader_in_each_group, balanced_workload."""
+    held: bool
+    detail: Text
+
+
+class _RotationEvent(Event):
+    context: ClassVar[BoundedContext] = BoundedContext.ROTATION
+    aggregate_field: ClassVar[str] = "campaign_id"
+
+
+class CampaignLaunched(_RotationEvent):
+    """The township launched a safety-production inspection campaign (安全生产专项行动)."""
+
+    event_type: ClassVar[str] = "crosscheck.rotation.CampaignLaunched"
+
+    campaign_id: Id
+    name: Name
+    starts_on: date
+    ends_on: date
+    rounds: int = Field(ge=1, le=MAX_ROUNDS)
+    zones: list[Zone] = Field(min_length=1)
+    rules: RotationRules
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.ends_on < self.starts_on:
+            raise ValueError("ends_on is before starts_on")
+        _distinct("zone", (z.zone_id for z in self.zones))
+        _distinct("site", (s for z in self.zones for s in z.site_ids))
+        return self
+
+
+class GroupsFormed(_RotationEvent):
+    """The inspection staff were divided into groups for the campaign."""
+
+    event_type: ClassVar[str] = "crosscheck.rotation.GroupsFormed"
+
+    campaign_id: Id
+    groups: list[Group] = Field(min_length=1)
+    seed: Seed
+    """Seed of the randomised formation, so the result can be reproduced and audited."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        _distinct("group", (g.group_id for g in self.groups))
+        _distinct("staff member", (m for g in self.groups for m in g.member_ids))
+        return self
+
+
+class _RoundPlan(_RotationEvent):
+    """Shared shape of a round's plan; not itself an event type."""
+
+    campaign_id: Id
+    round_no: RoundNo
+    assignments: list[Assignment] = Field(min_length=1)
+    seed: Seed
+    """Seed of the solver run, so the plan can be reproduced and audited."""
+    objective: int
+    """The solver's objective value (lower is better), to compare plans."""
+    checks: list[CheckResult]
+    """Every rotation rule checked against the plan, held or not."""
+
+    @model_validator(mode="after")
+    def _each_site_once(self) -> Self:
+        _distinct("site", (s for a in self.assignments for s in a.site_ids))
+        return self
+
+
+class RoundScheduled(_RoundPlan):
+    """A round was planned: which group inspects which zone and places (区域划片、动态轮换)."""
+
+    event_type: ClassVar[str] = "crosscheck.rotation.RoundScheduled"
+
+
+class RoundReplanned(_RoundPlan):
+    """A scheduled round was planned again (e.g. a member left); this plan replaces it."""
+
+    event_type: ClassVar[str] = "crosscheck.rotation.RoundReplanned"
+
+    reason: Text
+
+
+class RoundClosed(_RotationEvent):
+    """A round ended; its assignments are final and the next round may start."""
+
+    event_type: ClassVar[str] = "crosscheck.rotation.RoundClosed"
+
+    campaign_id: Id
+    round_no: RoundNo
+
+
+EVENTS: tuple[type[Event], ...] = (
+    CampaignLaunched,
+    GroupsFormed,
+    RoundScheduled,
+    RoundReplanned,
+    RoundClosed,
+)

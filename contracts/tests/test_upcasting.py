@@ -1,0 +1,102 @@
+"""Old versions of an event are upcast on read, one version step at a time."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pytest
+
+from crosscheck_contracts import (
+    BoundedContext,
+    Event,
+    EventCatalogue,
+    InvalidMessage,
+    decode,
+    encode,
+)
+from crosscheck_contracts.samples import sample_envelope
+
+TYPE = "crosscheck.test.PlaceNamed"
+
+
+class PlaceNamedV1(Event):
+    """v1: one free-text name."""
+
+    event_type: ClassVar[str] = TYPE
+    context: ClassVar[BoundedContext] = BoundedContext.REGISTRY
+    aggregate_field: ClassVar[str] = "site_id"
+
+    site_id: str
+    name: str
+
+
+class PlaceNamedV2(Event):
+    """v2: the name was split into the official name and a local alias."""
+
+    event_type: ClassVar[str] = TYPE
+    schema_version: ClassVar[int] = 2
+    context: ClassVar[BoundedContext] = BoundedContext.REGISTRY
+    aggregate_field: ClassVar[str] = "site_id"
+
+    site_id: str
+    official_name: str
+    alias: str | None = None
+
+
+def v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    rest = {k: v for k, v in data.items() if k != "name"}
+    return rest | {"official_name": data["name"], "alias": None}
+
+
+def v1_message(payload: bytes | None = None) -> tuple[bytes, list[tuple[str, bytes]], bytes]:
+    old = PlaceNamedV1(site_id="site-1", name="维的小卖部")
+    key, headers, value = encode(sample_envelope(old), old)
+    return key, headers, payload if payload is not None else value
+
+
+def test_a_v1_message_is_read_as_v2() -> None:
+    catalogue = EventCatalogue([PlaceNamedV2], upcasters={(TYPE, 1): v1_to_v2})
+    _, headers, value = v1_message()
+
+    envelope, event = decode(catalogue, headers, value)
+
+    assert envelope.schemaversion == 1  # the envelope still says what was written
+    assert event == PlaceNamedV2(site_id="site-1", official_name="维的小卖部")
+
+
+def test_upcasters_chain_over_several_versions() -> None:
+    class PlaceNamedV3(PlaceNamedV2):
+        schema_version: ClassVar[int] = 3
+
+    def v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+        return data | {"alias": data["alias"] or "-"}
+
+    catalogue = EventCatalogue([PlaceNamedV3])
+    catalogue.register_upcaster(TYPE, 1, v1_to_v2)
+    catalogue.register_upcaster(TYPE, 2, v2_to_v3)
+
+    _, event = decode(catalogue, *v1_message()[1:])
+
+    assert event == PlaceNamedV3(site_id="site-1", official_name="维的小卖部", alias="-")
+
+
+def test_a_missing_upcaster_is_a_clear_reason() -> None:
+    catalogue = EventCatalogue([PlaceNamedV2])
+    with pytest.raises(InvalidMessage, match=r"no upcaster for crosscheck\.test\.PlaceNamed v1"):
+        decode(catalogue, *v1_message()[1:])
+
+
+@pytest.mark.parametrize(
+    ("payload", "fragment"),
+    [
+        (b"{nope", "v1 payload is not JSON"),
+        (b'"just a string"', "not a JSON object"),
+        (b'{"site_id": "site-1"}', "cannot upcast crosscheck.test.PlaceNamed v1: KeyError"),
+        (b'{"site_id": 1, "name": "x"}', "site_id: Input should be a valid string"),
+    ],
+)
+def test_malformed_old_data_is_an_invalid_message(payload: bytes, fragment: str) -> None:
+    catalogue = EventCatalogue([PlaceNamedV2], upcasters={(TYPE, 1): v1_to_v2})
+    with pytest.raises(InvalidMessage) as caught:
+        decode(catalogue, *v1_message(payload)[1:])
+    assert fragment in caught.value.reason
