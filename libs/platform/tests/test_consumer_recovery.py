@@ -7,7 +7,6 @@ import random
 import signal
 import sys
 from collections import Counter
-from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
 
@@ -17,10 +16,7 @@ from crosscheck_contracts.envelope import Envelope
 from crosscheck_contracts.topics import Topics
 from crosscheck_platform.db import Database
 from crosscheck_platform.testing.infra import Infra
-
-from .events import TENANT, Counted
-
-SCRIPT = Path(__file__).parent / "counting_consumer.py"
+from crosscheck_platform.testing.sample_events import TENANT, Counted
 
 
 async def produce_history(
@@ -56,7 +52,8 @@ async def start_consumer(
 ) -> asyncio.subprocess.Process:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
-        str(SCRIPT),
+        "-m",
+        "crosscheck_platform.testing.counting_consumer",
         "--bootstrap",
         infra.kafka_bootstrap,
         "--dsn",

@@ -13,8 +13,7 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore import CommandContext, ConcurrencyConflict, EventStore
 from crosscheck_platform.eventstore.memory import InMemoryEventStore
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
-
-from .events import TENANT, TEST_CATALOGUE, Counted, Renamed
+from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted, Renamed
 
 CONTEXT = CommandContext(tenant=TENANT)
 

@@ -6,6 +6,7 @@ import asyncio
 import random
 from collections import defaultdict
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary
@@ -20,8 +21,8 @@ from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.kafka import reliable_producer
 from crosscheck_platform.outbox import OutboxRelay
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted
 
-from .events import TENANT, TEST_CATALOGUE, Counted
 from .kafka_reading import read_until
 
 CONTEXT = CommandContext(tenant=TENANT)
@@ -103,7 +104,7 @@ async def test_interleaved_commits_skip_nothing(
     expected = writers * per_writer
     topic = topics.of(BoundedContext.REGISTRY)
 
-    def all_seen(records: list) -> bool:
+    def all_seen(records: list[Any]) -> bool:
         return len({dict(r.headers)["ce_id"] for r in records}) >= expected
 
     records = await read_until(infra.kafka_bootstrap, topic, all_seen, timeout=120)

@@ -1,6 +1,7 @@
 """A consumer process for the crash tests: sums Counted.amount per stream.
 
-Run as a script so that a test can kill it with SIGKILL in the middle of a batch.
+Run as `python -m crosscheck_platform.testing.counting_consumer` so that a test can kill
+it with SIGKILL in the middle of a batch.
 """
 
 from __future__ import annotations
@@ -8,18 +9,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-import sys
-from pathlib import Path
 
 from faststream.kafka import KafkaBroker
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from events import TEST_CATALOGUE, Counted
 
 from crosscheck_platform.consumer import IdempotentConsumer, ReceivedEvent
 from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
 from crosscheck_platform.db import Connection, Database
+from crosscheck_platform.testing.sample_events import TEST_CATALOGUE, Counted
 
 TOTALS_DDL = [
     """CREATE TABLE IF NOT EXISTS totals (
