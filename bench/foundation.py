@@ -37,7 +37,7 @@ from crosscheck_platform.consumer import IdempotentConsumer, ReceivedEvent
 from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.eventstore import CommandContext
-from crosscheck_platform.eventstore.postgres import PostgresEventStore
+from crosscheck_platform.eventstore.postgres import PostgresEventStore, unpack_headers
 from crosscheck_platform.kafka import ensure_topics, reliable_producer
 from crosscheck_platform.outbox import OutboxRelay
 from crosscheck_platform.testing.infra import locate
@@ -179,13 +179,9 @@ async def bench_relay(
     published = await relay.publish_pending()
     ours = published / (time.perf_counter() - start)
 
-    import json
-
     raw_topic = topics.of(BoundedContext.REGISTRY) + ".raw"
     await ensure_topics(bootstrap, [raw_topic], with_dead_letters=False)
-    prepared = [
-        (r["key"], [(n, v.encode()) for n, v in json.loads(r["headers"])], r["value"]) for r in rows
-    ]
+    prepared = [(r["key"], unpack_headers(r["headers"]), r["value"]) for r in rows]
     start = time.perf_counter()
     futures = [await producer.send(raw_topic, value=v, key=k, headers=h) for k, h, v in prepared]
     await asyncio.gather(*futures)

@@ -33,27 +33,33 @@ SCHEMA_DDL = [
         township text NOT NULL,
         county text NOT NULL
     )""",
+    # Envelope attributes are columns (not a JSON document) so an append parses no JSON;
+    # `data` is json, not jsonb, for the same reason: it is stored and read back whole.
+    # `position` is commit-unordered and unindexed: nothing tails this table (the outbox
+    # does the publishing), it only breaks ties for people reading it.
     """CREATE TABLE IF NOT EXISTS events (
-        position bigserial NOT NULL UNIQUE,
         stream_id text NOT NULL,
         version integer NOT NULL,
+        position bigserial NOT NULL,
         event_id uuid NOT NULL UNIQUE,
         event_type text NOT NULL,
         schema_version integer NOT NULL,
+        source text NOT NULL,
+        occurred_at timestamptz NOT NULL,
         township text NOT NULL,
         county text NOT NULL,
-        envelope jsonb NOT NULL,
-        data jsonb NOT NULL,
-        recorded_at timestamptz NOT NULL DEFAULT now(),
+        correlation_id uuid NOT NULL,
+        causation_id uuid,
+        data json NOT NULL,
         PRIMARY KEY (stream_id, version)
     )""",
+    # Rows are exactly what goes to Kafka: the relay copies bytes, it encodes nothing.
     """CREATE TABLE IF NOT EXISTS outbox (
         id bigserial PRIMARY KEY,
         topic text NOT NULL,
         key bytea NOT NULL,
-        headers jsonb NOT NULL,
-        value bytea NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now()
+        headers bytea NOT NULL,
+        value bytea NOT NULL
     )""",
     # Wake the relay at commit time instead of making it poll hard.
     """CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -66,33 +72,41 @@ SCHEMA_DDL = [
 
 _CREATE_STREAM = """
     INSERT INTO streams (stream_id, version, township, county)
-    SELECT $1, $2, $3, $4 WHERE $11::int = 0
+    SELECT $1, $2, $3, $4 WHERE $10::int = 0
     ON CONFLICT (stream_id) DO NOTHING RETURNING 1"""
 _MOVE_STREAM = """
     UPDATE streams SET version = $2
-    WHERE stream_id = $1 AND version = $11::int
+    WHERE stream_id = $1 AND version = $10::int
     RETURNING 1"""
+# $1 stream, $2 its new version, $3/$4 tenant, $5.. per-event arrays, $10 expected version,
+# $11.. per-outbox-row arrays, $16/$17 correlation and causation of the command.
 _APPEND = """
 WITH bump AS ({bump}),
 ev AS (
-    INSERT INTO events (stream_id, version, event_id, event_type, schema_version,
-                        township, county, envelope, data)
-    SELECT $1, u.version, u.event_id, u.event_type, u.schema_version, $3, $4,
-           u.envelope::jsonb, u.data::jsonb
-    FROM unnest($5::int[], $6::uuid[], $7::text[], $8::int[], $9::text[], $10::text[])
-         AS u(version, event_id, event_type, schema_version, envelope, data)
+    INSERT INTO events (stream_id, version, event_id, event_type, schema_version, data,
+                        source, occurred_at, township, county, correlation_id, causation_id)
+    SELECT $1, u.version, u.event_id, u.event_type, u.schema_version, u.data::json,
+           u.source, u.occurred_at, $3, $4, $16, $17
+    FROM unnest($5::int[], $6::uuid[], $7::text[], $8::int[], $9::text[], $14::text[],
+                $15::timestamptz[])
+         AS u(version, event_id, event_type, schema_version, data, source, occurred_at)
     WHERE EXISTS (SELECT 1 FROM bump)
     RETURNING position, version
 ),
 ob AS (
     INSERT INTO outbox (topic, key, headers, value)
-    SELECT o.topic, convert_to($1, 'UTF8'), o.headers::jsonb, o.value
-    FROM unnest($12::text[], $13::text[], $14::bytea[]) WITH ORDINALITY
+    SELECT o.topic, convert_to($1, 'UTF8'), o.headers, o.value
+    FROM unnest($11::text[], $12::bytea[], $13::bytea[]) WITH ORDINALITY
          AS o(topic, headers, value, n)
     WHERE EXISTS (SELECT 1 FROM bump)
     ORDER BY o.n
 )
 SELECT position, version FROM ev ORDER BY version"""
+
+_READ = """
+    SELECT position, stream_id, version, event_id, event_type, schema_version, data, source,
+           occurred_at, township, county, correlation_id, causation_id
+    FROM events WHERE stream_id = $1 AND version > $2 ORDER BY version"""
 
 
 class PostgresEventStore:
@@ -140,35 +154,29 @@ class PostgresEventStore:
         envelopes: Sequence[Envelope],
     ) -> list[Any]:
         datas = [event.model_dump_json() for event in events]
-        headers = [
-            json.dumps([[name, value.decode()] for name, value in wire.encode_headers(env)])
-            for env in envelopes
-        ]
-        args: list[Any] = [
+        first = envelopes[0]
+        return [
             stream_id,
             expected_version + len(events),
-            envelopes[0].township,
-            envelopes[0].county,
+            first.township,
+            first.county,
             [env.aggregateversion for env in envelopes],
             [env.id for env in envelopes],
             [env.type for env in envelopes],
             [env.schemaversion for env in envelopes],
-            [env.model_dump_json() for env in envelopes],
             datas,
+            expected_version,
+            [self.topics.of(event.context) for event in events],
+            [pack_headers(wire.encode_headers(env)) for env in envelopes],
+            [data.encode() for data in datas],
+            [env.source for env in envelopes],
+            [env.time for env in envelopes],
+            first.correlationid,
+            first.causationid,
         ]
-        args.append(expected_version)
-        args.append([self.topics.of(event.context) for event in events])
-        args.append(headers)
-        args.append([data.encode() for data in datas])
-        return args
 
     async def read(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
-        rows = await self.db.fetch(
-            "SELECT position, envelope, data FROM events "
-            "WHERE stream_id = $1 AND version > $2 ORDER BY version",
-            stream_id,
-            after_version,
-        )
+        rows = await self.db.fetch(_READ, stream_id, after_version)
         return [self._stored(row) for row in rows]
 
     async def stream_version(self, stream_id: str) -> int:
@@ -178,6 +186,30 @@ class PostgresEventStore:
         return int(version or 0)
 
     def _stored(self, row: asyncpg.Record) -> StoredEvent:
-        envelope = Envelope.model_validate_json(row["envelope"])
-        event = self.catalogue.decode_json(envelope.type, envelope.schemaversion, row["data"])
+        event_type, version = row["event_type"], row["schema_version"]
+        envelope = Envelope(
+            id=row["event_id"],
+            source=row["source"],
+            type=event_type,
+            time=row["occurred_at"],
+            subject=row["stream_id"],
+            dataschema=f"urn:crosscheck:schema:{event_type}:v{version}",
+            township=row["township"],
+            county=row["county"],
+            aggregateid=row["stream_id"],
+            aggregateversion=row["version"],
+            correlationid=row["correlation_id"],
+            causationid=row["causation_id"],
+            schemaversion=version,
+        )
+        event = self.catalogue.decode_json(event_type, version, row["data"])
         return StoredEvent(position=row["position"], envelope=envelope, event=event)
+
+
+def pack_headers(headers: wire.Headers) -> bytes:
+    """Kafka headers as one bytes value for the outbox row (JSON: [[name, text], ...])."""
+    return json.dumps([[name, value.decode()] for name, value in headers]).encode()
+
+
+def unpack_headers(packed: bytes) -> wire.Headers:
+    return [(name, value.encode()) for name, value in json.loads(packed)]

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 
 from aiokafka import AIOKafkaProducer
 
 from crosscheck_platform.db import Connection, Database
+from crosscheck_platform.eventstore.postgres import unpack_headers
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class OutboxRelay:
                 return 0
             deliveries = []
             for row in rows:
-                headers = [(name, value.encode()) for name, value in json.loads(row["headers"])]
+                headers = unpack_headers(row["headers"])
                 deliveries.append(
                     await self.producer.send(
                         row["topic"], value=row["value"], key=row["key"], headers=headers
