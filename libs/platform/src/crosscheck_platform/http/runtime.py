@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, cast
 
 from aiokafka import AIOKafkaProducer
 from fastapi import Depends, Request
 
 from crosscheck_contracts.topics import Topics
+from crosscheck_platform.consumer import IdempotentConsumer
 from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.settings import ServiceSettings
@@ -30,6 +31,8 @@ class ServiceRuntime:
     store: PostgresEventStore | None = None
     producer: AIOKafkaProducer | None = None
     relay_task: asyncio.Task[None] | None = None
+    # Running consumers by name: tests and readiness read their counters.
+    consumers: dict[str, IdempotentConsumer] = field(default_factory=dict)
 
     @property
     def database(self) -> Database:

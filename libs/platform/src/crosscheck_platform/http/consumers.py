@@ -1,0 +1,62 @@
+"""A service's Kafka consumers as lifespan parts.
+
+A service names what it consumes (contexts), how it applies an event (a handler that
+writes with the given connection) and the tables it needs; this part wires the
+idempotent consumer, the FastStream broker and the dead-letter topic the same way for
+every service.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+
+from crosscheck_contracts.base import BoundedContext
+from crosscheck_platform.consumer import EventHandler, IdempotentConsumer
+from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
+from crosscheck_platform.http.infrastructure import load_catalogue
+from crosscheck_platform.http.runtime import ServiceRuntime
+
+
+def consumer_part(
+    name: str,
+    contexts: Sequence[BoundedContext],
+    handler: EventHandler,
+    *,
+    tables: Sequence[str] = (),
+    max_records: int = 500,
+) -> Any:
+    """A RuntimePart running `handler` over the topics of `contexts`.
+
+    `name` becomes the consumer group (prefixed with the service's schema, so test runs
+    and deployments do not share offsets) and the key of its applied-event tracking.
+    `tables` is idempotent DDL for the handler's own tables.
+    """
+
+    @contextlib.asynccontextmanager
+    async def part(runtime: ServiceRuntime) -> AsyncIterator[None]:
+        if tables:
+            await runtime.database.migrate(tables)
+        broker = KafkaBroker(runtime.settings.kafka_bootstrap, logger=None)
+        consumer = IdempotentConsumer(
+            name=f"{runtime.schema}.{name}",
+            db=runtime.database,
+            catalogue=load_catalogue(),
+            handler=handler,
+            dead_letters=broker_dead_letters(broker),
+        )
+        await consumer.setup()
+        subscribe(
+            broker, consumer, [runtime.topics.of(c) for c in contexts], max_records=max_records
+        )
+        await broker.start()
+        runtime.consumers[name] = consumer
+        try:
+            yield
+        finally:
+            await broker.stop()
+
+    return part

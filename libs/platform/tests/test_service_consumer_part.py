@@ -1,0 +1,58 @@
+"""A service's consumer part, started by the app's lifespan, applies events from another
+context's topic (published through that context's outbox) exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+
+from crosscheck_contracts.base import BoundedContext
+from crosscheck_contracts.events import TownshipRegistered
+from crosscheck_contracts.samples import sample
+from crosscheck_contracts.topics import Topics
+from crosscheck_platform.consumer import ReceivedEvent
+from crosscheck_platform.db import Connection, Database
+from crosscheck_platform.eventstore import CommandContext
+from crosscheck_platform.http import ServiceSpec, service_app
+from crosscheck_platform.http.consumers import consumer_part
+from crosscheck_platform.settings import ServiceSettings
+from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.sample_events import TENANT
+
+TABLES = ["CREATE TABLE IF NOT EXISTS townships (code text PRIMARY KEY, name text NOT NULL)"]
+
+
+async def remember_township(conn: Connection, item: ReceivedEvent) -> None:
+    if isinstance(item.event, TownshipRegistered):
+        await conn.execute(
+            "INSERT INTO townships VALUES ($1, $2)", item.event.township_code, item.event.name
+        )
+
+
+async def test_consumer_part_applies_events_from_another_service(
+    infra: Infra, database: Database, topics: Topics, unique_name: str
+) -> None:
+    settings = ServiceSettings(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        database_url=infra.database_url,
+        topic_namespace=unique_name,
+        db_schema=database.schema,
+    )
+    spec = ServiceSpec(
+        name="listener",
+        consumers=[
+            consumer_part("townships", [BoundedContext.REGISTRY], remember_township, tables=TABLES)
+        ],
+    )
+    app = service_app(spec, settings)
+    async with app.router.lifespan_context(app):
+        runtime = app.state.runtime
+        event = sample(TownshipRegistered)
+        await runtime.event_store.append(
+            event.township_code, 0, [event], CommandContext(tenant=TENANT)
+        )
+        async with asyncio.timeout(60):
+            while await database.fetchval("SELECT count(*) FROM townships") == 0:
+                await asyncio.sleep(0.05)
+        assert runtime.consumers["townships"].applied == 1
+    rows = await database.fetch("SELECT code, name FROM townships")
+    assert [(r["code"], r["name"]) for r in rows] == [(event.township_code, event.name)]
