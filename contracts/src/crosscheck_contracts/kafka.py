@@ -22,6 +22,9 @@ CONTENT_TYPE_HEADER = "content-type"
 Headers = list[tuple[str, bytes]]
 
 _ATTRIBUTES = frozenset(Envelope.model_fields)
+_HEADER_ATTRIBUTES = {CE_PREFIX + name: name for name in _ATTRIBUTES} | {
+    CONTENT_TYPE_HEADER: "datacontenttype"
+}
 
 
 class InvalidMessage(ValueError):
@@ -61,12 +64,9 @@ def encode(envelope: Envelope, event: Event) -> tuple[bytes, Headers, bytes]:
 def decode_headers(headers: Iterable[tuple[str, bytes]] | None) -> Envelope:
     attributes: dict[str, Any] = {}
     for name, raw in headers or ():
-        lowered = name.lower()
-        if lowered == CONTENT_TYPE_HEADER:
-            attribute = "datacontenttype"
-        elif lowered.startswith(CE_PREFIX) and lowered[len(CE_PREFIX) :] in _ATTRIBUTES:
-            attribute = lowered[len(CE_PREFIX) :]
-        else:
+        # Exact names first: this runs for every message a consumer reads.
+        attribute = _HEADER_ATTRIBUTES.get(name) or _HEADER_ATTRIBUTES.get(name.lower())
+        if attribute is None:
             # Other headers, and extensions we do not know (tracing's traceparent, the
             # SDK's partitionkey, ...), belong to middleware; CloudEvents readers ignore them.
             continue
