@@ -17,6 +17,8 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import ensure_topics
 from crosscheck_platform.testing.infra import Infra, InfraUnavailable, locate
 
+TEST_PARTITIONS = 3
+
 
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infra]:
@@ -46,5 +48,7 @@ async def database(infra: Infra, unique_name: str) -> AsyncIterator[Database]:
 @pytest.fixture
 async def topics(infra: Infra, unique_name: str) -> Topics:
     namespaced = Topics(namespace=unique_name)
-    await ensure_topics(infra.kafka_bootstrap, namespaced.all)
+    # Fewer partitions than production: every test makes its own topics, and 3 are
+    # still enough for rebalance tests with two consumers.
+    await ensure_topics(infra.kafka_bootstrap, namespaced.all, partitions=TEST_PARTITIONS)
     return namespaced
