@@ -14,7 +14,7 @@ from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.settings import ServiceSettings
 
 SETTINGS = ServiceSettings(environment="test", jwt_secret="bootstrap-secret-0123456789-0123456789")
-PORTS = {"registry": 8101, "rotation": 8102, "hazards": 8103, "notify": 8104}
+PORTS = {"registry": 8101, "rotation": 8102, "hazards": 8103, "notify": 8104, "ledgers": 8105}
 
 
 @pytest.fixture(params=sorted(PORTS))

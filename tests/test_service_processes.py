@@ -17,7 +17,7 @@ import pytest
 
 from crosscheck_platform.testing.infra import Infra
 
-SERVICES = ["registry", "rotation", "hazards", "notify"]
+SERVICES = ["registry", "rotation", "hazards", "notify", "ledgers"]
 SECRET = "test-secret-for-service-processes-0123456789"
 
 

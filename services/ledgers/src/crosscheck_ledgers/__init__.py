@@ -1,0 +1,1 @@
+"""Crosscheck ledgers: projections that build the three ledgers (三本台账) and the figures."""
