@@ -122,6 +122,9 @@ class RectificationAssigned(_HazardsEvent):
 
     hazard_id: Id
     responsible_person_name: Name
+    responsible_staff_id: Id | None = None
+    """Set when the responsible person is on the township's staff: they may then never
+    re-check their own fix (null for private persons, e.g. a shop owner)."""
     supervising_village_id: Id
     """The village committee that follows the hazard up point-to-point (点对点跟踪督办)."""
     deadline: AwareDatetime

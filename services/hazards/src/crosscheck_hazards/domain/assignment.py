@@ -1,0 +1,56 @@
+"""Who may record an inspection of a place in a round (区域划片、动态轮换).
+
+Only the group the round assigned to the place's zone may record it; a township
+administrator may record it anyway with a stated reason (kept on the event, so ledgers
+show every departure from the plan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from crosscheck_hazards.domain.errors import NotAssigned
+from crosscheck_platform.errors import RuleViolation
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person issuing a command, as the domain needs to know them."""
+
+    user_id: str
+    staff_id: str | None
+    is_admin: bool = False
+    village_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    """The part of a round's plan that concerns one place: the group assigned to it
+    (None if the round did not cover it or is not known here) and its members."""
+
+    assigned_group_id: str | None
+    group_members: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Members of each group of the campaign, by group id (as far as known)."""
+
+
+def check_assignment(
+    plan: RoundPlan, *, group_id: str, round_no: int, actor: Actor, override_reason: str | None
+) -> str | None:
+    """Raise unless `actor` may record the inspection for `group_id`; return the
+    override reason to record (None when the plan was followed)."""
+    reason = (override_reason or "").strip() or None
+    if actor.is_admin:
+        if plan.assigned_group_id == group_id:
+            return reason
+        if reason is None:
+            raise RuleViolation("inspection.override_needs_reason")
+        return reason
+    if reason is not None:
+        raise NotAssigned("inspection.override_not_allowed")
+    if plan.assigned_group_id != group_id:
+        raise NotAssigned(group_id=group_id, round_no=round_no)
+    members = plan.group_members.get(group_id)
+    if members is not None and actor.staff_id not in members:
+        raise NotAssigned("inspection.not_group_member", group_id=group_id)
+    return None

@@ -1,0 +1,39 @@
+"""Time in the domain: always timezone-aware, always from an injected clock.
+
+Commands never call `datetime.now()` themselves, so tests decide what "now" is and
+deadlines can be checked without sleeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+Clock = Callable[[], datetime]
+
+DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
+"""Deadlines are shown, and whole days counted, in China Standard Time."""
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def require_aware(value: datetime, what: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must carry a timezone")
+    return value.astimezone(UTC)
+
+
+class ManualClock:
+    """A clock that moves only when told to: for tests and replays."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = require_aware(start, "start")
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, by: timedelta) -> None:
+        self.now += by

@@ -1,0 +1,123 @@
+"""The hazards domain's errors and their texts (Chinese first, then English)."""
+
+from __future__ import annotations
+
+from crosscheck_platform.errors import DomainError, RuleViolation, StateConflict
+from crosscheck_platform.i18n import register
+
+
+class NotAssigned(DomainError):
+    """The group (or the person) is not the one the round sent to this place."""
+
+    code = "not_assigned"
+    status = 403
+    message_key = "inspection.not_assigned"
+
+
+class HazardStateConflict(StateConflict):
+    message_key = "hazard.state_conflict"
+
+
+class InspectionRuleViolation(RuleViolation):
+    message_key = "inspection.invalid"
+
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "hazard.state_conflict": (
+        "隐患当前状态为 {state},不能执行 {command};当前允许的操作:{allowed}",
+        "The hazard is {state}; {command} is not possible. Allowed now: {allowed}",
+    ),
+    "hazard.verifier_is_responsible": (
+        "整改责任人不能复核自己的整改",
+        "The person responsible for the fix cannot re-check it.",
+    ),
+    "hazard.staff_required": (
+        "此操作需由登记在册的检查人员执行",
+        "Only registered inspection staff may do this.",
+    ),
+    "hazard.deadline_not_ahead": (
+        "整改期限必须晚于当前时间",
+        "The deadline must be in the future.",
+    ),
+    "hazard.extension_not_later": (
+        "延期后的期限必须晚于原期限({previous})",
+        "The new deadline must be later than the current one ({previous}).",
+    ),
+    "hazard.escalation_not_higher": (
+        "该隐患已上报至同级或更高层级督办",
+        "The hazard is already escalated to this level or higher.",
+    ),
+    "hazard.not_your_village": (
+        "只能处理本村委会督办的隐患",
+        "You may only act on hazards your village committee follows up.",
+    ),
+    "hazard.escalated_major": (
+        "重大隐患,提请乡镇党政领导挂牌督办",
+        "Major hazard: handed to township leadership for supervision.",
+    ),
+    "inspection.not_assigned": (
+        "检查组 {group_id} 未被分派在第 {round_no} 轮检查该场所;"
+        "如确需检查,须由乡镇管理员填写原因后办理",
+        "Group {group_id} is not assigned to this place in round {round_no}; "
+        "a township administrator may record it with a reason.",
+    ),
+    "inspection.not_group_member": (
+        "您不是检查组 {group_id} 的成员,不能代其登记检查",
+        "You are not a member of group {group_id} and cannot record its inspection.",
+    ),
+    "inspection.override_needs_reason": (
+        "跨分派登记检查必须填写原因",
+        "Recording outside the round's assignment needs a reason.",
+    ),
+    "inspection.override_not_allowed": (
+        "只有乡镇管理员可以跨分派登记检查",
+        "Only a township administrator may record outside the assignment.",
+    ),
+    "inspection.site_unknown": (
+        "场所 {site_id} 不在本乡镇底数清单中,请先在底数清单中登记",
+        "Place {site_id} is not on the township's base inventory; register it first.",
+    ),
+    "inspection.site_closed": (
+        "场所 {site_id} 已关闭或移出底数清单,不能登记检查",
+        "Place {site_id} is closed or off the base inventory and cannot be inspected.",
+    ),
+    "inspection.already_recorded": (
+        "该场所在本轮的检查已登记(检查编号 {inspection_id})",
+        "This place's inspection for the round is already recorded ({inspection_id}).",
+    ),
+    "inspection.unknown_items": (
+        "检查表中没有这些检查项:{items}",
+        "These items are not on the checklist: {items}",
+    ),
+    "inspection.missing_items": (
+        "以下检查项尚未填写结果:{items}",
+        "These checklist items have no answer: {items}",
+    ),
+    "inspection.duplicate_items": (
+        "检查项重复填写:{items}",
+        "These checklist items are answered more than once: {items}",
+    ),
+    "inspection.in_future": (
+        "检查时间不能晚于当前时间",
+        "The inspection time cannot be in the future.",
+    ),
+    "checklist.unknown_site_type": (
+        "没有适用于场所类型 {site_type} 的检查表",
+        "There is no checklist for place type {site_type}.",
+    ),
+    "checklist.item_exists": (
+        "检查项 {item_id} 已存在",
+        "Checklist item {item_id} already exists.",
+    ),
+    "idempotency.key_reused": (
+        "该幂等键已用于另一个不同的请求",
+        "This idempotency key was already used for a different request.",
+    ),
+}
+
+
+def register_messages() -> None:
+    register(MESSAGES)
+
+
+register_messages()

@@ -1,0 +1,287 @@
+"""The Hazard aggregate: one hazard's closed loop, driven by the table in `states`.
+
+Every command first asks the state machine whether it fits; if not, the error names
+the current state and what is allowed. Rules beyond the table (who may verify, which
+deadlines are acceptable) are checked after that, before anything is emitted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from crosscheck_contracts.base import Event
+from crosscheck_contracts.events.hazards import (
+    DeadlineExtended,
+    EscalationLevel,
+    HazardCategory,
+    HazardEscalated,
+    HazardFound,
+    HazardNotified,
+    RectificationAssigned,
+    RectificationRejected,
+    RectificationReported,
+    RectificationVerified,
+    Severity,
+)
+from crosscheck_hazards.domain.deadlines import DeadlinePolicy
+from crosscheck_hazards.domain.errors import HazardStateConflict
+from crosscheck_hazards.domain.states import ALLOWED, HazardCommand, HazardState
+from crosscheck_platform.errors import RuleViolation
+from crosscheck_platform.eventstore import Aggregate
+from crosscheck_platform.i18n import translate
+
+_LEVEL_RANK = {
+    EscalationLevel.VILLAGE_COMMITTEE: 1,
+    EscalationLevel.TOWNSHIP_LEADERSHIP: 2,
+    EscalationLevel.COUNTY: 3,
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What an inspection found for one failed checklist item."""
+
+    hazard_id: str
+    inspection_id: str
+    campaign_id: str
+    round_no: int
+    site_id: str
+    village_id: str
+    group_id: str
+    checklist_item_id: str
+    category: HazardCategory
+    severity: Severity
+    description: str
+    found_at: datetime
+    evidence_ids: tuple[str, ...] = ()
+    recurrence_of: str | None = None
+
+
+class Hazard(Aggregate):
+    def __init__(self, aggregate_id: str) -> None:
+        super().__init__(aggregate_id)
+        self.state: HazardState | None = None
+        self.found: HazardFound | None = None
+        self.deadline: datetime | None = None
+        self.responsible_person_name: str | None = None
+        self.responsible_staff_id: str | None = None
+        self.supervising_village_id: str | None = None
+        self.escalation: EscalationLevel | None = None
+        self.closed_at: datetime | None = None
+        self.rejections = 0
+
+    # -- creation -----------------------------------------------------------------
+
+    @classmethod
+    def record(cls, finding: Finding) -> Hazard:
+        """A new hazard from an inspection; a major one is escalated to township
+        leadership at once (重大隐患挂牌督办)."""
+        hazard = cls(finding.hazard_id)
+        hazard._emit(
+            HazardFound(
+                hazard_id=finding.hazard_id,
+                inspection_id=finding.inspection_id,
+                campaign_id=finding.campaign_id,
+                round_no=finding.round_no,
+                site_id=finding.site_id,
+                village_id=finding.village_id,
+                group_id=finding.group_id,
+                checklist_item_id=finding.checklist_item_id,
+                category=finding.category,
+                severity=finding.severity,
+                description=finding.description,
+                found_at=finding.found_at,
+                evidence_ids=list(finding.evidence_ids),
+                recurrence_of=finding.recurrence_of,
+            )
+        )
+        if finding.severity is Severity.MAJOR:
+            hazard._emit(
+                HazardEscalated(
+                    hazard_id=finding.hazard_id,
+                    level=EscalationLevel.TOWNSHIP_LEADERSHIP,
+                    reason=translate("hazard.escalated_major"),
+                    escalated_at=finding.found_at,
+                )
+            )
+        return hazard
+
+    # -- the loop -------------------------------------------------------------------
+
+    def notify(
+        self, *, by_staff_id: str, told_person_name: str, signed: bool, at: datetime
+    ) -> None:
+        """当场告知: the responsible person was told on the spot, and signed or not."""
+        self._require(HazardCommand.NOTIFY)
+        self._emit(
+            HazardNotified(
+                hazard_id=self.id,
+                notified_at=at,
+                notified_by_staff_id=by_staff_id,
+                told_person_name=told_person_name,
+                signed=signed,
+            )
+        )
+
+    def assign(
+        self,
+        *,
+        responsible_person_name: str,
+        supervising_village_id: str,
+        at: datetime,
+        policy: DeadlinePolicy,
+        deadline: datetime | None = None,
+        responsible_staff_id: str | None = None,
+    ) -> None:
+        """限期整改: a named person fixes it by a deadline; the village follows it up."""
+        self._require(HazardCommand.ASSIGN)
+        due = deadline or policy.default_deadline(self.severity, at)
+        _must_be_ahead(due, at)
+        self._emit(
+            RectificationAssigned(
+                hazard_id=self.id,
+                responsible_person_name=responsible_person_name,
+                responsible_staff_id=responsible_staff_id,
+                supervising_village_id=supervising_village_id,
+                deadline=due,
+            )
+        )
+
+    def report(self, *, note: str, at: datetime, evidence_ids: tuple[str, ...] = ()) -> None:
+        self._require(HazardCommand.REPORT)
+        self._emit(
+            RectificationReported(
+                hazard_id=self.id, reported_at=at, note=note, evidence_ids=list(evidence_ids)
+            )
+        )
+
+    def verify(
+        self,
+        *,
+        by_staff_id: str,
+        at: datetime,
+        note: str | None = None,
+        evidence_ids: tuple[str, ...] = (),
+    ) -> None:
+        """现场复核 passed: closed (销号)."""
+        self._require(HazardCommand.VERIFY)
+        self._not_responsible(by_staff_id)
+        self._emit(
+            RectificationVerified(
+                hazard_id=self.id,
+                verified_by_staff_id=by_staff_id,
+                verified_at=at,
+                note=note,
+                evidence_ids=list(evidence_ids),
+            )
+        )
+
+    def reject(
+        self,
+        *,
+        by_staff_id: str,
+        reason: str,
+        at: datetime,
+        policy: DeadlinePolicy,
+        new_deadline: datetime | None = None,
+    ) -> None:
+        """现场复核 failed: back to rectification with a new deadline."""
+        self._require(HazardCommand.REJECT)
+        self._not_responsible(by_staff_id)
+        due = new_deadline or policy.default_deadline(self.severity, at)
+        _must_be_ahead(due, at)
+        self._emit(
+            RectificationRejected(
+                hazard_id=self.id,
+                rejected_by_staff_id=by_staff_id,
+                rejected_at=at,
+                reason=reason,
+                new_deadline=due,
+            )
+        )
+
+    def extend(
+        self, *, new_deadline: datetime, reason: str, approved_by: str, at: datetime
+    ) -> None:
+        """Move the deadline later; needs a reason and an approver."""
+        self._require(HazardCommand.EXTEND)
+        assert self.deadline is not None  # every state that allows EXTEND has one
+        if new_deadline <= self.deadline:
+            raise RuleViolation("hazard.extension_not_later", previous=self.deadline.isoformat())
+        _must_be_ahead(new_deadline, at)
+        self._emit(
+            DeadlineExtended(
+                hazard_id=self.id,
+                previous_deadline=self.deadline,
+                new_deadline=new_deadline,
+                reason=reason,
+                approved_by_staff_id=approved_by,
+            )
+        )
+
+    def escalate(self, *, level: EscalationLevel, reason: str, at: datetime) -> None:
+        self._require(HazardCommand.ESCALATE)
+        if self.escalation is not None and _LEVEL_RANK[level] <= _LEVEL_RANK[self.escalation]:
+            raise RuleViolation("hazard.escalation_not_higher", level=level.value)
+        self._emit(HazardEscalated(hazard_id=self.id, level=level, reason=reason, escalated_at=at))
+
+    # -- rules ----------------------------------------------------------------------
+
+    @property
+    def severity(self) -> Severity:
+        assert self.found is not None
+        return self.found.severity
+
+    def allowed(self) -> tuple[HazardCommand, ...]:
+        return ALLOWED[self.state] if self.state is not None else ()
+
+    def _require(self, command: HazardCommand) -> None:
+        if self.state is None or command not in ALLOWED[self.state]:
+            allowed = self.allowed()
+            raise HazardStateConflict(
+                state=self.state.value if self.state else "none",
+                command=command.value,
+                allowed=", ".join(c.value for c in allowed) or "-",
+                allowed_commands=[c.value for c in allowed],
+            )
+
+    def _not_responsible(self, staff_id: str) -> None:
+        if self.responsible_staff_id is not None and staff_id == self.responsible_staff_id:
+            raise RuleViolation("hazard.verifier_is_responsible")
+
+    # -- state from events ----------------------------------------------------------
+
+    def apply(self, event: Event) -> None:
+        match event:
+            case HazardFound():
+                self.found = event
+                self.state = HazardState.FOUND
+            case HazardNotified():
+                self.state = HazardState.NOTIFIED
+            case RectificationAssigned():
+                self.state = HazardState.ASSIGNED
+                self.deadline = event.deadline
+                self.responsible_person_name = event.responsible_person_name
+                self.responsible_staff_id = event.responsible_staff_id
+                self.supervising_village_id = event.supervising_village_id
+            case RectificationReported():
+                self.state = HazardState.REPORTED
+            case RectificationVerified():
+                self.state = HazardState.CLOSED
+                self.closed_at = event.verified_at
+            case RectificationRejected():
+                self.state = HazardState.REJECTED
+                self.deadline = event.new_deadline
+                self.rejections += 1
+            case DeadlineExtended():
+                self.deadline = event.new_deadline
+            case HazardEscalated():
+                self.escalation = event.level
+            case _:
+                raise TypeError(f"a hazard does not apply {type(event).__name__}")
+
+
+def _must_be_ahead(deadline: datetime, now: datetime) -> None:
+    if deadline <= now:
+        raise RuleViolation("hazard.deadline_not_ahead")
