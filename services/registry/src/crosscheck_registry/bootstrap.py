@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from crosscheck_platform.http import ServiceSpec, load_settings, service_app
 from crosscheck_platform.settings import ServiceSettings
+from crosscheck_registry.adapters.lifespan import read_model
 from crosscheck_registry.api import routers
 from crosscheck_registry.consumers import consumers
 
@@ -19,7 +20,6 @@ def settings_from_env() -> ServiceSettings:
 
 def build_app(settings: ServiceSettings) -> FastAPI:
     """The registry app; its database schema is `registry` unless CROSSCHECK_DB_SCHEMA says
-    otherwise."""
-    return service_app(
-        ServiceSpec(name=SERVICE, routers=routers(), consumers=consumers()), settings
-    )
+    otherwise. The read model's tables are created at start, before any request."""
+    spec = ServiceSpec(name=SERVICE, routers=routers(), consumers=[read_model, *consumers()])
+    return service_app(spec, settings)

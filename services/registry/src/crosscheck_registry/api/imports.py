@@ -1,0 +1,88 @@
+"""`POST /v1/townships/{code}/import`: upload a CSV or XLSX file as the request body.
+
+    ?dry_run=true       report what would change, change nothing
+    ?skip_invalid=true  apply the valid rows even when some rows are bad
+    ?close_missing=true close places / deactivate staff the file no longer lists
+
+Without skip_invalid, a file with any bad row changes nothing and the answer is 422
+with the full report; the report always lists every problem by sheet, row and column.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from crosscheck_platform.eventstore import CommandContext
+from crosscheck_platform.http import Runtime, error_response
+from crosscheck_platform.i18n import preferred_language
+from crosscheck_registry.api.reports import import_report
+from crosscheck_registry.api.scope import WriteScope
+from crosscheck_registry.app.imports import ImportOptions, ImportRejected, run_import
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+TOWNSHIP_TIME = ZoneInfo("Asia/Shanghai")
+
+
+def today() -> date:
+    return datetime.now(TOWNSHIP_TIME).date()
+
+
+def imports_router() -> APIRouter:
+    router = APIRouter(prefix="/v1/townships/{code}", tags=["import"])
+
+    @router.post(
+        "/import",
+        response_model=None,
+        openapi_extra={
+            "requestBody": {
+                "content": {
+                    "text/csv": {"schema": {"type": "string", "format": "binary"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}
+                    },
+                },
+                "required": True,
+            }
+        },
+    )
+    async def import_file(
+        request: Request,
+        tenant: WriteScope,
+        runtime: Runtime,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        close_missing: bool = False,
+    ) -> Any:
+        lang = preferred_language(request.headers.get("accept-language"))
+        data = await request.body()
+        if len(data) > MAX_UPLOAD_BYTES:
+            return error_response(request, 413, "too_large", "http_error")
+        options = ImportOptions(dry_run, skip_invalid, close_missing)
+        try:
+            outcome = await run_import(
+                runtime.database,
+                runtime.event_store,
+                CommandContext(tenant=tenant),
+                data,
+                options,
+                today=today(),
+            )
+        except ImportRejected as rejected:
+            plan = rejected.outcome.plan
+            unsafe = plan.has_sheet_errors
+            return error_response(
+                request,
+                422,
+                "import_rejected",
+                "registry.import.unsafe" if unsafe else "registry.import.rejected",
+                params={"count": len(plan.errors)},
+                detail=import_report(rejected.outcome, lang),
+            )
+        return JSONResponse(import_report(outcome, lang))
+
+    return router

@@ -1,0 +1,75 @@
+"""Townships and their village committees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from crosscheck_platform.auth.deps import CurrentPrincipal
+from crosscheck_platform.errors import NotFound
+from crosscheck_platform.eventstore import CommandContext
+from crosscheck_platform.http import Runtime
+from crosscheck_registry.adapters import queries
+from crosscheck_registry.api.bodies import RegisterTownshipBody, RegisterVillageBody, checked
+from crosscheck_registry.api.common import accepted
+from crosscheck_registry.api.scope import ReadScope, WriteScope
+from crosscheck_registry.app.commands import register_township, run_command
+from crosscheck_registry.domain import values
+from crosscheck_registry.domain.commands import RegisterVillage
+from crosscheck_registry.domain.township import TownshipFacts, VillageFacts, village_id_for
+
+
+def townships_router() -> APIRouter:
+    router = APIRouter(prefix="/v1/townships", tags=["townships"])
+
+    @router.get("")
+    async def list_townships(principal: CurrentPrincipal, runtime: Runtime) -> Any:
+        """The caller's township, or a county viewer's whole county."""
+        async with runtime.database.pool.acquire() as conn:
+            return await queries.list_townships(conn, principal.county, principal.township)
+
+    @router.put("/{code}", status_code=201)
+    async def register(
+        tenant: WriteScope, body: RegisterTownshipBody, runtime: Runtime
+    ) -> dict[str, Any]:
+        facts = TownshipFacts(
+            code=tenant.township,
+            name=checked("name", values.name, body.name),
+            county_code=tenant.county,
+            county_name=checked("county_name", values.name, body.county_name),
+        )
+        context = CommandContext(tenant=tenant)
+        stored = await register_township(runtime.database, runtime.event_store, context, facts)
+        return accepted(facts.code, stored)
+
+    @router.get("/{code}")
+    async def get(tenant: ReadScope, runtime: Runtime) -> Any:
+        async with runtime.database.pool.acquire() as conn:
+            township = await queries.get_township(conn, tenant.township)
+        if township is None:
+            raise NotFound("registry.township.unknown", code=tenant.township)
+        return township
+
+    @router.post("/{code}/villages", status_code=201)
+    async def register_village(
+        tenant: WriteScope, body: RegisterVillageBody, runtime: Runtime
+    ) -> dict[str, Any]:
+        facts = VillageFacts(
+            code=checked("code", lambda raw: values.village_code(raw, tenant.township), body.code),
+            name=checked("name", values.name, body.name),
+        )
+        stored = await run_command(
+            runtime.database,
+            runtime.event_store,
+            CommandContext(tenant=tenant),
+            RegisterVillage(facts),
+        )
+        return accepted(village_id_for(facts.code), stored)
+
+    @router.get("/{code}/villages")
+    async def villages(tenant: ReadScope, runtime: Runtime) -> Any:
+        async with runtime.database.pool.acquire() as conn:
+            return await queries.list_villages(conn, tenant.township)
+
+    return router

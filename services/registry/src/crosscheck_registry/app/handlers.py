@@ -1,0 +1,132 @@
+"""Running commands: build or load the aggregate, let it decide, append its events and
+update the read model, all on the caller's connection (one transaction).
+
+Writes to one township are serialised by a transaction-scoped advisory lock: an import
+diffs against the state it is about to change, and must not race another writer.
+Optimistic concurrency on each stream still guards every append.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import asyncpg
+
+from crosscheck_contracts.base import Event
+from crosscheck_platform.db import Connection
+from crosscheck_platform.errors import NotFound, StateConflict
+from crosscheck_platform.eventstore import Aggregate, CommandContext, EventStore, StoredEvent
+from crosscheck_registry.adapters.projection import project
+from crosscheck_registry.domain.commands import (
+    CloseSite,
+    Command,
+    DeactivateStaff,
+    DeclareConflict,
+    EnrollStaff,
+    RegisterSite,
+    RegisterVillage,
+    UpdateSite,
+)
+from crosscheck_registry.domain.site import Site
+from crosscheck_registry.domain.staff import Staff
+from crosscheck_registry.domain.township import Village
+
+A = TypeVar("A", bound=Aggregate)
+
+# Unique indexes of the read model -> the message a person reads.
+_UNIQUE = {
+    "sites_open_name": "registry.site.name_taken",
+    "staff_active_name": "registry.staff.name_taken",
+    "villages_code_key": "registry.village.code_taken",
+    "villages_township_code_name_key": "registry.village.name_taken",
+}
+
+
+async def lock_township(conn: Connection, township: str) -> None:
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('registry:' || $1))", township)
+
+
+async def load(store: EventStore, kind: type[A], stream_id: str, township: str) -> A:
+    """The aggregate as its events left it; another township's aggregate is not found."""
+    history = await store.read(stream_id)
+    if not history or history[0].envelope.township != township:
+        key = "registry.site.unknown" if kind is Site else "registry.staff.unknown"
+        raise NotFound(key, site_id=stream_id, staff_id=stream_id)
+    return kind.rehydrate(stream_id, [stored.event for stored in history])
+
+
+async def _decide(
+    store: EventStore, township: str, command: Command
+) -> tuple[Aggregate | None, str | None]:
+    """The aggregate with its new events pending, and a phone to keep privately."""
+    if isinstance(command, RegisterVillage):
+        return Village.register(township, command.facts), None
+    if isinstance(command, RegisterSite):
+        return Site.register(command.site_id, command.facts), command.facts.responsible_phone
+    if isinstance(command, UpdateSite | CloseSite):
+        site = await load(store, Site, command.site_id, township)
+        if isinstance(command, CloseSite):
+            site.close(command.reason, command.closed_on)
+            return site, None
+        changed = site.update(command.changes)
+        return (site if changed else None), command.changes.responsible_phone
+    if isinstance(command, EnrollStaff):
+        staff = Staff.enroll(command.staff_id, command.facts)
+        if command.conflict_village_ids or command.conflict_site_ids:
+            staff.declare_conflict(
+                list(command.conflict_village_ids),
+                list(command.conflict_site_ids),
+                command.conflict_reason,
+            )
+        return staff, None
+    staff = await load(store, Staff, command.staff_id, township)
+    if isinstance(command, DeclareConflict):
+        changed = staff.declare_conflict(
+            list(command.village_ids), list(command.site_ids), command.reason
+        )
+        return (staff if changed else None), None
+    assert isinstance(command, DeactivateStaff)
+    staff.deactivate(command.reason)
+    return staff, None
+
+
+async def execute(
+    conn: Connection, store: EventStore, context: CommandContext, commands: Sequence[Command]
+) -> list[StoredEvent]:
+    """Run the commands in order on `conn`; the caller owns the transaction and the lock."""
+    township = context.tenant.township
+    stored: list[StoredEvent] = []
+    contacts: list[tuple[str, str]] = []
+    for command in commands:
+        aggregate, phone = await _decide(store, township, command)
+        if aggregate is None:
+            continue
+        expected, events = aggregate.collect_pending()
+        stored += await store.append(aggregate.id, expected, events, context, connection=conn)
+        if phone:
+            contacts.append((aggregate.id, phone))
+    try:
+        await project(conn, stored)
+    except asyncpg.UniqueViolationError as exc:
+        raise _conflict(exc, stored) from exc
+    if contacts:
+        await conn.executemany(
+            """INSERT INTO site_contacts (site_id, phone) VALUES ($1, $2)
+               ON CONFLICT (site_id) DO UPDATE SET phone = excluded.phone""",
+            contacts,
+        )
+    return stored
+
+
+def _conflict(exc: asyncpg.UniqueViolationError, stored: Sequence[StoredEvent]) -> StateConflict:
+    constraint = getattr(exc, "constraint_name", None) or ""
+    names: dict[str, Any] = {}
+    for item in stored:
+        names.update(_names(item.event))
+    return StateConflict(_UNIQUE.get(constraint, "state_conflict"), **names)
+
+
+def _names(event: Event) -> dict[str, Any]:
+    fields = {"name", "code"}
+    return {key: getattr(event, key) for key in fields if getattr(event, key, None)}

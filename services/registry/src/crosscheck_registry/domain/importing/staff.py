@@ -1,0 +1,180 @@
+"""Planning the staff roster (花名册) against the township's current staff.
+
+Staff are matched by name among the active staff of the township. The contract has no
+event for changing an official's unit, leadership or home village, so such a change is
+reported on its cell rather than silently dropped. Declared conflicts only accumulate:
+one the file no longer lists is kept, and a notice says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from crosscheck_registry.domain import values
+from crosscheck_registry.domain.commands import DeactivateStaff, DeclareConflict, EnrollStaff
+from crosscheck_registry.domain.importing.cells import Cells
+from crosscheck_registry.domain.importing.index import SiteIndex, VillageIndex
+from crosscheck_registry.domain.importing.issues import Issue
+from crosscheck_registry.domain.importing.report import Entry, ImportPlan
+from crosscheck_registry.domain.importing.tables import Table
+from crosscheck_registry.domain.staff import StaffFacts
+from crosscheck_registry.domain.state import StaffRecord
+
+CONFLICT_REASON = "花名册登记的回避关系"
+DEACTIVATE_REASON = "导入的人员名单中已无此人"
+
+
+def _village_ids(cells: Cells, column: str, villages: VillageIndex) -> list[str]:
+    found = []
+    for written in values.name_list(cells.row.get(column)):
+        village = villages.find(written)
+        if village is None:
+            cells.fail(column, "registry.import.unknown_village", value=written)
+        else:
+            found.append(village.id)
+    return found
+
+
+def _site_ids(cells: Cells, sites: SiteIndex) -> list[str]:
+    found = []
+    for written in values.name_list(cells.row.get("回避场所")):
+        ref, problem = sites.find(written)
+        if ref is None:
+            cells.fail("回避场所", problem or "registry.import.unknown_site", value=written)
+        else:
+            found.append(ref.id)
+    return found
+
+
+def _read_staff(
+    cells: Cells, villages: VillageIndex, sites: SiteIndex
+) -> tuple[StaffFacts, list[str], list[str], str] | None:
+    name = cells.read("姓名", values.name)
+    unit = cells.read("单位", values.name)
+    leadership = cells.read("是否班子成员", values.yes_no)
+    home: str | None = None
+    if not cells.blank("居住村"):
+        village = villages.find(cells.text("居住村"))
+        if village is None:
+            cells.fail("居住村", "registry.import.unknown_village", value=cells.text("居住村"))
+        else:
+            home = village.id
+    conflict_villages = _village_ids(cells, "回避村", villages)
+    conflict_sites = _site_ids(cells, sites)
+    reason = cells.optional("回避原因", values.text) or CONFLICT_REASON
+    if cells.failed:
+        return None
+    assert name and unit and leadership is not None
+    return StaffFacts(name, unit, leadership, home), conflict_villages, conflict_sites, reason
+
+
+_FIELDS = {"单位": "unit", "是否班子成员": "is_leadership", "居住村": "home_village_id"}
+
+
+def plan_staff(
+    plan: ImportPlan,
+    tables: list[Table],
+    current: list[StaffRecord],
+    villages: VillageIndex,
+    sites: SiteIndex,
+    *,
+    new_id: Callable[[], str],
+    close_missing: bool,
+) -> None:
+    if not tables:
+        return
+    active = {r.facts.name: r for r in current if r.active}
+    seen: dict[str, int] = {}
+    section = plan.staff
+    errors_before = len(plan.errors)
+    for table in tables:
+        for row in table.rows:
+            section.rows += 1
+            cells = Cells(table.sheet, row, plan.errors)
+            read = _read_staff(cells, villages, sites)
+            if read is None:
+                continue
+            facts, conflict_villages, conflict_sites, reason = read
+            if facts.name in seen:
+                cells.fail(
+                    "姓名",
+                    "registry.import.duplicate_staff",
+                    name=facts.name,
+                    first_row=seen[facts.name],
+                )
+                continue
+            seen[facts.name] = row.number
+            home = villages.name_of(facts.home_village_id)
+            existing = active.get(facts.name)
+            if existing is None:
+                plan.commands.append(
+                    EnrollStaff(
+                        new_id(), facts, tuple(conflict_villages), tuple(conflict_sites), reason
+                    )
+                )
+                section.new.append(Entry(table.sheet, row.number, facts.name, home))
+                continue
+            for column, field in _FIELDS.items():
+                before, after = getattr(existing.facts, field), getattr(facts, field)
+                if before != after:
+                    cells.fail(
+                        column,
+                        "registry.import.staff_changed",
+                        name=facts.name,
+                        old=_shown(before, villages),
+                        new=_shown(after, villages),
+                    )
+            if cells.failed:
+                continue
+            new_villages = [v for v in conflict_villages if v not in existing.conflict_village_ids]
+            new_sites = [s for s in conflict_sites if s not in existing.conflict_site_ids]
+            _notice_kept(plan, cells, existing, conflict_villages, conflict_sites)
+            if new_villages or new_sites:
+                plan.commands.append(
+                    DeclareConflict(existing.id, tuple(new_villages), tuple(new_sites), reason)
+                )
+                shown = {
+                    "回避村": ("", "、".join(villages.name_of(v) or v for v in new_villages)),
+                    "回避场所": ("", str(len(new_sites))),
+                }
+                section.updated.append(Entry(table.sheet, row.number, facts.name, home, shown))
+            else:
+                section.unchanged += 1
+    closing = close_missing and len(plan.errors) == errors_before
+    for name, record in active.items():
+        if name in seen:
+            continue
+        entry = Entry("", None, name, villages.name_of(record.facts.home_village_id))
+        if closing:
+            plan.commands.append(DeactivateStaff(record.id, DEACTIVATE_REASON))
+            section.removed.append(entry)
+        else:
+            section.missing.append(entry)
+
+
+def _shown(value: object, villages: VillageIndex) -> object:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str) and value in villages.by_id:
+        return villages.name_of(value)
+    return value
+
+
+def _notice_kept(
+    plan: ImportPlan, cells: Cells, existing: StaffRecord, villages: list[str], sites: list[str]
+) -> None:
+    kept_villages = [v for v in existing.conflict_village_ids if v not in villages]
+    kept_sites = [s for s in existing.conflict_site_ids if s not in sites]
+    for column, kept in (("回避村", kept_villages), ("回避场所", kept_sites)):
+        if kept:
+            plan.notices.append(
+                Issue(
+                    cells.sheet,
+                    cells.row.number,
+                    column,
+                    "registry.import.conflict_kept",
+                    {"count": len(kept)},
+                )
+            )

@@ -1,0 +1,163 @@
+"""Every text the registry shows people, in Chinese (default) and English."""
+
+from __future__ import annotations
+
+from crosscheck_platform import i18n
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # values
+    "registry.value.required": ("此项为必填项", "This cell is required."),
+    "registry.value.too_long": (
+        "内容过长(最多 {limit} 个字)",
+        "Too long (at most {limit} characters).",
+    ),
+    "registry.value.phone": (
+        "联系电话“{value}”格式不正确,应为11位手机号或带区号的固定电话(如0878-6123456)",
+        "Phone “{value}” is malformed: use an 11-digit mobile or a landline with area code "
+        "(e.g. 0878-6123456).",
+    ),
+    "registry.value.township_code": (
+        "乡镇代码“{value}”应为9位数字",
+        "Township code “{value}” must be 9 digits.",
+    ),
+    "registry.value.county_code": (
+        "县代码“{value}”应为6位数字",
+        "County code “{value}” must be 6 digits.",
+    ),
+    "registry.value.village_code": (
+        "村委会代码“{value}”应为12位数字",
+        "Village committee code “{value}” must be 12 digits.",
+    ),
+    "registry.value.village_outside": (
+        "村委会代码“{value}”不属于本乡镇({township})",
+        "Village committee code “{value}” is not in township {township}.",
+    ),
+    "registry.value.site_type": (
+        "未知的场所类型“{value}”,可填:企业、学校、超市、小商店、小餐饮、小旅馆、小娱乐场所、"
+        "小诊所、小学校、小作坊、小网吧、小美容洗浴、其他",
+        "Unknown place type “{value}”; use one of the listed types (企业, 学校, 超市, 小商店, "
+        "小餐饮, 小旅馆, 小娱乐场所, 小诊所, 小学校, 小作坊, 小网吧, 小美容洗浴, 其他).",
+    ),
+    "registry.value.yes_no": ("“{value}”应填“是”或“否”", "“{value}” must be 是 (yes) or 否 (no)."),
+    "registry.value.coordinate": ("坐标“{value}”不正确", "Coordinate “{value}” is invalid."),
+    # aggregates
+    "registry.township.outside_county": (
+        "乡镇代码 {code} 不属于县 {county}",
+        "Township code {code} is not in county {county}.",
+    ),
+    "registry.township.exists": ("乡镇 {code} 已登记", "Township {code} is already registered."),
+    "registry.township.unknown": ("乡镇 {code} 尚未登记", "Township {code} is not registered."),
+    "registry.village.code_taken": (
+        "村委会代码 {code} 已登记为“{name}”",
+        "Village committee code {code} is already registered as “{name}”.",
+    ),
+    "registry.village.name_taken": (
+        "本乡镇已有名为“{name}”的村委会(代码 {code})",
+        "This township already has a village committee named “{name}” (code {code}).",
+    ),
+    "registry.village.unknown": (
+        "未找到村委会 {village_id}",
+        "Village committee {village_id} not found.",
+    ),
+    "registry.site.unknown": ("未找到场所 {site_id}", "Place {site_id} not found."),
+    "registry.site.closed": (
+        "场所“{name}”已注销,不能再修改",
+        "Place “{name}” is closed and can no longer be changed.",
+    ),
+    "registry.site.name_taken": (
+        "该村委会已有同名场所“{name}”",
+        "This village committee already has a place named “{name}”.",
+    ),
+    "registry.site.nothing_changed": ("没有需要修改的内容", "Nothing to change."),
+    "registry.staff.unknown": ("未找到检查人员 {staff_id}", "Staff member {staff_id} not found."),
+    "registry.staff.inactive": ("该检查人员已停用", "This staff member is no longer active."),
+    "registry.staff.name_taken": (
+        "本乡镇已有在册检查人员“{name}”,同名时请加以区分(如“{name}(综治中心)”)",
+        "An active staff member named “{name}” exists; tell them apart (e.g. “{name}(unit)”).",
+    ),
+    "registry.staff.conflict_empty": (
+        "回避关系至少要包含一个村委会或场所",
+        "A conflict names at least one village committee or place.",
+    ),
+    # import
+    "registry.import.empty": ("上传的文件是空的", "The uploaded file is empty."),
+    "registry.import.unreadable": (
+        "无法读取文件,请上传 .xlsx 或 .csv 文件",
+        "The file cannot be read; upload an .xlsx or .csv file.",
+    ),
+    "registry.import.unknown_sheet": (
+        "无法识别此表:表头中应有“场所名称”“姓名”或“村委会代码”列",
+        "Unrecognised sheet: the header needs a 场所名称, 姓名 or 村委会代码 column.",
+    ),
+    "registry.import.missing_column": (
+        "缺少必填列“{column}”",
+        "Required column “{column}” is missing.",
+    ),
+    "registry.import.duplicate_column": (
+        "列“{column}”重复出现",
+        "Column “{column}” appears twice.",
+    ),
+    "registry.import.too_many_rows": (
+        "行数超过上限 {limit},请分批导入",
+        "More than {limit} rows; import in parts.",
+    ),
+    "registry.import.unknown_village": (
+        "村委会“{value}”不存在,请先登记该村委会或核对名称",
+        "Village committee “{value}” does not exist; register it first or check the name.",
+    ),
+    "registry.import.unknown_site": (
+        "场所“{value}”不存在,请核对名称",
+        "Place “{value}” does not exist; check the name.",
+    ),
+    "registry.import.ambiguous_site": (
+        "多个村委会都有场所“{value}”,请写成“村委会/场所名称”",
+        "Several village committees have a place “{value}”; write it as village/place.",
+    ),
+    "registry.import.duplicate_site": (
+        "“{village}”已有同名场所“{name}”(第 {first_row} 行)",
+        "Place “{name}” appears twice in “{village}” (first on row {first_row}).",
+    ),
+    "registry.import.duplicate_staff": (
+        "姓名“{name}”重复(第 {first_row} 行),同名人员请加以区分",
+        "Name “{name}” appears twice (first on row {first_row}); tell them apart.",
+    ),
+    "registry.import.duplicate_village": (
+        "“{value}”重复(第 {first_row} 行)",
+        "“{value}” appears twice (first on row {first_row}).",
+    ),
+    "registry.import.village_renamed": (
+        "村委会代码 {code} 已登记为“{old}”,不能通过导入改名为“{new}”",
+        "Village committee {code} is registered as “{old}”; an import cannot rename it to “{new}”.",
+    ),
+    "registry.import.village_name_taken": (
+        "村委会“{value}”已以代码 {code} 登记",
+        "Village committee “{value}” is already registered with code {code}.",
+    ),
+    "registry.import.staff_changed": (
+        "{name}的此项已登记为“{old}”,导入不能改为“{new}”;如确需变更,请先停用后重新登记",
+        "{name} is registered with “{old}” here; an import cannot change it to “{new}”. "
+        "Deactivate and enrol again if it really changed.",
+    ),
+    "registry.import.conflict_kept": (
+        "已登记的 {count} 项回避关系未列在表中,回避关系只增不减,仍然保留",
+        "{count} declared conflict(s) are not in the file; conflicts are never withdrawn "
+        "by an import and stay in force.",
+    ),
+    "registry.import.rejected": (
+        "导入文件有 {count} 处错误,未导入任何数据;请修改后重新上传,或选择跳过错误行导入",
+        "The file has {count} error(s); nothing was imported. Fix them and upload again, "
+        "or import skipping the invalid rows.",
+    ),
+    "registry.import.unsafe": (
+        "文件结构有误(缺少列或无法识别),未导入任何数据",
+        "The file's structure is wrong (missing columns or unrecognised); nothing was imported.",
+    ),
+    "registry.import.busy": (
+        "本乡镇正在进行另一项导入,请稍后重试",
+        "Another import for this township is in progress; please try again shortly.",
+    ),
+}
+
+
+def register_messages() -> None:
+    i18n.register(MESSAGES)

@@ -1,0 +1,83 @@
+"""The inspection staff member (检查人员) aggregate: enrolled, declares conflicts of
+interest (回避), deactivated. Conflicts only accumulate: recusal errs on the safe side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crosscheck_contracts.base import Event
+from crosscheck_contracts.events.registry import (
+    StaffConflictDeclared,
+    StaffDeactivated,
+    StaffEnrolled,
+)
+from crosscheck_platform.errors import StateConflict
+from crosscheck_platform.eventstore import Aggregate
+
+
+@dataclass(frozen=True)
+class StaffFacts:
+    name: str
+    unit: str
+    is_leadership: bool
+    home_village_id: str | None = None
+
+
+class Staff(Aggregate):
+    def __init__(self, aggregate_id: str) -> None:
+        super().__init__(aggregate_id)
+        self.enrolled = False
+        self.active = False
+        self.facts: StaffFacts | None = None
+        self.conflict_village_ids: list[str] = []
+        self.conflict_site_ids: list[str] = []
+
+    @classmethod
+    def enroll(cls, staff_id: str, facts: StaffFacts) -> Staff:
+        staff = cls(staff_id)
+        staff._emit(
+            StaffEnrolled(
+                staff_id=staff_id,
+                name=facts.name,
+                unit=facts.unit,
+                is_leadership=facts.is_leadership,
+                home_village_id=facts.home_village_id,
+            )
+        )
+        return staff
+
+    def declare_conflict(self, village_ids: list[str], site_ids: list[str], reason: str) -> bool:
+        """Declare the villages and places not yet declared; False if all already were."""
+        self._must_be_active()
+        villages = [v for v in dict.fromkeys(village_ids) if v not in self.conflict_village_ids]
+        sites = [s for s in dict.fromkeys(site_ids) if s not in self.conflict_site_ids]
+        if not villages and not sites:
+            return False
+        self._emit(
+            StaffConflictDeclared(
+                staff_id=self.id, village_ids=villages, site_ids=sites, reason=reason
+            )
+        )
+        return True
+
+    def deactivate(self, reason: str) -> None:
+        self._must_be_active()
+        self._emit(StaffDeactivated(staff_id=self.id, reason=reason))
+
+    def _must_be_active(self) -> None:
+        if not self.enrolled:
+            raise StateConflict("registry.staff.unknown", staff_id=self.id)
+        if not self.active:
+            raise StateConflict("registry.staff.inactive", staff_id=self.id)
+
+    def apply(self, event: Event) -> None:
+        if isinstance(event, StaffEnrolled):
+            self.enrolled = self.active = True
+            self.facts = StaffFacts(
+                event.name, event.unit, event.is_leadership, event.home_village_id
+            )
+        elif isinstance(event, StaffConflictDeclared):
+            self.conflict_village_ids.extend(event.village_ids)
+            self.conflict_site_ids.extend(event.site_ids)
+        elif isinstance(event, StaffDeactivated):
+            self.active = False
