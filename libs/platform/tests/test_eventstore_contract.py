@@ -10,7 +10,12 @@ import pytest
 
 from crosscheck_contracts.topics import Topics
 from crosscheck_platform.db import Database
-from crosscheck_platform.eventstore import CommandContext, ConcurrencyConflict, EventStore
+from crosscheck_platform.eventstore import (
+    CommandContext,
+    ConcurrencyConflict,
+    EventStore,
+    StreamAppend,
+)
 from crosscheck_platform.eventstore.memory import InMemoryEventStore
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted, Renamed
@@ -84,6 +89,47 @@ class EventStoreContract:
         assert await store.append("quiet", 0, [], CONTEXT) == []
         assert await store.stream_version("quiet") == 0
 
+    async def test_append_many_writes_every_stream(self, store: EventStore) -> None:
+        await store.append("m-old", 0, [Counted(n=1)], CONTEXT)
+        stored = await store.append_many(
+            [
+                StreamAppend("m-new", 0, [Counted(n=1), Renamed(name="永兴村")]),
+                StreamAppend("m-old", 1, [Counted(n=2)]),
+                StreamAppend("m-none", 0, []),
+            ],
+            CONTEXT,
+        )
+        assert [(e.envelope.aggregateid, e.version) for e in stored] == [
+            ("m-new", 1),
+            ("m-new", 2),
+            ("m-old", 2),
+        ]
+        assert len({e.position for e in stored}) == 3
+        assert [e.version for e in await store.read("m-old")] == [1, 2]
+        assert (await store.read("m-new"))[1].event == Renamed(name="永兴村")
+        assert await store.stream_version("m-none") == 0
+
+    async def test_append_many_is_all_or_nothing(self, store: EventStore) -> None:
+        await store.append("taken", 0, [Counted(n=1)], CONTEXT)
+        with pytest.raises(ConcurrencyConflict) as caught:
+            await store.append_many(
+                [
+                    StreamAppend("fresh", 0, [Counted(n=1)]),
+                    StreamAppend("taken", 0, [Counted(n=2)]),
+                ],
+                CONTEXT,
+            )
+        assert caught.value.stream_id == "taken"
+        assert await store.stream_version("fresh") == 0
+        assert [e.version for e in await store.read("taken")] == [1]
+
+    async def test_append_many_refuses_a_stream_twice(self, store: EventStore) -> None:
+        with pytest.raises(ValueError, match="twice"):
+            await store.append_many(
+                [StreamAppend("d", 0, [Counted(n=1)]), StreamAppend("d", 1, [Counted(n=2)])],
+                CONTEXT,
+            )
+
 
 class TestInMemoryEventStore(EventStoreContract):
     @pytest.fixture
@@ -93,7 +139,24 @@ class TestInMemoryEventStore(EventStoreContract):
 
 class TestPostgresEventStore(EventStoreContract):
     @pytest.fixture
-    async def store(self, database: Database) -> AsyncIterator[EventStore]:
+    async def store(self, database: Database) -> AsyncIterator[PostgresEventStore]:
         pg = PostgresEventStore(database, TEST_CATALOGUE, Topics("contract"))
         await pg.setup()
         yield pg
+
+    async def test_append_many_fills_the_outbox_in_stream_order(
+        self, store: PostgresEventStore
+    ) -> None:
+        await store.append_many(
+            [
+                StreamAppend("o-1", 0, [Counted(n=1), Counted(n=2)]),
+                StreamAppend("o-2", 0, [Renamed(name="x")]),
+            ],
+            CONTEXT,
+        )
+        rows = await store.db.fetch("SELECT topic, key FROM outbox ORDER BY id")
+        assert [(r["topic"], bytes(r["key"])) for r in rows] == [
+            ("contract.crosscheck.registry.v1", b"o-1"),
+            ("contract.crosscheck.registry.v1", b"o-1"),
+            ("contract.crosscheck.hazards.v1", b"o-2"),
+        ]

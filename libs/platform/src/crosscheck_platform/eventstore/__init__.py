@@ -1,6 +1,7 @@
 """Event store: one stream per aggregate, optimistic concurrency on the stream version."""
 
 from crosscheck_platform.eventstore.aggregate import Aggregate
+from crosscheck_platform.eventstore.batch import StreamAppend
 from crosscheck_platform.eventstore.recorder import (
     CommandContext,
     ConcurrencyConflict,
@@ -8,4 +9,11 @@ from crosscheck_platform.eventstore.recorder import (
     StoredEvent,
 )
 
-__all__ = ["Aggregate", "CommandContext", "ConcurrencyConflict", "EventStore", "StoredEvent"]
+__all__ = [
+    "Aggregate",
+    "CommandContext",
+    "ConcurrencyConflict",
+    "EventStore",
+    "StoredEvent",
+    "StreamAppend",
+]

@@ -19,6 +19,8 @@ from crosscheck_contracts.catalogue import EventCatalogue
 from crosscheck_contracts.envelope import Envelope
 from crosscheck_contracts.topics import Topics
 from crosscheck_platform.db import Connection, Database
+from crosscheck_platform.eventstore import batch
+from crosscheck_platform.eventstore.batch import StreamAppend
 from crosscheck_platform.eventstore.recorder import (
     CommandContext,
     ConcurrencyConflict,
@@ -174,6 +176,87 @@ class PostgresEventStore:
             first.correlationid,
             first.causationid,
         ]
+
+    async def append_many(
+        self,
+        appends: Sequence[StreamAppend],
+        context: CommandContext,
+        *,
+        connection: Connection | None = None,
+    ) -> list[StoredEvent]:
+        """Append to several streams atomically; ConcurrencyConflict names the first stream
+        that was not at its expected version, and nothing of the batch is written."""
+        appends = [a for a in appends if a.events]
+        if not appends:
+            return []
+        batch.check_distinct(appends)
+        if connection is not None:
+            async with connection.transaction():  # a savepoint inside the caller's
+                return await self._append_many(connection, appends, context)
+        async with self.db.transaction() as conn:
+            return await self._append_many(conn, appends, context)
+
+    async def _append_many(
+        self, conn: Connection, appends: Sequence[StreamAppend], context: CommandContext
+    ) -> list[StoredEvent]:
+        tenant = context.tenant
+        new = [a for a in appends if a.expected_version == 0]
+        old = [a for a in appends if a.expected_version > 0]
+        moved: set[str] = set()
+        if new:
+            rows = await conn.fetch(
+                batch.CREATE_STREAMS,
+                [a.stream_id for a in new],
+                [len(a.events) for a in new],
+                tenant.township,
+                tenant.county,
+            )
+            moved.update(r["stream_id"] for r in rows)
+        if old:
+            rows = await conn.fetch(
+                batch.MOVE_STREAMS,
+                [a.stream_id for a in old],
+                [a.expected_version + len(a.events) for a in old],
+                [a.expected_version for a in old],
+            )
+            moved.update(r["stream_id"] for r in rows)
+        for item in appends:
+            if item.stream_id not in moved:
+                raise ConcurrencyConflict(item.stream_id, item.expected_version)
+        pairs = [
+            (envelope, event)
+            for item in appends
+            for envelope, event in zip(
+                envelopes_for(item.stream_id, item.expected_version, item.events, context),
+                item.events,
+                strict=True,
+            )
+        ]
+        datas = [event.model_dump_json() for _, event in pairs]
+        rows = await conn.fetch(
+            batch.INSERT_EVENTS,
+            [env.aggregateid for env, _ in pairs],
+            [env.aggregateversion for env, _ in pairs],
+            [env.id for env, _ in pairs],
+            [env.type for env, _ in pairs],
+            [env.schemaversion for env, _ in pairs],
+            datas,
+            [env.source for env, _ in pairs],
+            [env.time for env, _ in pairs],
+            tenant.township,
+            tenant.county,
+            context.correlation_id,
+            context.causation_id,
+        )
+        await conn.execute(
+            batch.INSERT_OUTBOX,
+            [self.topics.of(event.context) for _, event in pairs],
+            [env.aggregateid for env, _ in pairs],
+            [pack_headers(wire.encode_headers(env)) for env, _ in pairs],
+            [data.encode() for data in datas],
+        )
+        positions = {r["event_id"]: r["position"] for r in rows}
+        return [StoredEvent(positions[env.id], env, event) for env, event in pairs]
 
     async def read(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
         rows = await self.db.fetch(_READ, stream_id, after_version)

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.envelope import Envelope, Tenant
+from crosscheck_platform.eventstore.batch import StreamAppend
 
 
 class ConcurrencyConflict(Exception):
@@ -53,6 +54,16 @@ class EventStore(Protocol):
         """Append atomically (and to the outbox); raise ConcurrencyConflict when the
         stream is not at `expected_version` (0 = the stream must not exist yet).
         With `connection`, join the caller's transaction."""
+        ...
+
+    async def append_many(
+        self,
+        appends: Sequence[StreamAppend],
+        context: CommandContext,
+        *,
+        connection: Any = None,
+    ) -> list[StoredEvent]:
+        """Append to several streams atomically: all or, on any conflict, nothing."""
         ...
 
     async def read(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]: ...
