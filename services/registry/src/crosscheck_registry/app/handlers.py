@@ -16,7 +16,14 @@ import asyncpg
 from crosscheck_contracts.base import Event
 from crosscheck_platform.db import Connection
 from crosscheck_platform.errors import NotFound, StateConflict
-from crosscheck_platform.eventstore import Aggregate, CommandContext, EventStore, StoredEvent
+from crosscheck_platform.eventstore import (
+    Aggregate,
+    CommandContext,
+    ConcurrencyConflict,
+    EventStore,
+    StoredEvent,
+    StreamAppend,
+)
 from crosscheck_registry.adapters.projection import project
 from crosscheck_registry.domain.commands import (
     CloseSite,
@@ -96,16 +103,22 @@ async def execute(
 ) -> list[StoredEvent]:
     """Run the commands in order on `conn`; the caller owns the transaction and the lock."""
     township = context.tenant.township
-    stored: list[StoredEvent] = []
+    appends: dict[str, StreamAppend] = {}
     contacts: list[tuple[str, str]] = []
     for command in commands:
         aggregate, phone = await _decide(store, township, command)
         if aggregate is None:
             continue
         expected, events = aggregate.collect_pending()
-        stored += await store.append(aggregate.id, expected, events, context, connection=conn)
+        if aggregate.id in appends:
+            # Decided on the stored state, which does not include this batch's own events.
+            raise ConcurrencyConflict(aggregate.id, expected)
+        appends[aggregate.id] = StreamAppend(aggregate.id, expected, events)
         if phone:
             contacts.append((aggregate.id, phone))
+    # One batch for the whole command list: an import of hundreds of places is a handful
+    # of statements, not a round trip per place.
+    stored = await store.append_many(list(appends.values()), context, connection=conn)
     try:
         await project(conn, stored)
     except asyncpg.UniqueViolationError as exc:
