@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from crosscheck_hazards.adapters.blobs import BlobStore, LocalFolderBlobStore
+from crosscheck_hazards.adapters.checklist_data import standard_library
 from crosscheck_hazards.api import routers
+from crosscheck_hazards.app.services import HazardsServices, HazardsSettings
 from crosscheck_hazards.consumers import consumers
+from crosscheck_hazards.domain.clock import Clock, system_clock
 from crosscheck_platform.http import ServiceSpec, load_settings, service_app
 from crosscheck_platform.settings import ServiceSettings
 
@@ -17,9 +21,21 @@ def settings_from_env() -> ServiceSettings:
     return load_settings(default_port=DEFAULT_PORT)
 
 
-def build_app(settings: ServiceSettings) -> FastAPI:
+def build_app(
+    settings: ServiceSettings,
+    *,
+    hazards: HazardsSettings | None = None,
+    clock: Clock = system_clock,
+    blobs: BlobStore | None = None,
+) -> FastAPI:
     """The hazards app; its database schema is `hazards` unless CROSSCHECK_DB_SCHEMA says
-    otherwise."""
-    return service_app(
-        ServiceSpec(name=SERVICE, routers=routers(), consumers=consumers()), settings
+    otherwise. Tests inject the clock and the evidence store."""
+    own = hazards or HazardsSettings()
+    app = service_app(ServiceSpec(name=SERVICE, routers=routers(), consumers=consumers()), settings)
+    app.state.hazards = HazardsServices(
+        clock=clock,
+        policy=own.deadline_policy(),
+        checklists=standard_library(),
+        blobs=blobs or LocalFolderBlobStore(own.evidence_dir),
     )
+    return app

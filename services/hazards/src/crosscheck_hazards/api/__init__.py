@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from crosscheck_hazards.api import checklists, evidence, hazards, inspections
 from crosscheck_platform.http.identity import whoami_router
 
 
 def routers() -> list[APIRouter]:
-    return [whoami_router()]
+    return [
+        whoami_router(),
+        inspections.router(),
+        hazards.router(),
+        checklists.router(),
+        evidence.router(),
+    ]

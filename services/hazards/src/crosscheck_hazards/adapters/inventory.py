@@ -1,0 +1,181 @@
+"""The local read model of other contexts' facts: places (registry), round plans and
+groups (rotation). Written by the inventory consumer, read by command handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crosscheck_contracts.events import (
+    GroupsFormed,
+    RoundReplanned,
+    RoundScheduled,
+    SiteClosed,
+    SiteRegistered,
+    SiteUpdated,
+    TownshipRegistered,
+    VillageRegistered,
+)
+from crosscheck_contracts.events.registry import SiteType
+from crosscheck_hazards.domain.assignment import RoundPlan
+from crosscheck_hazards.domain.inspection import SiteFacts
+from crosscheck_platform.consumer import ReceivedEvent
+from crosscheck_platform.db import Connection, Database
+
+
+@dataclass(frozen=True)
+class SiteRecord:
+    facts: SiteFacts
+    name: str
+    address: str
+    responsible_name: str
+
+
+async def apply_inventory_event(conn: Connection, item: ReceivedEvent) -> None:
+    """Consumer handler: keep the read model in step with registry and rotation."""
+    event, township = item.event, item.envelope.township
+    match event:
+        case TownshipRegistered():
+            await conn.execute(
+                """INSERT INTO known_townships VALUES ($1, $2, $3)
+                   ON CONFLICT (township) DO UPDATE SET name = $2, county_name = $3""",
+                event.township_code,
+                event.name,
+                event.county_name,
+            )
+        case VillageRegistered():
+            await conn.execute(
+                """INSERT INTO known_villages VALUES ($1, $2, $3)
+                   ON CONFLICT (village_id) DO UPDATE SET name = $3""",
+                event.village_id,
+                township,
+                event.name,
+            )
+        case SiteRegistered():
+            await conn.execute(
+                """INSERT INTO known_sites (site_id, township, county, village_id, site_type,
+                                           name, address, responsible_name)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                   ON CONFLICT (site_id) DO UPDATE SET village_id = $4, site_type = $5,
+                       name = $6, address = $7, responsible_name = $8, closed = false""",
+                event.site_id,
+                township,
+                item.envelope.county,
+                event.village_id,
+                event.site_type.value,
+                event.name,
+                event.address,
+                event.responsible_name,
+            )
+        case SiteUpdated():
+            await conn.execute(
+                """UPDATE known_sites SET village_id = coalesce($2, village_id),
+                       site_type = coalesce($3, site_type), name = coalesce($4, name),
+                       address = coalesce($5, address),
+                       responsible_name = coalesce($6, responsible_name)
+                   WHERE site_id = $1""",
+                event.site_id,
+                event.village_id,
+                event.site_type.value if event.site_type else None,
+                event.name,
+                event.address,
+                event.responsible_name,
+            )
+        case SiteClosed():
+            await conn.execute(
+                "UPDATE known_sites SET closed = true WHERE site_id = $1", event.site_id
+            )
+        case GroupsFormed():
+            await conn.execute(
+                "DELETE FROM campaign_groups WHERE township = $1 AND campaign_id = $2",
+                township,
+                event.campaign_id,
+            )
+            await conn.executemany(
+                "INSERT INTO campaign_groups VALUES ($1, $2, $3, $4, $5)",
+                [
+                    (township, event.campaign_id, g.group_id, g.name, list(g.member_ids))
+                    for g in event.groups
+                ],
+            )
+        case RoundScheduled() | RoundReplanned():
+            # A replanned round replaces the plan wholesale.
+            await conn.execute(
+                "DELETE FROM round_sites WHERE township = $1 AND campaign_id = $2"
+                " AND round_no = $3",
+                township,
+                event.campaign_id,
+                event.round_no,
+            )
+            await conn.executemany(
+                "INSERT INTO round_sites VALUES ($1, $2, $3, $4, $5, $6)",
+                [
+                    (township, event.campaign_id, event.round_no, site, a.group_id, a.zone_id)
+                    for a in event.assignments
+                    for site in a.site_ids
+                ],
+            )
+        case _:
+            pass  # other facts of these contexts do not concern inspections
+
+
+class Inventory:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def site(self, township: str, site_id: str) -> SiteRecord | None:
+        rows = await self.db.fetch(
+            "SELECT * FROM known_sites WHERE township = $1 AND site_id = $2", township, site_id
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        facts = SiteFacts(
+            site_id=row["site_id"],
+            village_id=row["village_id"],
+            site_type=SiteType(row["site_type"]),
+            closed=row["closed"],
+        )
+        return SiteRecord(facts, row["name"], row["address"], row["responsible_name"])
+
+    async def plan(self, township: str, campaign_id: str, round_no: int, site_id: str) -> RoundPlan:
+        async with self.db.pool.acquire() as conn:
+            group_id = await conn.fetchval(
+                """SELECT group_id FROM round_sites WHERE township = $1 AND campaign_id = $2
+                   AND round_no = $3 AND site_id = $4""",
+                township,
+                campaign_id,
+                round_no,
+                site_id,
+            )
+            groups = await conn.fetch(
+                """SELECT group_id, member_ids FROM campaign_groups
+                   WHERE township = $1 AND campaign_id = $2""",
+                township,
+                campaign_id,
+            )
+        return RoundPlan(
+            assigned_group_id=group_id,
+            group_members={g["group_id"]: frozenset(g["member_ids"]) for g in groups},
+        )
+
+    async def group_name(self, township: str, campaign_id: str, group_id: str) -> str | None:
+        name = await self.db.fetchval(
+            """SELECT name FROM campaign_groups
+               WHERE township = $1 AND campaign_id = $2 AND group_id = $3""",
+            township,
+            campaign_id,
+            group_id,
+        )
+        return str(name) if name is not None else None
+
+    async def township_name(self, township: str) -> str | None:
+        name = await self.db.fetchval(
+            "SELECT name FROM known_townships WHERE township = $1", township
+        )
+        return str(name) if name is not None else None
+
+    async def village_name(self, village_id: str) -> str | None:
+        name = await self.db.fetchval(
+            "SELECT name FROM known_villages WHERE village_id = $1", village_id
+        )
+        return str(name) if name is not None else None

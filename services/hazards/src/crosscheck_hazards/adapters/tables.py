@@ -1,0 +1,103 @@
+"""The hazards service's own tables, beside its event store (same schema).
+
+Written in the same transaction as the events they follow (hazard index, inspection
+notes, idempotency keys), or by the inventory consumer (places, rounds, groups).
+"""
+
+from __future__ import annotations
+
+COMMAND_TABLES = [
+    # One row per hazard, updated with every append to its stream: recurrence look-ups
+    # and lists need it; the event stream stays the source of truth.
+    """CREATE TABLE IF NOT EXISTS hazard_index (
+        hazard_id text PRIMARY KEY,
+        township text NOT NULL,
+        county text NOT NULL,
+        inspection_id text NOT NULL,
+        site_id text NOT NULL,
+        village_id text NOT NULL,
+        checklist_item_id text NOT NULL,
+        severity text NOT NULL,
+        state text NOT NULL,
+        deadline timestamptz,
+        found_at timestamptz NOT NULL,
+        closed_at timestamptz
+    )""",
+    """CREATE INDEX IF NOT EXISTS hazard_index_recurrence
+        ON hazard_index (township, site_id, checklist_item_id, closed_at DESC)
+        WHERE closed_at IS NOT NULL""",
+    # What an inspection recorded that stays inside the service (free-text notes may
+    # name private persons; they are not for public topics).
+    """CREATE TABLE IF NOT EXISTS inspection_details (
+        inspection_id text PRIMARY KEY,
+        township text NOT NULL,
+        checklist_version text NOT NULL,
+        notes text,
+        evidence_ids text[] NOT NULL DEFAULT '{}'
+    )""",
+    # A retried command finds its first answer here; the row is written in the same
+    # transaction as the command's events, so either both exist or neither.
+    """CREATE TABLE IF NOT EXISTS idempotency_keys (
+        township text NOT NULL,
+        key text NOT NULL,
+        fingerprint text NOT NULL,
+        status integer,
+        body text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (township, key)
+    )""",
+    """CREATE TABLE IF NOT EXISTS township_items (
+        township text NOT NULL,
+        item_id text NOT NULL,
+        category text NOT NULL,
+        site_types text[] NOT NULL,
+        check_text text NOT NULL,
+        check_en text NOT NULL,
+        hazard text NOT NULL,
+        action text NOT NULL,
+        severity text NOT NULL,
+        added_at timestamptz NOT NULL,
+        PRIMARY KEY (township, item_id)
+    )""",
+]
+
+INVENTORY_TABLES = [
+    """CREATE TABLE IF NOT EXISTS known_townships (
+        township text PRIMARY KEY,
+        name text NOT NULL,
+        county_name text NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS known_villages (
+        village_id text PRIMARY KEY,
+        township text NOT NULL,
+        name text NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS known_sites (
+        site_id text PRIMARY KEY,
+        township text NOT NULL,
+        county text NOT NULL,
+        village_id text NOT NULL,
+        site_type text NOT NULL,
+        name text NOT NULL,
+        address text NOT NULL,
+        responsible_name text NOT NULL,
+        closed boolean NOT NULL DEFAULT false
+    )""",
+    """CREATE TABLE IF NOT EXISTS round_sites (
+        township text NOT NULL,
+        campaign_id text NOT NULL,
+        round_no integer NOT NULL,
+        site_id text NOT NULL,
+        group_id text NOT NULL,
+        zone_id text NOT NULL,
+        PRIMARY KEY (township, campaign_id, round_no, site_id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS campaign_groups (
+        township text NOT NULL,
+        campaign_id text NOT NULL,
+        group_id text NOT NULL,
+        name text NOT NULL,
+        member_ids text[] NOT NULL,
+        PRIMARY KEY (township, campaign_id, group_id)
+    )""",
+]

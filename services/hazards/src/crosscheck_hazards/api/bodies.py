@@ -1,0 +1,86 @@
+"""Request bodies of the hazards API. Field types reuse the contracts' bounds."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crosscheck_contracts.events.hazards import EscalationLevel, HazardCategory, Severity
+from crosscheck_contracts.events.registry import SiteType
+from crosscheck_contracts.events.rotation import RoundNo
+from crosscheck_contracts.fields import AwareDatetime, Id, IdList, Name, Text
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AnswerBody(Body):
+    item_id: Id
+    passed: bool
+    severity: Severity | None = None
+    description: Text | None = None
+    evidence_ids: IdList = Field(default_factory=list)
+
+
+class RecordInspection(Body):
+    campaign_id: Id
+    round_no: RoundNo
+    site_id: Id
+    group_id: Id
+    inspected_at: AwareDatetime | None = None
+    present_staff_ids: IdList = Field(min_length=1)
+    answers: list[AnswerBody] = Field(min_length=1, max_length=500)
+    notes: Text | None = None
+    override_reason: Text | None = None
+    """Township administrators only: why this is recorded outside the round's plan."""
+
+
+class Notify(Body):
+    told_person_name: Name
+    signed: bool
+
+
+class Assign(Body):
+    responsible_person_name: Name
+    responsible_staff_id: Id | None = None
+    supervising_village_id: Id | None = None
+    """Defaults to the village committee of the place."""
+    deadline: AwareDatetime | None = None
+    """Defaults by severity (configurable)."""
+
+
+class Report(Body):
+    note: Text
+    evidence_ids: IdList = Field(default_factory=list)
+
+
+class Verify(Body):
+    note: Text | None = None
+    evidence_ids: IdList = Field(default_factory=list)
+
+
+class Reject(Body):
+    reason: Text
+    new_deadline: AwareDatetime | None = None
+
+
+class Extend(Body):
+    new_deadline: AwareDatetime
+    reason: Text
+
+
+class Escalate(Body):
+    level: EscalationLevel
+    reason: Text
+
+
+class AddTownshipItem(Body):
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,30}$")
+    """Short name; the item id becomes t.<township>.<key>."""
+    category: HazardCategory
+    site_types: list[SiteType] = Field(min_length=1)
+    check: Text
+    check_en: Text
+    hazard: Text
+    action: Text
+    severity: Severity = Severity.GENERAL

@@ -1,0 +1,64 @@
+"""Photo and document evidence: upload the raw bytes, refer to them by id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import Response
+
+from crosscheck_hazards.adapters.blobs import ALLOWED_TYPES, MAX_BYTES
+from crosscheck_hazards.api.deps import Reporter, Services
+from crosscheck_hazards.app.access import write_tenant
+from crosscheck_platform.auth import Forbidden
+from crosscheck_platform.auth.deps import CurrentPrincipal
+from crosscheck_platform.errors import NotFound, RuleViolation
+from crosscheck_platform.i18n import register
+
+register(
+    {
+        "evidence.type": (
+            "证据文件类型不支持(支持 JPEG、PNG、WebP 图片和 PDF)",
+            "Unsupported evidence type (JPEG, PNG, WebP images and PDF are accepted).",
+        ),
+        "evidence.size": (
+            "证据文件为空或超过 10 MB",
+            "The evidence file is empty or larger than 10 MB.",
+        ),
+    }
+)
+
+
+def router() -> APIRouter:
+    r = APIRouter(prefix="/v1/evidence", tags=["evidence"])
+
+    @r.post("", status_code=201)
+    async def upload(
+        request: Request,
+        principal: Reporter,
+        services: Services,
+        content_type: Annotated[str, Header()] = "",
+    ) -> dict[str, str]:
+        tenant = write_tenant(principal)
+        kind = content_type.split(";")[0].strip().lower()
+        if kind not in ALLOWED_TYPES:
+            raise RuleViolation("evidence.type")
+        data = await request.body()
+        if not data or len(data) > MAX_BYTES:
+            raise RuleViolation("evidence.size")
+        return {"evidence_id": await services.blobs.put(tenant.township, data, kind)}
+
+    @r.get("/{evidence_id}")
+    async def download(
+        evidence_id: str, principal: CurrentPrincipal, services: Services
+    ) -> Response:
+        tenant = principal.tenant
+        if tenant is None:
+            raise Forbidden("forbidden.role", role=principal.role.value)
+        found = await services.blobs.get(tenant.township, evidence_id)
+        if found is None:
+            raise NotFound()
+        data, kind = found
+        return Response(data, media_type=kind)
+
+    return r

@@ -1,0 +1,213 @@
+"""The rectification loop over HTTP: one POST per command, GET for the hazard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from crosscheck_hazards.api import bodies
+from crosscheck_hazards.api.deps import (
+    Admin,
+    Idempotency,
+    IdempotencyDep,
+    Inspector,
+    OnSiteStaff,
+    Reporter,
+    Runner,
+    Services,
+    answer,
+)
+from crosscheck_hazards.app.access import write_tenant
+from crosscheck_hazards.app.hazards import HazardAction, act_on_hazard, load_hazard
+from crosscheck_hazards.app.runner import CommandRunner
+from crosscheck_hazards.app.views import hazard_view
+from crosscheck_hazards.domain.hazard import Hazard
+from crosscheck_platform.auth import Forbidden, Principal, Role
+from crosscheck_platform.auth.deps import CurrentPrincipal
+from crosscheck_platform.errors import RuleViolation
+from crosscheck_platform.http import Runtime, ServiceRuntime
+
+
+def _staff_id(principal: Principal) -> str:
+    if principal.staff_id is None:
+        raise RuleViolation("hazard.staff_required")
+    return principal.staff_id
+
+
+def router() -> APIRouter:
+    r = APIRouter(prefix="/v1/hazards", tags=["hazards"])
+
+    async def run(
+        runtime: ServiceRuntime,
+        runner: CommandRunner,
+        principal: Principal,
+        hazard_id: str,
+        idem: Idempotency,
+        action: HazardAction,
+    ) -> JSONResponse:
+        decide = act_on_hazard(runtime.event_store, hazard_id, principal, action)
+        result = await runner.run(
+            write_tenant(principal), decide, key=idem.key, fingerprint=idem.fingerprint
+        )
+        return answer(result)
+
+    @r.get("/{hazard_id}")
+    async def get_hazard(
+        hazard_id: str, principal: CurrentPrincipal, runtime: Runtime
+    ) -> dict[str, Any]:
+        hazard, _ = await load_hazard(runtime.event_store, hazard_id, principal, write=False)
+        return hazard_view(hazard)
+
+    @r.post("/{hazard_id}/notify")
+    async def notify(
+        hazard_id: str,
+        body: bodies.Notify,
+        principal: Inspector,
+        runtime: Runtime,
+        runner: Runner,
+        services: Services,
+        idem: IdempotencyDep,
+    ) -> JSONResponse:
+        staff = _staff_id(principal)
+
+        def action(h: Hazard) -> None:
+            h.notify(
+                by_staff_id=staff,
+                told_person_name=body.told_person_name,
+                signed=body.signed,
+                at=services.clock(),
+            )
+
+        return await run(runtime, runner, principal, hazard_id, idem, action)
+
+    @r.post("/{hazard_id}/assign")
+    async def assign(
+        hazard_id: str,
+        body: bodies.Assign,
+        principal: Inspector,
+        runtime: Runtime,
+        runner: Runner,
+        services: Services,
+        idem: IdempotencyDep,
+    ) -> JSONResponse:
+        def action(h: Hazard) -> None:
+            assert h.found is not None
+            h.assign(
+                responsible_person_name=body.responsible_person_name,
+                responsible_staff_id=body.responsible_staff_id,
+                supervising_village_id=body.supervising_village_id or h.found.village_id,
+                deadline=body.deadline,
+                at=services.clock(),
+                policy=services.policy,
+            )
+
+        return await run(runtime, runner, principal, hazard_id, idem, action)
+
+    @r.post("/{hazard_id}/report")
+    async def report(
+        hazard_id: str,
+        body: bodies.Report,
+        principal: Reporter,
+        runtime: Runtime,
+        runner: Runner,
+        services: Services,
+        idem: IdempotencyDep,
+    ) -> JSONResponse:
+        def action(h: Hazard) -> None:
+            if (
+                principal.role is Role.VILLAGE_COMMITTEE
+                and h.supervising_village_id is not None
+                and h.supervising_village_id != principal.village_id
+            ):
+                raise Forbidden("hazard.not_your_village")
+            h.report(note=body.note, at=services.clock(), evidence_ids=tuple(body.evidence_ids))
+
+        return await run(runtime, runner, principal, hazard_id, idem, action)
+
+    @r.post("/{hazard_id}/verify")
+    async def verify(
+        hazard_id: str,
+        body: bodies.Verify,
+        principal: OnSiteStaff,
+        runtime: Runtime,
+        runner: Runner,
+        services: Services,
+        idem: IdempotencyDep,
+    ) -> JSONResponse:
+        staff = _staff_id(principal)
+
+        def action(h: Hazard) -> None:
+            h.verify(
+                by_staff_id=staff,
+                at=services.clock(),
+                note=body.note,
+                evidence_ids=tuple(body.evidence_ids),
+            )
+
+        return await run(runtime, runner, principal, hazard_id, idem, action)
+
+    @r.post("/{hazard_id}/reject")
+    async def reject(
+        hazard_id: str,
+        body: bodies.Reject,
+        principal: OnSiteStaff,
+        runtime: Runtime,
+        runner: Runner,
+        services: Services,
+        idem: IdempotencyDep,
+    ) -> JSONResponse:
+        staff = _staff_id(principal)
+
+        def action(h: Hazard) -> None:
+            h.reject(
+                by_staff_id=staff,
+                reason=body.reason,
+                at=services.clock(),
+                policy=services.policy,
+                new_deadline=body.new_deadline,
+            )
+
+        return await run(runtime, runner, principal, hazard_id, idem, action)
+
+    @r.post("/{hazard_id}/extend")
+    async def extend(
+        hazard_id: str,
+        body: bodies.Extend,
+        principal: Admin,
+        runtime: Runtime,
+        runner: Runner,
+        services: Services,
+        idem: IdempotencyDep,
+    ) -> JSONResponse:
+        # The approver is the administrator who grants it, recorded by their staff id
+        # (or user id when the account is not on the inspection staff).
+        approver = principal.staff_id or principal.subject
+
+        def action(h: Hazard) -> None:
+            h.extend(
+                new_deadline=body.new_deadline,
+                reason=body.reason,
+                approved_by=approver,
+                at=services.clock(),
+            )
+
+        return await run(runtime, runner, principal, hazard_id, idem, action)
+
+    @r.post("/{hazard_id}/escalate")
+    async def escalate(
+        hazard_id: str,
+        body: bodies.Escalate,
+        principal: Admin,
+        runtime: Runtime,
+        runner: Runner,
+        services: Services,
+        idem: IdempotencyDep,
+    ) -> JSONResponse:
+        def action(h: Hazard) -> None:
+            h.escalate(level=body.level, reason=body.reason, at=services.clock())
+
+        return await run(runtime, runner, principal, hazard_id, idem, action)
+
+    return r

@@ -1,0 +1,98 @@
+"""Recording inspections and reading them back with their hazards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from crosscheck_hazards.api import bodies
+from crosscheck_hazards.api.deps import (
+    IdempotencyDep,
+    Inspector,
+    InventoryDep,
+    Runner,
+    Services,
+    answer,
+)
+from crosscheck_hazards.app import inspections
+from crosscheck_hazards.app.access import load, write_tenant
+from crosscheck_hazards.app.hazards import load_hazard
+from crosscheck_hazards.app.views import hazard_view, inspection_view
+from crosscheck_hazards.domain.inspection import Answer, Inspection
+from crosscheck_platform.auth import Principal
+from crosscheck_platform.auth.deps import CurrentPrincipal
+from crosscheck_platform.http import Runtime
+
+
+async def load_inspection(runtime: Runtime, inspection_id: str, principal: Principal) -> Inspection:
+    inspection, _ = await load(
+        runtime.event_store,
+        Inspection,
+        inspection_id,
+        principal,
+        write=False,
+        missing="inspection.not_found",
+    )
+    return inspection
+
+
+def router() -> APIRouter:
+    r = APIRouter(prefix="/v1/inspections", tags=["inspections"])
+
+    @r.post("", status_code=201)
+    async def record_inspection(
+        body: bodies.RecordInspection,
+        principal: Inspector,
+        runtime: Runtime,
+        runner: Runner,
+        services: Services,
+        inventory: InventoryDep,
+        idem: IdempotencyDep,
+    ) -> JSONResponse:
+        request = inspections.InspectionInput(
+            campaign_id=body.campaign_id,
+            round_no=body.round_no,
+            site_id=body.site_id,
+            group_id=body.group_id,
+            inspected_at=body.inspected_at,
+            present_staff_ids=tuple(body.present_staff_ids),
+            answers=tuple(
+                Answer(
+                    item_id=a.item_id,
+                    passed=a.passed,
+                    severity=a.severity,
+                    description=a.description,
+                    evidence_ids=tuple(a.evidence_ids),
+                )
+                for a in body.answers
+            ),
+            notes=body.notes,
+            override_reason=body.override_reason,
+        )
+        tenant = write_tenant(principal)
+        decide = inspections.record(
+            runtime.event_store, inventory, services, principal, tenant, request
+        )
+        result = await runner.run(tenant, decide, key=idem.key, fingerprint=idem.fingerprint)
+        return answer(result)
+
+    @r.get("/{inspection_id}")
+    async def get_inspection(
+        inspection_id: str, principal: CurrentPrincipal, runtime: Runtime
+    ) -> dict[str, Any]:
+        return inspection_view(await load_inspection(runtime, inspection_id, principal))
+
+    @r.get("/{inspection_id}/hazards")
+    async def list_hazards(
+        inspection_id: str, principal: CurrentPrincipal, runtime: Runtime
+    ) -> list[dict[str, Any]]:
+        inspection = await load_inspection(runtime, inspection_id, principal)
+        hazards = [
+            (await load_hazard(runtime.event_store, h, principal, write=False))[0]
+            for h in inspection.hazard_ids
+        ]
+        return [hazard_view(h) for h in hazards]
+
+    return r

@@ -1,0 +1,36 @@
+"""What the hazards service's handlers need beyond the platform runtime: the clock,
+the deadline policy, the checklists and the evidence store. Built once in bootstrap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from crosscheck_hazards.adapters.blobs import BlobStore
+from crosscheck_hazards.domain.checklists import ChecklistLibrary
+from crosscheck_hazards.domain.clock import Clock
+from crosscheck_hazards.domain.deadlines import DeadlinePolicy
+
+
+class HazardsSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CROSSCHECK_HAZARDS_", extra="ignore")
+
+    evidence_dir: Path = Path(".data/hazards-evidence")
+    general_deadline_days: int = Field(default=7, ge=1, le=365)
+    major_deadline_days: int = Field(default=30, ge=1, le=365)
+
+    def deadline_policy(self) -> DeadlinePolicy:
+        return DeadlinePolicy(
+            general_days=self.general_deadline_days, major_days=self.major_deadline_days
+        )
+
+
+@dataclass(frozen=True)
+class HazardsServices:
+    clock: Clock
+    policy: DeadlinePolicy
+    checklists: ChecklistLibrary
+    blobs: BlobStore
