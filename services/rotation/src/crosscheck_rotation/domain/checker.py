@@ -1,0 +1,165 @@
+"""The independent checker: re-verifies a round against the rules from what was recorded
+(the campaign's zones, the groups, the rounds' assignments and the staff's home villages
+and declared conflicts). Written apart from the planner on purpose: it imports none of
+the planner's rule code, so a bug there cannot hide itself here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from crosscheck_rotation.domain.model import Group, RoundPlan, StaffMember, Zone
+
+RULES = (
+    "leader_in_each_group",
+    "every_site_covered",
+    "every_group_working",
+    "no_home_village",
+    "no_declared_conflict",
+    "no_repeat_within_rounds",
+    "balanced_workload",
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    rule: str
+    held: bool
+    problems: tuple[str, ...]
+    """What broke the rule, as short statements with ids; empty when it held."""
+    note: str = ""
+
+
+def check_round(
+    round_no: int,
+    rounds: Sequence[RoundPlan],
+    zones: Sequence[Zone],
+    groups: Sequence[Group],
+    staff: Mapping[str, StaffMember],
+    no_repeat_within: int,
+) -> list[Check]:
+    """Every rule for round `round_no`, held or not, given all rounds recorded so far."""
+    plan = next(p for p in rounds if p.round_no == round_no)
+    zone_of = {z.zone_id: z for z in zones}
+    out = [_leaders(groups, staff), _coverage(plan, zones)]
+    working = {a.group_id for a in plan.assignments}
+    idle = [g.group_id for g in groups if g.group_id not in working]
+    out.append(Check("every_group_working", not idle, tuple(f"{g}: idle" for g in idle)))
+    home, conflict = _recusals(plan, zone_of, groups, staff)
+    out.append(Check("no_home_village", not home, tuple(home)))
+    out.append(Check("no_declared_conflict", not conflict, tuple(conflict)))
+    out.append(_repeats(plan, rounds, no_repeat_within))
+    out.append(_workload(plan, rounds, zone_of, groups, staff, no_repeat_within))
+    return out
+
+
+def _leaders(groups: Sequence[Group], staff: Mapping[str, StaffMember]) -> Check:
+    bad = []
+    for g in groups:
+        leader = staff.get(g.leader_id)
+        if g.leader_id not in g.member_ids or leader is None or not leader.is_leadership:
+            bad.append(f"{g.group_id}: leader {g.leader_id} is not a leadership member of it")
+    return Check("leader_in_each_group", not bad, tuple(bad))
+
+
+def _coverage(plan: RoundPlan, zones: Sequence[Zone]) -> Check:
+    bad = []
+    seen: dict[str, int] = {}
+    zone_sites = {z.zone_id: set(z.site_ids) for z in zones}
+    for a in plan.assignments:
+        for site in a.site_ids:
+            seen[site] = seen.get(site, 0) + 1
+            if site not in zone_sites.get(a.zone_id, set()):
+                bad.append(f"{site} is not in zone {a.zone_id}")
+    for z in zones:
+        for site in z.site_ids:
+            if seen.get(site, 0) != 1:
+                bad.append(f"{site} ({z.zone_id}) assigned {seen.get(site, 0)} times")
+    return Check("every_site_covered", not bad, tuple(bad))
+
+
+def _repeats(plan: RoundPlan, rounds: Sequence[RoundPlan], k: int) -> Check:
+    bad = []
+    visits = {(a.group_id, a.zone_id) for a in plan.assignments}
+    for other in rounds:
+        gap = abs(other.round_no - plan.round_no)
+        if gap == 0 or gap > k:
+            continue
+        for a in other.assignments:
+            if (a.group_id, a.zone_id) in visits:
+                bad.append(
+                    f"{a.group_id} in {a.zone_id} in rounds {plan.round_no} and {other.round_no}"
+                )
+    return Check("no_repeat_within_rounds", not bad, tuple(sorted(set(bad))), f"K={k}")
+
+
+def _barred(person: StaffMember, zone: Zone) -> list[str]:
+    why = []
+    if person.home_village_id == zone.village_id:
+        why.append(f"lives in {zone.village_id}")
+    if zone.village_id in person.conflict_village_ids:
+        why.append(f"declared {zone.village_id}")
+    why.extend(f"declared place {s}" for s in sorted(person.conflict_site_ids & set(zone.site_ids)))
+    return why
+
+
+def _recusals(
+    plan: RoundPlan,
+    zone_of: Mapping[str, Zone],
+    groups: Sequence[Group],
+    staff: Mapping[str, StaffMember],
+) -> tuple[list[str], list[str]]:
+    home: list[str] = []
+    conflict: list[str] = []
+    members = {g.group_id: g.member_ids for g in groups}
+    for a in plan.assignments:
+        zone = zone_of.get(a.zone_id)
+        for m in members.get(a.group_id, ()):
+            person = staff.get(m)
+            if zone is None or person is None:
+                conflict.append(f"{a.group_id}/{m}: unknown member or zone {a.zone_id}")
+                continue
+            for why in _barred(person, zone):
+                target = home if why.startswith("lives") else conflict
+                target.append(f"{a.group_id}/{m} {why} ({a.zone_id})")
+    return home, conflict
+
+
+def _workload(
+    plan: RoundPlan,
+    rounds: Sequence[RoundPlan],
+    zone_of: Mapping[str, Zone],
+    groups: Sequence[Group],
+    staff: Mapping[str, StaffMember],
+    k: int,
+) -> Check:
+    """Balanced: the busiest group, if it alone is the busiest, cannot hand one of its
+    zones to another group allowed there (recusal, rotation) that would stay below it,
+    which would lower the largest workload. A group with a single zone keeps it."""
+    loads = {g.group_id: 0 for g in groups}
+    for a in plan.assignments:
+        loads[a.group_id] = loads.get(a.group_id, 0) + len(a.site_ids)
+    top = max(loads.values(), default=0)
+    note = f"max {top}, min {min(loads.values(), default=0)} places"
+    busiest = [g for g, load in loads.items() if load == top]
+    mine = [a for a in plan.assignments if busiest and a.group_id == busiest[0]]
+    if len(busiest) != 1 or len(mine) < 2:
+        return Check("balanced_workload", True, (), note)
+    members = {g.group_id: g.member_ids for g in groups}
+    better = []
+    for a in mine:
+        zone = zone_of[a.zone_id]
+        for g, load in loads.items():
+            if g == busiest[0] or load + len(a.site_ids) >= top:
+                continue
+            if any(_barred(staff[m], zone) for m in members[g] if m in staff):
+                continue
+            if any(
+                0 < abs(o.round_no - plan.round_no) <= k
+                and any(b.group_id == g and b.zone_id == a.zone_id for b in o.assignments)
+                for o in rounds
+            ):
+                continue
+            better.append(f"{a.zone_id} could move from {busiest[0]} ({top}) to {g} ({load})")
+    return Check("balanced_workload", not better, tuple(better), note)

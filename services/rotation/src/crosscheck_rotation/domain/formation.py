@@ -1,0 +1,118 @@
+"""Group formation: split the active staff into groups led by one leadership member
+each, sizes differing by at most one, placing members so that every group may enter as
+many zones as possible (people of the same village together), units spread out second.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from ortools.sat.python import cp_model
+
+from crosscheck_rotation.domain.causes import Cause, RotationInfeasible
+from crosscheck_rotation.domain.model import Group, StaffMember, Zone
+from crosscheck_rotation.domain.recusal import member_may_enter
+from crosscheck_rotation.domain.solver import found, solver
+
+
+def choose_leaders(
+    staff: Sequence[StaffMember], zones: Sequence[Zone], groups: int, rng: random.Random
+) -> list[StaffMember]:
+    """Leadership members barred from the fewest zones lead; ties are drawn at random."""
+    leadership = [s for s in staff if s.is_leadership]
+    rng.shuffle(leadership)
+    leadership.sort(key=lambda s: sum(not member_may_enter(s, z) for z in zones))
+    return leadership[:groups]
+
+
+def form_groups(
+    staff: Sequence[StaffMember],
+    zones: Sequence[Zone],
+    groups: int,
+    seed: int,
+    *,
+    time_limit: float = 5.0,
+) -> list[Group]:
+    leaders_available = sum(s.is_leadership for s in staff)
+    if leaders_available < groups:
+        raise RotationInfeasible(
+            [
+                Cause(
+                    "too_few_leaders",
+                    {"groups": groups, "leaders": leaders_available},
+                    "fewer_groups",
+                    {},
+                )
+            ]
+        )
+    rng = random.Random(seed)
+    leaders = choose_leaders(staff, zones, groups, rng)
+    chosen = {s.staff_id for s in leaders}
+    others = [s for s in staff if s.staff_id not in chosen]
+    rng.shuffle(others)
+    low, high = len(staff) // groups, -(-len(staff) // groups)
+
+    model = cp_model.CpModel()
+    y = {(s.staff_id, g): model.new_bool_var("") for s in others for g in range(groups)}
+    for s in others:
+        model.add_exactly_one(y[s.staff_id, g] for g in range(groups))
+    for g in range(groups):
+        size = 1 + sum(y[s.staff_id, g] for s in others)
+        model.add_linear_constraint(size, low, high)
+    open_ = {}
+    for g, leader in enumerate(leaders):
+        for z in zones:
+            if not member_may_enter(leader, z):
+                continue
+            o = open_[g, z.zone_id] = model.new_bool_var("")
+            for s in others:
+                if not member_may_enter(s, z):
+                    model.add_implication(o, y[s.staff_id, g].Not())
+    per_group = [sum(open_.get((g, z.zone_id), 0) for z in zones) for g in range(groups)]
+    per_zone = [sum(open_.get((g, z.zone_id), 0) for g in range(groups)) for z in zones]
+    worst_group, worst_zone = model.new_int_var(0, len(zones), ""), model.new_int_var(0, groups, "")
+    model.add_min_equality(worst_group, per_group)
+    model.add_min_equality(worst_zone, per_zone)
+    spread = _unit_excess(model, y, others, groups)
+    total = len(zones) * groups
+    model.maximize(
+        (worst_group + worst_zone) * (total + 1) * (len(others) + 1)
+        + sum(open_.values()) * (len(others) + 1)
+        - spread
+    )
+    sat = solver(seed, time_limit)
+    if not found(sat.solve(model)):
+        raise RotationInfeasible([Cause("solver_unknown", {}, "fewer_groups", {})])
+    return [
+        Group(
+            group_id=f"g{g + 1}",
+            name=f"第{g + 1}组",
+            leader_id=leader.staff_id,
+            member_ids=(
+                leader.staff_id,
+                *sorted(m.staff_id for m in others if sat.boolean_value(y[m.staff_id, g])),
+            ),
+        )
+        for g, leader in enumerate(leaders)
+    ]
+
+
+def _unit_excess(
+    model: cp_model.CpModel,
+    y: dict[tuple[str, int], cp_model.IntVar],
+    others: Sequence[StaffMember],
+    groups: int,
+) -> cp_model.LinearExpr:
+    """How far units are from being spread evenly: members above ceil(unit size/groups)."""
+    by_unit: dict[str, list[str]] = {}
+    for s in others:
+        by_unit.setdefault(s.unit, []).append(s.staff_id)
+    excess: list[cp_model.IntVar] = []
+    for members in by_unit.values():
+        cap = -(-len(members) // groups)
+        for g in range(groups):
+            e = model.new_int_var(0, len(members), "")
+            model.add(e >= sum(y[m, g] for m in members) - cap)
+            excess.append(e)
+    return cp_model.LinearExpr.sum(excess)

@@ -1,0 +1,126 @@
+"""The rotation service's texts, Chinese first, registered with the platform catalogue."""
+
+from __future__ import annotations
+
+from crosscheck_platform import i18n
+
+CAUSES: dict[str, tuple[str, str]] = {
+    "too_many_groups": (
+        "检查组({groups}个)多于需检查的场所({places}个),有的组将无事可做",
+        "There are {groups} groups but only {places} places: some groups would have no work.",
+    ),
+    "too_few_leaders": (
+        "需要{groups}名党政班子成员带队,但在册的只有{leaders}名",
+        "{groups} groups need {groups} leadership members to lead them; "
+        "only {leaders} are on the staff.",
+    ),
+    "zone_blocked": (
+        "片区{zone}:每个检查组都有须回避该片区的成员(住在该村或申报了回避:{members})",
+        "Zone {zone}: every group has a member who must recuse from it "
+        "(lives there or declared a conflict: {members}).",
+    ),
+    "group_blocked": (
+        "检查组{group}:每个片区都有须回避的组员,该组无处可查",
+        "Group {group}: for every zone a member must recuse, so the group can inspect nowhere.",
+    ),
+    "zone_few_groups": (
+        "片区{zone}只有{count}个检查组可以进入({groups}),但按轮换规则每连续{window}轮需要{need}个不同的检查组",
+        "Zone {zone} may be entered by only {count} groups ({groups}), but the rotation needs "
+        "{need} different groups in every {window} consecutive rounds.",
+    ),
+    "group_few_zones": (
+        "检查组{group}只能进入{count}个片区({zones}),但按轮换规则每连续{window}轮需要{window}个不同的片区",
+        "Group {group} may enter only {count} zones ({zones}), but the rotation needs "
+        "{window} different zones in every {window} consecutive rounds.",
+    ),
+    "round_zone_uncovered": (
+        "第{round}轮:没有检查组可以进入片区{zone}(可进入的组近期都查过该片区)",
+        "Round {round}: no group may enter zone {zone} (every group allowed there "
+        "inspected it recently).",
+    ),
+    "round_blocked": (
+        "第{round}轮:检查组{groups}无法各自分到可进入的片区,他们合计只能进入{zones}",
+        "Round {round}: groups {groups} cannot each get a zone they may enter; together "
+        "they may enter only {zones}.",
+    ),
+    "groups_share_few_zones": (
+        "检查组{groups}每连续{window}轮各需进入{window}个不同的片区,但他们合计只能进入{zones},名额不够",
+        "Groups {groups} each need {window} different zones in every {window} consecutive "
+        "rounds, but together they may enter only {zones}: not enough room.",
+    ),
+    "solver_infeasible": (
+        "在“{k}轮内不重复”的规则下,全部轮次无法同时排出",
+        "No plan covers all rounds while no group returns to a zone within {k} rounds.",
+    ),
+    "solver_unknown": (
+        "在限定时间内未找到满足全部规则的安排",
+        "No plan meeting every rule was found within the time limit.",
+    ),
+}
+
+SUGGESTIONS: dict[str, tuple[str, str]] = {
+    "move_member": (
+        "建议:把须回避{zone}的成员集中到同一个组,使其他组可以进入该片区",
+        "Suggestion: put the members who must recuse from {zone} together in one group, "
+        "so that other groups may enter it.",
+    ),
+    "move_member_out": (
+        "建议:把须回避的成员调到其他组,或让该组成员尽量来自同一个村",
+        "Suggestion: move the recused members to other groups, or draw the group's "
+        "members from fewer villages.",
+    ),
+    "relax_k": (
+        "建议:把“不重复轮数”放宽到 K={k}",
+        "Suggestion: relax the no-repeat rule to K = {k}.",
+    ),
+    "split_or_move": (
+        "建议:拆分较大的片区,或调整组员使更多检查组可以进入",
+        "Suggestion: split a large zone, or move members so that more groups may enter.",
+    ),
+    "relax_or_move": (
+        "建议:放宽“不重复轮数”K、拆分片区或调整组员",
+        "Suggestion: relax the no-repeat rule K, split a zone, or move members.",
+    ),
+    "fewer_groups": (
+        "建议:减少检查组数量,或增加带队领导",
+        "Suggestion: form fewer groups, or enrol more leadership members.",
+    ),
+}
+
+OTHER: dict[str, tuple[str, str]] = {
+    "rotation.campaign_not_found": ("未找到该检查活动", "The campaign was not found."),
+    "rotation.campaign_exists": ("该检查活动已存在", "The campaign already exists."),
+    "rotation.groups_not_formed": ("请先组建检查组", "Form the inspection groups first."),
+    "rotation.groups_already_formed": (
+        "检查组已组建,轮次开始后不能重组",
+        "The groups are already formed and rounds have begun; they cannot be re-formed.",
+    ),
+    "rotation.round_not_found": ("第{round}轮尚未排定", "Round {round} is not scheduled."),
+    "rotation.round_closed": (
+        "第{round}轮已结束,不能更改",
+        "Round {round} is closed and cannot change.",
+    ),
+    "rotation.round_out_of_order": (
+        "须按顺序结束轮次:下一个应结束的是第{expected}轮",
+        "Rounds close in order: the next to close is round {expected}.",
+    ),
+    "rotation.nothing_to_plan": (
+        "没有可排的轮次(全部已结束)",
+        "There are no rounds left to plan (all are closed).",
+    ),
+    "rotation.no_places": ("没有需检查的场所", "There are no places to inspect."),
+    "rotation.unknown_village": ("未知的村委会:{village}", "Unknown village committee: {village}."),
+}
+
+
+def register() -> None:
+    """Every cause is registered with every suggestion as one message, so an error reads
+    as a whole sentence in the caller's language."""
+    messages = dict(OTHER)
+    for rule, (czh, cen) in CAUSES.items():
+        messages[f"rotation.cause.{rule}"] = (czh, cen)
+        for hint, (szh, sen) in SUGGESTIONS.items():
+            messages[f"rotation.infeasible.{rule}.{hint}"] = (f"{czh}。{szh}", f"{cen} {sen}")
+    for hint, texts in SUGGESTIONS.items():
+        messages[f"rotation.suggest.{hint}"] = texts
+    i18n.register(messages)
