@@ -45,6 +45,7 @@ def test_the_catalogue_holds_every_event_of_the_architecture_brief() -> None:
             "SiteUpdated",
             "SiteClosed",
             "StaffEnrolled",
+            "StaffUpdated",
             "StaffConflictDeclared",
             "StaffDeactivated",
         },

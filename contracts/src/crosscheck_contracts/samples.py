@@ -50,6 +50,7 @@ from crosscheck_contracts.events import (
     StaffConflictDeclared,
     StaffDeactivated,
     StaffEnrolled,
+    StaffUpdated,
     TownshipRegistered,
     VillageRegistered,
     Zone,
@@ -124,6 +125,7 @@ def _samples() -> list[Event]:
             is_leadership=True,
             home_village_id=None,
         ),
+        StaffUpdated(staff_id=MEMBER_ID, unit="应急管理办公室", is_leadership=False),
         StaffConflictDeclared(
             staff_id=MEMBER_ID,
             village_ids=[OTHER_VILLAGE_ID],

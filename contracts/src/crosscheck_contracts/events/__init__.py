@@ -36,6 +36,7 @@ from crosscheck_contracts.events.registry import (
     StaffConflictDeclared,
     StaffDeactivated,
     StaffEnrolled,
+    StaffUpdated,
     TownshipRegistered,
     VillageRegistered,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "StaffConflictDeclared",
     "StaffDeactivated",
     "StaffEnrolled",
+    "StaffUpdated",
     "TownshipRegistered",
     "VillageRegistered",
     "Zone",

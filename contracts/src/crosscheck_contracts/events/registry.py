@@ -146,6 +146,34 @@ class StaffEnrolled(_RegistryEvent):
     """The village the official lives in, never to be inspected by them; null = township seat."""
 
 
+class StaffUpdated(_RegistryEvent):
+    """Facts about an official changed (unit, leadership, home village); null fields are
+    unchanged. Rotation re-checks recusal and leadership from it."""
+
+    event_type: ClassVar[str] = "crosscheck.registry.StaffUpdated"
+    aggregate_field: ClassVar[str] = "staff_id"
+
+    staff_id: Id
+    name: Name | None = None
+    unit: Name | None = None
+    is_leadership: bool | None = None
+    home_village_id: Id | None = None
+    """The new home village; see `moved_to_township_seat` for moving out of every village."""
+    moved_to_township_seat: bool = False
+    """True when the official now lives in the township seat (no home village)."""
+
+    @model_validator(mode="after")
+    def _something_changed(self) -> Self:
+        if self.moved_to_township_seat and self.home_village_id is not None:
+            raise ValueError(
+                "a new home village and a move to the township seat exclude each other"
+            )
+        changes = (self.name, self.unit, self.is_leadership, self.home_village_id)
+        if all(value is None for value in changes) and not self.moved_to_township_seat:
+            raise ValueError("StaffUpdated must change at least one field")
+        return self
+
+
 class StaffConflictDeclared(_RegistryEvent):
     """An official declared relations with villages or places they must not inspect (回避)."""
 
@@ -181,6 +209,7 @@ EVENTS: tuple[type[Event], ...] = (
     SiteUpdated,
     SiteClosed,
     StaffEnrolled,
+    StaffUpdated,
     StaffConflictDeclared,
     StaffDeactivated,
 )
