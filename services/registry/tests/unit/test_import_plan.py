@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -17,6 +18,7 @@ from crosscheck_registry.domain.commands import (
     RegisterSite,
     RegisterVillage,
     UpdateSite,
+    UpdateStaff,
 )
 from crosscheck_registry.domain.importing.plan import plan_import
 from crosscheck_registry.domain.importing.report import ImportPlan
@@ -39,7 +41,7 @@ def _plan(upload: Upload, state: TownshipState, **options: bool) -> ImportPlan:
     return plan_import(upload, state, today=TODAY, new_id=lambda: next(ids), **options)
 
 
-def _applied(state: TownshipState, commands: list[Command]) -> TownshipState:
+def _applied(state: TownshipState, commands: Sequence[Command]) -> TownshipState:
     """What the registry holds after the commands (a test's own, simple bookkeeping)."""
     villages, sites = list(state.villages), {s.id: s for s in state.sites}
     staff = {s.id: s for s in state.staff}
@@ -57,12 +59,18 @@ def _applied(state: TownshipState, commands: list[Command]) -> TownshipState:
             staff[c.staff_id] = StaffRecord(
                 c.staff_id, c.facts, c.conflict_village_ids, c.conflict_site_ids
             )
-        elif isinstance(c, DeclareConflict):
+        elif isinstance(c, DeclareConflict | UpdateStaff):
             old_staff = staff[c.staff_id]
+            added = (
+                (c.village_ids, c.site_ids)
+                if isinstance(c, DeclareConflict)
+                else (c.conflict_village_ids, c.conflict_site_ids)
+            )
             staff[c.staff_id] = replace(
                 old_staff,
-                conflict_village_ids=old_staff.conflict_village_ids + c.village_ids,
-                conflict_site_ids=old_staff.conflict_site_ids + c.site_ids,
+                facts=c.facts if isinstance(c, UpdateStaff) else old_staff.facts,
+                conflict_village_ids=old_staff.conflict_village_ids + added[0],
+                conflict_site_ids=old_staff.conflict_site_ids + added[1],
             )
     return TownshipState(state.code, villages, list(sites.values()), list(staff.values()))
 
@@ -106,6 +114,8 @@ def test_edited_file_plans_only_the_differences(scenario: Scenario) -> None:
         ["69", "新开张小卖部", scenario.sites[0][2], "小商店", "某地", "王五", ""]
     )
     scenario.staff[20][5] = scenario.villages[0][0]  # a new conflict
+    scenario.staff[21][2] = "新调入单位"  # unit
+    scenario.staff[21][3] = "是" if scenario.staff[21][3] != "是" else "否"  # leadership
     del scenario.sites[10]  # no longer listed: kept unless asked to close
     plan = _plan(read_upload(scenario.to_xlsx()), state)
     assert plan.errors == []
@@ -115,9 +125,18 @@ def test_edited_file_plans_only_the_differences(scenario: Scenario) -> None:
         {"responsible_phone": "13900001111"},
         {"site_type": SiteType.SMALL_RESTAURANT},
     ]
-    assert [type(c) for c in plan.commands] == [UpdateSite] * 3 + [RegisterSite] + (
-        [DeclareConflict] if scenario.staff[20][4] != scenario.villages[0][0] else []
-    )
+    staff_updates = [c for c in plan.commands if isinstance(c, UpdateStaff)]
+    assert [type(c) for c in plan.commands] == [UpdateSite] * 3 + [RegisterSite] + [
+        UpdateStaff
+    ] * len(staff_updates)
+    changed = next(c for c in staff_updates if c.facts.name == scenario.staff[21][1])
+    assert changed.facts.unit == "新调入单位"
+    assert changed.facts.is_leadership == (scenario.staff[21][3] == "是")
+    assert [e.name for e in plan.staff.updated] == [c.facts.name for c in staff_updates]
+    staff_applied = _applied(state, staff_updates)
+    again = _plan(read_upload(scenario.to_xlsx()), staff_applied)
+    assert not [c for c in again.commands if isinstance(c, UpdateStaff)]
+    assert again.staff.unchanged == len(scenario.staff)
     assert [e.name for e in plan.sites.missing] == [state.sites[10].facts.name]
     closing = _plan(read_upload(scenario.to_xlsx()), state, close_missing=True)
     assert [c for c in closing.commands if isinstance(c, CloseSite)] == [

@@ -18,6 +18,7 @@ from crosscheck_contracts.events.registry import (
     StaffConflictDeclared,
     StaffDeactivated,
     StaffEnrolled,
+    StaffUpdated,
     TownshipRegistered,
     VillageRegistered,
 )
@@ -43,6 +44,11 @@ _SQL: dict[type[Event], str] = {
     StaffEnrolled: """INSERT INTO staff (id, township_code, county_code, name, unit,
             is_leadership, home_village_id, version)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING""",
+    StaffUpdated: """UPDATE staff SET name = coalesce($2, name), unit = coalesce($3, unit),
+            is_leadership = coalesce($4, is_leadership),
+            home_village_id = CASE WHEN $6 THEN NULL ELSE coalesce($5, home_village_id) END,
+            version = $7
+        WHERE id = $1 AND version < $7""",
     StaffConflictDeclared: """UPDATE staff SET
             conflict_village_ids = conflict_village_ids || $2::text[],
             conflict_site_ids = conflict_site_ids || $3::text[], version = $4
@@ -100,6 +106,16 @@ def _arguments(stored: StoredEvent) -> tuple[Any, ...]:
             event.unit,
             event.is_leadership,
             event.home_village_id,
+            version,
+        )
+    if isinstance(event, StaffUpdated):
+        return (
+            event.staff_id,
+            event.name,
+            event.unit,
+            event.is_leadership,
+            event.home_village_id,
+            event.moved_to_township_seat,
             version,
         )
     if isinstance(event, StaffConflictDeclared):

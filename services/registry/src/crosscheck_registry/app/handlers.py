@@ -34,6 +34,7 @@ from crosscheck_registry.domain.commands import (
     RegisterSite,
     RegisterVillage,
     UpdateSite,
+    UpdateStaff,
 )
 from crosscheck_registry.domain.site import Site
 from crosscheck_registry.domain.staff import Staff
@@ -88,6 +89,18 @@ async def _decide(
             )
         return staff, None
     staff = await load(store, Staff, command.staff_id, township)
+    if isinstance(command, UpdateStaff):
+        changed = staff.update(command.facts)
+        if command.conflict_village_ids or command.conflict_site_ids:
+            changed = (
+                staff.declare_conflict(
+                    list(command.conflict_village_ids),
+                    list(command.conflict_site_ids),
+                    command.conflict_reason,
+                )
+                or changed
+            )
+        return (staff if changed else None), None
     if isinstance(command, DeclareConflict):
         changed = staff.declare_conflict(
             list(command.village_ids), list(command.site_ids), command.reason

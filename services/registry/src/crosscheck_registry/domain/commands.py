@@ -45,6 +45,17 @@ class EnrollStaff:
 
 
 @dataclass(frozen=True)
+class UpdateStaff:
+    """New facts for an enrolled official, and conflicts to add, in one append."""
+
+    staff_id: str
+    facts: StaffFacts
+    conflict_village_ids: tuple[str, ...] = ()
+    conflict_site_ids: tuple[str, ...] = ()
+    conflict_reason: str = ""
+
+
+@dataclass(frozen=True)
 class DeclareConflict:
     staff_id: str
     village_ids: tuple[str, ...]
@@ -64,6 +75,7 @@ Command = (
     | UpdateSite
     | CloseSite
     | EnrollStaff
+    | UpdateStaff
     | DeclareConflict
     | DeactivateStaff
 )

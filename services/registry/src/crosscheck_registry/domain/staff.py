@@ -1,5 +1,6 @@
-"""The inspection staff member (检查人员) aggregate: enrolled, declares conflicts of
-interest (回避), deactivated. Conflicts only accumulate: recusal errs on the safe side."""
+"""The inspection staff member (检查人员) aggregate: enrolled, facts updated, declares
+conflicts of interest (回避), deactivated. Conflicts only accumulate: recusal errs on the
+safe side."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from crosscheck_contracts.events.registry import (
     StaffConflictDeclared,
     StaffDeactivated,
     StaffEnrolled,
+    StaffUpdated,
 )
 from crosscheck_platform.errors import StateConflict
 from crosscheck_platform.eventstore import Aggregate
@@ -46,6 +48,28 @@ class Staff(Aggregate):
         )
         return staff
 
+    def update(self, facts: StaffFacts) -> bool:
+        """Record the facts that differ; False if nothing did."""
+        self._must_be_active()
+        assert self.facts is not None
+        old = self.facts
+        moved = facts.home_village_id != old.home_village_id
+        if facts == old:
+            return False
+        self._emit(
+            StaffUpdated(
+                staff_id=self.id,
+                name=facts.name if facts.name != old.name else None,
+                unit=facts.unit if facts.unit != old.unit else None,
+                is_leadership=(
+                    facts.is_leadership if facts.is_leadership != old.is_leadership else None
+                ),
+                home_village_id=facts.home_village_id if moved else None,
+                moved_to_township_seat=moved and facts.home_village_id is None,
+            )
+        )
+        return True
+
     def declare_conflict(self, village_ids: list[str], site_ids: list[str], reason: str) -> bool:
         """Declare the villages and places not yet declared; False if all already were."""
         self._must_be_active()
@@ -75,6 +99,19 @@ class Staff(Aggregate):
             self.enrolled = self.active = True
             self.facts = StaffFacts(
                 event.name, event.unit, event.is_leadership, event.home_village_id
+            )
+        elif isinstance(event, StaffUpdated):
+            assert self.facts is not None
+            home = self.facts.home_village_id
+            if event.moved_to_township_seat:
+                home = None
+            elif event.home_village_id is not None:
+                home = event.home_village_id
+            self.facts = StaffFacts(
+                event.name or self.facts.name,
+                event.unit or self.facts.unit,
+                self.facts.is_leadership if event.is_leadership is None else event.is_leadership,
+                home,
             )
         elif isinstance(event, StaffConflictDeclared):
             self.conflict_village_ids.extend(event.village_ids)

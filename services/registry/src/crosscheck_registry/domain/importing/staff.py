@@ -1,8 +1,7 @@
 """Planning the staff roster (花名册) against the township's current staff.
 
-Staff are matched by name among the active staff of the township. The contract has no
-event for changing an official's unit, leadership or home village, so such a change is
-reported on its cell rather than silently dropped. Declared conflicts only accumulate:
+Staff are matched by name among the active staff of the township. A changed unit,
+leadership or home village becomes a StaffUpdated. Declared conflicts only accumulate:
 one the file no longer lists is kept, and a notice says so.
 """
 
@@ -11,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from crosscheck_registry.domain import values
-from crosscheck_registry.domain.commands import DeactivateStaff, DeclareConflict, EnrollStaff
+from crosscheck_registry.domain.commands import DeactivateStaff, EnrollStaff, UpdateStaff
 from crosscheck_registry.domain.importing.cells import Cells
 from crosscheck_registry.domain.importing.index import SiteIndex, VillageIndex
 from crosscheck_registry.domain.importing.issues import Issue
@@ -114,29 +113,22 @@ def plan_staff(
                 )
                 section.new.append(Entry(table.sheet, row.number, facts.name, home))
                 continue
-            for column, field in _FIELDS.items():
-                before, after = getattr(existing.facts, field), getattr(facts, field)
-                if before != after:
-                    cells.fail(
-                        column,
-                        "registry.import.staff_changed",
-                        name=facts.name,
-                        old=_shown(before, villages),
-                        new=_shown(after, villages),
-                    )
-            if cells.failed:
-                continue
             new_villages = [v for v in conflict_villages if v not in existing.conflict_village_ids]
             new_sites = [s for s in conflict_sites if s not in existing.conflict_site_ids]
             _notice_kept(plan, cells, existing, conflict_villages, conflict_sites)
-            if new_villages or new_sites:
+            shown = {
+                column: (_shown(before, villages), _shown(after, villages))
+                for column, field in _FIELDS.items()
+                if (before := getattr(existing.facts, field)) != (after := getattr(facts, field))
+            }
+            if new_villages:
+                shown["回避村"] = ("", "、".join(villages.name_of(v) or v for v in new_villages))
+            if new_sites:
+                shown["回避场所"] = ("", str(len(new_sites)))
+            if shown:
                 plan.commands.append(
-                    DeclareConflict(existing.id, tuple(new_villages), tuple(new_sites), reason)
+                    UpdateStaff(existing.id, facts, tuple(new_villages), tuple(new_sites), reason)
                 )
-                shown = {
-                    "回避村": ("", "、".join(villages.name_of(v) or v for v in new_villages)),
-                    "回避场所": ("", str(len(new_sites))),
-                }
                 section.updated.append(Entry(table.sheet, row.number, facts.name, home, shown))
             else:
                 section.unchanged += 1
