@@ -4,11 +4,13 @@ on the hazards topic; concurrent verifiers; retried commands; assignment checks.
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.envelope import Envelope
@@ -31,7 +33,14 @@ from .harness import CAMPAIGN, VILLAGE, Harness, base_inventory, round_plan, run
 
 pytestmark = pytest.mark.infra
 
-OPEN_SITES = ["site-loop", "site-race", "site-retry", "site-pdf", "site-outside"]
+OPEN_SITES = [
+    "site-loop",
+    "site-race",
+    "site-retry",
+    "site-pdf",
+    "site-notice",
+    "site-outside",
+]
 ITEMS = standard_library().checklist_for(SiteType.SMALL_RESTAURANT).item_ids
 
 
@@ -41,9 +50,7 @@ async def svc(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIt
         await harness.publish(
             [
                 *base_inventory(OPEN_SITES, closed_site="site-closed"),
-                round_plan(
-                    1, ["site-loop", "site-race", "site-retry", "site-pdf"], ["site-outside"]
-                ),
+                round_plan(1, OPEN_SITES[:-1], ["site-outside"]),
                 round_plan(2, ["site-outside"], ["site-loop"]),
             ]
         )
@@ -352,3 +359,72 @@ async def test_roles_and_separation_of_duties(svc: Harness) -> None:
         f"/v1/hazards/{hazard_id}", headers=svc.headers(Role.TOWNSHIP_ADMIN, township="532327102")
     )
     assert elsewhere.status_code == 404
+
+
+async def test_the_rectification_notice_as_html_and_pdf(svc: Harness) -> None:
+    recorded = await record(
+        svc,
+        inspection(
+            "site-notice",
+            {
+                "food.expired": {"description": "货架上有过期方便面5袋"},
+                "other.living_mixed": {"description": "后厨阁楼住人,与经营场所未分隔"},
+            },
+        ),
+    )
+    by_item = {h["checklist_item_id"]: h["hazard_id"] for h in recorded["hazards"]}
+    leader = svc.headers(Role.GROUP_LEADER, "s-1")
+    noodles = by_item["food.expired"]
+    await command(svc, noodles, "notify", {"told_person_name": "王建国", "signed": True}, leader)
+    deadline = "2031-06-30T15:59:00+00:00"  # 23:59 on 30 June in Asia/Shanghai
+    await command(
+        svc,
+        noodles,
+        "assign",
+        {"responsible_person_name": "王建国", "deadline": deadline},
+        leader,
+    )
+    url = f"/v1/inspections/{recorded['inspection_id']}/notice"
+    village = svc.headers(Role.VILLAGE_COMMITTEE, village=VILLAGE)
+
+    page = await svc.client.get(url, headers=village)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    html = page.text
+    for text in (
+        "隐患整改通知书",
+        "货架上有过期方便面5袋",
+        "后厨阁楼住人,与经营场所未分隔",
+        "2031年06月30日 23:59",
+        "老王饭店",
+        "第一检查组",
+        "大庄村委会",
+        "场所负责人(签字)",
+        "立即下架并销毁过期变质食品",
+        "挂牌督办",
+    ):
+        assert text in html, text
+
+    pdf = await svc.client.get(url + ".pdf", headers=village)
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(pdf.content))
+    # fpdf2 embeds a two-byte encoding CMap for the CID font; pypdf reads its codes one
+    # byte at a time, so every character's high byte comes out as U+0000. Dropping
+    # those and the layout whitespace leaves the text as printed.
+    raw = "".join(page.extract_text() for page in reader.pages)
+    text = "".join(raw.replace("\x00", "").split())
+    for expected in (
+        "隐患整改通知书",
+        "货架上有过期方便面5袋",
+        "后厨阁楼住人,与经营场所未分隔",
+        "2031年06月30日23:59",
+        "老王饭店",
+        "检查组成员(签字)",
+    ):
+        assert expected in text, expected
+    fonts: set[str] = set()
+    for page in reader.pages:
+        resources: Any = page["/Resources"]
+        fonts |= {str(f.get_object()["/BaseFont"]) for f in resources["/Font"].values()}
+    assert any(f.endswith("+NotoSansCJKSC") for f in fonts), fonts  # embedded subset

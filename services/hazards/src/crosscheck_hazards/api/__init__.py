@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from crosscheck_hazards.api import checklists, evidence, hazards, inspections
+from crosscheck_hazards.api import checklists, evidence, hazards, inspections, notices
 from crosscheck_platform.http.identity import whoami_router
 
 
@@ -15,4 +15,5 @@ def routers() -> list[APIRouter]:
         hazards.router(),
         checklists.router(),
         evidence.router(),
+        notices.router(),
     ]

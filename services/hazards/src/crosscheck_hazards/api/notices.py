@@ -1,0 +1,75 @@
+"""The rectification notice of an inspection, as printable HTML and as PDF."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import quote
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+from crosscheck_hazards.adapters.notice_html import render_html
+from crosscheck_hazards.adapters.notice_pdf import render_pdf
+from crosscheck_hazards.api.deps import InventoryDep, Services
+from crosscheck_hazards.app.access import load
+from crosscheck_hazards.app.hazards import load_hazard
+from crosscheck_hazards.app.inspections import township_items
+from crosscheck_hazards.app.notice import Notice, assemble
+from crosscheck_hazards.domain.inspection import Inspection
+from crosscheck_platform.auth import Principal
+from crosscheck_platform.auth.deps import CurrentPrincipal
+from crosscheck_platform.http import Runtime, ServiceRuntime
+
+
+async def notice_of(
+    inspection_id: str,
+    principal: Principal,
+    runtime: ServiceRuntime,
+    inventory: InventoryDep,
+    services: Services,
+) -> Notice:
+    store = runtime.event_store
+    inspection, tenant = await load(
+        store, Inspection, inspection_id, principal, write=False, missing="inspection.not_found"
+    )
+    hazards = [
+        (await load_hazard(store, h, principal, write=False))[0] for h in inspection.hazard_ids
+    ]
+    async with runtime.database.pool.acquire() as conn:
+        own = await township_items(conn, tenant.township)
+    items = dict(services.checklists.items) | {t.item.item_id: t.item for t in own}
+    return await assemble(inspection, hazards, tenant.township, inventory, items, services.clock())
+
+
+def router() -> APIRouter:
+    r = APIRouter(prefix="/v1/inspections", tags=["notices"])
+
+    @r.get("/{inspection_id}/notice", response_class=HTMLResponse)
+    async def notice_html(
+        inspection_id: str,
+        principal: CurrentPrincipal,
+        runtime: Runtime,
+        inventory: InventoryDep,
+        services: Services,
+    ) -> HTMLResponse:
+        notice = await notice_of(inspection_id, principal, runtime, inventory, services)
+        return HTMLResponse(render_html(notice), headers={"Content-Language": "zh-CN"})
+
+    @r.get("/{inspection_id}/notice.pdf")
+    async def notice_pdf(
+        inspection_id: str,
+        principal: CurrentPrincipal,
+        runtime: Runtime,
+        inventory: InventoryDep,
+        services: Services,
+    ) -> Response:
+        notice = await notice_of(inspection_id, principal, runtime, inventory, services)
+        pdf = await asyncio.to_thread(render_pdf, notice)
+        filename = quote(f"隐患整改通知书-{inspection_id[:8]}.pdf")
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f"inline; filename*=UTF-8''{filename}"},
+        )
+
+    return r

@@ -1,0 +1,121 @@
+"""The rectification notice (隐患整改通知书) of an inspection: what it says, assembled
+from the inspection, its hazards, the base inventory and the checklists. The HTML and
+PDF renderings both print exactly this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from crosscheck_contracts.events.hazards import HazardCategory, Severity
+from crosscheck_hazards.adapters.inventory import Inventory
+from crosscheck_hazards.domain.checklists import ChecklistItem
+from crosscheck_hazards.domain.clock import DISPLAY_ZONE
+from crosscheck_hazards.domain.hazard import Hazard
+from crosscheck_hazards.domain.inspection import Inspection
+
+TITLE = "隐患整改通知书"
+CATEGORY_LABELS = {
+    HazardCategory.FIRE_SAFETY: "消防安全",
+    HazardCategory.ELECTRICITY: "用电安全",
+    HazardCategory.GAS: "用气安全",
+    HazardCategory.FOOD_SAFETY: "食品安全",
+    HazardCategory.ESCAPE_ROUTES: "安全出口和疏散通道",
+    HazardCategory.HAZARDOUS_MATERIALS: "危险化学品",
+    HazardCategory.OTHER: "其他",
+}
+SEVERITY_LABELS = {Severity.GENERAL: "一般隐患", Severity.MAJOR: "重大隐患"}
+DEADLINE_PENDING = "待定(告知后限期整改)"
+INTRO = (
+    "经检查,你单位(场所)存在下列安全隐患。请按整改要求在期限内整改完毕,"
+    "整改完成后及时向所在村委会报告,检查组将组织现场复核;"
+    "逾期未整改或整改不到位的,将依法依规处理。"
+)
+MAJOR_NOTE = "重大隐患已提请乡镇党政领导挂牌督办。"
+SIGNATURES = ("检查组成员(签字)", "场所负责人(签字)", "村委会(盖章)")
+
+
+def local_date_time(value: datetime) -> str:
+    return value.astimezone(DISPLAY_ZONE).strftime("%Y年%m月%d日 %H:%M")
+
+
+def local_date(value: datetime) -> str:
+    return value.astimezone(DISPLAY_ZONE).strftime("%Y年%m月%d日")
+
+
+@dataclass(frozen=True)
+class NoticeLine:
+    number: int
+    description: str
+    category: str
+    severity: str
+    action: str
+    deadline: str
+    responsible: str
+    recurrence: bool
+
+
+@dataclass(frozen=True)
+class Notice:
+    reference: str
+    township: str
+    site_name: str
+    site_address: str
+    site_responsible: str
+    village: str
+    group: str
+    inspected_at: str
+    lines: tuple[NoticeLine, ...]
+    has_major: bool
+    issued_on: str
+
+    title: str = TITLE
+    intro: str = INTRO
+    major_note: str = MAJOR_NOTE
+    signatures: tuple[str, ...] = SIGNATURES
+
+
+async def assemble(
+    inspection: Inspection,
+    hazards: list[Hazard],
+    township: str,
+    inventory: Inventory,
+    items: dict[str, ChecklistItem],
+    now: datetime,
+) -> Notice:
+    done = inspection.completed
+    assert done is not None
+    site = await inventory.site(township, done.site_id)
+    lines = []
+    for number, hazard in enumerate(hazards, start=1):
+        found = hazard.found
+        assert found is not None
+        item = items.get(found.checklist_item_id)
+        lines.append(
+            NoticeLine(
+                number=number,
+                description=found.description,
+                category=CATEGORY_LABELS[found.category],
+                severity=SEVERITY_LABELS[found.severity],
+                action=item.action if item else "按有关规定整改",
+                deadline=local_date_time(hazard.deadline) if hazard.deadline else DEADLINE_PENDING,
+                responsible=hazard.responsible_person_name
+                or (site.responsible_name if site else ""),
+                recurrence=found.recurrence_of is not None,
+            )
+        )
+    return Notice(
+        reference=f"互查整改〔{done.inspected_at.astimezone(DISPLAY_ZONE).year}〕"
+        f"{inspection.id[:8].upper()}号",
+        township=await inventory.township_name(township) or township,
+        site_name=site.name if site else done.site_id,
+        site_address=site.address if site else "",
+        site_responsible=site.responsible_name if site else "",
+        village=await inventory.village_name(done.village_id) or done.village_id,
+        group=await inventory.group_name(township, done.campaign_id, done.group_id)
+        or done.group_id,
+        inspected_at=local_date_time(done.inspected_at),
+        lines=tuple(lines),
+        has_major=any(h.severity is Severity.MAJOR for h in hazards),
+        issued_on=local_date(now),
+    )
