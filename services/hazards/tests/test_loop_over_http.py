@@ -412,7 +412,7 @@ async def test_the_rectification_notice_as_html_and_pdf(svc: Harness) -> None:
     # fpdf2 embeds a two-byte encoding CMap for the CID font; pypdf reads its codes one
     # byte at a time, so every character's high byte comes out as U+0000. Dropping
     # those and the layout whitespace leaves the text as printed.
-    raw = "".join(page.extract_text() for page in reader.pages)
+    raw = "".join(p.extract_text() for p in reader.pages)
     text = "".join(raw.replace("\x00", "").split())
     for expected in (
         "隐患整改通知书",
@@ -424,7 +424,7 @@ async def test_the_rectification_notice_as_html_and_pdf(svc: Harness) -> None:
     ):
         assert expected in text, expected
     fonts: set[str] = set()
-    for page in reader.pages:
-        resources: Any = page["/Resources"]
+    for pdf_page in reader.pages:
+        resources: Any = pdf_page["/Resources"]
         fonts |= {str(f.get_object()["/BaseFont"]) for f in resources["/Font"].values()}
     assert any(f.endswith("+NotoSansCJKSC") for f in fonts), fonts  # embedded subset
