@@ -13,6 +13,7 @@ from ortools.sat.python import cp_model
 from crosscheck_rotation.domain.causes import Cause, RotationInfeasible
 from crosscheck_rotation.domain.model import Group, StaffMember, Zone
 from crosscheck_rotation.domain.recusal import member_may_enter
+from crosscheck_rotation.domain.seating import seat
 from crosscheck_rotation.domain.solver import found, solver
 
 
@@ -52,11 +53,17 @@ def form_groups(
     others = [s for s in staff if s.staff_id not in chosen]
     rng.shuffle(others)
     low, high = len(staff) // groups, -(-len(staff) // groups)
+    # Exactly len(staff) % groups groups get one more member: the first ones here; the
+    # solver may move people, but sizes stay within [low, high].
+    capacity = [high if g < len(staff) % groups or low == high else low for g in range(groups)]
+    first = seat(leaders, others, capacity)
 
     model = cp_model.CpModel()
     y = {(s.staff_id, g): model.new_bool_var("") for s in others for g in range(groups)}
-    for s in others:
+    for s, g0 in zip(others, first, strict=True):
         model.add_exactly_one(y[s.staff_id, g] for g in range(groups))
+        for g in range(groups):
+            model.add_hint(y[s.staff_id, g], g == g0)
     for g in range(groups):
         size = 1 + sum(y[s.staff_id, g] for s in others)
         model.add_linear_constraint(size, low, high)
@@ -82,8 +89,10 @@ def form_groups(
         - spread
     )
     sat = solver(seed, time_limit)
-    if not found(sat.solve(model)):
-        raise RotationInfeasible([Cause("solver_unknown", {}, "fewer_groups", {})])
+    if found(sat.solve(model)):
+        first = [
+            next(g for g in range(groups) if sat.boolean_value(y[m.staff_id, g])) for m in others
+        ]
     return [
         Group(
             group_id=f"g{g + 1}",
@@ -91,7 +100,7 @@ def form_groups(
             leader_id=leader.staff_id,
             member_ids=(
                 leader.staff_id,
-                *sorted(m.staff_id for m in others if sat.boolean_value(y[m.staff_id, g])),
+                *sorted(m.staff_id for m, seat_ in zip(others, first, strict=True) if seat_ == g),
             ),
         )
         for g, leader in enumerate(leaders)

@@ -42,6 +42,10 @@ def precheck(problem: RotationProblem, no_repeat_within: int) -> list[Cause]:
             g: allowed_zones(g, elig[g], round_no, problem.history, no_repeat_within)
             for g in groups
         }
+        if allowed == elig:
+            # Nothing recent rules a zone out: the window flow below (w >= 1) already
+            # implies a matching for this round (the matching polytope is integral).
+            continue
         causes = _uncovered(allowed, zones, round_no) or _hall(
             allowed, parts, zones, groups_named(problem), 1, round_no
         )
