@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from fastapi import FastAPI
 
 from crosscheck_notify.api import routers
+from crosscheck_notify.app.workers_part import workers_part
 from crosscheck_notify.consumers import consumers
+from crosscheck_notify.domain.clock import system_clock
+from crosscheck_notify.settings import NotifySettings
 from crosscheck_platform.http import ServiceSpec, load_settings, service_app
 from crosscheck_platform.settings import ServiceSettings
 
@@ -17,9 +23,13 @@ def settings_from_env() -> ServiceSettings:
     return load_settings(default_port=DEFAULT_PORT)
 
 
-def build_app(settings: ServiceSettings) -> FastAPI:
+def build_app(
+    settings: ServiceSettings,
+    notify: NotifySettings | None = None,
+    clock: Callable[[], datetime] = system_clock,
+) -> FastAPI:
     """The notify app; its database schema is `notify` unless CROSSCHECK_DB_SCHEMA says
-    otherwise."""
-    return service_app(
-        ServiceSpec(name=SERVICE, routers=routers(), consumers=consumers()), settings
-    )
+    otherwise. The schedule consumer comes before the workers, which read its tables."""
+    notify = notify or NotifySettings()
+    parts = [*consumers(notify.policy()), workers_part(notify, clock)]
+    return service_app(ServiceSpec(name=SERVICE, routers=routers(), consumers=parts), settings)

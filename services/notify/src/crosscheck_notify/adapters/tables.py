@@ -1,0 +1,61 @@
+"""The notify service's own tables (in its schema), created idempotently at start-up."""
+
+from __future__ import annotations
+
+SCHEDULE_DDL = [
+    # Hazards events as received, by their version in the hazard's stream: the schedule
+    # is recomputed from these, so arrival order and duplicates do not matter.
+    """CREATE TABLE IF NOT EXISTS hazard_events (
+        hazard_id text NOT NULL,
+        version integer NOT NULL,
+        event_id uuid NOT NULL,
+        correlation_id uuid NOT NULL,
+        occurred_at timestamptz NOT NULL,
+        event_type text NOT NULL,
+        schema_version integer NOT NULL,
+        data text NOT NULL,
+        township text NOT NULL,
+        county text NOT NULL,
+        PRIMARY KEY (hazard_id, version)
+    )""",
+    # One row per notice; `notice_id` is deterministic (see domain.schedule) and is the
+    # idempotency key every channel receives.
+    """CREATE TABLE IF NOT EXISTS notices (
+        notice_id uuid PRIMARY KEY,
+        hazard_id text NOT NULL,
+        township text NOT NULL,
+        county text NOT NULL,
+        kind text NOT NULL,
+        recipient_role text,
+        recipient_ref text,
+        template text NOT NULL,
+        params jsonb NOT NULL,
+        deadline timestamptz,
+        due_at timestamptz NOT NULL,
+        next_attempt_at timestamptz NOT NULL,
+        state text NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'delivered', 'failed', 'cancelled')),
+        attempts integer NOT NULL DEFAULT 0,
+        last_error text,
+        channel text,
+        settled_at timestamptz,
+        cause_event_id uuid,
+        correlation_id uuid
+    )""",
+    """CREATE INDEX IF NOT EXISTS notices_pending ON notices (next_attempt_at)
+       WHERE state = 'pending'""",
+    "CREATE INDEX IF NOT EXISTS notices_by_hazard ON notices (hazard_id)",
+]
+
+DIRECTORY_DDL = [
+    # Contact details stay inside the notify service: the registry publishes no phone
+    # numbers, so a township's clerk (or an import) fills this table.
+    """CREATE TABLE IF NOT EXISTS contacts (
+        recipient_role text NOT NULL,
+        recipient_ref text NOT NULL,
+        channel text NOT NULL CHECK (channel IN ('webhook', 'email', 'sms')),
+        address text NOT NULL,
+        language text NOT NULL DEFAULT 'zh' CHECK (language IN ('zh', 'en')),
+        PRIMARY KEY (recipient_role, recipient_ref)
+    )""",
+]

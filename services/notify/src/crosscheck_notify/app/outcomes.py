@@ -1,0 +1,37 @@
+"""What became of one claimed notice in one worker pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from crosscheck_contracts.events.notify import Channel, NoticeKind, RecipientRole
+
+
+@dataclass(frozen=True)
+class Claimed:
+    notice_id: UUID
+    hazard_id: str
+    township: str
+    county: str
+    kind: NoticeKind
+    recipient: RecipientRole | None
+    recipient_ref: str | None
+    template: str
+    params: dict[str, str]
+    deadline: datetime | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """`state` is the notice's next state: delivered (sent, or RectificationOverdue
+    recorded), failed (given up), or pending again (retry or quiet hours) at `next_at`."""
+
+    notice: Claimed
+    state: str
+    attempts: int
+    channel: Channel | None = None
+    next_at: datetime | None = None
+    error: str | None = None

@@ -1,0 +1,101 @@
+"""Driving the worker on the real database: a schedule written through the same code
+the consumer uses, a controlled clock, and contacts pointing at local receivers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import httpx
+
+from crosscheck_contracts.events.notify import Channel, RecipientRole
+from crosscheck_contracts.topics import Topics
+from crosscheck_notify.adapters.channels import Sender, SignedPoster, WebhookSender
+from crosscheck_notify.adapters.directory import Contact, Directory, StaticDirectory
+from crosscheck_notify.adapters.schedule_store import store_planned
+from crosscheck_notify.adapters.tables import DIRECTORY_DDL, SCHEDULE_DDL
+from crosscheck_notify.app.worker import Worker
+from crosscheck_notify.domain.clock import ManualClock
+from crosscheck_notify.domain.history import fold
+from crosscheck_notify.domain.policy import NotifyPolicy
+from crosscheck_notify.domain.schedule import plan
+from crosscheck_platform.db import Database
+from crosscheck_platform.eventstore.postgres import PostgresEventStore
+from crosscheck_platform.http.infrastructure import load_catalogue
+
+from .domain_helpers import TOWNSHIP, History
+from .receivers import SECRET
+
+COUNTY = "532327"
+
+
+async def setup(db: Database, topics: Topics) -> PostgresEventStore:
+    store = PostgresEventStore(db, load_catalogue(), topics)
+    await store.setup()
+    await db.migrate([*SCHEDULE_DDL, *DIRECTORY_DDL])
+    return store
+
+
+async def schedule(db: Database, histories: list[History], policy: NotifyPolicy) -> None:
+    async with db.transaction() as conn:
+        for history in histories:
+            facts = fold(history.hazard_id, TOWNSHIP, history.records)
+            await store_planned(conn, history.hazard_id, TOWNSHIP, COUNTY, plan(facts, policy))
+
+
+def webhook_directory(base_url: str, histories: list[History]) -> StaticDirectory:
+    """Every place's responsible person and village committee on a webhook path."""
+    contacts: dict[tuple[RecipientRole, str], Contact] = {}
+    for history in histories:
+        facts = fold(history.hazard_id, TOWNSHIP, history.records)
+        if facts.site_id:
+            contacts[(RecipientRole.RESPONSIBLE_PERSON, facts.site_id)] = Contact(
+                Channel.WEBHOOK, f"{base_url}/person/{facts.site_id}"
+            )
+        village = facts.supervising_village_id or facts.village_id
+        if village:
+            contacts[(RecipientRole.VILLAGE_COMMITTEE, village)] = Contact(
+                Channel.WEBHOOK, f"{base_url}/village/{village}"
+            )
+    contacts[(RecipientRole.TOWNSHIP_LEADERSHIP, TOWNSHIP)] = Contact(
+        Channel.WEBHOOK, f"{base_url}/township"
+    )
+    return StaticDirectory(contacts)
+
+
+def worker(
+    db: Database,
+    store: PostgresEventStore,
+    directory: Directory,
+    client: httpx.AsyncClient,
+    clock: ManualClock,
+    policy: NotifyPolicy,
+    *,
+    senders: Mapping[Channel, Sender] | None = None,
+    batch_size: int = 200,
+) -> Worker:
+    poster = SignedPoster(client, SECRET, clock, retry_delays=(0.0,))
+    return Worker(
+        db=db,
+        store=store,
+        directory=directory,
+        senders=senders or {Channel.WEBHOOK: WebhookSender(poster)},
+        policy=policy,
+        clock=clock,
+        batch_size=batch_size,
+    )
+
+
+async def event_types(db: Database) -> dict[str, int]:
+    rows = await db.fetch("SELECT event_type, count(*) AS n FROM events GROUP BY event_type")
+    return {r["event_type"].rsplit(".", 1)[1]: r["n"] for r in rows}
+
+
+async def states(db: Database) -> dict[str, int]:
+    rows = await db.fetch("SELECT state, count(*) AS n FROM notices GROUP BY state")
+    return {r["state"]: r["n"] for r in rows}
+
+
+def at(clock: ManualClock, when: datetime) -> ManualClock:
+    clock.set(when)
+    return clock

@@ -1,0 +1,272 @@
+"""The worker on the real database with real local receivers: delivery at the right
+moment, once, never zero times."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from crosscheck_contracts.events.notify import Channel, RecipientRole
+from crosscheck_contracts.topics import Topics
+from crosscheck_notify.adapters.channels import (
+    EmailSender,
+    Outgoing,
+    SignedPoster,
+    SmsSender,
+    SmtpSettings,
+    WebhookSender,
+    WebhookSmsGateway,
+)
+from crosscheck_notify.adapters.directory import Contact, StaticDirectory, TableDirectory
+from crosscheck_notify.domain.clock import LOCAL_ZONE, ManualClock
+from crosscheck_notify.domain.policy import NotifyPolicy
+from crosscheck_platform.db import Database
+
+from . import harness
+from .domain_helpers import DEADLINE, T0, History
+from .receivers import SECRET, smtp_server, webhook_receiver
+
+pytestmark = pytest.mark.infra
+
+DAY = timedelta(days=1)
+N_DEADLINES = 10_000
+POLICY = NotifyPolicy(retry_base=timedelta(minutes=1), max_attempts=3)
+
+
+async def test_reminders_overdue_and_escalation_reach_a_real_webhook_receiver(
+    database: Database, topics: Topics
+) -> None:
+    store = await harness.setup(database, topics)
+    histories = [History("hz-1").found().assigned()]
+    await harness.schedule(database, histories, POLICY)
+    clock = ManualClock(T0)
+    async with webhook_receiver() as receiver, httpx.AsyncClient() as client:
+        directory = harness.webhook_directory(receiver.url, histories)
+        worker = harness.worker(database, store, directory, client, clock, POLICY)
+        assert await worker.drain() == 0
+        clock.set(DEADLINE - 3 * DAY - timedelta(seconds=1))
+        assert await worker.drain() == 0
+        clock.advance(timedelta(seconds=1))
+        assert await worker.drain() == 2
+        assert {a.path for a in receiver.arrivals} == {"person/site-1", "village/v-1"}
+        assert all(a.body["kind"] == "reminder" for a in receiver.arrivals)
+        assert "还有 3 天到期" in receiver.arrivals[0].body["subject"]
+        clock.set(DEADLINE)
+        assert await worker.drain() == 5  # the 1-day reminders, overdue record, 2 notices
+        clock.set(DEADLINE + POLICY.escalation_grace)
+        assert await worker.drain() == 1
+        assert receiver.on("township")[0].body["kind"] == "escalation"
+        assert len(receiver.arrivals) == len(receiver.unique) == 7
+        assert receiver.bad_signatures == 0
+    assert await harness.event_types(database) == {"ReminderSent": 7, "RectificationOverdue": 1}
+    assert await harness.states(database) == {"delivered": 8}
+
+
+async def test_email_goes_to_a_real_smtp_server(database: Database, topics: Topics) -> None:
+    store = await harness.setup(database, topics)
+    histories = [History("hz-mail").found().assigned()]
+    await harness.schedule(database, histories, POLICY)
+    clock = ManualClock(DEADLINE - DAY)
+    directory = TableDirectory(database)
+    await directory.put(
+        RecipientRole.VILLAGE_COMMITTEE, "v-1", Contact(Channel.EMAIL, "cunwei@example.org")
+    )
+    await directory.put(
+        RecipientRole.RESPONSIBLE_PERSON,
+        "site-1",
+        Contact(Channel.EMAIL, "owner@example.org", language="en"),
+    )
+    async with smtp_server() as (port, mailbox), httpx.AsyncClient() as client:
+        email = EmailSender(SmtpSettings(host="127.0.0.1", port=port, sender="notify@example.org"))
+        worker = harness.worker(
+            database, store, directory, client, clock, POLICY, senders={Channel.EMAIL: email}
+        )
+        assert await worker.drain() == 4
+        for _ in range(100):  # the server thread hands messages over asynchronously
+            if len(mailbox) == 4:
+                break
+            await asyncio.sleep(0.02)
+    by_to = {(m["To"], m["Subject"]) for m in mailbox}
+    assert len(by_to) == 4
+    zh = [m for m in mailbox if m["To"] == "cunwei@example.org"]
+    assert all("整改提醒" in str(m["Subject"]) for m in zh)
+    en = [m for m in mailbox if m["To"] == "owner@example.org"]
+    assert all(str(m["Subject"]).startswith("[Reminder]") for m in en)
+    assert all(m["Message-ID"] == f"<{m['Idempotency-Key']}@crosscheck.notify>" for m in mailbox)
+    assert await harness.event_types(database) == {"ReminderSent": 4}
+
+
+async def test_sms_waits_out_quiet_hours(database: Database, topics: Topics) -> None:
+    store = await harness.setup(database, topics)
+    night_deadline = DEADLINE.astimezone(LOCAL_ZONE).replace(hour=23, minute=30)
+    histories = [History("hz-sms").found().assigned(deadline=night_deadline)]
+    policy = NotifyPolicy(
+        reminder_offsets=(), overdue_recipients=(RecipientRole.RESPONSIBLE_PERSON,)
+    )
+    await harness.schedule(database, histories, policy)
+    directory = StaticDirectory(
+        {(RecipientRole.RESPONSIBLE_PERSON, "site-1"): Contact(Channel.SMS, "13800000000")}
+    )
+    clock = ManualClock(night_deadline)
+    async with webhook_receiver() as receiver, httpx.AsyncClient() as client:
+        gateway = WebhookSmsGateway(SignedPoster(client, SECRET, clock), f"{receiver.url}/sms")
+        worker = harness.worker(
+            database,
+            store,
+            directory,
+            client,
+            clock,
+            policy,
+            senders={Channel.SMS: SmsSender(gateway)},
+        )
+        assert await worker.drain() == 2  # the overdue record, and the SMS deferred
+        assert receiver.arrivals == []
+        clock.set(night_deadline.replace(hour=7, minute=59) + DAY)
+        assert await worker.drain() == 0
+        clock.advance(timedelta(minutes=1))
+        assert await worker.drain() == 1
+        [sms] = receiver.arrivals
+        assert sms.body["to"] == "13800000000" and "逾期未整改" in sms.body["text"]
+
+
+async def test_failures_retry_with_backoff_then_publish_notification_failed(
+    database: Database, topics: Topics
+) -> None:
+    store = await harness.setup(database, topics)
+    histories = [History("hz-fail").found().assigned()]
+    policy = NotifyPolicy(reminder_offsets=(DAY,), max_attempts=3)
+    await harness.schedule(database, histories, policy)
+    clock = ManualClock(DEADLINE - DAY)
+    async with webhook_receiver() as receiver, httpx.AsyncClient() as client:
+        receiver.failing_paths.add("village/v-1")
+        directory = harness.webhook_directory(receiver.url, histories)
+        worker = harness.worker(database, store, directory, client, clock, policy)
+        assert await worker.drain() == 2
+        clock.advance(policy.retry_delay(1) - timedelta(seconds=1))
+        assert await worker.drain() == 0  # not before its back-off
+        clock.advance(timedelta(seconds=1))
+        assert await worker.drain() == 1
+        clock.advance(policy.retry_delay(2))
+        assert await worker.drain() == 1
+        clock.advance(timedelta(hours=1))
+        assert await worker.drain() == 0  # given up, not dropped: see the event
+    assert await harness.event_types(database) == {"ReminderSent": 1, "NotificationFailed": 1}
+    rows = await database.fetch(
+        "SELECT state, attempts, last_error FROM notices WHERE state = 'failed'"
+    )
+    assert [(r["state"], r["attempts"], r["last_error"]) for r in rows] == [
+        ("failed", 3, "HTTP 503")
+    ]
+
+
+async def test_a_recipient_without_contact_ends_in_notification_failed(
+    database: Database, topics: Topics
+) -> None:
+    store = await harness.setup(database, topics)
+    histories = [History("hz-nobody").found().assigned()]
+    policy = NotifyPolicy(reminder_offsets=(DAY,), max_attempts=1)
+    await harness.schedule(database, histories, policy)
+    clock = ManualClock(DEADLINE - DAY)
+    async with httpx.AsyncClient() as client:
+        worker = harness.worker(database, store, StaticDirectory({}), client, clock, policy)
+        assert await worker.drain() == 2
+    assert await harness.event_types(database) == {"NotificationFailed": 2}
+
+
+async def test_two_workers_never_deliver_a_notice_twice(database: Database, topics: Topics) -> None:
+    store = await harness.setup(database, topics)
+    histories = [History(f"hz-{n}").found().assigned() for n in range(100)]
+    await harness.schedule(database, histories, POLICY)
+    clock = ManualClock(DEADLINE + POLICY.escalation_grace)
+    async with webhook_receiver() as receiver, httpx.AsyncClient() as client:
+        directory = harness.webhook_directory(receiver.url, histories)
+        workers = [
+            harness.worker(database, store, directory, client, clock, POLICY, batch_size=40)
+            for _ in range(2)
+        ]
+        claimed = await asyncio.gather(*(w.drain() for w in workers))
+    assert sum(claimed) == 100 * 8
+    assert all(n > 0 for n in claimed), "both workers took part"
+    assert len(receiver.arrivals) == len(receiver.unique) == 100 * 7
+    assert await harness.event_types(database) == {
+        "ReminderSent": 100 * 7,
+        "RectificationOverdue": 100,
+    }
+
+
+class Killed(BaseException):
+    """The process died: nothing in the worker handles this."""
+
+
+class DiesAfterSending:
+    channel = Channel.WEBHOOK
+
+    def __init__(self, inner: WebhookSender) -> None:
+        self.inner = inner
+
+    async def send(self, outgoing: Outgoing) -> None:
+        await self.inner.send(outgoing)
+        raise Killed
+
+
+async def test_a_worker_killed_between_send_and_record_loses_nothing(
+    database: Database, topics: Topics
+) -> None:
+    store = await harness.setup(database, topics)
+    histories = [History("hz-kill").found().assigned()]
+    policy = NotifyPolicy(
+        reminder_offsets=(DAY,), reminder_recipients=(RecipientRole.VILLAGE_COMMITTEE,)
+    )
+    await harness.schedule(database, histories, policy)
+    clock = ManualClock(DEADLINE - DAY)
+    async with webhook_receiver() as receiver, httpx.AsyncClient() as client:
+        directory = harness.webhook_directory(receiver.url, histories)
+        poster = SignedPoster(client, SECRET, clock)
+        doomed = harness.worker(
+            database,
+            store,
+            directory,
+            client,
+            clock,
+            policy,
+            senders={Channel.WEBHOOK: DiesAfterSending(WebhookSender(poster))},
+        )
+        with pytest.raises(Killed):
+            await doomed.run_once()
+        assert len(receiver.arrivals) == 1  # sent, never recorded
+        assert await harness.states(database) == {"pending": 5}
+        survivor = harness.worker(database, store, directory, client, clock, policy)
+        assert await survivor.drain() == 1
+        assert len(receiver.arrivals) == 2
+        assert len(receiver.unique) == 1  # the same key twice: the receiver keeps one
+        assert receiver.arrivals[0].key == receiver.arrivals[1].key
+    assert await harness.event_types(database) == {"ReminderSent": 1}
+
+
+async def test_ten_thousand_deadlines_in_the_same_minute_all_fire(
+    database: Database, topics: Topics
+) -> None:
+    """Each deadline fires as its RectificationOverdue; HTTP delivery at this volume is
+    measured by the benchmark rather than here (it is the slow part, not the schedule)."""
+    store = await harness.setup(database, topics)
+    histories = [
+        History(f"hz-{n}").found().assigned(deadline=DEADLINE + timedelta(seconds=n % 60))
+        for n in range(N_DEADLINES)
+    ]
+    policy = NotifyPolicy(reminder_offsets=(), overdue_recipients=())
+    await harness.schedule(database, histories, policy)
+    clock = ManualClock(DEADLINE + timedelta(seconds=59))
+    async with httpx.AsyncClient() as client:
+        worker = harness.worker(
+            database, store, StaticDirectory({}), client, clock, policy, batch_size=1000
+        )
+        assert await worker.drain() == N_DEADLINES
+    assert await harness.event_types(database) == {"RectificationOverdue": N_DEADLINES}
+    stored = await database.fetchval(
+        "SELECT count(DISTINCT stream_id) FROM events WHERE event_type LIKE '%Overdue'"
+    )
+    assert stored == N_DEADLINES
+    assert await harness.states(database) == {"delivered": N_DEADLINES, "pending": N_DEADLINES}
