@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_hazards.domain.hazard import Hazard
-from crosscheck_platform.db import Connection
+from crosscheck_platform.db import Connection, Database
 
 _UPSERT = """
     INSERT INTO hazard_index (hazard_id, township, county, inspection_id, site_id, village_id,
@@ -40,9 +40,9 @@ async def index_hazards(conn: Connection, tenant: Tenant, hazards: Iterable[Haza
     await conn.executemany(_UPSERT, rows)
 
 
-async def latest_closed(conn: Connection, township: str, site_id: str) -> dict[str, str]:
+async def latest_closed(db: Database, township: str, site_id: str) -> dict[str, str]:
     """The latest closed hazard of the place for each checklist item."""
-    rows = await conn.fetch(
+    rows = await db.fetch(
         """SELECT DISTINCT ON (checklist_item_id) checklist_item_id, hazard_id
            FROM hazard_index
            WHERE township = $1 AND site_id = $2 AND closed_at IS NOT NULL

@@ -33,12 +33,22 @@ async def claim(conn: Connection, township: str, key: str, fingerprint: str) -> 
     )
     if claimed:
         return None
+    stored_answer = await stored(conn, township, key, fingerprint)
+    assert stored_answer is not None  # the claim's holder committed its answer with it
+    return stored_answer
+
+
+async def stored(
+    conn: Connection, township: str, key: str, fingerprint: str
+) -> StoredAnswer | None:
+    """The answer stored under `key`, if a command with it committed."""
     row = await conn.fetchrow(
         "SELECT fingerprint, status, body FROM idempotency_keys WHERE township = $1 AND key = $2",
         township,
         key,
     )
-    assert row is not None and row["status"] is not None  # written with the claim's commit
+    if row is None:
+        return None
     if row["fingerprint"] != fingerprint:
         raise RuleViolation("idempotency.key_reused")
     return StoredAnswer(status=row["status"], body=json.loads(row["body"]))

@@ -49,8 +49,7 @@ def router() -> APIRouter:
         tenant = principal.tenant
         if tenant is None:
             raise Forbidden("forbidden.role", role=principal.role.value)
-        async with runtime.database.pool.acquire() as conn:
-            extra = await township_items(conn, tenant.township)
+        extra = await township_items(runtime.database, tenant.township)
         return checklist_view(services.checklists.checklist_for(site_type, extra))
 
     @r.post("/items", status_code=201)

@@ -20,21 +20,25 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 
-def services_of(request: Request) -> HazardsServices:
+# Dependencies are coroutines: FastAPI runs plain functions in a worker thread, and
+# the hand-off costs more than these do.
+
+
+async def services_of(request: Request) -> HazardsServices:
     return cast(HazardsServices, request.app.state.hazards)
 
 
 Services = Annotated[HazardsServices, Depends(services_of)]
 
 
-def runner_of(runtime: Runtime) -> CommandRunner:
+async def runner_of(runtime: Runtime) -> CommandRunner:
     return CommandRunner(runtime.database, runtime.event_store)
 
 
 Runner = Annotated[CommandRunner, Depends(runner_of)]
 
 
-def inventory_of(runtime: Runtime) -> Inventory:
+async def inventory_of(runtime: Runtime) -> Inventory:
     return Inventory(runtime.database)
 
 

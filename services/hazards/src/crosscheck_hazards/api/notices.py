@@ -35,8 +35,7 @@ async def notice_of(
     hazards = [
         (await load_hazard(store, h, principal, write=False))[0] for h in inspection.hazard_ids
     ]
-    async with runtime.database.pool.acquire() as conn:
-        own = await township_items(conn, tenant.township)
+    own = await township_items(runtime.database, tenant.township)
     items = dict(services.checklists.items) | {t.item.item_id: t.item for t in own}
     return await assemble(inspection, hazards, tenant.township, inventory, items, services.clock())
 

@@ -29,8 +29,8 @@ def act_on_hazard(
     hazard_id: str,
     principal: Principal,
     action: HazardAction,
-) -> Callable[[Connection], Awaitable[Outcome]]:
-    async def decide(conn: Connection) -> Outcome:
+) -> Callable[[], Awaitable[Outcome]]:
+    async def decide() -> Outcome:
         hazard, tenant = await load_hazard(store, hazard_id, principal, write=True)
         action(hazard)
 

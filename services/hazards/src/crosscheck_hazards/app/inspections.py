@@ -27,7 +27,7 @@ from crosscheck_hazards.domain.inspection import (
     record_inspection,
 )
 from crosscheck_platform.auth import Principal
-from crosscheck_platform.db import Connection
+from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 
 # Inspection ids are derived from (township, campaign, round, place): recording the
@@ -66,8 +66,8 @@ class InspectionInput:
         )
 
 
-async def township_items(conn: Connection, township: str) -> list[TownshipItem]:
-    rows = await conn.fetch(
+async def township_items(db: Database, township: str) -> list[TownshipItem]:
+    rows = await db.fetch(
         "SELECT * FROM township_items WHERE township = $1 ORDER BY added_at, item_id", township
     )
     return [
@@ -94,8 +94,8 @@ def record(
     principal: Principal,
     tenant: Tenant,
     request: InspectionInput,
-) -> Callable[[Connection], Awaitable[Outcome]]:
-    async def decide(conn: Connection) -> Outcome:
+) -> Callable[[], Awaitable[Outcome]]:
+    async def decide() -> Outcome:
         site = await inventory.site(tenant.township, request.site_id)
         if site is None:
             raise InspectionRuleViolation("inspection.site_unknown", site_id=request.site_id)
@@ -110,7 +110,7 @@ def record(
             )
             ensure_new(existing)
         checklist = services.checklists.checklist_for(
-            site.facts.site_type, await township_items(conn, tenant.township)
+            site.facts.site_type, await township_items(inventory.db, tenant.township)
         )
         plan = await inventory.plan(
             tenant.township, report.campaign_id, report.round_no, site.facts.site_id
@@ -122,7 +122,7 @@ def record(
             plan=plan,
             actor=actor_of(principal),
             now=now,
-            closed_before=await latest_closed(conn, tenant.township, site.facts.site_id),
+            closed_before=await latest_closed(inventory.db, tenant.township, site.facts.site_id),
             new_hazard_id=lambda: str(uuid.uuid4()),
         )
         hazards = recorded.hazards

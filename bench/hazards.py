@@ -1,0 +1,300 @@
+"""Hazards benchmark: sustained HazardFound-producing commands over HTTP.
+
+    uv run python bench/hazards.py [--seconds 15] [--rate 300] [--clients 32]
+
+Needs the local stack (`deploy/stack up`). Starts the hazards service as its own process
+(uvicorn, a free port, a fresh schema and topic namespace), feeds it places and round
+plans through Kafka as the registry and rotation would, then records inspections — each
+with one failed checklist item, so each command appends an InspectionCompleted and a
+HazardFound (and their outbox rows) in one transaction:
+
+  1. throughput: `--clients` concurrent callers, closed loop, for `--seconds`;
+  2. latency at a fixed offered rate (`--rate` per second, open loop) for `--seconds`:
+     each request is timed from the moment it was due, so a stalled server cannot hide
+     its queueing delay (no coordinated omission).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import socket
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from crosscheck_contracts import kafka as wire
+from crosscheck_contracts.base import Event
+from crosscheck_contracts.envelope import Envelope, Tenant
+from crosscheck_contracts.events import (
+    Assignment,
+    Group,
+    GroupsFormed,
+    RoundScheduled,
+    SiteRegistered,
+    SiteType,
+)
+from crosscheck_contracts.topics import Topics
+from crosscheck_hazards.adapters.checklist_data import standard_library
+from crosscheck_platform.auth import Principal, Role, mint_token
+from crosscheck_platform.db import Database
+from crosscheck_platform.kafka import ensure_topics, reliable_producer
+from crosscheck_platform.testing.infra import Infra, locate
+
+TENANT = Tenant(county="532327", township="532327101")
+SECRET = "hazards-benchmark-secret-0123456789-0123456789"
+CAMPAIGN = "c-bench"
+SITES = 100
+ITEMS = standard_library().checklist_for(SiteType.SMALL_RESTAURANT).item_ids
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def inventory(rounds: int) -> list[Event]:
+    sites = [f"site-{n:04d}" for n in range(SITES)]
+    events: list[Event] = [
+        SiteRegistered(
+            site_id=s,
+            name=f"小餐馆{s}",
+            village_id="v-1",
+            site_type=SiteType.SMALL_RESTAURANT,
+            address="测试村1号",
+            responsible_name="王建国",
+        )
+        for s in sites
+    ]
+    events.append(
+        GroupsFormed(
+            campaign_id=CAMPAIGN,
+            groups=[
+                Group(
+                    group_id="g-1",
+                    name="第一检查组",
+                    leader_id="s-1",
+                    member_ids=["s-1", "s-2"],
+                    eligible_zone_ids=["z-1"],
+                )
+            ],
+            seed=1,
+        )
+    )
+    events += [
+        RoundScheduled(
+            campaign_id=CAMPAIGN,
+            round_no=r,
+            assignments=[Assignment(group_id="g-1", zone_id="z-1", site_ids=sites)],
+            seed=r,
+            objective=0,
+            checks=[],
+        )
+        for r in range(1, rounds + 1)
+    ]
+    return events
+
+
+async def publish(infra: Infra, topics: Topics, events: list[Event]) -> None:
+    producer = reliable_producer(infra.kafka_bootstrap)
+    await producer.start()
+    try:
+        for event in events:
+            envelope = Envelope.for_event(
+                event, tenant=TENANT, aggregate_id=event.aggregate_id(), aggregate_version=1
+            )
+            key, headers, value = wire.encode(envelope, event)
+            await producer.send(topics.of(event.context), value=value, key=key, headers=headers)
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+@asynccontextmanager
+async def hazards_service(infra: Infra, namespace: str, port: int) -> AsyncIterator[str]:
+    env = {
+        **os.environ,
+        "CROSSCHECK_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
+        "CROSSCHECK_DATABASE_URL": infra.database_url,
+        "CROSSCHECK_DB_SCHEMA": namespace,
+        "CROSSCHECK_TOPIC_NAMESPACE": namespace,
+        "CROSSCHECK_JWT_SECRET": SECRET,
+        "CROSSCHECK_HTTP_PORT": str(port),
+        "CROSSCHECK_LOG_LEVEL": "WARNING",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "crosscheck_hazards.main", env=env
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base) as client:
+            for _ in range(600):
+                try:
+                    if (await client.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if process.returncode is not None:
+                    raise RuntimeError("the hazards service exited during start-up")
+                await asyncio.sleep(0.1)
+        yield base
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+def bodies(rounds: int) -> Iterator[dict[str, Any]]:
+    """Every (round, place) once: one inspection each, with one failed item."""
+    for round_no, site in itertools.product(range(1, rounds + 1), range(SITES)):
+        failed = ITEMS[(round_no + site) % len(ITEMS)]
+        yield {
+            "campaign_id": CAMPAIGN,
+            "round_no": round_no,
+            "site_id": f"site-{site:04d}",
+            "group_id": "g-1",
+            "present_staff_ids": ["s-1", "s-2"],
+            "answers": [{"item_id": i, "passed": i != failed} for i in ITEMS],
+        }
+
+
+async def throughput(
+    client: httpx.AsyncClient, work: Iterator[dict[str, Any]], clients: int, seconds: float
+) -> tuple[int, int, float]:
+    ok = failed = 0
+    deadline = time.perf_counter() + seconds
+
+    async def caller() -> None:
+        nonlocal ok, failed
+        while time.perf_counter() < deadline:
+            response = await client.post("/v1/inspections", json=next(work))
+            if response.status_code == 201:
+                ok += 1
+            else:
+                failed += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(caller() for _ in range(clients)))
+    return ok, failed, time.perf_counter() - started
+
+
+async def at_fixed_rate(
+    client: httpx.AsyncClient, work: Iterator[dict[str, Any]], rate: float, seconds: float
+) -> tuple[list[float], int, float]:
+    latencies: list[float] = []
+    failed = 0
+    total = int(rate * seconds)
+    start = time.perf_counter() + 0.1
+
+    async def one(due: float, body: dict[str, Any]) -> None:
+        nonlocal failed
+        try:
+            response = await client.post("/v1/inspections", json=body)
+        except httpx.TimeoutException:
+            failed += 1
+            return
+        if response.status_code == 201:
+            latencies.append(time.perf_counter() - due)
+        else:
+            failed += 1
+
+    tasks = []
+    for n in range(total):
+        due = start + n / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(due, next(work))))
+    await asyncio.gather(*tasks)
+    return latencies, failed, time.perf_counter() - start
+
+
+def percentile(values: list[float], q: float) -> float:
+    if len(values) < 2:
+        return float("nan")
+    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 10) - 1]
+
+
+async def main(args: argparse.Namespace) -> None:
+    with ExitStack() as stack:
+        infra = locate(stack)
+        namespace = "bench" + uuid.uuid4().hex[:8]
+        topics = Topics(namespace)
+        await ensure_topics(infra.kafka_bootstrap, topics.all)
+        needed = int(args.seconds * (args.rate + 3000) * 1.2) + 2000
+        rounds = min(366, -(-needed // SITES))
+        principal = Principal(
+            subject="bench",
+            name="bench",
+            role=Role.GROUP_LEADER,
+            county=TENANT.county,
+            township=TENANT.township,
+            staff_id="s-1",
+        )
+        token = mint_token(SECRET, principal, timedelta(hours=2))
+        try:
+            async with hazards_service(infra, namespace, free_port()) as base:
+                await publish(infra, topics, inventory(rounds))
+                db = await Database.connect(infra.database_url, namespace, min_size=1, max_size=2)
+                try:
+                    async with asyncio.timeout(120):
+                        while (
+                            await db.fetchval("SELECT count(*) FROM round_sites") != rounds * SITES
+                        ):
+                            await asyncio.sleep(0.2)
+                finally:
+                    await db.close()
+                work = bodies(rounds)
+                limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+                async with httpx.AsyncClient(
+                    base_url=base,
+                    headers={"Authorization": f"Bearer {token}"},
+                    limits=limits,
+                    timeout=30,
+                ) as client:
+                    await throughput(client, work, 8, 2.0)  # warm-up
+                    ok, failed, took = await throughput(client, work, args.clients, args.seconds)
+                    print(
+                        f"throughput  {args.clients} clients, {took:5.1f} s: "
+                        f"{ok / took:8,.0f} commands/s  ({ok} ok, {failed} failed)"
+                    )
+                    latencies, failed, took = await at_fixed_rate(
+                        client, work, args.rate, args.seconds
+                    )
+                    print(
+                        f"fixed rate  {args.rate:.0f}/s offered, {took:5.1f} s: "
+                        f"{len(latencies) / took:8,.0f} commands/s  "
+                        f"p50 {percentile(latencies, 50) * 1000:6.1f} ms  "
+                        f"p99 {percentile(latencies, 99) * 1000:6.1f} ms  "
+                        f"max {max(latencies, default=0) * 1000:6.1f} ms  ({failed} failed)"
+                    )
+        finally:
+            cleanup = await Database.connect(infra.database_url, namespace, min_size=1, max_size=1)
+            await cleanup.execute(f"DROP SCHEMA IF EXISTS {namespace} CASCADE")
+            await cleanup.close()
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rate", type=float, default=300.0)
+    parser.add_argument("--clients", type=int, default=32)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse()))
