@@ -12,7 +12,7 @@ tests and services build as many apps with different settings as they like.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
@@ -24,19 +24,20 @@ from crosscheck_platform.auth.principal import Principal, Role
 from crosscheck_platform.auth.tokens import InvalidToken, verify_token
 from crosscheck_platform.settings import ServiceSettings
 
+# Dependencies are async: a plain `def` would be run in a worker thread on every request.
 # auto_error=False: a missing token must get our 401 (translated, WWW-Authenticate),
 # not FastAPI's bare one. The scheme also documents bearer auth in OpenAPI.
 _bearer = HTTPBearer(auto_error=False, description="JWT minted by crosscheck-token")
 
 
-def get_settings(request: Request) -> ServiceSettings:
+async def get_settings(request: Request) -> ServiceSettings:
     return cast(ServiceSettings, request.app.state.settings)
 
 
 Settings = Annotated[ServiceSettings, Depends(get_settings)]
 
 
-def current_principal(
+async def current_principal(
     settings: Settings,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -51,12 +52,12 @@ def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that admits only `roles`:
     `Annotated[Principal, Depends(require_roles(Role.TOWNSHIP_ADMIN))]`."""
     allowed = frozenset(roles)
 
-    def principal_in_role(principal: CurrentPrincipal) -> Principal:
+    async def principal_in_role(principal: CurrentPrincipal) -> Principal:
         if principal.role not in allowed:
             raise Forbidden("forbidden.role", role=principal.role.value)
         return principal

@@ -61,7 +61,7 @@ class ServiceRuntime:
         return self.relay_task is not None and not self.relay_task.done()
 
 
-def runtime_of(request: Request) -> ServiceRuntime:
+async def runtime_of(request: Request) -> ServiceRuntime:
     return cast(ServiceRuntime, request.app.state.runtime)
 
 
