@@ -31,10 +31,18 @@ def checked_identifier(name: str) -> str:
     return name
 
 
+async def _keep_session(conn: Connection) -> None:
+    """Pool connections are returned without asyncpg's reset query (RESET ALL, UNLISTEN,
+    advisory unlock: a round trip per release, several per command). Open transactions
+    are still rolled back by the pool. Nothing here leaves session state on a pooled
+    connection: session locks and LISTEN live on `Database.dedicated()` connections."""
+
+
 class Database:
-    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, schema: str, dsn: str) -> None:
         self.pool = pool
         self.schema = checked_identifier(schema)
+        self.dsn = dsn
 
     @classmethod
     async def connect(
@@ -46,13 +54,26 @@ class Database:
             max_size=max_size,
             # Unqualified names in service SQL resolve to the service's schema.
             server_settings={"search_path": f"{checked_identifier(schema)},public"},
+            reset=_keep_session,
         )
-        db = cls(pool, schema)
+        db = cls(pool, schema, dsn)
         await db.execute(f"CREATE SCHEMA IF NOT EXISTS {db.schema}")
         return db
 
     async def close(self) -> None:
         await self.pool.close()
+
+    @asynccontextmanager
+    async def dedicated(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection outside the pool, for session state (advisory locks, LISTEN) that
+        must end when the connection closes, whatever happens to its user."""
+        conn = await asyncpg.connect(
+            self.dsn, server_settings={"search_path": f"{self.schema},public"}
+        )
+        try:
+            yield conn
+        finally:
+            await conn.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:

@@ -76,25 +76,21 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Publish until stopped: woken by NOTIFY at each commit, polling as a fallback."""
-        async with self.db.pool.acquire() as leader:
+        # Leadership and LISTEN live on a dedicated connection: closing it releases both,
+        # however the relay ends.
+        async with self.db.dedicated() as leader:
             await self._become_leader(leader)
             await leader.add_listener(f"{self.db.schema}_outbox", self._on_notify)
-            try:
-                while not self._stopping.is_set():
-                    self._wake.clear()
-                    try:
-                        await self.publish_pending()
-                    except Exception as exc:  # broker or database away: keep rows, retry
-                        log.warning("relay pass failed, will retry", extra={"error": repr(exc)})
-                        await asyncio.sleep(1.0)
-                        continue
-                    with contextlib.suppress(asyncio.TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
-            finally:
-                await leader.remove_listener(f"{self.db.schema}_outbox", self._on_notify)
-                await leader.execute(
-                    "SELECT pg_advisory_unlock(hashtext($1))", self.db.schema + ".relay"
-                )
+            while not self._stopping.is_set():
+                self._wake.clear()
+                try:
+                    await self.publish_pending()
+                except Exception as exc:  # broker or database away: keep rows, retry
+                    log.warning("relay pass failed, will retry", extra={"error": repr(exc)})
+                    await asyncio.sleep(1.0)
+                    continue
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
 
     async def _become_leader(self, conn: Connection) -> None:
         key = self.db.schema + ".relay"
