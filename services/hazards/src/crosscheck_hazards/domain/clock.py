@@ -1,39 +1,16 @@
-"""Time in the domain: always timezone-aware, always from an injected clock.
-
-Commands never call `datetime.now()` themselves, so tests decide what "now" is and
-deadlines can be checked without sleeping.
-"""
+"""Time in the hazards domain: commands take "now" from an injected clock."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from crosscheck_platform.clock import (
+    CHINA_STANDARD_TIME,
+    Clock,
+    ManualClock,
+    require_aware,
+    system_clock,
+)
 
-Clock = Callable[[], datetime]
-
-DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
+DISPLAY_ZONE = CHINA_STANDARD_TIME
 """Deadlines are shown, and whole days counted, in China Standard Time."""
 
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
-
-
-def require_aware(value: datetime, what: str) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{what} must carry a timezone")
-    return value.astimezone(UTC)
-
-
-class ManualClock:
-    """A clock that moves only when told to: for tests and replays."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = require_aware(start, "start")
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, by: timedelta) -> None:
-        self.now += by
+__all__ = ["DISPLAY_ZONE", "Clock", "ManualClock", "require_aware", "system_clock"]

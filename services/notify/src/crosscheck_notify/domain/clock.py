@@ -1,42 +1,17 @@
-"""Time in the notify domain: always timezone-aware, always from an injected clock.
-
-The worker asks the clock what "now" is before it claims due notices, so tests move
-time forward instead of sleeping until a deadline.
-"""
+"""Time in the notify domain: the worker asks the injected clock what "now" is before it
+claims due notices, so tests move time forward instead of sleeping."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from crosscheck_platform.clock import (
+    CHINA_STANDARD_TIME,
+    Clock,
+    ManualClock,
+    require_aware,
+    system_clock,
+)
 
-Clock = Callable[[], datetime]
-
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+LOCAL_ZONE = CHINA_STANDARD_TIME
 """Deadlines are shown, and quiet hours kept, in China Standard Time."""
 
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
-
-
-def require_aware(value: datetime, what: str) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{what} must carry a timezone")
-    return value.astimezone(UTC)
-
-
-class ManualClock:
-    """A clock that moves only when told to: for tests and replays."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = require_aware(start, "start")
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, by: timedelta) -> None:
-        self.now += by
-
-    def set(self, to: datetime) -> None:
-        self.now = require_aware(to, "to")
+__all__ = ["LOCAL_ZONE", "Clock", "ManualClock", "require_aware", "system_clock"]
