@@ -16,9 +16,8 @@ from crosscheck_platform.consumer import IdempotentConsumer, ReceivedEvent
 from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.kafka_reading import read_until
 from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted
-
-from .kafka_reading import read_until
 
 
 def good(n: int) -> tuple[bytes, list[tuple[str, bytes]], bytes]:

@@ -21,9 +21,8 @@ from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.kafka import reliable_producer
 from crosscheck_platform.outbox import OutboxRelay
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.kafka_reading import read_until
 from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted
-
-from .kafka_reading import read_until
 
 CONTEXT = CommandContext(tenant=TENANT)
 
