@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-import httpx
+import aiohttp
 
 from crosscheck_contracts.events.notify import Channel, RecipientRole
 from crosscheck_contracts.topics import Topics
@@ -67,7 +67,7 @@ def worker(
     db: Database,
     store: PostgresEventStore,
     directory: Directory,
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     clock: ManualClock,
     policy: NotifyPolicy,
     *,

@@ -33,6 +33,8 @@ class NotifySettings(BaseSettings):
 
     webhook_secret: str = DEVELOPMENT_WEBHOOK_SECRET
     webhook_timeout_s: float = 10.0
+    webhook_connections: int = Field(default=64, ge=1, le=1000)
+    """Keep-alive connections of the process's HTTP client (webhooks, SMS gateway)."""
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "crosscheck@localhost"

@@ -15,8 +15,8 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
 
+import aiohttp
 import aiosmtplib
-import httpx
 
 from crosscheck_contracts.events.notify import Channel, NoticeKind, RecipientRole
 from crosscheck_notify.adapters.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
@@ -49,13 +49,22 @@ class Sender(Protocol):
         ...
 
 
+def http_session(timeout_s: float = 10.0, connections: int = 64) -> aiohttp.ClientSession:
+    """One pooled keep-alive HTTP client for all webhook sends of a process."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=connections, limit_per_host=connections),
+        timeout=aiohttp.ClientTimeout(total=timeout_s),
+        raise_for_status=False,
+    )
+
+
 class SignedPoster:
     """HTTP POST of a JSON body with an HMAC signature and an idempotency key, retried
     with back-off on network errors, 408, 429 and 5xx; other 4xx are permanent."""
 
     def __init__(
         self,
-        client: httpx.AsyncClient,
+        client: aiohttp.ClientSession,
         secret: str,
         clock: Callable[[], datetime],
         retry_delays: Sequence[float] = (0.2, 1.0),
@@ -75,11 +84,12 @@ class SignedPoster:
                 SIGNATURE_HEADER: sign(self.secret, body, self.clock()),
             }
             try:
-                response = await self.client.post(url, content=body, headers=headers)
-            except httpx.HTTPError as exc:
+                async with self.client.post(url, data=body, headers=headers) as response:
+                    status = response.status
+                    await response.read()  # the connection goes back to the pool
+            except (aiohttp.ClientError, TimeoutError) as exc:
                 reason = f"{type(exc).__name__}: {exc}"
             else:
-                status = response.status_code
                 if status < 300:
                     return
                 reason = f"HTTP {status}"

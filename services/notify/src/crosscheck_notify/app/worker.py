@@ -40,6 +40,11 @@ _CLAIM = """
     LIMIT $2
     FOR UPDATE SKIP LOCKED"""
 
+_NEXT_DUE = "SELECT min(next_attempt_at) FROM notices WHERE state = 'pending'"
+
+MIN_WAIT_S = 0.02
+"""Shortest idle wait: due rows this worker cannot claim are locked by another one."""
+
 NO_CONTACT_CHANNEL: Mapping[RecipientRole, Channel] = {
     RecipientRole.RESPONSIBLE_PERSON: Channel.SMS,
     RecipientRole.VILLAGE_COMMITTEE: Channel.WEBHOOK,
@@ -106,8 +111,23 @@ class Worker:
                 log.exception("notify worker pass failed; trying again")
                 claimed = 0
             if claimed < self.batch_size:
+                wait = await self._idle_wait(poll_interval_s)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), poll_interval_s)
+                    await asyncio.wait_for(stop.wait(), wait)
+
+    async def _idle_wait(self, poll_interval_s: float) -> float:
+        """Until the next stored notice falls due, so it fires on time rather than up to
+        a poll interval late; at most the poll interval, to see notices the consumer
+        adds meanwhile (and whatever the clock does)."""
+        try:
+            next_due: datetime | None = await self.db.fetchval(_NEXT_DUE)
+        except Exception:
+            log.exception("notify worker could not read the next due time")
+            return poll_interval_s
+        if next_due is None:
+            return poll_interval_s
+        until = (next_due - self.clock()).total_seconds()
+        return min(poll_interval_s, max(MIN_WAIT_S, until))
 
     async def _settle(
         self, notice: Claimed, contacts: Mapping[RecipientKey, Contact], now: datetime

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-import httpx
+import aiohttp
 
 from crosscheck_contracts.events.notify import Channel
 from crosscheck_notify.adapters.channels import (
@@ -20,6 +20,7 @@ from crosscheck_notify.adapters.channels import (
     SmtpSettings,
     WebhookSender,
     WebhookSmsGateway,
+    http_session,
 )
 from crosscheck_notify.adapters.directory import Directory, StaticDirectory, TableDirectory
 from crosscheck_notify.adapters.tables import DIRECTORY_DDL, SCHEDULE_DDL
@@ -31,7 +32,7 @@ WORKERS_STOP_SECONDS = 15.0
 
 
 def senders(
-    settings: NotifySettings, client: httpx.AsyncClient, clock: Callable[[], datetime]
+    settings: NotifySettings, client: aiohttp.ClientSession, clock: Callable[[], datetime]
 ) -> dict[Channel, Sender]:
     poster = SignedPoster(client, settings.webhook_secret, clock)
     out: dict[Channel, Sender] = {Channel.WEBHOOK: WebhookSender(poster)}
@@ -67,7 +68,7 @@ def workers_part(
             else TableDirectory(runtime.database)
         )
         stop = asyncio.Event()
-        async with httpx.AsyncClient(timeout=settings.webhook_timeout_s) as client:
+        async with http_session(settings.webhook_timeout_s, settings.webhook_connections) as client:
             channels = {**senders(settings, client, clock), **(extra_senders or {})}
             tasks = [
                 asyncio.create_task(
