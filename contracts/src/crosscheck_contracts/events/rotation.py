@@ -142,10 +142,16 @@ class _RoundPlan(_RotationEvent):
     """The solver's objective value (lower is better), to compare plans."""
     checks: list[CheckResult]
     """Every rotation rule checked against the plan, held or not."""
+    zones: list[Zone] | None = None
+    """The zones this plan covers when they differ from the campaign's (a place was added
+    or closed since launch); null = the zones of CampaignLaunched."""
 
     @model_validator(mode="after")
     def _each_site_once(self) -> Self:
         _distinct("site", (s for a in self.assignments for s in a.site_ids))
+        if self.zones is not None:
+            _distinct("zone", (z.zone_id for z in self.zones))
+            _distinct("zone site", (s for z in self.zones for s in z.site_ids))
         return self
 
 
