@@ -1,0 +1,229 @@
+"""Acceptance on the real broker and database: the reference scenario's figures in the
+API, the XLSX and the CSV; rebuild; shuffled and redelivered events; calibration."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from crosscheck_contracts import CATALOGUE
+from crosscheck_ledgers.app.rebuild import rebuild
+from crosscheck_ledgers.scenario import AS_OF, Scenario, generate
+from crosscheck_platform.auth import Principal, Role
+from crosscheck_platform.testing.infra import Infra
+
+from .harness import Ledgers, admin, county_viewer, ledgers_service, produce
+
+pytestmark = pytest.mark.infra
+
+REFERENCE = generate(20240409)
+LENIENT = generate(7, township="532327104", rounds=4, hazards=420, lenient_group=2)
+AS_OF_PARAM = AS_OF.isoformat()
+
+
+@dataclass
+class World:
+    live: Ledgers
+    scenarios: list[Scenario]
+
+
+@pytest.fixture(scope="module")
+async def world(infra: Infra) -> AsyncIterator[World]:
+    name = "tledgers" + uuid.uuid4().hex[:8]
+    async with ledgers_service(infra, name) as live:
+        events = REFERENCE.events + LENIENT.events
+        await produce(infra.kafka_bootstrap, name, events)
+        await live.wait_applied(len(events))
+        yield World(live, [REFERENCE, LENIENT])
+
+
+async def _total(live: Ledgers, principal: Principal, **params: Any) -> dict[str, Any]:
+    answer = await live.get("/v1/figures", principal, as_of=AS_OF_PARAM, **params)
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+async def test_reference_figures_in_the_api(world: World) -> None:
+    body = await _total(world.live, admin(REFERENCE.tenant))
+    total = body["total"]
+    assert (total["places_inspected"], total["hazards"], total["verified"]) == (68, 164, 159)
+    assert total["rectification_percent"] == 97
+    assert total["open"] == 5
+    assert total["overdue"] == REFERENCE.expected.overdue
+    assert total["major"] == REFERENCE.expected.major
+
+
+async def test_breakdowns_add_up_and_carry_names(world: World) -> None:
+    principal = admin(REFERENCE.tenant)
+    for by in ("village", "category", "group", "round"):
+        items = (await _total(world.live, principal, by=by))["items"]
+        assert sum(i["hazards"] for i in items) == 164, by
+        assert sum(i["verified"] for i in items) == 159, by
+        assert all(i["label"] != i["key"] for i in items), by
+    groups = (await _total(world.live, principal, by="group"))["items"]
+    assert {g["key"]: g["hazards"] for g in groups} == dict(REFERENCE.expected.hazards_by_group)
+
+
+async def test_county_roll_up_lists_each_township(world: World) -> None:
+    body = await _total(world.live, county_viewer("532327"), by="township")
+    by_township = {i["key"]: i["hazards"] for i in body["items"]}
+    assert by_township == {"532327103": 164, "532327104": LENIENT.expected.hazards}
+    assert body["total"]["hazards"] == 164 + LENIENT.expected.hazards
+
+
+async def test_a_township_sees_only_itself(world: World) -> None:
+    principal = admin(REFERENCE.tenant)
+    other = await world.live.get("/v1/figures", principal, township="532327104")
+    assert other.status_code == 403
+    page = await world.live.get("/v1/ledgers/hazards", principal, limit=1000)
+    assert page.status_code == 200, page.text
+    assert {h["township"] for h in page.json()["items"]} == {"532327103"}
+
+
+async def test_village_committee_sees_its_own_village(world: World) -> None:
+    village = "532327103-v2"
+    principal = Principal(
+        subject="v",
+        name="村委会",
+        role=Role.VILLAGE_COMMITTEE,
+        county="532327",
+        township="532327103",
+        village_id=village,
+    )
+    body = (await world.live.get("/v1/ledgers/hazards", principal, limit=1000)).json()
+    assert body["total"] > 0
+    assert {h["village_id"] for h in body["items"]} == {village}
+
+
+async def test_ledgers_page_and_filter(world: World) -> None:
+    principal = admin(REFERENCE.tenant)
+    live = world.live
+    first = (await live.get("/v1/ledgers/hazards", principal, limit=50)).json()
+    second = (await live.get("/v1/ledgers/hazards", principal, limit=50, offset=50)).json()
+    assert first["total"] == 164 and len(first["items"]) == 50
+    assert not {h["hazard_id"] for h in first["items"]} & {h["hazard_id"] for h in second["items"]}
+    open_ = await live.get(
+        "/v1/ledgers/responsibility", principal, overdue="true", as_of=AS_OF_PARAM, limit=100
+    )
+    items = open_.json()["items"]
+    assert len(items) == REFERENCE.expected.overdue
+    assert all(i["verified_at"] is None and i["responsible_person"] for i in items)
+    verified = (
+        await live.get("/v1/ledgers/responsibility", principal, state="verified", limit=1)
+    ).json()
+    assert verified["total"] == 159
+    assert verified["items"][0]["verified_by_name"] and verified["items"][0]["leader_name"]
+    base = (await live.get("/v1/ledgers/base", principal, limit=1000)).json()
+    assert base["total"] == 68
+    assert all(
+        len(s["rounds"]) == 2 and all(r["inspected"] for r in s["rounds"]) for s in base["items"]
+    )
+    coverage = (await live.get("/v1/ledgers/base/coverage", principal)).json()["items"]
+    assert {c["coverage"] for c in coverage} == {1.0}
+    assert sum(c["places"] for c in coverage if c["round_no"] == 1) == 68
+
+
+async def test_xlsx_says_the_same(world: World) -> None:
+    answer = await world.live.get(
+        "/v1/exports/ledgers.xlsx", admin(REFERENCE.tenant), as_of=AS_OF_PARAM
+    )
+    assert answer.status_code == 200
+    book = load_workbook(io.BytesIO(answer.content))
+    assert book.sheetnames == ["汇总", "底数清单", "隐患清单", "责任清单"]
+    for ws in book.worksheets:
+        assert ws.freeze_panes == "A2"
+        assert ws.column_dimensions["A"].width > 8
+    summary = list(book["汇总"].iter_rows(values_only=True))
+    assert summary[0][:7] == (
+        "维度",
+        "名称",
+        "检查场所数",
+        "检查次数",
+        "发现隐患",
+        "已整改销号",
+        "整改率(%)",
+    )
+    total = summary[1]
+    assert total[0] == "合计" and (total[2], total[4], total[5], total[6]) == (68, 164, 159, 97)
+    hazards = list(book["隐患清单"].iter_rows(values_only=True))
+    assert len(hazards) == 1 + 164
+    state = hazards[0].index("状态")
+    assert sum(1 for row in hazards[1:] if row[state] == "已销号") == 159
+    assert book["底数清单"].max_row == 1 + 68
+
+
+async def test_csv_says_the_same(world: World) -> None:
+    principal = admin(REFERENCE.tenant)
+    answer = await world.live.get("/v1/exports/summary.csv", principal, as_of=AS_OF_PARAM)
+    assert answer.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert rows[0][4] == "发现隐患"
+    assert rows[1][0] == "合计" and (rows[1][2], rows[1][4], rows[1][5], rows[1][6]) == (
+        "68",
+        "164",
+        "159",
+        "97",
+    )
+    hazards = await world.live.get("/v1/exports/hazards.csv", principal, as_of=AS_OF_PARAM)
+    table = list(csv.reader(io.StringIO(hazards.content.decode("utf-8-sig"))))
+    assert len(table) == 1 + 164
+    assert sum(1 for row in table[1:] if row[table[0].index("状态")] == "已销号") == 159
+    english = await world.live.get("/v1/exports/base.csv", principal, lang="en")
+    assert english.content.decode("utf-8-sig").startswith("Township,Village committee")
+
+
+async def test_calibration_flags_the_lenient_group_only(world: World) -> None:
+    body = (await world.live.get("/v1/calibration", admin(LENIENT.tenant))).json()
+    flagged = [g["group_id"] for g in body["groups"] if g["flagged"]]
+    assert flagged == [LENIENT.group_ids[2]]
+    assert body["statistic"] and body["threshold"] == pytest.approx(0.05 / 8)
+    assert body["missed"] and all(
+        m["later_group_id"] != m["earlier_group_id"] for m in body["missed"]
+    )
+    reference = (await world.live.get("/v1/calibration", admin(REFERENCE.tenant))).json()
+    assert not [g for g in reference["groups"] if g["flagged"]]
+
+
+async def test_rebuild_gives_identical_rows(world: World, infra: Infra) -> None:
+    live = world.live
+    before = await live.snapshot()
+    pages_before = (
+        await live.get("/v1/ledgers/responsibility", admin(REFERENCE.tenant), limit=1000)
+    ).json()
+    stats = await rebuild(live.db, infra.kafka_bootstrap, live.runtime.topics.all, CATALOGUE)
+    assert stats.events == sum(len(s.events) for s in world.scenarios)
+    after = await live.snapshot()
+    for table, rows in before.items():
+        assert after[table] == rows, table
+    assert sum(len(rows) for rows in after.values()) > 1000
+    pages_after = (
+        await live.get("/v1/ledgers/responsibility", admin(REFERENCE.tenant), limit=1000)
+    ).json()
+    assert pages_after == pages_before
+
+
+async def test_shuffled_and_redelivered_events_change_nothing(world: World, infra: Infra) -> None:
+    rng = random.Random(42)
+    events = REFERENCE.events + LENIENT.events
+    mixed = events + rng.sample(events, k=len(events) // 2)
+    rng.shuffle(mixed)
+    name = "tledgers" + uuid.uuid4().hex[:8]
+    async with ledgers_service(infra, name) as shuffled:
+        await produce(infra.kafka_bootstrap, name, mixed)
+        await shuffled.wait_applied(len(events))
+        assert await shuffled.snapshot() == await world.live.snapshot()
+        for principal in (admin(REFERENCE.tenant), county_viewer("532327")):
+            for by in (None, "village", "category", "group", "round", "township"):
+                params = {} if by is None else {"by": by}
+                assert await _total(shuffled, principal, **params) == await _total(
+                    world.live, principal, **params
+                )
+        assert shuffled.applied == len(events)
