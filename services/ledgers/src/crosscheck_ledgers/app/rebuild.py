@@ -15,6 +15,7 @@ table; that is what makes a replay fast.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ async def rebuild(
     await consumer.start()
     events = skipped = 0
     try:
-        partitions = await _partitions(bootstrap, topics)
+        partitions = await partitions_of(bootstrap, topics)
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         async with db.transaction() as conn:
@@ -72,6 +73,9 @@ async def rebuild(
             remaining = {tp for tp in partitions if end[tp] > 0}
             patches = Patches()
             pending = 0
+            # One write in flight while the next batch is decoded: the database and
+            # the decoding overlap instead of taking turns.
+            writing: asyncio.Task[None] | None = None
             while remaining:
                 batch = await consumer.getmany(*remaining, timeout_ms=500, max_records=10_000)
                 for tp, records in batch.items():
@@ -96,15 +100,19 @@ async def rebuild(
                     if await consumer.position(tp) >= end[tp]:
                         remaining.discard(tp)
                 if pending >= flush_events:
-                    await sql.write(conn, patches)
+                    if writing is not None:
+                        await writing
+                    writing = asyncio.create_task(sql.write(conn, patches))
                     patches, pending = Patches(), 0
+            if writing is not None:
+                await writing
             await sql.write(conn, patches)
     finally:
         await consumer.stop()
     return RebuildStats(events, skipped, time.perf_counter() - started)
 
 
-async def _partitions(bootstrap: str, topics: Sequence[str]) -> list[TopicPartition]:
+async def partitions_of(bootstrap: str, topics: Sequence[str]) -> list[TopicPartition]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:

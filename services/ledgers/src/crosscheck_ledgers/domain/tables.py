@@ -11,6 +11,7 @@ they are redelivered. No column is ever a counter: all figures are derived at re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 SqlType = Literal["text", "integer", "boolean", "date", "timestamptz"]
@@ -38,11 +39,15 @@ class Table:
     keys: tuple[Column, ...]
     groups: tuple[FieldGroup, ...]
 
+    @cached_property
+    def _by_name(self) -> dict[str, FieldGroup]:
+        return {group.name: group for group in self.groups}
+
     def group(self, name: str) -> FieldGroup:
-        for group in self.groups:
-            if group.name == name:
-                return group
-        raise KeyError(f"{self.name} has no field group {name!r}")
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"{self.name} has no field group {name!r}") from None
 
 
 def _cols(*spec: str) -> tuple[Column, ...]:

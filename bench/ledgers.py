@@ -1,0 +1,436 @@
+"""Ledgers benchmark: rebuild speed and command-to-ledger freshness.
+
+    uv run python bench/ledgers.py [--events 1000000] [--seconds 20] [--rate 200]
+
+Needs the local stack (`deploy/stack up`). Fresh topic namespaces and schemas; dropped
+afterwards.
+
+  1. rebuild: `--events` events of seeded reference-shaped campaigns (one township
+     generated, then cloned under other township codes with fresh event ids) are put
+     on the four context topics. A raw aiokafka `getmany` read of every partition from
+     the start (no decoding) is timed beside the ledgers' rebuild of the same topics
+     (decode + validate + project + upsert into an empty schema), in the same run.
+  2. freshness: the hazards and ledgers services run as their own processes; inspection
+     commands, each finding one hazard, are sent to the hazards service at `--rate` per
+     second (open loop). For each command the clock starts when it was due and stops
+     when its hazard appears in the ledgers' hazard list (read model polled every 5 ms,
+     the same condition the hazard list uses).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import ExitStack, asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
+
+from crosscheck_contracts import CATALOGUE
+from crosscheck_contracts import kafka as wire
+from crosscheck_contracts.base import Event
+from crosscheck_contracts.envelope import Envelope, Tenant
+from crosscheck_contracts.events import (
+    Assignment,
+    Group,
+    GroupsFormed,
+    RoundScheduled,
+    SiteRegistered,
+    SiteType,
+)
+from crosscheck_contracts.topics import Topics
+from crosscheck_hazards.adapters.checklist_data import standard_library
+from crosscheck_ledgers.app.rebuild import partitions_of, rebuild
+from crosscheck_ledgers.scenario import generate
+from crosscheck_platform.auth import Principal, Role, mint_token
+from crosscheck_platform.db import Database
+from crosscheck_platform.kafka import ensure_topics
+from crosscheck_platform.testing.infra import Infra, locate
+
+SECRET = "ledgers-benchmark-secret-0123456789-0123456789"
+TEMPLATE_TOWNSHIP = b"532327103"
+Record = tuple[str, bytes, list[tuple[str, bytes]], bytes]
+
+
+def template(namespace: str) -> list[Record]:
+    """One township's campaign as encoded records (about 100,000 events)."""
+    scenario = generate(1, sites=2000, staff=120, groups=8, rounds=4, hazards=17_000)
+    topics = Topics(namespace)
+    out = []
+    for p in scenario.events:
+        key, headers, value = wire.encode(p.envelope, p.event)
+        out.append((topics.of(p.context), key, headers, value))
+    return out
+
+
+def clone(records: Sequence[Record], township: int) -> list[Record]:
+    """The same campaign under another township code, with fresh event ids."""
+    code = str(township).encode()
+    out = []
+    for topic, key, headers, value in records:
+        new_headers = [
+            (
+                name,
+                uuid.uuid4().bytes.hex().encode()
+                if name == "ce_id"
+                else raw.replace(TEMPLATE_TOWNSHIP, code),
+            )
+            for name, raw in headers
+        ]
+        out.append(
+            (
+                topic,
+                key.replace(TEMPLATE_TOWNSHIP, code),
+                new_headers,
+                value.replace(TEMPLATE_TOWNSHIP, code),
+            )
+        )
+    return out
+
+
+async def put(bootstrap: str, records: Sequence[Record]) -> None:
+    """Produce in whole batches per partition (keyed like the relay: default partitioner)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20)
+    await producer.start()
+    partitioner = DefaultPartitioner()
+    try:
+        counts: dict[str, list[int]] = {}
+        batches: dict[tuple[str, int], Any] = {}
+        sends = []
+        for topic, key, headers, value in records:
+            if topic not in counts:
+                counts[topic] = sorted(await producer.partitions_for(topic))
+            partition = partitioner(key, counts[topic], counts[topic])
+            batch = batches.get((topic, partition))
+            if batch is None:
+                batch = batches[(topic, partition)] = producer.create_batch()
+            if batch.append(key=key, value=value, timestamp=None, headers=headers) is None:
+                sends.append(await producer.send_batch(batch, topic, partition=partition))
+                batch = batches[(topic, partition)] = producer.create_batch()
+                batch.append(key=key, value=value, timestamp=None, headers=headers)
+        for (topic, partition), batch in batches.items():
+            sends.append(await producer.send_batch(batch, topic, partition=partition))
+        await asyncio.gather(*sends)
+    finally:
+        await producer.stop()
+
+
+async def raw_read(bootstrap: str, topics: Sequence[str]) -> tuple[int, float]:
+    started = time.perf_counter()
+    partitions = await partitions_of(bootstrap, topics)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=8 << 20,
+        fetch_max_bytes=64 << 20,
+    )
+    await consumer.start()
+    count = 0
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        end = await consumer.end_offsets(partitions)
+        remaining = {tp for tp in partitions if end[tp] > 0}
+        while remaining:
+            batch = await consumer.getmany(*remaining, timeout_ms=500, max_records=10_000)
+            count += sum(len(records) for records in batch.values())
+            for tp in list(remaining):
+                if await consumer.position(tp) >= end[tp]:
+                    remaining.discard(tp)
+    finally:
+        await consumer.stop()
+    return count, time.perf_counter() - started
+
+
+async def bench_rebuild(infra: Infra, events: int) -> None:
+    namespace = "benchlg" + uuid.uuid4().hex[:8]
+    topics = Topics(namespace).all
+    await ensure_topics(infra.kafka_bootstrap, topics)
+    started = time.perf_counter()
+    base = template(namespace)
+    records: list[Record] = []
+    township = 532327200
+    while len(records) < events:
+        records += clone(base, township)
+        township += 1
+    records = records[:events]
+    print(f"generated {len(records):,} events in {time.perf_counter() - started:.1f} s", flush=True)
+    started = time.perf_counter()
+    await put(infra.kafka_bootstrap, records)
+    print(f"produced in {time.perf_counter() - started:.1f} s", flush=True)
+    del records, base
+    db = await Database.connect(infra.database_url, namespace, min_size=1, max_size=4)
+    try:
+        count, took = await raw_read(infra.kafka_bootstrap, topics)
+        raw_rate = count / took
+        print(f"raw aiokafka getmany  {count:>9,} records {took:6.1f} s {raw_rate:10,.0f} /s")
+        stats = await rebuild(db, infra.kafka_bootstrap, topics, CATALOGUE)
+        print(
+            f"ledgers rebuild       {stats.events:>9,} events  {stats.seconds:6.1f} s "
+            f"{stats.per_second:10,.0f} /s  ({stats.per_second / raw_rate:.2f} of raw)"
+        )
+        hazards = await db.fetchval("SELECT count(*) FROM lg_hazards WHERE found_v IS NOT NULL")
+        print(f"  ledger rows: {hazards:,} hazards")
+    finally:
+        await db.execute(f"DROP SCHEMA IF EXISTS {namespace} CASCADE")
+        await db.close()
+
+
+# --- freshness -------------------------------------------------------------------------
+
+TENANT = Tenant(county="532327", township="532327101")
+CAMPAIGN = "c-fresh"
+SITES = 100
+ITEMS = standard_library().checklist_for(SiteType.SMALL_RESTAURANT).item_ids
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def inventory(rounds: int) -> list[Event]:
+    sites = [f"site-{n:04d}" for n in range(SITES)]
+    events: list[Event] = [
+        SiteRegistered(
+            site_id=s,
+            name=f"小餐馆{s}",
+            village_id="v-1",
+            site_type=SiteType.SMALL_RESTAURANT,
+            address="测试村1号",
+            responsible_name="王建国",
+        )
+        for s in sites
+    ]
+    events.append(
+        GroupsFormed(
+            campaign_id=CAMPAIGN,
+            groups=[
+                Group(
+                    group_id="g-1",
+                    name="第一检查组",
+                    leader_id="s-1",
+                    member_ids=["s-1", "s-2"],
+                    eligible_zone_ids=["z-1"],
+                )
+            ],
+            seed=1,
+        )
+    )
+    events += [
+        RoundScheduled(
+            campaign_id=CAMPAIGN,
+            round_no=r,
+            assignments=[Assignment(group_id="g-1", zone_id="z-1", site_ids=sites)],
+            seed=r,
+            objective=0,
+            checks=[],
+        )
+        for r in range(1, rounds + 1)
+    ]
+    return events
+
+
+async def publish(bootstrap: str, topics: Topics, events: list[Event]) -> None:
+    records = []
+    version: dict[str, int] = {}
+    for event in events:
+        aggregate = event.aggregate_id()
+        version[aggregate] = version.get(aggregate, 0) + 1
+        envelope = Envelope.for_event(
+            event, tenant=TENANT, aggregate_id=aggregate, aggregate_version=version[aggregate]
+        )
+        key, headers, value = wire.encode(envelope, event)
+        records.append((topics.of(event.context), key, headers, value))
+    await put(bootstrap, records)
+
+
+@asynccontextmanager
+async def service(module: str, infra: Infra, namespace: str, port: int) -> AsyncIterator[str]:
+    env = {
+        **os.environ,
+        "CROSSCHECK_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
+        "CROSSCHECK_DATABASE_URL": infra.database_url,
+        "CROSSCHECK_DB_SCHEMA": f"{namespace}_{module.split('_')[1].split('.')[0]}",
+        "CROSSCHECK_TOPIC_NAMESPACE": namespace,
+        "CROSSCHECK_JWT_SECRET": SECRET,
+        "CROSSCHECK_HTTP_PORT": str(port),
+        "CROSSCHECK_LOG_LEVEL": "WARNING",
+    }
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", module, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base) as client:
+            for _ in range(600):
+                try:
+                    if (await client.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if process.returncode is not None:
+                    raise RuntimeError(f"{module} exited during start-up")
+                await asyncio.sleep(0.1)
+        yield env["CROSSCHECK_DB_SCHEMA"]
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+def percentile(values: list[float], q: float) -> float:
+    if len(values) < 2:
+        return float("nan")
+    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 10) - 1]
+
+
+async def bench_freshness(infra: Infra, rate: float, seconds: float) -> None:
+    namespace = "benchfr" + uuid.uuid4().hex[:8]
+    topics = Topics(namespace)
+    await ensure_topics(infra.kafka_bootstrap, topics.all)
+    total = int(rate * seconds)
+    rounds = min(366, -(-(total + 200) // SITES))
+    principal = Principal(
+        subject="bench",
+        name="bench",
+        role=Role.GROUP_LEADER,
+        county=TENANT.county,
+        township=TENANT.township,
+        staff_id="s-1",
+    )
+    token = mint_token(SECRET, principal, timedelta(hours=2))
+    hazards_port, ledgers_port = free_port(), free_port()
+    schemas: list[str] = []
+    try:
+        async with (
+            service("crosscheck_hazards.main", infra, namespace, hazards_port) as hz_schema,
+            service("crosscheck_ledgers.main", infra, namespace, ledgers_port) as lg_schema,
+        ):
+            schemas += [hz_schema, lg_schema]
+            await publish(infra.kafka_bootstrap, topics, inventory(rounds))
+            hz = await Database.connect(infra.database_url, hz_schema, min_size=1, max_size=2)
+            ledger = await Database.connect(infra.database_url, lg_schema, min_size=1, max_size=2)
+            try:
+                async with asyncio.timeout(120):
+                    while await hz.fetchval("SELECT count(*) FROM round_sites") != rounds * SITES:
+                        await asyncio.sleep(0.2)
+                latencies, failed, took = await _fresh_run(
+                    hazards_port, token, ledger, rate, total, rounds
+                )
+            finally:
+                await hz.close()
+                await ledger.close()
+        print(
+            f"freshness  {rate:.0f} commands/s offered for {took:.1f} s: "
+            f"{len(latencies)} hazards seen in the hazard list  "
+            f"p50 {percentile(latencies, 50) * 1000:6.1f} ms  "
+            f"p99 {percentile(latencies, 99) * 1000:6.1f} ms  "
+            f"max {max(latencies, default=0) * 1000:6.1f} ms  ({failed} failed)"
+        )
+    finally:
+        cleanup = await Database.connect(infra.database_url, "public", min_size=1, max_size=1)
+        for schema in schemas:
+            await cleanup.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        await cleanup.close()
+
+
+async def _fresh_run(
+    port: int, token: str, ledger: Database, rate: float, total: int, rounds: int
+) -> tuple[list[float], int, float]:
+    due_of: dict[str, float] = {}  # hazard id -> when its command was due
+    latencies: list[float] = []
+    failed = 0
+    done = asyncio.Event()
+
+    async def poll() -> None:
+        while not (done.is_set() and not due_of):
+            if due_of:
+                rows = await ledger.fetch(
+                    "SELECT hazard_id FROM lg_hazards WHERE found_v IS NOT NULL "
+                    "AND hazard_id = ANY($1)",
+                    list(due_of),
+                )
+                now = time.perf_counter()
+                for row in rows:
+                    latencies.append(now - due_of.pop(row["hazard_id"]))
+            await asyncio.sleep(0.005)
+
+    async def one(client: httpx.AsyncClient, n: int, due: float) -> None:
+        nonlocal failed
+        round_no, site = 1 + n // SITES, n % SITES
+        failed_item = ITEMS[n % len(ITEMS)]
+        body = {
+            "campaign_id": CAMPAIGN,
+            "round_no": round_no,
+            "site_id": f"site-{site:04d}",
+            "group_id": "g-1",
+            "present_staff_ids": ["s-1", "s-2"],
+            "answers": [{"item_id": i, "passed": i != failed_item} for i in ITEMS],
+        }
+        response = await client.post("/v1/inspections", json=body)
+        if response.status_code != 201:
+            failed += 1
+            return
+        for hazard_id in response.json()["hazard_ids"]:
+            due_of[hazard_id] = due
+
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}",
+        headers={"Authorization": f"Bearer {token}"},
+        limits=limits,
+        timeout=30,
+    ) as client:
+        for n in range(50):  # warm-up, not measured
+            await one(client, total + 100 + n if total + 150 <= rounds * SITES else n, 0.0)
+        due_of.clear()
+        poller = asyncio.create_task(poll())
+        start = time.perf_counter() + 0.1
+        tasks = []
+        for n in range(total):
+            due = start + n / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(client, n, due)))
+        await asyncio.gather(*tasks)
+        done.set()
+        async with asyncio.timeout(60):
+            await poller
+    return latencies, failed, time.perf_counter() - start
+
+
+async def main(args: argparse.Namespace) -> None:
+    with ExitStack() as stack:
+        infra = locate(stack)
+        if args.events > 0:
+            await bench_rebuild(infra, args.events)
+        if args.seconds > 0:
+            await bench_freshness(infra, args.rate, args.seconds)
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000, help="0 skips the rebuild")
+    parser.add_argument("--seconds", type=float, default=20.0, help="0 skips freshness")
+    parser.add_argument("--rate", type=float, default=200.0)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse()))
