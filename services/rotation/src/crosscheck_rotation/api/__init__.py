@@ -5,7 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from crosscheck_platform.http.identity import whoami_router
+from crosscheck_rotation.api.campaigns import campaigns_router
+from crosscheck_rotation.domain import messages
 
 
 def routers() -> list[APIRouter]:
-    return [whoami_router()]
+    messages.register()
+    return [whoami_router(), campaigns_router()]

@@ -1,10 +1,19 @@
 """Kafka consumers of the rotation service, started with the service and stopped before
-its outbox relay. Each is a RuntimePart that subscribes an IdempotentConsumer."""
+its outbox relay.
+
+The roster consumer keeps the read model of villages, places and staff from the
+registry's events. It does not replan by itself: a replan is a solver run of seconds
+and a decision the township's admin takes (`POST .../replan`) once the roster changes
+are in, so several changes (e.g. an edited roster import) make one replan, not many.
+"""
 
 from __future__ import annotations
 
+from crosscheck_contracts.base import BoundedContext
 from crosscheck_platform.http import RuntimePart
+from crosscheck_platform.http.consumers import consumer_part
+from crosscheck_rotation.adapters.roster import TABLES, apply_registry_event
 
 
 def consumers() -> list[RuntimePart]:
-    return []
+    return [consumer_part("roster", [BoundedContext.REGISTRY], apply_registry_event, tables=TABLES)]

@@ -108,6 +108,19 @@ OTHER: dict[str, tuple[str, str]] = {
         "没有可排的轮次(全部已结束)",
         "There are no rounds left to plan (all are closed).",
     ),
+    "rotation.already_scheduled": (
+        "各轮次已排定;如有变化请重新安排未开始的轮次",
+        "The rounds are already scheduled; replan the rounds not yet started instead.",
+    ),
+    "rotation.group_without_leader": (
+        "{group}已没有党政班子成员可以带队,请调整检查组",
+        "{group} has no leadership member left to lead it; adjust the groups.",
+    ),
+    "rotation.reshuffle_unsupported": (
+        "暂不支持轮次之间重新调配组员",
+        "Reshuffling members between rounds is not supported yet.",
+    ),
+    "rotation.bad_period": ("结束日期早于开始日期", "The period ends before it starts."),
     "rotation.no_places": ("没有需检查的场所", "There are no places to inspect."),
     "rotation.unknown_village": ("未知的村委会:{village}", "Unknown village committee: {village}."),
 }

@@ -1,0 +1,148 @@
+"""The rotation's read model of the registry: villages, places and staff, kept by the
+roster consumer from the registry's events, read by the command handlers.
+
+Deactivated staff and closed places stay (flagged): a past round is re-checked against
+the people who were in its groups.
+"""
+
+from __future__ import annotations
+
+from crosscheck_contracts.events import registry as reg
+from crosscheck_platform.consumer import ReceivedEvent
+from crosscheck_platform.db import Connection
+from crosscheck_rotation.domain.model import StaffMember
+
+TABLES = [
+    """CREATE TABLE IF NOT EXISTS roster_villages (
+        village_id text PRIMARY KEY,
+        township text NOT NULL,
+        name text NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS roster_sites (
+        site_id text PRIMARY KEY,
+        township text NOT NULL,
+        village_id text NOT NULL,
+        closed boolean NOT NULL DEFAULT false
+    )""",
+    "CREATE INDEX IF NOT EXISTS roster_sites_township ON roster_sites (township)",
+    """CREATE TABLE IF NOT EXISTS roster_staff (
+        staff_id text PRIMARY KEY,
+        township text NOT NULL,
+        unit text NOT NULL,
+        is_leadership boolean NOT NULL,
+        home_village_id text,
+        active boolean NOT NULL DEFAULT true,
+        conflict_villages text[] NOT NULL DEFAULT '{}',
+        conflict_sites text[] NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX IF NOT EXISTS roster_staff_township ON roster_staff (township)",
+]
+
+
+async def apply_registry_event(conn: Connection, item: ReceivedEvent) -> None:
+    """Consumer handler. One aggregate's events arrive in order (same key, same
+    partition); villages, places and staff need no order among each other."""
+    event, township = item.event, item.envelope.township
+    match event:
+        case reg.VillageRegistered():
+            await conn.execute(
+                """INSERT INTO roster_villages VALUES ($1, $2, $3)
+                   ON CONFLICT (village_id) DO UPDATE SET name = $3""",
+                event.village_id,
+                township,
+                event.name,
+            )
+        case reg.SiteRegistered():
+            await conn.execute(
+                """INSERT INTO roster_sites VALUES ($1, $2, $3, false)
+                   ON CONFLICT (site_id) DO UPDATE SET village_id = $3, closed = false""",
+                event.site_id,
+                township,
+                event.village_id,
+            )
+        case reg.SiteUpdated(village_id=str(village)):
+            await conn.execute(
+                "UPDATE roster_sites SET village_id = $2 WHERE site_id = $1", event.site_id, village
+            )
+        case reg.SiteClosed():
+            await conn.execute(
+                "UPDATE roster_sites SET closed = true WHERE site_id = $1", event.site_id
+            )
+        case reg.StaffEnrolled():
+            await conn.execute(
+                """INSERT INTO roster_staff (staff_id, township, unit, is_leadership,
+                                            home_village_id)
+                   VALUES ($1, $2, $3, $4, $5)
+                   ON CONFLICT (staff_id) DO UPDATE SET unit = $3, is_leadership = $4,
+                       home_village_id = $5, active = true""",
+                event.staff_id,
+                township,
+                event.unit,
+                event.is_leadership,
+                event.home_village_id,
+            )
+        case reg.StaffUpdated():
+            await conn.execute(
+                """UPDATE roster_staff SET unit = coalesce($2, unit),
+                       is_leadership = coalesce($3, is_leadership),
+                       home_village_id = CASE WHEN $4 THEN NULL
+                                              ELSE coalesce($5, home_village_id) END
+                   WHERE staff_id = $1""",
+                event.staff_id,
+                event.unit,
+                event.is_leadership,
+                event.moved_to_township_seat,
+                event.home_village_id,
+            )
+        case reg.StaffConflictDeclared():
+            await conn.execute(
+                """UPDATE roster_staff SET
+                       conflict_villages = ARRAY(SELECT DISTINCT unnest(conflict_villages || $2)),
+                       conflict_sites = ARRAY(SELECT DISTINCT unnest(conflict_sites || $3))
+                   WHERE staff_id = $1""",
+                event.staff_id,
+                list(event.village_ids),
+                list(event.site_ids),
+            )
+        case reg.StaffDeactivated():
+            await conn.execute(
+                "UPDATE roster_staff SET active = false WHERE staff_id = $1", event.staff_id
+            )
+        case _:
+            pass  # townships and other facts do not concern the rotation
+
+
+async def staff(conn: Connection, township: str, *, active_only: bool) -> dict[str, StaffMember]:
+    rows = await conn.fetch(
+        """SELECT * FROM roster_staff WHERE township = $1 AND (active OR NOT $2)
+           ORDER BY staff_id""",
+        township,
+        active_only,
+    )
+    return {
+        r["staff_id"]: StaffMember(
+            staff_id=r["staff_id"],
+            unit=r["unit"],
+            is_leadership=r["is_leadership"],
+            home_village_id=r["home_village_id"],
+            conflict_village_ids=frozenset(r["conflict_villages"]),
+            conflict_site_ids=frozenset(r["conflict_sites"]),
+        )
+        for r in rows
+    }
+
+
+async def open_sites(conn: Connection, township: str) -> dict[str, str]:
+    """Site id -> village id of every place still to be inspected."""
+    rows = await conn.fetch(
+        "SELECT site_id, village_id FROM roster_sites WHERE township = $1 AND NOT closed",
+        township,
+    )
+    return {r["site_id"]: r["village_id"] for r in rows}
+
+
+async def village_names(conn: Connection, township: str) -> dict[str, str]:
+    rows = await conn.fetch(
+        "SELECT village_id, name FROM roster_villages WHERE township = $1", township
+    )
+    return {r["village_id"]: r["name"] for r in rows}

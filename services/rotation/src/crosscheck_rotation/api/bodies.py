@@ -1,0 +1,50 @@
+"""Request bodies of the rotation API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from crosscheck_contracts.events.rotation import MAX_ROUNDS
+
+Seed = Annotated[int, Field(ge=0, le=2**31 - 2)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LaunchBody(_Body):
+    name: str = Field(min_length=1, max_length=100)
+    starts_on: date
+    ends_on: date
+    rounds: int = Field(ge=1, le=MAX_ROUNDS)
+    groups: int = Field(ge=1, le=500)
+    """How many inspection groups; zones are split so that every group has work."""
+    no_repeat_within_rounds: int | None = Field(default=None, ge=1)
+    """K; null = as large as the campaign allows."""
+    max_sites_per_zone: int | None = Field(default=None, ge=1)
+    """A village with more places is split into zones of balanced size."""
+    seed: Seed | None = None
+    """Seed of the group formation; drawn at random when absent."""
+
+    @model_validator(mode="after")
+    def _period(self) -> Self:
+        if self.ends_on < self.starts_on:
+            raise ValueError("ends_on is before starts_on")
+        return self
+
+
+class DrawBody(_Body):
+    seed: Seed | None = None
+    """Seed of the draw; at random when absent. Recorded in the events."""
+
+
+class ReplanBody(_Body):
+    reason: str = Field(min_length=1, max_length=2000)
+    from_round: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
+    """First round to plan again; default the first round not yet closed. Pass the
+    round after the one in progress to leave that one as it is."""
+    seed: Seed | None = None

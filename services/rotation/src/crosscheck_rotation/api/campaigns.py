@@ -1,0 +1,136 @@
+"""Campaigns: launch (zones and groups), scheduling every round, the plan, the
+independent check of a round, replanning after roster changes, closing rounds."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from crosscheck_platform.eventstore import CommandContext, StoredEvent
+from crosscheck_platform.http import Runtime, ServiceRuntime
+from crosscheck_rotation.api.bodies import DrawBody, LaunchBody, ReplanBody
+from crosscheck_rotation.api.scope import Reader, WriteScope, authorize_read
+from crosscheck_rotation.app import campaigns, checks, views
+
+CampaignId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+RoundNo = Annotated[int, Path(ge=1, le=366)]
+
+
+def accepted(campaign_id: str, stored: list[StoredEvent]) -> dict[str, Any]:
+    """A command's answer: the campaign, its new version, the events it caused."""
+    return {
+        "campaign_id": campaign_id,
+        "version": stored[-1].version if stored else None,
+        "events": [s.envelope.type.rsplit(".", 1)[-1] for s in stored],
+    }
+
+
+def campaigns_router() -> APIRouter:
+    router = APIRouter(prefix="/v1/townships/{code}/campaigns", tags=["campaigns"])
+
+    @router.post("", status_code=201)
+    async def launch(tenant: WriteScope, body: LaunchBody, runtime: Runtime) -> dict[str, Any]:
+        """Launch a campaign: zones from the registry's places (one per village, large
+        villages split, split further so every group has work) and its groups."""
+        campaign_id = f"c-{uuid.uuid4().hex[:16]}"
+        command = campaigns.Launch(campaign_id=campaign_id, **body.model_dump())
+        stored = await campaigns.launch(
+            runtime.database, runtime.event_store, CommandContext(tenant=tenant), command
+        )
+        groups = await _groups(runtime, tenant.township, campaign_id)
+        return {**accepted(campaign_id, stored), "groups": groups}
+
+    @router.post("/{campaign_id}/groups")
+    async def form_groups(
+        tenant: WriteScope, campaign_id: CampaignId, body: DrawBody, runtime: Runtime
+    ) -> dict[str, Any]:
+        """Form the groups again (a new draw, or after roster changes), before scheduling."""
+        stored = await campaigns.reform(
+            runtime.database,
+            runtime.event_store,
+            CommandContext(tenant=tenant),
+            campaign_id,
+            body.seed,
+        )
+        return {
+            **accepted(campaign_id, stored),
+            "groups": await _groups(runtime, tenant.township, campaign_id),
+        }
+
+    @router.post("/{campaign_id}/schedule")
+    async def schedule(
+        tenant: WriteScope, campaign_id: CampaignId, body: DrawBody, runtime: Runtime
+    ) -> dict[str, Any]:
+        """Plan every round together (422 naming the cause when the rules cannot hold)."""
+        stored = await campaigns.schedule(
+            runtime.database,
+            runtime.event_store,
+            CommandContext(tenant=tenant),
+            campaign_id,
+            body.seed,
+        )
+        return accepted(campaign_id, stored)
+
+    @router.post("/{campaign_id}/replan")
+    async def replan(
+        tenant: WriteScope, campaign_id: CampaignId, body: ReplanBody, runtime: Runtime
+    ) -> dict[str, Any]:
+        """Plan the rounds not yet started again, from the roster as it is now."""
+        stored = await campaigns.replan(
+            runtime.database,
+            runtime.event_store,
+            CommandContext(tenant=tenant),
+            campaign_id,
+            from_round=body.from_round,
+            reason=body.reason,
+            seed=body.seed,
+        )
+        return accepted(campaign_id, stored)
+
+    @router.post("/{campaign_id}/rounds/{round_no}/close")
+    async def close_round(
+        tenant: WriteScope, campaign_id: CampaignId, round_no: RoundNo, runtime: Runtime
+    ) -> dict[str, Any]:
+        stored = await campaigns.close_round(
+            runtime.event_store, CommandContext(tenant=tenant), campaign_id, round_no
+        )
+        return accepted(campaign_id, stored)
+
+    @router.get("/{campaign_id}")
+    async def plan(
+        code: str, principal: Reader, campaign_id: CampaignId, runtime: Runtime
+    ) -> dict[str, Any]:
+        """The campaign, its groups and every round's plan with its recorded checks."""
+        campaign, tenant = await campaigns.load(runtime.event_store, campaign_id, code)
+        authorize_read(principal, tenant)
+        return views.plan(campaign)
+
+    @router.get("/{campaign_id}/groups")
+    async def groups(
+        code: str, principal: Reader, campaign_id: CampaignId, runtime: Runtime
+    ) -> list[dict[str, Any]]:
+        """Each group with its members and the zones it may enter."""
+        campaign, tenant = await campaigns.load(runtime.event_store, campaign_id, code)
+        authorize_read(principal, tenant)
+        return views.groups(campaign)
+
+    @router.get("/{campaign_id}/rounds/{round_no}/check")
+    async def check(
+        code: str, principal: Reader, campaign_id: CampaignId, round_no: RoundNo, runtime: Runtime
+    ) -> dict[str, Any]:
+        """Re-verify the round against every rule from the recorded events alone."""
+        _, tenant = await campaigns.load(runtime.event_store, campaign_id, code)
+        authorize_read(principal, tenant)
+        return await checks.check(
+            runtime.database, runtime.event_store, code, campaign_id, round_no
+        )
+
+    async def _groups(
+        runtime: ServiceRuntime, township: str, campaign_id: str
+    ) -> list[dict[str, Any]]:
+        campaign, _ = await campaigns.load(runtime.event_store, campaign_id, township)
+        return views.groups(campaign)
+
+    return router

@@ -1,0 +1,237 @@
+"""Command handlers of the rotation: load the campaign from its events, read the roster,
+run the solver in a worker thread (it is CPU-bound; the event loop keeps serving), let
+the aggregate record the outcome, append. A campaign changed meanwhile by someone else
+is a ConcurrencyConflict (409), never a lost update.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from crosscheck_contracts.envelope import Tenant
+from crosscheck_contracts.events import rotation as contract
+from crosscheck_platform.db import Database
+from crosscheck_platform.errors import NotFound, RuleViolation, StateConflict
+from crosscheck_platform.eventstore import CommandContext, EventStore, StoredEvent
+from crosscheck_rotation.adapters import roster
+from crosscheck_rotation.domain.campaign import Campaign
+from crosscheck_rotation.domain.causes import Cause, RotationInfeasible
+from crosscheck_rotation.domain.changes import refresh_groups, rezone
+from crosscheck_rotation.domain.checker import Check, check_round
+from crosscheck_rotation.domain.formation import form_groups
+from crosscheck_rotation.domain.model import (
+    CampaignPlan,
+    Group,
+    RotationProblem,
+    RoundPlan,
+    StaffMember,
+    Zone,
+)
+from crosscheck_rotation.domain.planner import plan_campaign
+from crosscheck_rotation.domain.recusal import eligible_zones
+from crosscheck_rotation.domain.zoning import build_zones, split_for_groups
+
+
+@dataclass(frozen=True)
+class Launch:
+    campaign_id: str
+    name: str
+    starts_on: date
+    ends_on: date
+    rounds: int
+    groups: int
+    no_repeat_within_rounds: int | None
+    max_sites_per_zone: int | None
+    seed: int | None = None
+
+
+def new_seed() -> int:
+    return secrets.randbelow(2**31 - 1)
+
+
+async def load(store: EventStore, campaign_id: str, township: str) -> tuple[Campaign, Tenant]:
+    """The campaign as its events left it, and its tenant; another township's campaign
+    is not found (its existence is not revealed)."""
+    history = await store.read(campaign_id)
+    if not history or history[0].envelope.township != township:
+        raise NotFound("rotation.campaign_not_found", campaign_id=campaign_id)
+    first = history[0].envelope
+    campaign = Campaign.rehydrate(campaign_id, [s.event for s in history])
+    return campaign, Tenant(county=first.county, township=first.township)
+
+
+async def _append(store: EventStore, campaign: Campaign, ctx: CommandContext) -> list[StoredEvent]:
+    expected, events = campaign.collect_pending()
+    return await store.append(campaign.id, expected, events, ctx)
+
+
+def _eligible(
+    groups: Sequence[Group], zones: Sequence[Zone], staff: Mapping[str, StaffMember]
+) -> dict[str, list[str]]:
+    return {g.group_id: eligible_zones(g, zones, staff) for g in groups}
+
+
+async def launch(
+    db: Database, store: EventStore, ctx: CommandContext, cmd: Launch
+) -> list[StoredEvent]:
+    """CampaignLaunched with its zones, and GroupsFormed: the group count decides how
+    large zones are split, so both are decided together."""
+    township = ctx.tenant.township
+    async with db.pool.acquire() as conn:
+        staff = await roster.staff(conn, township, active_only=True)
+        sites = await roster.open_sites(conn, township)
+        names = await roster.village_names(conn, township)
+    if not sites:
+        raise RuleViolation("rotation.no_places")
+    if cmd.groups > len(sites):
+        raise RotationInfeasible(
+            [Cause("too_many_groups", {"groups": cmd.groups, "places": len(sites)}, "fewer_groups")]
+        )
+    drawn = build_zones(names, sites, max_sites_per_zone=cmd.max_sites_per_zone)
+    zones = split_for_groups(drawn, cmd.groups)
+    seed = new_seed() if cmd.seed is None else cmd.seed
+    groups = await asyncio.to_thread(form_groups, list(staff.values()), zones, cmd.groups, seed)
+    rules = contract.RotationRules(
+        no_repeat_within_rounds=cmd.no_repeat_within_rounds,
+        balance_workload=True,
+        reshuffle_members=False,
+    )
+    campaign = Campaign.launch(
+        cmd.campaign_id,
+        name=cmd.name,
+        starts_on=cmd.starts_on,
+        ends_on=cmd.ends_on,
+        rounds=cmd.rounds,
+        zones=zones,
+        rules=rules,
+    )
+    campaign.form_groups(groups, _eligible(groups, zones, staff), seed)
+    return await _append(store, campaign, ctx)
+
+
+async def reform(
+    db: Database, store: EventStore, ctx: CommandContext, campaign_id: str, seed: int | None
+) -> list[StoredEvent]:
+    """Form the groups again (another draw, or after roster changes) before scheduling."""
+    campaign, _ = await load(store, campaign_id, ctx.tenant.township)
+    async with db.pool.acquire() as conn:
+        staff = await roster.staff(conn, ctx.tenant.township, active_only=True)
+    state = campaign.state
+    if state.plans:
+        raise StateConflict("rotation.groups_already_formed")
+    seed = new_seed() if seed is None else seed
+    groups = await asyncio.to_thread(
+        form_groups, list(staff.values()), state.zones, len(state.groups), seed
+    )
+    campaign.form_groups(groups, _eligible(groups, state.zones, staff), seed)
+    return await _append(store, campaign, ctx)
+
+
+def _checks(
+    plan: CampaignPlan,
+    history: Sequence[RoundPlan],
+    zones: Sequence[Zone],
+    groups: Sequence[Group],
+    staff: Mapping[str, StaffMember],
+) -> dict[int, list[Check]]:
+    """The independent checker over each new round, among every round planned."""
+    every = [*history, *plan.rounds]
+    return {
+        r.round_no: check_round(r.round_no, every, zones, groups, staff, plan.no_repeat_within)
+        for r in plan.rounds
+    }
+
+
+def _active_groups(
+    campaign: Campaign, zones: Sequence[Zone], staff: Mapping[str, StaffMember]
+) -> list[Group]:
+    """The campaign's groups without members who left; recorded again if they changed."""
+    groups = refresh_groups(campaign.state.groups, staff)
+    eligible = _eligible(groups, zones, staff)
+    if tuple(groups) != campaign.state.groups or any(
+        eligible[g.group_id] != campaign.state.eligible.get(g.group_id) for g in groups
+    ):
+        campaign.regroup(groups, eligible)
+    return groups
+
+
+async def schedule(
+    db: Database, store: EventStore, ctx: CommandContext, campaign_id: str, seed: int | None
+) -> list[StoredEvent]:
+    """Every round of the campaign, planned together."""
+    campaign, _ = await load(store, campaign_id, ctx.tenant.township)
+    state = campaign.state
+    if not state.groups:
+        raise StateConflict("rotation.groups_not_formed")
+    if state.plans:
+        raise StateConflict("rotation.already_scheduled")
+    async with db.pool.acquire() as conn:
+        staff = await roster.staff(conn, ctx.tenant.township, active_only=True)
+    groups = _active_groups(campaign, state.zones, staff)
+    problem = RotationProblem(staff, groups, state.zones, range(1, state.rounds + 1))
+    k = state.rules.no_repeat_within_rounds if state.rules else None
+    seed = new_seed() if seed is None else seed
+    plan = await asyncio.to_thread(plan_campaign, problem, k, seed)
+    campaign.schedule(plan, _checks(plan, (), state.zones, groups, staff))
+    return await _append(store, campaign, ctx)
+
+
+async def replan(
+    db: Database,
+    store: EventStore,
+    ctx: CommandContext,
+    campaign_id: str,
+    *,
+    from_round: int | None,
+    reason: str,
+    seed: int | None,
+) -> list[StoredEvent]:
+    """Plan again, from the roster as it is now, every round from `from_round` (default:
+    the first not closed); closed rounds never change and still count for rotation."""
+    campaign, _ = await load(store, campaign_id, ctx.tenant.township)
+    state = campaign.state
+    if not state.plans:
+        raise StateConflict("rotation.round_not_found", round=from_round or 1)
+    first = state.last_closed + 1 if from_round is None else from_round
+    if first <= state.last_closed:
+        raise StateConflict("rotation.round_closed", round=first)
+    if first > state.rounds:
+        raise StateConflict("rotation.nothing_to_plan")
+    township = ctx.tenant.township
+    async with db.pool.acquire() as conn:
+        staff = await roster.staff(conn, township, active_only=True)
+        sites = await roster.open_sites(conn, township)
+        names = await roster.village_names(conn, township)
+    zones = split_for_groups(rezone(campaign.current_zones(), sites, names), len(state.groups))
+    groups = _active_groups(campaign, zones, staff)
+    history = [rec.plan for n, rec in sorted(state.plans.items()) if n < first]
+    problem = RotationProblem(staff, groups, zones, range(first, state.rounds + 1), history)
+    seed = new_seed() if seed is None else seed
+    plan = await asyncio.to_thread(_replan, problem, campaign.k_in_force(), seed)
+    recorded = None if tuple(zones) == state.zones else zones
+    campaign.replan(plan, _checks(plan, history, zones, groups, staff), recorded, reason)
+    return await _append(store, campaign, ctx)
+
+
+def _replan(problem: RotationProblem, k: int | None, seed: int) -> CampaignPlan:
+    """Keep the campaign's K: a smaller one for the later rounds would let a group return
+    to a zone it saw in a round already planned. Only when K was left to the planner
+    ("as large as feasible") and the change makes it impossible does K shrink."""
+    try:
+        return plan_campaign(problem, k, seed)
+    except RotationInfeasible:
+        if k is None:
+            raise
+        return plan_campaign(problem, None, seed)
+
+
+async def close_round(
+    store: EventStore, ctx: CommandContext, campaign_id: str, round_no: int
+) -> list[StoredEvent]:
+    campaign, _ = await load(store, campaign_id, ctx.tenant.township)
+    campaign.close_round(round_no)
+    return await _append(store, campaign, ctx)

@@ -1,0 +1,67 @@
+"""What the read endpoints return, folded from the campaign's events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crosscheck_rotation.domain.campaign import Campaign
+
+
+def summary(campaign: Campaign) -> dict[str, Any]:
+    s = campaign.state
+    return {
+        "campaign_id": campaign.id,
+        "version": campaign.version,
+        "name": s.name,
+        "starts_on": s.starts_on,
+        "ends_on": s.ends_on,
+        "rounds": s.rounds,
+        "no_repeat_within_rounds": s.rules.no_repeat_within_rounds if s.rules else None,
+        "last_closed_round": s.last_closed,
+        "zones": [
+            {"zone_id": z.zone_id, "name": z.name, "village_id": z.village_id, "sites": z.size}
+            for z in campaign.current_zones()
+        ],
+    }
+
+
+def groups(campaign: Campaign) -> list[dict[str, Any]]:
+    s = campaign.state
+    zone_names = {z.zone_id: z.name for z in (*s.zones, *campaign.current_zones())}
+    return [
+        {
+            "group_id": g.group_id,
+            "name": g.name,
+            "leader_id": g.leader_id,
+            "member_ids": list(g.member_ids),
+            "eligible_zones": [
+                {"zone_id": z, "name": zone_names.get(z, z)} for z in s.eligible.get(g.group_id, [])
+            ],
+        }
+        for g in s.groups
+    ]
+
+
+def plan(campaign: Campaign) -> dict[str, Any]:
+    s = campaign.state
+    return {
+        **summary(campaign),
+        "groups": groups(campaign),
+        "schedule": [
+            {
+                "round_no": n,
+                "closed": n <= s.last_closed,
+                "replanned": rec.replanned,
+                "no_repeat_within_rounds": rec.no_repeat_within,
+                "seed": rec.seed,
+                "objective": rec.objective,
+                "assignments": [
+                    {"group_id": a.group_id, "zone_id": a.zone_id, "site_ids": list(a.site_ids)}
+                    for a in rec.plan.assignments
+                ],
+                "loads": rec.plan.loads(),
+                "checks": [c.model_dump() for c in rec.checks],
+            }
+            for n, rec in sorted(s.plans.items())
+        ],
+    }
