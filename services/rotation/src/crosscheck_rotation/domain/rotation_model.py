@@ -28,6 +28,8 @@ class RotationModel:
     min_load: dict[int, cp_model.IntVar] = field(default_factory=dict)
     load_floor: int = 0
     """No plan can give any round a largest workload below this (places)."""
+    average_load: int = 0
+    """Places per group, rounded down: no round's smallest workload is above it."""
 
 
 def build(problem: RotationProblem, no_repeat_within: int) -> RotationModel:
@@ -89,6 +91,7 @@ def _loads(problem: RotationProblem, rm: RotationModel, groups: list[str]) -> No
     floor = max(-(-total // len(groups)), max(sizes))
     ceiling = total - (len(groups) - 1) * min(sizes)
     rm.load_floor = floor
+    rm.average_load = total // len(groups)
     by_group_round: dict[tuple[str, int], list[cp_model.LinearExprT]] = {}
     for (g, i, r), v in rm.x.items():
         by_group_round.setdefault((g, r), []).append(sizes[i] * v)
