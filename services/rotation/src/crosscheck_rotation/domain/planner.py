@@ -35,6 +35,8 @@ from crosscheck_rotation.domain.zoning import WorkUnit, work_units
 
 TIE_BREAK_BUDGET = 0.1
 """Deterministic time (about seconds) spent drawing among equally good plans."""
+FEASIBILITY_BUDGET = 1.0
+"""Deterministic time for a one-worker search for any legal plan, before two workers."""
 TIE_BREAK_SECONDS = 1.0
 """And at most this much wall time: on a large campaign presolve alone may take it."""
 
@@ -96,9 +98,7 @@ def _solve(problem: RotationProblem, k: int, seed: int, time_limit: float) -> Ca
     # runs on one worker, seeded, within a deterministic budget.
     fallback = chosen if complete else None
     if rm.one_unit_each:
-        s = solver(seed, budget.share(0.8))
-        _run(s, rm, k)
-        picked, optimal, bounds = _picked(rm, s), True, None
+        picked, optimal, bounds = _feasible(seed, budget, rm, k), True, None
     else:
         picked, optimal, bounds = _balance(seed, budget, rm, k, fallback)
     _hint(rm, picked)
@@ -111,6 +111,20 @@ def _solve(problem: RotationProblem, k: int, seed: int, time_limit: float) -> Ca
     rounds = _rounds(problem, rm.units, picked)
     objective = sum(costs[key] for key in picked)
     return CampaignPlan(k, rounds, seed, objective, bounds or _fixed_bounds(rounds), optimal)
+
+
+def _feasible(seed: int, budget: _Budget, rm: RotationModel, k: int) -> Picked:
+    """Any legal plan (loads are fixed): first on one worker within a deterministic
+    budget, so the seed alone decides it; on both workers only if that runs out."""
+    s = solver(seed, budget.share(0.5), workers=1)
+    s.parameters.max_deterministic_time = FEASIBILITY_BUDGET
+    status = s.solve(rm.model)
+    if status == cp_model.INFEASIBLE:
+        raise _unplanned(status, k)
+    if not found(status):
+        s = solver(seed, budget.share(0.8))
+        _run(s, rm, k)
+    return _picked(rm, s)
 
 
 def _balance(
