@@ -36,7 +36,12 @@ def broker_dead_letters(broker: KafkaBroker) -> Any:
 
 async def _tolerant_parser(records: Any, original: Any) -> Any:
     """FastStream decodes headers as UTF-8 before our code sees them; a producer that
-    sends other bytes must end in the dead-letter topic, not crash the loop."""
+    sends other bytes must end in the dead-letter topic, not crash the loop. Only such a
+    batch pays for the cleaning copy."""
+    try:
+        return await original(records)
+    except UnicodeDecodeError:
+        pass
     clean = tuple(
         dataclasses.replace(
             r, headers=[(k, v.decode("utf-8", "replace").encode()) for k, v in r.headers or ()]
