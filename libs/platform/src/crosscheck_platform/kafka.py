@@ -58,3 +58,18 @@ async def ensure_topics(
             log.info("topics created", extra={"topics": missing})
     finally:
         await admin.close()
+
+
+async def delete_topics_under(bootstrap: str, prefixes: Iterable[str]) -> int:
+    """Delete every topic whose name starts with one of `prefixes`; returns how many."""
+    wanted = tuple(prefixes)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        doomed = [t for t in await admin.list_topics() if t.startswith(wanted)]
+        # The broker takes deletions in modest batches more gracefully than thousands at once.
+        for start in range(0, len(doomed), 200):
+            await admin.delete_topics(doomed[start : start + 200])
+        return len(doomed)
+    finally:
+        await admin.close()
