@@ -174,14 +174,19 @@ async def put_contacts(db: Database, receiver: WebhookReceiver, sites: Sequence[
     directory = TableDirectory(db)
     for site in sites:
         await directory.put(
+            TENANT.township,
             RecipientRole.RESPONSIBLE_PERSON,
             f"site-{site}",
             Contact(Channel.WEBHOOK, f"{receiver.url}/person/{site}"),
         )
     await directory.put(
-        RecipientRole.VILLAGE_COMMITTEE, "v-1", Contact(Channel.WEBHOOK, f"{receiver.url}/village")
+        TENANT.township,
+        RecipientRole.VILLAGE_COMMITTEE,
+        "v-1",
+        Contact(Channel.WEBHOOK, f"{receiver.url}/village"),
     )
     await directory.put(
+        TENANT.township,
         RecipientRole.TOWNSHIP_LEADERSHIP,
         TENANT.township,
         Contact(Channel.WEBHOOK, f"{receiver.url}/township"),

@@ -27,7 +27,7 @@ from crosscheck_notify.domain.policy import NotifyPolicy
 from crosscheck_platform.db import Database
 
 from . import harness
-from .domain_helpers import DEADLINE, T0, History
+from .domain_helpers import DEADLINE, T0, TOWNSHIP, History
 from .receivers import SECRET, smtp_server, webhook_receiver
 
 pytestmark = pytest.mark.infra
@@ -73,9 +73,13 @@ async def test_email_goes_to_a_real_smtp_server(database: Database, topics: Topi
     clock = ManualClock(DEADLINE - DAY)
     directory = TableDirectory(database)
     await directory.put(
-        RecipientRole.VILLAGE_COMMITTEE, "v-1", Contact(Channel.EMAIL, "cunwei@example.org")
+        TOWNSHIP,
+        RecipientRole.VILLAGE_COMMITTEE,
+        "v-1",
+        Contact(Channel.EMAIL, "cunwei@example.org"),
     )
     await directory.put(
+        TOWNSHIP,
         RecipientRole.RESPONSIBLE_PERSON,
         "site-1",
         Contact(Channel.EMAIL, "owner@example.org", language="en"),

@@ -48,14 +48,29 @@ SCHEDULE_DDL = [
 ]
 
 DIRECTORY_DDL = [
+    # The first shape of the table was keyed by recipient alone, which let one
+    # township's clerk overwrite another's contacts: it is kept aside, not reused.
+    """DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM information_schema.tables
+                   WHERE table_schema = current_schema() AND table_name = 'contacts')
+           AND NOT EXISTS (SELECT 1 FROM information_schema.columns
+                           WHERE table_schema = current_schema() AND table_name = 'contacts'
+                             AND column_name = 'township') THEN
+            ALTER TABLE contacts RENAME TO contacts_unscoped;
+            ALTER TABLE contacts_unscoped RENAME CONSTRAINT contacts_pkey
+                TO contacts_unscoped_pkey;
+        END IF;
+    END $$""",
     # Contact details stay inside the notify service: the registry publishes no phone
-    # numbers, so a township's clerk (or an import) fills this table.
+    # numbers, so each township's admin fills its own (over the HTTP API, or an import).
     """CREATE TABLE IF NOT EXISTS contacts (
+        township text NOT NULL,
         recipient_role text NOT NULL,
         recipient_ref text NOT NULL,
         channel text NOT NULL CHECK (channel IN ('webhook', 'email', 'sms')),
         address text NOT NULL,
         language text NOT NULL DEFAULT 'zh' CHECK (language IN ('zh', 'en')),
-        PRIMARY KEY (recipient_role, recipient_ref)
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (township, recipient_role, recipient_ref)
     )""",
 ]

@@ -21,7 +21,7 @@ import asyncpg
 
 from crosscheck_contracts.events.notify import Channel, NoticeKind, RecipientRole
 from crosscheck_notify.adapters.channels import DeliveryFailed, Outgoing, Sender
-from crosscheck_notify.adapters.directory import Contact, Directory, RecipientKey
+from crosscheck_notify.adapters.directory import Contact, ContactKey, Directory
 from crosscheck_notify.app.outcomes import Claimed, Outcome
 from crosscheck_notify.app.recording import record
 from crosscheck_notify.domain.policy import NotifyPolicy
@@ -86,7 +86,7 @@ class Worker:
                 return 0
             claimed = [_claimed(row) for row in rows]
             keys = {
-                (c.recipient, c.recipient_ref)
+                (c.township, c.recipient, c.recipient_ref)
                 for c in claimed
                 if c.recipient is not None and c.recipient_ref is not None
             }
@@ -130,12 +130,12 @@ class Worker:
         return min(poll_interval_s, max(MIN_WAIT_S, until))
 
     async def _settle(
-        self, notice: Claimed, contacts: Mapping[RecipientKey, Contact], now: datetime
+        self, notice: Claimed, contacts: Mapping[ContactKey, Contact], now: datetime
     ) -> Outcome:
         if notice.recipient is None:  # the overdue record itself: nobody to tell
             return Outcome(notice, "delivered", notice.attempts + 1)
         contact = (
-            contacts.get((notice.recipient, notice.recipient_ref))
+            contacts.get((notice.township, notice.recipient, notice.recipient_ref))
             if notice.recipient_ref is not None
             else None
         )

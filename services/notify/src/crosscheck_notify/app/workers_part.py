@@ -91,7 +91,8 @@ def workers_part(
             finally:
                 stop.set()
                 # A pass in flight finishes and commits rather than being sent twice.
-                await asyncio.wait(tasks, timeout=WORKERS_STOP_SECONDS)
+                if tasks:  # none with workers=0 (an API-only replica)
+                    await asyncio.wait(tasks, timeout=WORKERS_STOP_SECONDS)
                 for task in tasks:
                     task.cancel()
 

@@ -1,0 +1,80 @@
+"""A township's contacts directory: whom the workers reach, on which channel."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from crosscheck_contracts.events.notify import Channel, RecipientRole
+from crosscheck_notify.adapters.directory import Contact, StoredContact, TableDirectory
+from crosscheck_notify.api.scope import AdminScope
+from crosscheck_notify.domain.contacts import contact_address
+from crosscheck_platform.errors import NotFound
+from crosscheck_platform.http import Runtime
+
+RecipientRef = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=64,
+        description="Whom of that role: the place id (responsible person), village id, "
+        "inspecting group id or township code (township leadership)",
+    ),
+]
+
+
+class ContactBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Channel
+    address: str = Field(
+        min_length=1, max_length=500, description="Webhook URL, e-mail address or mobile number"
+    )
+    language: Literal["zh", "en"] = "zh"
+
+
+def contact_view(township: str, stored: StoredContact) -> dict[str, Any]:
+    return {
+        "township": township,
+        "role": stored.role.value,
+        "ref": stored.ref,
+        "channel": stored.contact.channel.value,
+        "address": stored.contact.address,
+        "language": stored.contact.language,
+        "updated_at": stored.updated_at,
+    }
+
+
+def contacts_router() -> APIRouter:
+    router = APIRouter(prefix="/v1/townships/{code}/contacts", tags=["contacts"])
+
+    @router.get("")
+    async def list_contacts(tenant: AdminScope, runtime: Runtime) -> dict[str, Any]:
+        stored = await TableDirectory(runtime.database).list(tenant.township)
+        return {"items": [contact_view(tenant.township, s) for s in stored]}
+
+    @router.put("/{role}/{ref}")
+    async def put_contact(
+        tenant: AdminScope,
+        role: RecipientRole,
+        ref: RecipientRef,
+        body: ContactBody,
+        runtime: Runtime,
+    ) -> dict[str, Any]:
+        contact = Contact(body.channel, contact_address(body.channel, body.address), body.language)
+        stored = await TableDirectory(runtime.database).put(tenant.township, role, ref, contact)
+        return contact_view(tenant.township, stored)
+
+    @router.delete("/{role}/{ref}", status_code=204)
+    async def delete_contact(
+        tenant: AdminScope, role: RecipientRole, ref: RecipientRef, runtime: Runtime
+    ) -> Response:
+        if not await TableDirectory(runtime.database).delete(tenant.township, role, ref):
+            raise NotFound(
+                "notify.contact.not_found", township=tenant.township, role=role.value, ref=ref
+            )
+        return Response(status_code=204)
+
+    return router

@@ -1,0 +1,40 @@
+"""The notices history: what was scheduled for a township's hazards, and what became
+of each notice."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from crosscheck_notify.adapters.notice_history import STORED_STATES, NoticeFilter, list_notices
+from crosscheck_notify.api.scope import OversightScope
+from crosscheck_platform.http import Runtime
+
+StateName = Literal["pending", "sent", "failed", "cancelled"]
+
+
+def notices_router() -> APIRouter:
+    router = APIRouter(prefix="/v1/townships/{code}/notices", tags=["notices"])
+
+    @router.get("")
+    async def notices(
+        tenant: OversightScope,
+        runtime: Runtime,
+        hazard_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+        state: StateName | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        """Newest due first. `state`: pending, sent, failed or cancelled."""
+        where = NoticeFilter(
+            county=tenant.county,
+            township=tenant.township,
+            hazard_id=hazard_id,
+            state=STORED_STATES[state] if state else None,
+            limit=limit,
+            offset=offset,
+        )
+        return await list_notices(runtime.database, where)
+
+    return router

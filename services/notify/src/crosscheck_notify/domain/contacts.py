@@ -1,0 +1,72 @@
+"""What a contact address must look like for its channel, and the words for the
+township admin when it does not.
+
+A contact is checked when it is stored, not when a notice falls due: a typo found by
+the worker would surface days later as NotificationFailed, after the notice was missed.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from crosscheck_contracts.events.notify import Channel
+from crosscheck_platform.errors import DomainError
+from crosscheck_platform.i18n import register
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "notify.contact.webhook": (
+        "接收地址须为以 http:// 或 https:// 开头的完整网址",
+        "A webhook address must be a full http:// or https:// URL.",
+    ),
+    "notify.contact.email": (
+        "电子邮箱格式不正确,例如 zhangsan@example.cn",
+        "This is not an e-mail address (e.g. zhangsan@example.cn).",
+    ),
+    "notify.contact.sms": (
+        "短信号码须为11位手机号码,例如 13812345678",
+        "An SMS number must be an 11-digit mainland mobile number, e.g. 13812345678.",
+    ),
+    "notify.contact.not_found": (
+        "该乡镇({township})没有此联系人:{role} {ref}",
+        "Township {township} has no contact for {role} {ref}.",
+    ),
+}
+
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+_PHONE_NOISE = re.compile(r"[\s\-()()]")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def register_messages() -> None:
+    register(MESSAGES)
+
+
+class InvalidContact(DomainError):
+    """An address that cannot be delivered to on its channel: the same 422 code as a
+    malformed request, with the field named."""
+
+    code = "validation_error"
+    status = 422
+    message_key = "notify.contact.webhook"
+
+
+def contact_address(channel: Channel, raw: str) -> str:
+    """The address in the form the channel uses; InvalidContact if it is not one."""
+    value = raw.strip()
+    match channel:
+        case Channel.WEBHOOK:
+            parts = urlsplit(value)
+            if parts.scheme in ("http", "https") and parts.hostname:
+                return value
+        case Channel.EMAIL:
+            if _EMAIL.match(value):
+                return value
+        case Channel.SMS:
+            number = _PHONE_NOISE.sub("", value)
+            for prefix in ("+86", "0086"):
+                if number.startswith(prefix):
+                    number = number[len(prefix) :]
+            if _MOBILE.match(number):
+                return number
+    raise InvalidContact(f"notify.contact.{channel.value}", field="address", value=value)
