@@ -13,11 +13,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from crosscheck_contracts.events.notify import RecipientRole
+from crosscheck_contracts.events.notify import Channel, RecipientRole
 from crosscheck_contracts.topics import Topics
 from crosscheck_notify import bootstrap
 from crosscheck_notify.adapters.channels import http_session
-from crosscheck_notify.adapters.directory import TableDirectory
+from crosscheck_notify.adapters.directory import Contact, TableDirectory
+from crosscheck_notify.adapters.tables import DIRECTORY_DDL
 from crosscheck_notify.domain.clock import ManualClock
 from crosscheck_notify.domain.policy import NotifyPolicy
 from crosscheck_notify.settings import NotifySettings
@@ -351,3 +352,26 @@ async def test_notices_history_shows_each_notice_and_its_fate(
     assert response.status_code == 422
     [field] = response.json()["error"]["detail"]["fields"]
     assert (field["location"], field["field"]) == ("query", "state")
+
+
+async def test_a_contacts_table_without_townships_is_set_aside(database: Database) -> None:
+    # The first shape of the table, keyed by recipient alone, with a row in it.
+    await database.execute(
+        """CREATE TABLE contacts (
+            recipient_role text NOT NULL, recipient_ref text NOT NULL, channel text NOT NULL,
+            address text NOT NULL, language text NOT NULL DEFAULT 'zh',
+            PRIMARY KEY (recipient_role, recipient_ref))"""
+    )
+    await database.execute(
+        "INSERT INTO contacts VALUES ('village_committee', 'v-1', 'sms', '13800000000', 'zh')"
+    )
+    await database.migrate(DIRECTORY_DDL)
+    await database.migrate(DIRECTORY_DDL)  # idempotent once migrated
+    directory = TableDirectory(database)
+    assert await directory.list(TOWNSHIP) == []
+    kept = await database.fetch("SELECT recipient_ref, address FROM contacts_unscoped")
+    assert [tuple(r) for r in kept] == [("v-1", "13800000000")]
+    contact = Contact(Channel.SMS, "13900000000")
+    await directory.put(TOWNSHIP, RecipientRole.VILLAGE_COMMITTEE, "v-1", contact)
+    [stored] = await directory.list(TOWNSHIP)
+    assert stored.contact == contact

@@ -11,7 +11,7 @@ from crosscheck_notify.api import routers
 from crosscheck_notify.app.workers_part import workers_part
 from crosscheck_notify.consumers import consumers
 from crosscheck_notify.domain.clock import system_clock
-from crosscheck_notify.settings import NotifySettings
+from crosscheck_notify.settings import NotifySettings, refuse_unsafe_webhook_secret
 from crosscheck_platform.http import ServiceSpec, load_settings, service_app
 from crosscheck_platform.settings import ServiceSettings
 
@@ -31,5 +31,7 @@ def build_app(
     """The notify app; its database schema is `notify` unless CROSSCHECK_DB_SCHEMA says
     otherwise. The schedule consumer comes before the workers, which read its tables."""
     notify = notify or NotifySettings()
+    # The service's own environment decides, whatever the notify settings were built with.
+    refuse_unsafe_webhook_secret(settings.environment, notify.webhook_secret)
     parts = [*consumers(notify.policy()), workers_part(notify, clock)]
     return service_app(ServiceSpec(name=SERVICE, routers=routers(), consumers=parts), settings)

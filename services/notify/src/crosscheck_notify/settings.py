@@ -4,17 +4,42 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crosscheck_notify.domain.policy import NotifyPolicy, QuietHours
 
 DEVELOPMENT_WEBHOOK_SECRET = "crosscheck-webhook-development-secret"
+MIN_PRODUCTION_SECRET = 32
+
+Environment = Literal["development", "test", "production"]
+
+
+class UnsafeWebhookSecret(ValueError):
+    pass
+
+
+def refuse_unsafe_webhook_secret(environment: Environment, secret: str) -> None:
+    """Receivers trust a webhook by its signature: in production the development secret
+    (public in this repository) or a short one would let anybody forge notices."""
+    if environment == "production" and (
+        secret == DEVELOPMENT_WEBHOOK_SECRET or len(secret) < MIN_PRODUCTION_SECRET
+    ):
+        raise UnsafeWebhookSecret(
+            "CROSSCHECK_NOTIFY_WEBHOOK_SECRET must be set to a random value of "
+            f"{MIN_PRODUCTION_SECRET}+ characters in production"
+        )
 
 
 class NotifySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CROSSCHECK_NOTIFY_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="CROSSCHECK_NOTIFY_", extra="ignore", populate_by_name=True
+    )
+
+    environment: Environment = Field(default="development", alias="CROSSCHECK_ENVIRONMENT")
+    """The platform's CROSSCHECK_ENVIRONMENT: production refuses the development secret."""
 
     reminder_days: list[float] = Field(default_factory=lambda: [3.0, 1.0])
     escalation_grace_days: float = 3.0
@@ -44,6 +69,11 @@ class NotifySettings(BaseSettings):
     sms_gateway_url: str | None = None
     directory_file: Path | None = None
     """JSON contacts; without it, contacts come from the service's `contacts` table."""
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_secret(self) -> NotifySettings:
+        refuse_unsafe_webhook_secret(self.environment, self.webhook_secret)
+        return self
 
     def policy(self) -> NotifyPolicy:
         return NotifyPolicy(
