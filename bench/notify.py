@@ -1,0 +1,440 @@
+"""Notify benchmark: firing lag when 10,000 of 100,000 pending deadlines come due at once.
+
+    uv run python bench/notify.py [--pending 100000] [--due 10000] [--workers 1x1 1x2 2x1]
+
+Needs the local stack (`deploy/stack up`). For each worker layout, in a fresh schema:
+`--pending` overdue notices are stored (COPY, not measured), with a webhook contact
+each in the township's `contacts` table; `--due` of them fall due at one instant, the
+rest over the next month. Workers run the service's `Worker` (uvloop, aiohttp
+keep-alive client), each process as a replica would: PROCESSESxLOOPS, where LOOPS is
+the service's `workers` setting. A webhook receiver in its own process (a raw asyncio
+HTTP/1.1 server that checks each signature and de-duplicates by Idempotency-Key)
+notes when each notice first arrives. The processes are this script's own entries
+(`_worker`, `_receiver`), driven over stdin/stdout and signals; once every worker is
+up and idle, the due instant is set a little ahead.
+
+Firing lag = first arrival at the receiver - the due instant, per notice. "recorded"
+is when the last due notice's delivered mark (with its ReminderSent in the outbox)
+had committed, as seen by a poller every 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import statistics
+import sys
+import time
+import uuid
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import uvloop
+
+from crosscheck_contracts.events.notify import Channel
+from crosscheck_contracts.topics import Topics
+from crosscheck_notify.adapters.channels import SignedPoster, WebhookSender, http_session
+from crosscheck_notify.adapters.directory import TableDirectory
+from crosscheck_notify.adapters.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, verify
+from crosscheck_notify.adapters.tables import DIRECTORY_DDL, SCHEDULE_DDL
+from crosscheck_notify.app.worker import Worker
+from crosscheck_notify.domain.clock import system_clock
+from crosscheck_notify.domain.policy import NotifyPolicy
+from crosscheck_platform.db import Database
+from crosscheck_platform.eventstore.postgres import PostgresEventStore
+from crosscheck_platform.http.infrastructure import load_catalogue
+from crosscheck_platform.testing.infra import locate
+
+SCRIPT = str(Path(__file__).resolve())
+SECRET = "notify-benchmark-webhook-secret-0123456789"
+TOWNSHIP, COUNTY = "532327101", "532327"
+LEAD_S = 2.0
+"""From every worker idle to the due instant: longer than nothing, shorter than the
+poll interval, so the workers are asleep until the next due time, as in service."""
+POLL_INTERVAL_S = 1.0
+"""The service's default; an idle worker wakes at the next due time anyway."""
+PARKED = datetime(2100, 1, 1, tzinfo=UTC)
+"""Where the due notices wait while the processes start."""
+SIGNATURE_HEADER_B = SIGNATURE_HEADER.lower().encode()
+IDEMPOTENCY_HEADER_B = IDEMPOTENCY_HEADER.lower().encode()
+
+
+# --- the receiver (its own process) -------------------------------------------------
+
+
+@dataclass
+class Arrivals:
+    first: dict[str, float] = field(default_factory=dict)
+    """Idempotency key -> time.time() of its first arrival."""
+    total: int = 0
+    bad: int = 0
+
+
+class ReceiverProtocol(asyncio.Protocol):
+    """Minimal HTTP/1.1 keep-alive server: POST with Content-Length, 200 empty reply."""
+
+    def __init__(self, arrivals: Arrivals) -> None:
+        self.arrivals = arrivals
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports implement asyncio.Transport without subclassing it.
+        self.transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        assert self.transport is not None
+        self.buffer += data
+        while True:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            headers: dict[bytes, bytes] = {}
+            for line in self.buffer[:end].split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                headers[name.strip().lower()] = value.strip()
+            length = int(headers.get(b"content-length", b"0"))
+            if len(self.buffer) < end + 4 + length:
+                return
+            body = self.buffer[end + 4 : end + 4 + length]
+            self.buffer = self.buffer[end + 4 + length :]
+            now = time.time()
+            signature = headers.get(SIGNATURE_HEADER_B, b"").decode()
+            if not verify(SECRET, signature, body, datetime.now(UTC)):
+                self.arrivals.bad += 1
+                self.transport.write(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+                continue
+            key = headers[IDEMPOTENCY_HEADER_B].decode()
+            self.arrivals.total += 1
+            self.arrivals.first.setdefault(key, now)
+            self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+
+
+async def receiver_main() -> None:
+    """Prints its port; on a line on stdin, prints what arrived (one JSON line), exits."""
+    loop = asyncio.get_running_loop()
+    arrivals = Arrivals()
+    server = await loop.create_server(
+        lambda: ReceiverProtocol(arrivals), "127.0.0.1", 0, backlog=4096
+    )
+    print(server.sockets[0].getsockname()[1], flush=True)
+    await loop.run_in_executor(None, sys.stdin.readline)
+    server.close()
+    report = {"first": arrivals.first, "total": arrivals.total, "bad": arrivals.bad}
+    sys.stdout.write(json.dumps(report) + "\n")
+    sys.stdout.flush()
+
+
+# --- a worker (its own process) -----------------------------------------------------
+
+
+async def worker_main(args: argparse.Namespace) -> None:
+    """One notify process with `loops` claim loops, as the service's `workers` setting.
+    Prints "ready" when idle; stops on SIGTERM after the pass in flight, as the service."""
+    db = await Database.connect(
+        args.database_url, args.schema, min_size=2, max_size=2 + args.loops * 2
+    )
+    store = PostgresEventStore(db, load_catalogue(), Topics(namespace=args.namespace))
+    stopping = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
+    async with http_session(connections=args.concurrency) as session:
+        poster = SignedPoster(session, SECRET, system_clock)
+        workers = [
+            Worker(
+                db=db,
+                store=store,
+                directory=TableDirectory(db),
+                senders={Channel.WEBHOOK: WebhookSender(poster)},
+                policy=NotifyPolicy(),
+                clock=system_clock,
+                batch_size=args.batch,
+                concurrency=args.concurrency,
+            )
+            for _ in range(args.loops)
+        ]
+        tasks = [asyncio.create_task(w.run(stopping, POLL_INTERVAL_S)) for w in workers]
+        print("ready", flush=True)
+        await asyncio.gather(*tasks)
+    await db.close()
+    print(json.dumps({"delivered": sum(w.delivered for w in workers)}), flush=True)
+
+
+# --- setup and measurement ----------------------------------------------------------
+
+
+async def store_schedule(db: Database, pending: int, due: int, receiver_url: str) -> None:
+    """`pending` overdue notices to responsible persons; `due` of them parked."""
+    await db.migrate([*SCHEDULE_DDL, *DIRECTORY_DDL])
+    later = datetime.now(UTC) + timedelta(days=1)
+    rows = []
+    for n in range(pending):
+        at = PARKED if n < due else later + timedelta(seconds=(n * 26) % (30 * 86400))
+        params = {"hazard_id": f"hz-{n}", "description": "消防通道堵塞", "deadline": ""}
+        rows.append(
+            (
+                uuid.uuid4(),
+                f"hz-{n}",
+                TOWNSHIP,
+                COUNTY,
+                "overdue",
+                "responsible_person",
+                f"site-{n}",
+                "notify.overdue",
+                json.dumps(params, ensure_ascii=False),
+                at,
+                at,
+                at,
+            )
+        )
+    contacts = [
+        (TOWNSHIP, "responsible_person", f"site-{n}", "webhook", f"{receiver_url}/site-{n}", "zh")
+        for n in range(pending)
+    ]
+    async with db.transaction() as conn:
+        await conn.copy_records_to_table(
+            "notices",
+            records=rows,
+            columns=[
+                "notice_id",
+                "hazard_id",
+                "township",
+                "county",
+                "kind",
+                "recipient_role",
+                "recipient_ref",
+                "template",
+                "params",
+                "deadline",
+                "due_at",
+                "next_attempt_at",
+            ],
+        )
+        await conn.copy_records_to_table(
+            "contacts",
+            records=contacts,
+            columns=[
+                "township",
+                "recipient_role",
+                "recipient_ref",
+                "channel",
+                "address",
+                "language",
+            ],
+        )
+    await db.execute("VACUUM ANALYZE notices")
+    await db.execute("VACUUM ANALYZE contacts")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def spawn(*args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        SCRIPT,
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        limit=2**26,  # the receiver's report is one long line
+    )
+
+
+async def line(proc: asyncio.subprocess.Process, timeout: float = 60.0) -> str:
+    assert proc.stdout is not None
+    async with asyncio.timeout(timeout):
+        raw = await proc.stdout.readline()
+    if not raw:
+        raise RuntimeError(f"process {proc.pid} ended early (exit {await proc.wait()})")
+    return raw.decode().strip()
+
+
+async def end(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        await proc.wait()
+
+
+async def run_once(
+    database_url: str,
+    processes: int,
+    loops: int,
+    pending: int,
+    due: int,
+    batch: int,
+    concurrency: int,
+) -> dict[str, Any]:
+    schema = "bench_notify_" + uuid.uuid4().hex[:8]
+    namespace = schema
+    db = await Database.connect(database_url, schema, min_size=1, max_size=2)
+    receiver = await spawn("_receiver")
+    workers: list[asyncio.subprocess.Process] = []
+    try:
+        port = int(await line(receiver))
+        await PostgresEventStore(db, load_catalogue(), Topics(namespace=namespace)).setup()
+        setup_started = time.time()
+        await store_schedule(db, pending, due, f"http://127.0.0.1:{port}")
+        setup_s = time.time() - setup_started
+        worker_args = [
+            "_worker",
+            f"--database-url={database_url}",
+            f"--schema={schema}",
+            f"--namespace={namespace}",
+            f"--loops={loops}",
+            f"--batch={batch}",
+            f"--concurrency={concurrency}",
+        ]
+        workers = [await spawn(*worker_args) for _ in range(processes)]
+        for proc in workers:
+            assert await line(proc) == "ready"
+        await asyncio.sleep(0.5)  # their first pass finds nothing due; they go idle
+        due_wall = time.time() + LEAD_S
+        due_at = datetime.fromtimestamp(due_wall, UTC)
+        await db.execute(
+            "UPDATE notices SET due_at = $1, next_attempt_at = $1, deadline = $1 WHERE due_at = $2",
+            due_at,
+            PARKED,
+        )
+        async with asyncio.timeout(LEAD_S + 600):
+            while (
+                await db.fetchval(
+                    "SELECT count(*) FROM notices"
+                    " WHERE state = 'pending' AND next_attempt_at <= $1",
+                    due_at,
+                )
+                or time.time() < due_wall
+            ):
+                await asyncio.sleep(0.05)
+        recorded_s = time.time() - due_wall
+        for proc in workers:
+            proc.send_signal(signal.SIGTERM)
+        delivered = 0
+        for proc in workers:
+            delivered += json.loads(await line(proc))["delivered"]
+        assert receiver.stdin is not None
+        receiver.stdin.write(b"dump\n")
+        await receiver.stdin.drain()
+        report = json.loads(await line(receiver))
+        still_pending = await db.fetchval("SELECT count(*) FROM notices WHERE state = 'pending'")
+        sent_events = await db.fetchval(
+            "SELECT count(*) FROM events WHERE event_type = 'crosscheck.notify.ReminderSent'"
+        )
+    finally:
+        for proc in [*workers, receiver]:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(20):
+                    await proc.wait()
+            await end(proc)
+        await db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        await db.close()
+    lags = [at - due_wall for at in report["first"].values()]
+    return {
+        "workers": f"{processes}x{loops}",
+        "setup_s": setup_s,
+        "arrived": len(report["first"]),
+        "requests": report["total"],
+        "bad_signatures": report["bad"],
+        "early": sum(1 for lag in lags if lag < 0),
+        "p50": percentile(lags, 0.50),
+        "p99": percentile(lags, 0.99),
+        "max": max(lags),
+        "mean": statistics.fmean(lags),
+        "recorded_s": recorded_s,
+        "rate": due / max(lags),
+        "delivered": delivered,
+        "still_pending": still_pending,
+        "reminder_sent": sent_events,
+    }
+
+
+async def main(args: argparse.Namespace) -> None:
+    with ExitStack() as stack:
+        infra = locate(stack)
+        print(
+            f"notify: {args.pending:,} pending deadlines, {args.due:,} due at the same "
+            f"instant; batch {args.batch}, {args.concurrency} sends in flight per loop; "
+            f"{os.cpu_count()} CPUs"
+        )
+        print(
+            f"{'workers':>7} {'p50 s':>7} {'p99 s':>7} {'max s':>7} {'rate/s':>8} "
+            f"{'recorded s':>10} {'arrived':>8} {'requests':>8} {'pending':>8} {'setup s':>7}"
+        )
+        for _ in range(args.repeat):
+            for workers in args.workers:
+                processes, loops = (int(part) for part in workers.split("x"))
+                r = await run_once(
+                    infra.database_url,
+                    processes,
+                    loops,
+                    args.pending,
+                    args.due,
+                    args.batch,
+                    args.concurrency,
+                )
+                print(
+                    f"{r['workers']:>7} {r['p50']:>7.3f} {r['p99']:>7.3f} {r['max']:>7.3f} "
+                    f"{r['rate']:>8.0f} {r['recorded_s']:>10.3f} {r['arrived']:>8,} "
+                    f"{r['requests']:>8,} {r['still_pending']:>8,} {r['setup_s']:>7.1f}",
+                    flush=True,
+                )
+                problems = []
+                if r["arrived"] != args.due or r["reminder_sent"] != args.due:
+                    problems.append(f"{r['arrived']} arrived, {r['reminder_sent']} ReminderSent")
+                if r["delivered"] != args.due:
+                    problems.append(f"workers counted {r['delivered']} delivered")
+                if r["still_pending"] != args.pending - args.due:
+                    problems.append(f"{r['still_pending']} still pending")
+                if r["early"] or r["bad_signatures"]:
+                    problems.append(f"{r['early']} early, {r['bad_signatures']} bad signatures")
+                if problems:
+                    print("   !! " + "; ".join(problems), flush=True)
+        print(
+            "lag = first arrival at the receiver - due instant; rate = due / max lag; "
+            "recorded = last due notice's delivered mark committed, after the due instant; "
+            "requests - arrived = repeats the receiver dropped"
+        )
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("_receiver", help="(internal) the webhook receiver process")
+    worker = commands.add_parser("_worker", help="(internal) one worker process")
+    worker.add_argument("--database-url", required=True)
+    worker.add_argument("--schema", required=True)
+    worker.add_argument("--namespace", required=True)
+    worker.add_argument("--loops", type=int, default=1)
+    worker.add_argument("--batch", type=int, default=200)
+    worker.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--pending", type=int, default=100_000)
+    parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument(
+        "--workers",
+        nargs="+",
+        default=["1x1", "1x2", "2x1"],
+        help="PROCESSESxLOOPS per run: 1x1 is one worker; 1x2 two claim loops in one "
+        "process (the service's default); 2x1 two processes (replicas)",
+    )
+    parser.add_argument("--batch", type=int, default=200, help="notices claimed per pass")
+    parser.add_argument("--concurrency", type=int, default=64, help="sends in flight per loop")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds over --workers")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    arguments = parse(sys.argv[1:])
+    if arguments.command == "_receiver":
+        uvloop.run(receiver_main())
+    elif arguments.command == "_worker":
+        uvloop.run(worker_main(arguments))
+    else:
+        asyncio.run(main(arguments))
