@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_hazards.domain.hazard import Hazard
-from crosscheck_platform.db import Connection, Database
+from crosscheck_platform.db import Connection
 
 _UPSERT = """
     INSERT INTO hazard_index (hazard_id, township, county, inspection_id, site_id, village_id,
@@ -16,7 +17,7 @@ _UPSERT = """
        SET state = $9, deadline = $10, closed_at = $12"""
 
 
-async def index_hazards(conn: Connection, tenant: Tenant, hazards: Iterable[Hazard]) -> None:
+def _rows(tenant: Tenant, hazards: Iterable[Hazard]) -> list[tuple[Any, ...]]:
     rows = []
     for hazard in hazards:
         found = hazard.found
@@ -37,17 +38,39 @@ async def index_hazards(conn: Connection, tenant: Tenant, hazards: Iterable[Haza
                 hazard.closed_at,
             )
         )
-    await conn.executemany(_UPSERT, rows)
+    return rows
 
 
-async def latest_closed(db: Database, township: str, site_id: str) -> dict[str, str]:
-    """The latest closed hazard of the place for each checklist item."""
-    rows = await db.fetch(
-        """SELECT DISTINCT ON (checklist_item_id) checklist_item_id, hazard_id
-           FROM hazard_index
-           WHERE township = $1 AND site_id = $2 AND closed_at IS NOT NULL
-           ORDER BY checklist_item_id, closed_at DESC""",
-        township,
-        site_id,
+async def index_hazards(conn: Connection, tenant: Tenant, hazards: Iterable[Hazard]) -> None:
+    await conn.executemany(_UPSERT, _rows(tenant, hazards))
+
+
+# New hazards of an inspection and its details row in one statement (one round trip).
+_INSPECTION_ROWS = """
+WITH details AS (
+    INSERT INTO inspection_details (inspection_id, township, checklist_version, notes)
+    VALUES ($1, $2, $3, $4)
+)
+INSERT INTO hazard_index (hazard_id, township, county, inspection_id, site_id, village_id,
+                          checklist_item_id, severity, state, deadline, found_at, closed_at)
+SELECT * FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                     $11::text[], $12::text[], $13::text[], $14::timestamptz[],
+                     $15::timestamptz[], $16::timestamptz[])"""
+
+
+async def index_inspection(
+    conn: Connection,
+    tenant: Tenant,
+    *,
+    inspection_id: str,
+    checklist_version: str,
+    notes: str | None,
+    hazards: Iterable[Hazard],
+) -> None:
+    """The details row of a newly recorded inspection and the index rows of the hazards
+    it found."""
+    rows = _rows(tenant, hazards)
+    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(12)]
+    await conn.execute(
+        _INSPECTION_ROWS, inspection_id, tenant.township, checklist_version, notes, *columns
     )
-    return {r["checklist_item_id"]: r["hazard_id"] for r in rows}

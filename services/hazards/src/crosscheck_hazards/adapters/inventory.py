@@ -16,7 +16,6 @@ from crosscheck_contracts.events import (
     VillageRegistered,
 )
 from crosscheck_contracts.events.registry import SiteType
-from crosscheck_hazards.domain.assignment import RoundPlan
 from crosscheck_hazards.domain.inspection import SiteFacts
 from crosscheck_platform.consumer import ReceivedEvent
 from crosscheck_platform.db import Connection, Database
@@ -136,27 +135,6 @@ class Inventory:
             closed=row["closed"],
         )
         return SiteRecord(facts, row["name"], row["address"], row["responsible_name"])
-
-    async def plan(self, township: str, campaign_id: str, round_no: int, site_id: str) -> RoundPlan:
-        async with self.db.pool.acquire() as conn:
-            group_id = await conn.fetchval(
-                """SELECT group_id FROM round_sites WHERE township = $1 AND campaign_id = $2
-                   AND round_no = $3 AND site_id = $4""",
-                township,
-                campaign_id,
-                round_no,
-                site_id,
-            )
-            groups = await conn.fetch(
-                """SELECT group_id, member_ids FROM campaign_groups
-                   WHERE township = $1 AND campaign_id = $2""",
-                township,
-                campaign_id,
-            )
-        return RoundPlan(
-            assigned_group_id=group_id,
-            group_members={g["group_id"]: frozenset(g["member_ids"]) for g in groups},
-        )
 
     async def group_name(self, township: str, campaign_id: str, group_id: str) -> str | None:
         name = await self.db.fetchval(

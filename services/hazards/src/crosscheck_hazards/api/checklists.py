@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter
 
 from crosscheck_contracts.events.registry import SiteType
+from crosscheck_hazards.adapters.inspection_facts import township_items
 from crosscheck_hazards.api import bodies
 from crosscheck_hazards.api.deps import Admin, Services
 from crosscheck_hazards.app.access import write_tenant
-from crosscheck_hazards.app.inspections import township_items
 from crosscheck_hazards.domain.checklists import TOWNSHIP_ITEM_PREFIX, Checklist
 from crosscheck_platform.auth import Forbidden
 from crosscheck_platform.auth.deps import CurrentPrincipal

@@ -8,12 +8,12 @@ from urllib.parse import quote
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
+from crosscheck_hazards.adapters.inspection_facts import township_items
 from crosscheck_hazards.adapters.notice_html import render_html
 from crosscheck_hazards.adapters.notice_pdf import render_pdf
 from crosscheck_hazards.api.deps import InventoryDep, Services
 from crosscheck_hazards.app.access import load
 from crosscheck_hazards.app.hazards import load_hazard
-from crosscheck_hazards.app.inspections import township_items
 from crosscheck_hazards.app.notice import Notice, assemble
 from crosscheck_hazards.domain.inspection import Inspection
 from crosscheck_platform.auth import Principal

@@ -9,15 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from crosscheck_contracts.envelope import Tenant
-from crosscheck_contracts.events.hazards import HazardCategory, Severity
-from crosscheck_contracts.events.registry import SiteType
-from crosscheck_hazards.adapters.hazard_index import index_hazards, latest_closed
+from crosscheck_hazards.adapters.hazard_index import index_inspection
+from crosscheck_hazards.adapters.inspection_facts import inspection_facts
 from crosscheck_hazards.adapters.inventory import Inventory
 from crosscheck_hazards.app.access import actor_of
 from crosscheck_hazards.app.runner import Outcome
 from crosscheck_hazards.app.services import HazardsServices
 from crosscheck_hazards.app.views import inspection_view
-from crosscheck_hazards.domain.checklists import ChecklistItem, TownshipItem
 from crosscheck_hazards.domain.errors import InspectionRuleViolation
 from crosscheck_hazards.domain.inspection import (
     Answer,
@@ -27,7 +25,7 @@ from crosscheck_hazards.domain.inspection import (
     record_inspection,
 )
 from crosscheck_platform.auth import Principal
-from crosscheck_platform.db import Connection, Database
+from crosscheck_platform.db import Connection
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 
 # Inspection ids are derived from (township, campaign, round, place): recording the
@@ -66,27 +64,6 @@ class InspectionInput:
         )
 
 
-async def township_items(db: Database, township: str) -> list[TownshipItem]:
-    rows = await db.fetch(
-        "SELECT * FROM township_items WHERE township = $1 ORDER BY added_at, item_id", township
-    )
-    return [
-        TownshipItem(
-            item=ChecklistItem(
-                item_id=r["item_id"],
-                category=HazardCategory(r["category"]),
-                check=r["check_text"],
-                check_en=r["check_en"],
-                hazard=r["hazard"],
-                action=r["action"],
-                severity=Severity(r["severity"]),
-            ),
-            site_types=frozenset(SiteType(s) for s in r["site_types"]),
-        )
-        for r in rows
-    ]
-
-
 def record(
     store: PostgresEventStore,
     inventory: Inventory,
@@ -95,47 +72,50 @@ def record(
     tenant: Tenant,
     request: InspectionInput,
 ) -> Callable[[], Awaitable[Outcome]]:
+    inspection_id = inspection_id_for(
+        tenant.township, request.campaign_id, request.round_no, request.site_id
+    )
+
     async def decide() -> Outcome:
-        site = await inventory.site(tenant.township, request.site_id)
+        facts = await inspection_facts(
+            inventory.db,
+            township=tenant.township,
+            site_id=request.site_id,
+            campaign_id=request.campaign_id,
+            round_no=request.round_no,
+            inspection_id=inspection_id,
+        )
+        site = facts.site
         if site is None:
             raise InspectionRuleViolation("inspection.site_unknown", site_id=request.site_id)
         now = services.clock()
-        inspection_id = inspection_id_for(
-            tenant.township, request.campaign_id, request.round_no, site.facts.site_id
-        )
         report = request.report(inspection_id, now)
-        if await store.stream_version(inspection_id):
+        if facts.recorded:
             existing = Inspection.rehydrate(
                 inspection_id, (e.event for e in await store.read(inspection_id))
             )
             ensure_new(existing)
-        checklist = services.checklists.checklist_for(
-            site.facts.site_type, await township_items(inventory.db, tenant.township)
-        )
-        plan = await inventory.plan(
-            tenant.township, report.campaign_id, report.round_no, site.facts.site_id
-        )
+        checklist = services.checklists.checklist_for(site.facts.site_type, facts.township_items)
         recorded = record_inspection(
             report,
             site=site.facts,
             checklist=checklist,
-            plan=plan,
+            plan=facts.plan,
             actor=actor_of(principal),
             now=now,
-            closed_before=await latest_closed(inventory.db, tenant.township, site.facts.site_id),
+            closed_before=facts.closed_before,
             new_hazard_id=lambda: str(uuid.uuid4()),
         )
         hazards = recorded.hazards
 
         async def follow(conn: Connection) -> None:
-            await index_hazards(conn, tenant, hazards)
-            await conn.execute(
-                """INSERT INTO inspection_details (inspection_id, township, checklist_version,
-                                                  notes) VALUES ($1, $2, $3, $4)""",
-                inspection_id,
-                tenant.township,
-                checklist.version,
-                request.notes,
+            await index_inspection(
+                conn,
+                tenant,
+                inspection_id=inspection_id,
+                checklist_version=checklist.version,
+                notes=request.notes,
+                hazards=hazards,
             )
 
         body = inspection_view(recorded.inspection) | {
