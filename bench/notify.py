@@ -172,28 +172,28 @@ async def worker_main(args: argparse.Namespace) -> None:
 async def baseline_main(args: argparse.Namespace) -> None:
     """`count` signed webhooks like the workers' (same poster, pool and concurrency),
     sent from the instant `at` as fast as one process can: the floor for one worker."""
-    gate = asyncio.Semaphore(args.concurrency)
     text = "隐患:消防通道堵塞\n整改期限:\n该隐患已逾期未整改,请立即整改;村委会请点对点跟踪督办。"
+    numbers = iter(range(args.count))
     async with http_session(connections=args.concurrency) as session:
         poster = SignedPoster(session, SECRET, system_clock)
 
-        async def one(n: int) -> None:
-            key = str(uuid.uuid4())
-            payload = {
-                "notice_id": key,
-                "hazard_id": f"hz-{n}",
-                "kind": "overdue",
-                "recipient_role": "responsible_person",
-                "language": "zh",
-                "subject": f"【逾期未整改】隐患 hz-{n} 已超过整改期限",
-                "text": text,
-            }
-            async with gate:
+        async def sender() -> None:
+            for n in numbers:
+                key = str(uuid.uuid4())
+                payload = {
+                    "notice_id": key,
+                    "hazard_id": f"hz-{n}",
+                    "kind": "overdue",
+                    "recipient_role": "responsible_person",
+                    "language": "zh",
+                    "subject": f"【逾期未整改】隐患 hz-{n} 已超过整改期限",
+                    "text": text,
+                }
                 await poster.post(f"{args.url}/site-{n}", payload, key)
 
         print("ready", flush=True)
         await asyncio.sleep(max(0.0, args.at - time.time()))
-        await asyncio.gather(*(one(n) for n in range(args.count)))
+        await asyncio.gather(*(sender() for _ in range(args.concurrency)))
     print(json.dumps({"delivered": args.count}), flush=True)
 
 
@@ -515,7 +515,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument(
         "--workers",
-        nargs="+",
+        nargs="*",
         default=["1x1", "1x2", "2x1"],
         help="PROCESSESxLOOPS per run: 1x1 is one worker; 1x2 two claim loops in one "
         "process (the service's default); 2x1 two processes (replicas)",
