@@ -15,6 +15,7 @@ from crosscheck_platform.eventstore import (
     ConcurrencyConflict,
     EventStore,
     StreamAppend,
+    TableRows,
 )
 from crosscheck_platform.eventstore.memory import InMemoryEventStore
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
@@ -160,3 +161,71 @@ class TestPostgresEventStore(EventStoreContract):
             ("contract.crosscheck.registry.v1", b"o-1"),
             ("contract.crosscheck.hazards.v1", b"o-2"),
         ]
+
+    async def test_append_atomically_writes_streams_outbox_and_rows(
+        self, store: PostgresEventStore
+    ) -> None:
+        await store.db.execute("CREATE TABLE side (id text PRIMARY KEY, n integer NOT NULL)")
+        await store.append("w-2", 0, [Counted(n=1)], CONTEXT)
+        stored = await store.append_atomically(
+            [
+                StreamAppend("w-1", 0, [Counted(n=1), Renamed(name="x")]),
+                StreamAppend("w-2", 1, [Counted(n=2)]),
+            ],
+            CONTEXT,
+            [TableRows("side", ["id", "n"], ["text", "int"], [("a", 1), ("b", 2)])],
+        )
+        assert [(e.envelope.aggregateid, e.version) for e in stored] == [
+            ("w-1", 1),
+            ("w-1", 2),
+            ("w-2", 2),
+        ]
+        assert len({e.position for e in stored}) == 3
+        assert await store.stream_version("w-1") == 2
+        assert await store.stream_version("w-2") == 2
+        assert [e.event for e in await store.read("w-1")] == [Counted(n=1), Renamed(name="x")]
+        keys = await store.db.fetch("SELECT key FROM outbox ORDER BY id")
+        assert [bytes(r["key"]) for r in keys] == [b"w-2", b"w-1", b"w-1", b"w-2"]
+        side = await store.db.fetch("SELECT id, n FROM side ORDER BY id")
+        assert [(r["id"], r["n"]) for r in side] == [("a", 1), ("b", 2)]
+
+    @pytest.mark.parametrize("stale", ["existing", "new"])
+    async def test_append_atomically_writes_nothing_on_a_conflict(
+        self, store: PostgresEventStore, stale: str
+    ) -> None:
+        await store.db.execute("CREATE TABLE side (id text PRIMARY KEY)")
+        await store.append("x-old", 0, [Counted(n=1)], CONTEXT)
+        if stale == "new":
+            await store.append("x-new", 0, [Counted(n=1)], CONTEXT)
+        expected_old = 1 if stale == "new" else 0
+        with pytest.raises(ConcurrencyConflict) as caught:
+            await store.append_atomically(
+                [
+                    StreamAppend("x-new", 0, [Counted(n=2)]),
+                    StreamAppend("x-old", expected_old, [Counted(n=2)]),
+                ],
+                CONTEXT,
+                [TableRows("side", ["id"], ["text"], [("a",)])],
+            )
+        assert caught.value.stream_id == ("x-new" if stale == "new" else "x-old")
+        assert await store.stream_version("x-old") == 1
+        assert await store.stream_version("x-new") == (1 if stale == "new" else 0)
+        assert await store.db.fetchval("SELECT count(*) FROM outbox") == (
+            2 if stale == "new" else 1
+        )
+        assert await store.db.fetchval("SELECT count(*) FROM side") == 0
+
+    async def test_append_atomically_one_of_two_racing_creators_wins(
+        self, store: PostgresEventStore
+    ) -> None:
+        results = await asyncio.gather(
+            *(
+                store.append_atomically([StreamAppend("race", 0, [Counted(n=n)])], CONTEXT)
+                for n in range(6)
+            ),
+            return_exceptions=True,
+        )
+        assert sum(isinstance(r, list) for r in results) == 1
+        assert all(isinstance(r, list | ConcurrencyConflict) for r in results)
+        assert await store.stream_version("race") == 1
+        assert await store.db.fetchval("SELECT count(*) FROM outbox") == 1

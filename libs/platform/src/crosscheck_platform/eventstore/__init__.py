@@ -1,7 +1,7 @@
 """Event store: one stream per aggregate, optimistic concurrency on the stream version."""
 
 from crosscheck_platform.eventstore.aggregate import Aggregate
-from crosscheck_platform.eventstore.batch import StreamAppend
+from crosscheck_platform.eventstore.batch import StreamAppend, TableRows
 from crosscheck_platform.eventstore.recorder import (
     CommandContext,
     ConcurrencyConflict,
@@ -16,4 +16,5 @@ __all__ = [
     "EventStore",
     "StoredEvent",
     "StreamAppend",
+    "TableRows",
 ]

@@ -20,7 +20,7 @@ from crosscheck_contracts.envelope import Envelope
 from crosscheck_contracts.topics import Topics
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.eventstore import batch
-from crosscheck_platform.eventstore.batch import StreamAppend
+from crosscheck_platform.eventstore.batch import StreamAppend, TableRows
 from crosscheck_platform.eventstore.recorder import (
     CommandContext,
     ConcurrencyConflict,
@@ -256,6 +256,70 @@ class PostgresEventStore:
             [data.encode() for data in datas],
         )
         positions = {r["event_id"]: r["position"] for r in rows}
+        return [StoredEvent(positions[env.id], env, event) for env, event in pairs]
+
+    async def append_atomically(
+        self,
+        appends: Sequence[StreamAppend],
+        context: CommandContext,
+        rows: Sequence[TableRows] = (),
+    ) -> list[StoredEvent]:
+        """Append to several streams and write the service's own `rows` in one statement
+        (one round trip, atomic without a transaction): all of it or, on a conflict,
+        nothing. A concurrent writer that slips past the version check (two creators of
+        one stream, or of one key of `rows`) fails the statement on a unique key; that
+        is reported as the same ConcurrencyConflict."""
+        appends = [a for a in appends if a.events]
+        if not appends and not rows:
+            return []
+        batch.check_distinct(appends)
+        pairs = [
+            (envelope, event)
+            for item in appends
+            for envelope, event in zip(
+                envelopes_for(item.stream_id, item.expected_version, item.events, context),
+                item.events,
+                strict=True,
+            )
+        ]
+        datas = [event.model_dump_json() for _, event in pairs]
+        args: list[Any] = [
+            [a.stream_id for a in appends],
+            [a.expected_version + len(a.events) for a in appends],
+            [a.expected_version for a in appends],
+            context.tenant.township,
+            context.tenant.county,
+            context.correlation_id,
+            context.causation_id,
+            [env.aggregateid for env, _ in pairs],
+            [env.aggregateversion for env, _ in pairs],
+            [env.id for env, _ in pairs],
+            [env.type for env, _ in pairs],
+            [env.schemaversion for env, _ in pairs],
+            datas,
+            [env.source for env, _ in pairs],
+            [env.time for env, _ in pairs],
+            [self.topics.of(event.context) for _, event in pairs],
+            [pack_headers(wire.encode_headers(env)) for env, _ in pairs],
+            [data.encode() for data in datas],
+        ]
+        for write in rows:
+            columns = list(zip(*write.rows, strict=True)) or [() for _ in write.columns]
+            args += [list(c) for c in columns]
+        sql = batch.ATOMIC_WRITE.replace(
+            "{rows}", batch.rows_sql(rows, batch.ATOMIC_WRITE_PARAMETERS + 1)
+        )
+        try:
+            async with self.db.pool.acquire() as conn:
+                result = await conn.fetch(sql, *args)
+        except asyncpg.UniqueViolationError as exc:
+            first = appends[0] if appends else StreamAppend("", 0, ())
+            raise ConcurrencyConflict(first.stream_id, first.expected_version) from exc
+        expected = {a.stream_id: a.expected_version for a in appends}
+        for row in result:
+            if row["conflict"] is not None:
+                raise ConcurrencyConflict(row["conflict"], expected[row["conflict"]])
+        positions = {r["event_id"]: r["position"] for r in result}
         return [StoredEvent(positions[env.id], env, event) for env, event in pairs]
 
     async def read(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
