@@ -1,8 +1,9 @@
 """Idempotency keys: a retried command gets its first answer back and changes nothing.
 
-The key is claimed at the start of the command's transaction. A concurrent retry with
-the same key waits on the claim (primary key) until the first commits, then reads its
-answer; if the first fails, nothing was stored and the retry runs the command itself.
+The key, its request's fingerprint and the answer are written by the same statement as
+the command's events. A concurrent retry with the same key waits on that row's key
+until the first commits, then fails on it and reads the first's answer; if the first
+fails, nothing was stored and the retry runs the command itself.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from crosscheck_platform.db import Connection
 from crosscheck_platform.errors import RuleViolation
+from crosscheck_platform.eventstore import TableRows
 
 
 @dataclass(frozen=True)
@@ -21,27 +23,20 @@ class StoredAnswer:
     body: Any
 
 
-async def claim(conn: Connection, township: str, key: str, fingerprint: str) -> StoredAnswer | None:
-    """Claim `key`, or return the answer stored under it. A key reused for a different
-    request (another fingerprint) is refused."""
-    claimed = await conn.fetchval(
-        """INSERT INTO idempotency_keys (township, key, fingerprint) VALUES ($1, $2, $3)
-           ON CONFLICT DO NOTHING RETURNING true""",
-        township,
-        key,
-        fingerprint,
+def key_rows(township: str, key: str, fingerprint: str, status: int, body: Any) -> TableRows:
+    return TableRows(
+        "idempotency_keys",
+        ("township", "key", "fingerprint", "status", "body"),
+        ("text", "text", "text", "int", "text"),
+        [(township, key, fingerprint, status, json.dumps(body, ensure_ascii=False))],
     )
-    if claimed:
-        return None
-    stored_answer = await stored(conn, township, key, fingerprint)
-    assert stored_answer is not None  # the claim's holder committed its answer with it
-    return stored_answer
 
 
 async def stored(
     conn: Connection, township: str, key: str, fingerprint: str
 ) -> StoredAnswer | None:
-    """The answer stored under `key`, if a command with it committed."""
+    """The answer stored under `key`, if a command with it committed. A key reused for a
+    different request (another fingerprint) is refused."""
     row = await conn.fetchrow(
         "SELECT fingerprint, status, body FROM idempotency_keys WHERE township = $1 AND key = $2",
         township,
@@ -52,13 +47,3 @@ async def stored(
     if row["fingerprint"] != fingerprint:
         raise RuleViolation("idempotency.key_reused")
     return StoredAnswer(status=row["status"], body=json.loads(row["body"]))
-
-
-async def remember(conn: Connection, township: str, key: str, status: int, body: Any) -> None:
-    await conn.execute(
-        "UPDATE idempotency_keys SET status = $3, body = $4 WHERE township = $1 AND key = $2",
-        township,
-        key,
-        status,
-        json.dumps(body, ensure_ascii=False),
-    )

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from crosscheck_contracts.envelope import Tenant
-from crosscheck_hazards.adapters.hazard_index import index_hazards
+from crosscheck_hazards.adapters.hazard_index import hazard_rows
 from crosscheck_hazards.app.access import load
 from crosscheck_hazards.app.runner import Outcome
 from crosscheck_hazards.app.views import hazard_view
 from crosscheck_hazards.domain.hazard import Hazard
 from crosscheck_platform.auth import Principal
-from crosscheck_platform.db import Connection
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 
 HazardAction = Callable[[Hazard], None]
@@ -33,10 +32,8 @@ def act_on_hazard(
     async def decide() -> Outcome:
         hazard, tenant = await load_hazard(store, hazard_id, principal, write=True)
         action(hazard)
-
-        async def follow(conn: Connection) -> None:
-            await index_hazards(conn, tenant, [hazard])
-
-        return Outcome(aggregates=[hazard], body=hazard_view(hazard), also=[follow])
+        return Outcome(
+            aggregates=[hazard], body=hazard_view(hazard), rows=[hazard_rows(tenant, [hazard])]
+        )
 
     return decide

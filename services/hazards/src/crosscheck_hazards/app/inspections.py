@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from crosscheck_contracts.envelope import Tenant
-from crosscheck_hazards.adapters.hazard_index import index_inspection
+from crosscheck_hazards.adapters.hazard_index import hazard_rows, inspection_details_rows
 from crosscheck_hazards.adapters.inspection_facts import inspection_facts
 from crosscheck_hazards.adapters.inventory import Inventory
 from crosscheck_hazards.app.access import actor_of
@@ -25,7 +25,6 @@ from crosscheck_hazards.domain.inspection import (
     record_inspection,
 )
 from crosscheck_platform.auth import Principal
-from crosscheck_platform.db import Connection
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 
 # Inspection ids are derived from (township, campaign, round, place): recording the
@@ -108,16 +107,6 @@ def record(
         )
         hazards = recorded.hazards
 
-        async def follow(conn: Connection) -> None:
-            await index_inspection(
-                conn,
-                tenant,
-                inspection_id=inspection_id,
-                checklist_version=checklist.version,
-                notes=request.notes,
-                hazards=hazards,
-            )
-
         body = inspection_view(recorded.inspection) | {
             "checklist_version": checklist.version,
             "hazards": [
@@ -132,7 +121,18 @@ def record(
             ],
         }
         return Outcome(
-            aggregates=[recorded.inspection, *hazards], body=body, status=201, also=[follow]
+            aggregates=[recorded.inspection, *hazards],
+            body=body,
+            status=201,
+            rows=[
+                inspection_details_rows(
+                    tenant,
+                    inspection_id=inspection_id,
+                    checklist_version=checklist.version,
+                    notes=request.notes,
+                ),
+                hazard_rows(tenant, hazards),
+            ],
         )
 
     return decide
