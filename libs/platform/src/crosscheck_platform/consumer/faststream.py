@@ -7,7 +7,6 @@ hand, after the database transaction, and a failed batch is sought back and retr
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.kafka.message import KafkaAckableMessage
 
 from crosscheck_platform.consumer.deadletter import DeadLetter
 from crosscheck_platform.consumer.runner import TRANSIENT, IdempotentConsumer
@@ -34,27 +34,8 @@ def broker_dead_letters(broker: KafkaBroker) -> Any:
     return publish
 
 
-async def _tolerant_parser(records: Any, original: Any) -> Any:
-    """FastStream decodes headers as UTF-8 before our code sees them; a producer that
-    sends other bytes must end in the dead-letter topic, not crash the loop. Only such a
-    batch pays for the cleaning copy."""
-    try:
-        return await original(records)
-    except UnicodeDecodeError:
-        pass
-    clean = tuple(
-        dataclasses.replace(
-            r, headers=[(k, v.decode("utf-8", "replace").encode()) for k, v in r.headers or ()]
-        )
-        for r in records
-    )
-    message = await original(clean)
-    message.raw_message = records
-    return message
-
-
-async def _raw_bodies(message: Any, original: Any) -> Any:
-    return message.body  # decoding is the runner's job, with reasons for failures
+async def _body(message: Any, _default: Any) -> Any:
+    return message.body
 
 
 def subscribe(
@@ -69,17 +50,34 @@ def subscribe(
     """Register `consumer` on `broker` for `topics`; `options` go to the Kafka consumer
     (e.g. session_timeout_ms)."""
 
-    @broker.subscriber(  # type: ignore[untyped-decorator]
+    async def _records_only(records: Any, _default: Any) -> Any:
+        """The message FastStream hands on carries the records and nothing decoded.
+
+        Its own parser turns every header of every record into a dict of strings
+        (about as costly as the rest of the runner's work per event, and it fails on
+        headers that are not UTF-8); the runner reads the headers itself, with reasons
+        for what it cannot read."""
+        first, last = records[0], records[-1]
+        return KafkaAckableMessage(
+            raw_message=records,
+            body=records,
+            message_id=f"{first.offset}-{last.offset}-{first.timestamp}",
+            consumer=subscriber.consumer,
+        )
+
+    subscriber = broker.subscriber(
         *topics,
         group_id=consumer.name,
         batch=True,
         max_records=max_records,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
-        parser=_tolerant_parser,
-        decoder=_raw_bodies,
+        parser=_records_only,
+        decoder=_body,
         **options,
     )
+
+    @subscriber  # type: ignore[untyped-decorator]
     async def on_batch(body: Any, message: KafkaMessage) -> None:
         records = message.raw_message
         try:

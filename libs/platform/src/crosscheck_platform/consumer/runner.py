@@ -1,12 +1,15 @@
 """The consumer runner: Kafka records in, one database transaction per batch out.
 
-At-least-once delivery from Kafka becomes exactly-once in effect: each event's id is
-recorded in the same transaction as what the handler does with it, and Kafka offsets
-are committed only after that transaction. Redelivery after a crash, a rebalance or a
-relay republish finds the id already recorded and changes nothing.
+At-least-once delivery from Kafka becomes exactly-once in effect: what the handler does
+with a batch and the record of what was applied (event ids, or partition positions for
+handlers that are idempotent per event; see tracking) commit in one transaction, and
+Kafka offsets are committed only after it. Redelivery after a crash or a rebalance, and
+with event-id tracking also a relay republish, changes nothing.
 
 Messages that cannot be read (bad JSON, unknown type, invalid payload) or that the
-handler rejects go to the topic's dead-letter twin with the reason; the rest go on.
+handler rejects go to the topic's dead-letter twin with the reason; the rest go on. The
+dead letters are published before the transaction commits, so a crash in between
+sends them again rather than losing them.
 """
 
 from __future__ import annotations
@@ -24,7 +27,14 @@ from crosscheck_contracts.base import Event
 from crosscheck_contracts.catalogue import EventCatalogue
 from crosscheck_contracts.envelope import Envelope
 from crosscheck_platform.consumer.deadletter import DeadLetter, DeadLetterSink
-from crosscheck_platform.consumer.tracking import TRACKING_DDL, claim_new
+from crosscheck_platform.consumer.tracking import (
+    TRACKING_DDL,
+    Deduplication,
+    Partition,
+    advance_positions,
+    claim_new,
+    lock_positions,
+)
 from crosscheck_platform.db import Connection, Database
 
 log = logging.getLogger(__name__)
@@ -51,6 +61,23 @@ class ReceivedEvent:
 
 
 EventHandler = Callable[[Connection, ReceivedEvent], Awaitable[None]]
+BatchHandler = Callable[[Connection, Sequence[ReceivedEvent]], Awaitable[None]]
+"""Applies several events at once (e.g. merged into one upsert per table). Called with
+the batch in offset order per partition; with single events when a batch is isolated."""
+
+
+def one_at_a_time(handler: EventHandler) -> BatchHandler:
+    async def apply(conn: Connection, items: Sequence[ReceivedEvent]) -> None:
+        for item in items:
+            await handler(conn, item)
+
+    return apply
+
+
+@dataclass
+class _Outcome:
+    applied: int
+    letters: list[DeadLetter]
 
 
 class IdempotentConsumer:
@@ -60,14 +87,22 @@ class IdempotentConsumer:
         name: str,
         db: Database,
         catalogue: EventCatalogue,
-        handler: EventHandler,
+        handler: EventHandler | None = None,
+        batch_handler: BatchHandler | None = None,
         dead_letters: DeadLetterSink,
+        deduplication: Deduplication = Deduplication.EVENT_ID,
     ) -> None:
+        if batch_handler is not None and handler is None:
+            self.apply = batch_handler
+        elif handler is not None and batch_handler is None:
+            self.apply = one_at_a_time(handler)
+        else:
+            raise TypeError("give either handler or batch_handler")
         self.name = name
         self.db = db
         self.catalogue = catalogue
-        self.handler = handler
         self.dead_letters = dead_letters
+        self.deduplication = deduplication
         self.applied = 0
         self.dead_lettered = 0
 
@@ -77,71 +112,114 @@ class IdempotentConsumer:
     async def handle_records(self, records: Sequence[Any]) -> None:
         """Apply one batch of aiokafka ConsumerRecords. Raises only transient errors,
         after which the caller must redeliver the batch (nothing of it is committed)."""
-        received: list[ReceivedEvent] = []
-        letters: list[DeadLetter] = []
-        for record in records:
-            try:
-                envelope, event = wire.decode(self.catalogue, record.headers, record.value)
-            except wire.InvalidMessage as exc:
-                letters.append(DeadLetter.of(record, exc.reason))
-                continue
-            received.append(
-                ReceivedEvent(envelope, event, record.topic, record.partition, record.offset)
-            )
+        if not records:
+            return
         try:
-            applied = await self._apply_batch(received)
+            outcome = await self._run(records, isolate=False)
         except TRANSIENT:
             raise
         except Exception:
             log.exception(
                 "batch failed; isolating the failing events", extra={"consumer": self.name}
             )
-            applied, rejected = await self._apply_one_by_one(received, records)
-            letters.extend(rejected)
-        for letter in letters:
-            await self.dead_letters(letter, self.name)
-            log.warning(
-                "dead-lettered",
-                extra={
-                    "consumer": self.name,
-                    "topic": letter.topic,
-                    "offset": letter.offset,
-                    "reason": letter.reason,
-                },
-            )
-        self.applied += applied
-        self.dead_lettered += len(letters)
+            outcome = await self._run(records, isolate=True)
+        self.applied += outcome.applied
+        self.dead_lettered += len(outcome.letters)
 
-    async def _apply_batch(self, received: Sequence[ReceivedEvent]) -> int:
+    async def _run(self, records: Sequence[Any], *, isolate: bool) -> _Outcome:
+        by_position = self.deduplication is Deduplication.POSITION
+        async with self.db.transaction() as conn:
+            if by_position:
+                positions = await lock_positions(
+                    conn, self.name, ((r.topic, r.partition) for r in records)
+                )
+                todo = [r for r in records if r.offset >= positions[(r.topic, r.partition)]]
+            else:
+                todo = list(records)
+            received, letters = self._decode(todo)
+            if isolate:
+                applied, rejected = await self._apply_one_by_one(conn, received, todo)
+                letters.extend(rejected)
+            else:
+                applied = await self._apply_batch(conn, received)
+            if by_position:
+                await advance_positions(conn, self.name, _next_offsets(records))
+            for letter in letters:
+                await self.dead_letters(letter, self.name)
+                log.warning(
+                    "dead-lettered",
+                    extra={
+                        "consumer": self.name,
+                        "topic": letter.topic,
+                        "offset": letter.offset,
+                        "reason": letter.reason,
+                    },
+                )
+        return _Outcome(applied, letters)
+
+    def _decode(self, records: Sequence[Any]) -> tuple[list[ReceivedEvent], list[DeadLetter]]:
+        received: list[ReceivedEvent] = []
+        letters: list[DeadLetter] = []
+        decode, catalogue = wire.decode, self.catalogue
+        for record in records:
+            try:
+                envelope, event = decode(catalogue, record.headers, record.value)
+            except wire.InvalidMessage as exc:
+                letters.append(DeadLetter.of(record, exc.reason))
+                continue
+            received.append(
+                ReceivedEvent(envelope, event, record.topic, record.partition, record.offset)
+            )
+        return received, letters
+
+    async def _fresh(
+        self, conn: Connection, received: Sequence[ReceivedEvent]
+    ) -> list[ReceivedEvent]:
+        """The events of `received` not applied before, each once."""
+        if self.deduplication is Deduplication.POSITION:
+            return list(received)  # positions already excluded what was applied
+        fresh = await claim_new(conn, self.name, [r.envelope.id for r in received])
+        out = []
+        for item in received:
+            if item.envelope.id in fresh:
+                fresh.discard(item.envelope.id)  # the same event twice in one batch
+                out.append(item)
+        return out
+
+    async def _apply_batch(self, conn: Connection, received: Sequence[ReceivedEvent]) -> int:
         if not received:
             return 0
-        applied = 0
-        async with self.db.transaction() as conn:
-            fresh = await claim_new(conn, self.name, [r.envelope.id for r in received])
-            for item in received:
-                if item.envelope.id in fresh:
-                    fresh.discard(item.envelope.id)  # the same event twice in one batch
-                    await self.handler(conn, item)
-                    applied += 1
-        return applied
+        fresh = await self._fresh(conn, received)
+        if fresh:
+            await self.apply(conn, fresh)
+        return len(fresh)
 
     async def _apply_one_by_one(
-        self, received: Sequence[ReceivedEvent], records: Sequence[Any]
+        self, conn: Connection, received: Sequence[ReceivedEvent], records: Sequence[Any]
     ) -> tuple[int, list[DeadLetter]]:
         by_offset = {(r.topic, r.partition, r.offset): r for r in records}
         applied = 0
         rejected: list[DeadLetter] = []
-        async with self.db.transaction() as conn:
-            for item in received:
-                try:
-                    async with conn.transaction():  # a savepoint per event
-                        if await claim_new(conn, self.name, [item.envelope.id]):
-                            await self.handler(conn, item)
-                            applied += 1
-                except TRANSIENT:
-                    raise
-                except Exception as exc:
-                    record = by_offset[(item.topic, item.partition, item.offset)]
-                    reason = f"handler failed: {type(exc).__name__}: {exc}"
-                    rejected.append(DeadLetter.of(record, reason))
+        for item in received:
+            try:
+                async with conn.transaction():  # a savepoint per event
+                    fresh = await self._fresh(conn, [item])
+                    if fresh:
+                        await self.apply(conn, fresh)
+                        applied += 1
+            except TRANSIENT:
+                raise
+            except Exception as exc:
+                record = by_offset[(item.topic, item.partition, item.offset)]
+                reason = f"handler failed: {type(exc).__name__}: {exc}"
+                rejected.append(DeadLetter.of(record, reason))
         return applied, rejected
+
+
+def _next_offsets(records: Sequence[Any]) -> dict[Partition, int]:
+    out: dict[Partition, int] = {}
+    for r in records:
+        key = (r.topic, r.partition)
+        if r.offset >= out.get(key, 0):
+            out[key] = r.offset + 1
+    return out

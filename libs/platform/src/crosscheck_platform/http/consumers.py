@@ -15,8 +15,9 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 
 from crosscheck_contracts.base import BoundedContext
-from crosscheck_platform.consumer import EventHandler, IdempotentConsumer
+from crosscheck_platform.consumer import BatchHandler, EventHandler, IdempotentConsumer
 from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
+from crosscheck_platform.consumer.tracking import Deduplication
 from crosscheck_platform.http.infrastructure import load_catalogue
 from crosscheck_platform.http.runtime import ServiceRuntime
 
@@ -24,8 +25,10 @@ from crosscheck_platform.http.runtime import ServiceRuntime
 def consumer_part(
     name: str,
     contexts: Sequence[BoundedContext],
-    handler: EventHandler,
+    handler: EventHandler | None = None,
     *,
+    batch_handler: BatchHandler | None = None,
+    deduplication: Deduplication = Deduplication.EVENT_ID,
     tables: Sequence[str] = (),
     max_records: int = 500,
 ) -> Any:
@@ -33,7 +36,9 @@ def consumer_part(
 
     `name` becomes the consumer group (prefixed with the service's schema, so test runs
     and deployments do not share offsets) and the key of its applied-event tracking.
-    `tables` is idempotent DDL for the handler's own tables.
+    `tables` is idempotent DDL for the handler's own tables. Give `batch_handler`
+    instead of `handler` to apply a whole batch at once; `deduplication` is described in
+    crosscheck_platform.consumer.tracking (by event id unless the handler is idempotent).
     """
 
     @contextlib.asynccontextmanager
@@ -46,7 +51,9 @@ def consumer_part(
             db=runtime.database,
             catalogue=load_catalogue(),
             handler=handler,
+            batch_handler=batch_handler,
             dead_letters=broker_dead_letters(broker),
+            deduplication=deduplication,
         )
         await consumer.setup()
         subscribe(

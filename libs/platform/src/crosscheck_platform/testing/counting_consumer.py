@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
+from collections import Counter
+from collections.abc import Sequence
 
 from faststream.kafka import KafkaBroker
 
-from crosscheck_platform.consumer import IdempotentConsumer, ReceivedEvent
+from crosscheck_platform.consumer import Deduplication, IdempotentConsumer, ReceivedEvent
 from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.testing.sample_events import TEST_CATALOGUE, Counted
@@ -35,6 +38,43 @@ async def add_to_total(conn: Connection, item: ReceivedEvent) -> None:
     await asyncio.sleep(0.002)  # slow enough that a kill lands inside a batch
 
 
+async def add_batch_to_totals(conn: Connection, items: Sequence[ReceivedEvent]) -> None:
+    """The same effect merged into one statement per batch (the batch handler API)."""
+    totals: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
+    for item in items:
+        assert isinstance(item.event, Counted)
+        totals[item.envelope.aggregateid] += item.event.amount
+        counts[item.envelope.aggregateid] += 1
+    streams = sorted(totals)
+    await conn.execute(
+        "INSERT INTO totals (stream, total, applied) "
+        "SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[]) "
+        "ON CONFLICT (stream) DO UPDATE SET total = totals.total + EXCLUDED.total, "
+        "applied = totals.applied + EXCLUDED.applied",
+        streams,
+        [totals[s] for s in streams],
+        [counts[s] for s in streams],
+    )
+    await asyncio.sleep(0.002 * len(items))  # slow enough that a kill lands inside a batch
+
+
+def exit_after_commits(consumer: IdempotentConsumer, batches: int) -> None:
+    """Die right after the database commit of the n-th batch, before its offsets reach
+    Kafka: the restart gets that batch again, already applied."""
+    handle = consumer.handle_records
+    done = 0
+
+    async def handle_then_maybe_exit(records: Sequence[object]) -> None:
+        nonlocal done
+        await handle(records)
+        done += 1
+        if done >= batches:
+            os._exit(3)
+
+    consumer.handle_records = handle_then_maybe_exit  # type: ignore[method-assign]
+
+
 async def main(args: argparse.Namespace) -> None:
     db = await Database.connect(args.dsn, args.schema, min_size=1, max_size=4)
     await db.migrate(TOTALS_DDL)
@@ -43,10 +83,13 @@ async def main(args: argparse.Namespace) -> None:
         name=args.group,
         db=db,
         catalogue=TEST_CATALOGUE,
-        handler=add_to_total,
         dead_letters=broker_dead_letters(broker),
+        deduplication=Deduplication(args.deduplication),
+        **({"batch_handler": add_batch_to_totals} if args.batch else {"handler": add_to_total}),
     )
     await consumer.setup()
+    if args.exit_after_commits:
+        exit_after_commits(consumer, args.exit_after_commits)
     subscribe(
         broker,
         consumer,
@@ -68,4 +111,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     for name in ("bootstrap", "dsn", "schema", "topic", "group"):
         parser.add_argument(f"--{name}", required=True)
+    parser.add_argument("--deduplication", default=Deduplication.EVENT_ID.value)
+    parser.add_argument("--batch", action="store_true", help="use the batch handler")
+    parser.add_argument("--exit-after-commits", type=int, default=0)
     asyncio.run(main(parser.parse_args()))
