@@ -126,7 +126,9 @@ async def publish(infra: Infra, topics: Topics, events: list[Event]) -> None:
 
 
 @asynccontextmanager
-async def hazards_service(infra: Infra, namespace: str, port: int) -> AsyncIterator[str]:
+async def hazards_service(
+    infra: Infra, namespace: str, port: int
+) -> AsyncIterator[tuple[str, int]]:
     env = {
         **os.environ,
         "CROSSCHECK_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
@@ -153,7 +155,7 @@ async def hazards_service(infra: Infra, namespace: str, port: int) -> AsyncItera
                 if process.returncode is not None:
                     raise RuntimeError("the hazards service exited during start-up")
                 await asyncio.sleep(0.1)
-        yield base
+        yield base, process.pid
     finally:
         if process.returncode is None:
             process.terminate()
@@ -162,6 +164,17 @@ async def hazards_service(infra: Infra, namespace: str, port: int) -> AsyncItera
             except TimeoutError:
                 process.kill()
                 await process.wait()
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time used so far by the processes (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
 def bodies(rounds: int) -> Iterator[bytes]:
@@ -269,12 +282,13 @@ async def main(args: argparse.Namespace) -> None:
         token = mint_token(SECRET, principal, timedelta(hours=2))
         try:
             async with AsyncExitStack() as services:
-                bases = [
+                replicas = [
                     await services.enter_async_context(
                         hazards_service(infra, namespace, free_port())
                     )
                     for _ in range(args.replicas)
                 ]
+                pids = [pid for _, pid in replicas]
                 await publish(infra, topics, inventory(rounds))
                 db = await Database.connect(infra.database_url, namespace, min_size=1, max_size=2)
                 try:
@@ -295,14 +309,19 @@ async def main(args: argparse.Namespace) -> None:
                             timeout=aiohttp.ClientTimeout(total=30),
                         )
                     )
-                    for base in bases
+                    for base, _ in replicas
                 ]
                 callers = Callers(sessions)
+                # Other work on the machine shares the cores: the figures mean little without.
+                print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
                 await throughput(callers, work, 8, 2.0)  # warm-up
+                cpu = cpu_seconds(pids)
                 ok, failed, took = await throughput(callers, work, args.clients, args.seconds)
+                cpu = cpu_seconds(pids) - cpu
                 print(
                     f"throughput  {args.clients} clients, {args.replicas} replica(s), "
-                    f"{took:5.1f} s: {ok / took:8,.0f} commands/s  ({ok} ok, {failed} failed)"
+                    f"{took:5.1f} s: {ok / took:8,.0f} commands/s  ({ok} ok, {failed} failed)  "
+                    f"service CPU {cpu / max(ok, 1) * 1000:5.2f} ms/command"
                 )
                 latencies, failed, took = await at_fixed_rate(
                     callers, work, args.rate, args.seconds
