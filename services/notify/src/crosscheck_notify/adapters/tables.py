@@ -45,6 +45,8 @@ SCHEDULE_DDL = [
     """CREATE INDEX IF NOT EXISTS notices_pending ON notices (next_attempt_at)
        WHERE state = 'pending'""",
     "CREATE INDEX IF NOT EXISTS notices_by_hazard ON notices (hazard_id)",
+    # The notices history: a township's notices, newest due first.
+    "CREATE INDEX IF NOT EXISTS notices_by_township ON notices (township, due_at DESC)",
 ]
 
 DIRECTORY_DDL = [
