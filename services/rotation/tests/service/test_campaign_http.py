@@ -57,6 +57,17 @@ async def test_campaign_is_planned_checked_and_replanned_over_http(rotation: Rot
     town = reference()
     await _roster(rotation, town, A, "a-")
     admin = rotation.headers(A)
+    known = await _ok(await rotation.client.get(f"/v1/townships/{A}/roster", headers=admin))
+    assert known == {
+        "township": A,
+        "sites": len(town.sites),
+        "staff": len(town.staff),
+        "staff_with_conflicts": sum(
+            bool(s.conflict_village_ids or s.conflict_site_ids) for s in town.staff
+        ),
+    }
+    forbidden = await rotation.client.get(f"/v1/townships/{B}/roster", headers=admin)
+    assert forbidden.status_code == 403
     base = f"/v1/townships/{A}/campaigns"
     launched = await _ok(
         await rotation.client.post(

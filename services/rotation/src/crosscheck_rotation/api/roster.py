@@ -1,0 +1,35 @@
+"""What the rotation has learnt of a township's roster from the registry's events, so
+a caller that has just imported the inventory can tell when a launch would see all of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from crosscheck_contracts.envelope import Tenant
+from crosscheck_platform.http import Runtime
+from crosscheck_rotation.adapters import roster
+from crosscheck_rotation.api.scope import Reader, TownshipCode, authorize_read
+
+
+def roster_router() -> APIRouter:
+    router = APIRouter(prefix="/v1/townships/{code}/roster", tags=["roster"])
+
+    @router.get("")
+    async def counts(code: TownshipCode, principal: Reader, runtime: Runtime) -> dict[str, Any]:
+        """Open places, active staff and staff with declared conflicts, as known here."""
+        authorize_read(principal, Tenant(county=principal.county, township=code))
+        async with runtime.database.pool.acquire() as conn:
+            sites = await roster.open_sites(conn, code)
+            staff = await roster.staff(conn, code, active_only=True)
+        return {
+            "township": code,
+            "sites": len(sites),
+            "staff": len(staff),
+            "staff_with_conflicts": sum(
+                bool(s.conflict_village_ids or s.conflict_site_ids) for s in staff.values()
+            ),
+        }
+
+    return router
