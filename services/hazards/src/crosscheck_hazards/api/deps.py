@@ -14,7 +14,7 @@ from crosscheck_hazards.app.runner import Answer, CommandRunner
 from crosscheck_hazards.app.services import HazardsServices
 from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.auth.deps import require_roles
-from crosscheck_platform.http import Runtime
+from crosscheck_platform.http import Runtime, ServiceRuntime
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -46,6 +46,30 @@ InventoryDep = Annotated[Inventory, Depends(inventory_of)]
 
 
 @dataclass(frozen=True)
+class CommandContext:
+    """What a command route needs, from one dependency: FastAPI resolves each dependency
+    on every request at a cost well above building these few objects."""
+
+    runtime: ServiceRuntime
+    services: HazardsServices
+    runner: CommandRunner
+    inventory: Inventory
+
+
+async def command_context_of(request: Request) -> CommandContext:
+    runtime = cast(ServiceRuntime, request.app.state.runtime)
+    return CommandContext(
+        runtime=runtime,
+        services=cast(HazardsServices, request.app.state.hazards),
+        runner=CommandRunner(runtime.database, runtime.event_store),
+        inventory=Inventory(runtime.database),
+    )
+
+
+Command = Annotated[CommandContext, Depends(command_context_of)]
+
+
+@dataclass(frozen=True)
 class Idempotency:
     key: str | None
     fingerprint: str
@@ -63,6 +87,8 @@ async def idempotency_of(
         ),
     ] = None,
 ) -> Idempotency:
+    if key is None:
+        return Idempotency(key=None, fingerprint="")
     # Method, path and body: the same key on a different request is refused.
     digest = hashlib.sha256()
     digest.update(f"{request.method} {request.url.path}\n".encode())

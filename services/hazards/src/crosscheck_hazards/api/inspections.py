@@ -8,14 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from crosscheck_hazards.api import bodies
-from crosscheck_hazards.api.deps import (
-    IdempotencyDep,
-    Inspector,
-    InventoryDep,
-    Runner,
-    Services,
-    answer,
-)
+from crosscheck_hazards.api.deps import Command, IdempotencyDep, Inspector, answer
 from crosscheck_hazards.app import inspections
 from crosscheck_hazards.app.access import load, write_tenant
 from crosscheck_hazards.app.hazards import load_hazard
@@ -45,10 +38,7 @@ def router() -> APIRouter:
     async def record_inspection(
         body: bodies.RecordInspection,
         principal: Inspector,
-        runtime: Runtime,
-        runner: Runner,
-        services: Services,
-        inventory: InventoryDep,
+        command: Command,
         idem: IdempotencyDep,
     ) -> JSONResponse:
         request = inspections.InspectionInput(
@@ -73,9 +63,16 @@ def router() -> APIRouter:
         )
         tenant = write_tenant(principal)
         decide = inspections.record(
-            runtime.event_store, inventory, services, principal, tenant, request
+            command.runtime.event_store,
+            command.inventory,
+            command.services,
+            principal,
+            tenant,
+            request,
         )
-        result = await runner.run(tenant, decide, key=idem.key, fingerprint=idem.fingerprint)
+        result = await command.runner.run(
+            tenant, decide, key=idem.key, fingerprint=idem.fingerprint
+        )
         return answer(result)
 
     @r.get("/{inspection_id}")
