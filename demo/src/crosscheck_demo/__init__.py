@@ -1,0 +1,1 @@
+"""The reference campaign driven through the public HTTP APIs."""
