@@ -505,12 +505,13 @@ async def _run(api: Api) -> Outcomes:
     await campaign.loop(late, late_id, leader_of[late.visit.group_id], deadline=due)
     campaign.save_state(overdue_hazard_id=late_id)
 
-    async def overdue_sent() -> bool:
+    async def overdue_settled() -> bool:
         notices = await _notices(api, township, late_id)
-        return any(n["kind"] == "overdue" and n["state"] == "sent" for n in notices)
+        to_people = [n for n in notices if n["kind"] == "overdue" and n["recipient"]]
+        return bool(to_people) and all(n["state"] in ("sent", "failed") for n in to_people)
 
-    await api.until(f"the overdue notice of hazard {late_id} to be sent", overdue_sent)
-    say(f"hazard {late_id} went overdue; its notices are sent")
+    await api.until(f"the overdue notices of hazard {late_id} to go out", overdue_settled)
+    say(f"hazard {late_id} went overdue; its notices went out")
 
     expected = {
         "places_inspected": len(sites),

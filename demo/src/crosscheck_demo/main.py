@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         state_dir=args.state_dir,
         seed=args.seed,
         timeout_s=args.timeout,
+        progress=lambda line: print(f"crosscheck-demo: {line}", file=sys.stderr, flush=True),
     )
     secret = os.environ.get("CROSSCHECK_JWT_SECRET")
     if secret:
