@@ -7,6 +7,7 @@ would make the network, not the database, the limit.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -137,15 +138,23 @@ SELECT position, event_id, NULL FROM ev"""
 ATOMIC_WRITE_PARAMETERS = 18
 
 
-def rows_sql(writes: Sequence[TableRows], first_parameter: int) -> str:
-    """The extra CTEs of ATOMIC_WRITE for `writes`, one array parameter per column from
-    `first_parameter` on."""
+def atomic_write_sql(writes: Sequence[TableRows]) -> str:
+    """ATOMIC_WRITE with a CTE for each of `writes`, its columns as array parameters
+    after the append's own."""
+    return _atomic_write_sql(
+        tuple((w.table, tuple(w.columns), tuple(w.types), w.on_conflict) for w in writes)
+    )
+
+
+# Commands write the same few shapes of rows over and over.
+@functools.lru_cache(maxsize=256)
+def _atomic_write_sql(shapes: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...]) -> str:
     parts = []
-    n = first_parameter
-    for i, write in enumerate(writes):
-        columns = ", ".join(checked_identifier(c) for c in write.columns)
+    n = ATOMIC_WRITE_PARAMETERS + 1
+    for i, (table, columns, types, on_conflict) in enumerate(shapes):
+        names = ", ".join(checked_identifier(c) for c in columns)
         arrays = []
-        for kind in write.types:
+        for kind in types:
             if not _TYPE.match(kind):
                 raise ValueError(f"not a plain SQL type: {kind!r}")
             arrays.append(f"${n}::{kind}[]")
@@ -153,12 +162,12 @@ def rows_sql(writes: Sequence[TableRows], first_parameter: int) -> str:
         parts.append(
             f""",
 r{i} AS (
-    INSERT INTO {checked_identifier(write.table)} ({columns})
+    INSERT INTO {checked_identifier(table)} ({names})
     SELECT * FROM unnest({", ".join(arrays)}) WHERE NOT EXISTS (SELECT 1 FROM bad)
-    {write.on_conflict}
+    {on_conflict}
 )"""
         )
-    return "".join(parts)
+    return ATOMIC_WRITE.replace("{rows}", "".join(parts))
 
 
 _TYPE = re.compile(r"^[a-z][a-z0-9_ ]*$")

@@ -306,9 +306,7 @@ class PostgresEventStore:
         for write in rows:
             columns = list(zip(*write.rows, strict=True)) or [() for _ in write.columns]
             args += [list(c) for c in columns]
-        sql = batch.ATOMIC_WRITE.replace(
-            "{rows}", batch.rows_sql(rows, batch.ATOMIC_WRITE_PARAMETERS + 1)
-        )
+        sql = batch.atomic_write_sql(rows)
         try:
             async with self.db.pool.acquire() as conn:
                 result = await conn.fetch(sql, *args)
