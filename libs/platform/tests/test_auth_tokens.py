@@ -98,3 +98,23 @@ def test_roles_carry_the_scope_they_need() -> None:
         Principal(subject="u", name="n", role=Role.INSPECTOR, county="1")
     with pytest.raises(ValidationError):
         Principal(subject="u", name="n", role=Role.VILLAGE_COMMITTEE, county="1", township="2")
+
+
+def test_a_token_verified_once_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crosscheck_platform.auth import tokens
+
+    token = mint_token(SETTINGS, INSPECTOR, timedelta(minutes=10))
+    assert verify_token(SETTINGS, token) == INSPECTOR
+    assert verify_token(SETTINGS, token) == INSPECTOR  # the second time from the cache
+
+    class Later:
+        @staticmethod
+        def time() -> float:
+            return (datetime.now(UTC) + timedelta(hours=1)).timestamp()
+
+    monkeypatch.setattr(tokens, "time", Later)
+    with pytest.raises(InvalidToken) as refused:
+        verify_token(SETTINGS, token)
+    assert refused.value.expired
+    with pytest.raises(InvalidToken):
+        verify_token("another-secret-0123456789-0123456789-xyz", token)
