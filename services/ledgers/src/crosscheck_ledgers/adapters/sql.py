@@ -103,6 +103,20 @@ async def write(conn: Connection, patches: Patches) -> None:
         await conn.execute(upsert.sql, *columns)
 
 
+async def copy_into_empty(conn: Connection, patches: Patches) -> None:
+    """Write every patched row with COPY: for tables emptied in this transaction, where
+    each row is new and written once. It skips the upsert's conflict checks and the
+    per-element array encoding of the unnest form."""
+    for table, rows in patches.tables.values():
+        if not rows:
+            continue
+        await conn.copy_records_to_table(
+            table.name,
+            records=[_row_values(table, key, row) for key, row in rows.items()],
+            columns=[c.name for c in upsert_for(table).columns],
+        )
+
+
 async def clear(conn: Connection) -> None:
     """Empty the projection in the caller's transaction (readers keep the old rows until
     it commits; concurrent writers wait on the lock)."""

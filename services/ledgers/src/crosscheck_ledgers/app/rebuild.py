@@ -8,14 +8,15 @@ lock is released. Field-group upserts are idempotent and commutative, so an even
 applied by both is harmless.
 
 Records are read by partition assignment from the beginning, with no consumer group
-(no offsets to commit, no group join): the live consumer's group is left untouched. A
-batch is decoded, projected and merged in memory, then written with one statement per
-table; that is what makes a replay fast.
+(no offsets to commit, no group join): the live consumer's group is left untouched.
+Events are decoded, projected and merged in memory, each row once; the merged rows go
+into the emptied tables with COPY at the end. Only a history with more rows than
+`max_rows` is written in parts along the way, with the guarded upserts (a row may come
+again in a later part).
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from crosscheck_ledgers.domain.merge import Patches
 from crosscheck_ledgers.domain.projection import Meta, project
 from crosscheck_platform.db import Database
 
-FLUSH_EVENTS = 20_000
+MAX_ROWS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ async def rebuild(
     topics: Sequence[str],
     catalogue: EventCatalogue,
     *,
-    flush_events: int = FLUSH_EVENTS,
+    max_rows: int = MAX_ROWS,
 ) -> RebuildStats:
     started = time.perf_counter()
     await db.migrate(sql.ddl())
@@ -72,10 +73,7 @@ async def rebuild(
             end = await consumer.end_offsets(partitions)
             remaining = {tp for tp in partitions if end[tp] > 0}
             patches = Patches()
-            pending = 0
-            # One write in flight while the next batch is decoded: the database and
-            # the decoding overlap instead of taking turns.
-            writing: asyncio.Task[None] | None = None
+            written_in_parts = False
             while remaining:
                 batch = await consumer.getmany(*remaining, timeout_ms=500, max_records=10_000)
                 for tp, records in batch.items():
@@ -95,18 +93,16 @@ async def rebuild(
                         )
                         patches.add(project(event, meta))
                         events += 1
-                        pending += 1
                 for tp in list(remaining):
                     if await consumer.position(tp) >= end[tp]:
                         remaining.discard(tp)
-                if pending >= flush_events:
-                    if writing is not None:
-                        await writing
-                    writing = asyncio.create_task(sql.write(conn, patches))
-                    patches, pending = Patches(), 0
-            if writing is not None:
-                await writing
-            await sql.write(conn, patches)
+                if len(patches) >= max_rows:
+                    await sql.write(conn, patches)
+                    patches, written_in_parts = Patches(), True
+            if written_in_parts:
+                await sql.write(conn, patches)
+            else:
+                await sql.copy_into_empty(conn, patches)
     finally:
         await consumer.stop()
     return RebuildStats(events, skipped, time.perf_counter() - started)
