@@ -17,8 +17,10 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from email.header import decode_header, make_header
+from email.message import Message as EmailMessage
 from pathlib import Path
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiosmtpd.controller import Controller
@@ -50,8 +52,6 @@ class Mailbox(Message):
         self.messages: list[tuple[list[str], str]] = []
 
     def handle_message(self, message: object) -> None:
-        from email.message import Message as EmailMessage
-
         assert isinstance(message, EmailMessage)
         subject = str(make_header(decode_header(message["Subject"] or "")))
         self.messages.append(([message["To"] or ""], subject))
@@ -100,8 +100,6 @@ async def stack(infra: Infra, unique_name: str, tmp_path: Path) -> AsyncIterator
                 )
             )
         endpoints = Endpoints.on_ports(ports)
-        import httpx
-
         async with httpx.AsyncClient() as client:
             for name, process in zip(SERVICES, processes, strict=True):
                 for _ in range(600):

@@ -64,6 +64,7 @@ class RoundCheck:
 
 @dataclass
 class Outcomes:
+    county: str
     township: str
     campaign_id: str
     figures: dict[str, Any]
@@ -463,6 +464,7 @@ async def _run(api: Api) -> Outcomes:
     if state.get("completed"):
         read = await api.json("ledgers", "GET", figures_path, params=params)
         return Outcomes(
+            api.scenario.county_code,
             township,
             campaign_id,
             read["total"],
@@ -530,6 +532,7 @@ async def _run(api: Api) -> Outcomes:
     await api.until(f"the ledgers to show {expected}", ledgers_caught_up)
     campaign.save_state(completed=True)
     return Outcomes(
+        api.scenario.county_code,
         township,
         campaign_id,
         figures,

@@ -43,7 +43,11 @@ def summary(outcome: Outcomes, endpoints: Endpoints, mailbox: Path | None) -> st
     lines.append(f"  AsyncAPI  {ASYNCAPI}")
     lines.append(
         f"  ledgers   {endpoints.ledgers}/v1/exports/ledgers.xlsx?campaign_id="
-        f"{outcome.campaign_id} (token needed), saved as {outcome.xlsx}"
+        f"{outcome.campaign_id}, saved as {outcome.xlsx}"
+    )
+    lines.append(
+        "  token     uv run crosscheck-token --role township_admin "
+        f"--county {outcome.county} --township {outcome.township}"
     )
     if outcome.overdue_hazard_id:
         sent = [n for n in outcome.overdue_notices if n["kind"] == "overdue"]
