@@ -39,6 +39,7 @@ OPEN_SITES = [
     "site-retry",
     "site-pdf",
     "site-notice",
+    "site-notes",
     "site-outside",
 ]
 ITEMS = standard_library().checklist_for(SiteType.SMALL_RESTAURANT).item_ids
@@ -428,3 +429,16 @@ async def test_the_rectification_notice_as_html_and_pdf(svc: Harness) -> None:
         resources: Any = pdf_page["/Resources"]
         fonts |= {str(f.get_object()["/BaseFont"]) for f in resources["/Font"].values()}
     assert any(f.endswith("+NotoSansCJKSC") for f in fonts), fonts  # embedded subset
+
+
+async def test_inspection_notes_come_back_with_the_inspection(svc: Harness) -> None:
+    notes = "后厨灭火器已过期，负责人称本周内更换。"
+    recorded = await record(svc, inspection("site-notes", {}, notes=notes))
+    assert recorded["notes"] == notes
+    url = f"/v1/inspections/{recorded['inspection_id']}"
+    response = await svc.client.get(url, headers=svc.headers(Role.GROUP_LEADER, "s-1"))
+    assert response.status_code == 200, response.text
+    read = response.json()
+    assert read["notes"] == notes
+    assert read["checklist_version"] == recorded["checklist_version"]
+    assert read["site_id"] == "site-notes"

@@ -8,6 +8,7 @@ from typing import Any
 
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_hazards.domain.hazard import Hazard
+from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore import TableRows
 
 _COLUMNS = (
@@ -74,3 +75,14 @@ def inspection_details_rows(
         ("text", "text", "text", "text"),
         [(inspection_id, tenant.township, checklist_version, notes)],
     )
+
+
+async def inspection_details(db: Database, inspection_id: str) -> dict[str, Any]:
+    """The checklist version and notes kept for a recorded inspection (empty if none)."""
+    rows = await db.fetch(
+        "SELECT checklist_version, notes FROM inspection_details WHERE inspection_id = $1",
+        inspection_id,
+    )
+    if not rows:
+        return {}
+    return {"checklist_version": rows[0]["checklist_version"], "notes": rows[0]["notes"]}

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from crosscheck_hazards.adapters.hazard_index import inspection_details
 from crosscheck_hazards.api import bodies
 from crosscheck_hazards.api.deps import Command, IdempotencyDep, Inspector, answer
 from crosscheck_hazards.app import inspections
@@ -79,7 +80,9 @@ def router() -> APIRouter:
     async def get_inspection(
         inspection_id: str, principal: CurrentPrincipal, runtime: Runtime
     ) -> dict[str, Any]:
-        return inspection_view(await load_inspection(runtime, inspection_id, principal))
+        inspection = await load_inspection(runtime, inspection_id, principal)
+        details = await inspection_details(runtime.database, inspection_id)
+        return inspection_view(inspection) | details
 
     @r.get("/{inspection_id}/hazards")
     async def list_hazards(

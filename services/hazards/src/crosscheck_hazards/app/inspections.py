@@ -109,6 +109,7 @@ def record(
 
         body = inspection_view(recorded.inspection) | {
             "checklist_version": checklist.version,
+            "notes": request.notes,
             "hazards": [
                 {
                     "hazard_id": h.id,
