@@ -219,3 +219,19 @@ items = ["a", "b"]
 """
     with pytest.raises(ValueError, match="unknown"):
         parse_library(text)
+
+
+def test_present_staff_must_belong_to_the_group_unless_an_admin_says_why() -> None:
+    with pytest.raises(RuleViolation) as refused:
+        record(report(present_staff_ids=("s-1", "s-7", "s-3")))
+    assert refused.value.key == "inspection.staff_not_in_group"
+    assert refused.value.status == 422
+    assert refused.value.params == {"group_id": "g-1", "staff_ids": "s-3, s-7"}
+    with pytest.raises(RuleViolation):
+        record(report(present_staff_ids=("s-7",)), actor=ADMIN)
+    substitute = report(present_staff_ids=("s-1", "s-7"), override_reason="s-2 病假,由 s-7 替换")
+    recorded = record(substitute, actor=ADMIN)
+    [completed] = recorded.inspection.collect_pending()[1]
+    assert isinstance(completed, InspectionCompleted)
+    assert completed.present_staff_ids == ["s-1", "s-7"]
+    assert completed.override_reason == "s-2 病假,由 s-7 替换"

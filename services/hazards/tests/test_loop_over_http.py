@@ -40,6 +40,7 @@ OPEN_SITES = [
     "site-pdf",
     "site-notice",
     "site-notes",
+    "site-staff",
     "site-outside",
 ]
 ITEMS = standard_library().checklist_for(SiteType.SMALL_RESTAURANT).item_ids
@@ -442,3 +443,20 @@ async def test_inspection_notes_come_back_with_the_inspection(svc: Harness) -> N
     assert read["notes"] == notes
     assert read["checklist_version"] == recorded["checklist_version"]
     assert read["site_id"] == "site-notes"
+
+
+async def test_present_staff_outside_the_group_get_a_clear_error(svc: Harness) -> None:
+    body = inspection("site-staff", {}) | {"present_staff_ids": ["s-1", "s-9"]}
+    leader = svc.headers(Role.GROUP_LEADER, "s-1")
+    refused = await svc.client.post("/v1/inspections", json=body, headers=leader)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["message"] == (
+        "在场检查人员 s-9 不是检查组 g-1 的成员;如确需替换人员,须由乡镇管理员填写原因后办理"
+    )
+    english = await svc.client.post(
+        "/v1/inspections", json=body, headers=leader | {"Accept-Language": "en"}
+    )
+    assert english.status_code == 422
+    assert english.json()["error"]["message"].startswith(
+        "Staff s-9 recorded as present are not members of group g-1"
+    )

@@ -7,10 +7,10 @@ show every departure from the plan).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from crosscheck_hazards.domain.errors import NotAssigned
+from crosscheck_hazards.domain.errors import InspectionRuleViolation, NotAssigned
 from crosscheck_platform.errors import RuleViolation
 
 
@@ -54,3 +54,21 @@ def check_assignment(
     if members is not None and actor.staff_id not in members:
         raise NotAssigned("inspection.not_group_member", group_id=group_id)
     return None
+
+
+def check_present_staff(
+    plan: RoundPlan, *, group_id: str, present_staff_ids: Sequence[str], override: str | None
+) -> None:
+    """Raise unless everyone recorded as present belongs to the recording group (as far
+    as its members are known here). An administrator's override, with its reason on the
+    event, also covers substitutes."""
+    if override is not None:
+        return
+    members = plan.group_members.get(group_id)
+    if members is None:
+        return
+    outsiders = sorted(set(present_staff_ids) - members)
+    if outsiders:
+        raise InspectionRuleViolation(
+            "inspection.staff_not_in_group", group_id=group_id, staff_ids=", ".join(outsiders)
+        )

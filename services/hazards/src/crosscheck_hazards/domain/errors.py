@@ -65,6 +65,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "您不是检查组 {group_id} 的成员,不能代其登记检查",
         "You are not a member of group {group_id} and cannot record its inspection.",
     ),
+    "inspection.staff_not_in_group": (
+        "在场检查人员 {staff_ids} 不是检查组 {group_id} 的成员;"
+        "如确需替换人员,须由乡镇管理员填写原因后办理",
+        "Staff {staff_ids} recorded as present are not members of group {group_id}; "
+        "a township administrator may record substitutes with a reason.",
+    ),
     "inspection.override_needs_reason": (
         "跨分派登记检查必须填写原因",
         "Recording outside the round's assignment needs a reason.",

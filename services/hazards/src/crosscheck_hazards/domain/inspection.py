@@ -16,7 +16,12 @@ from datetime import datetime
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.events.hazards import InspectionCompleted, Severity
 from crosscheck_contracts.events.registry import SiteType
-from crosscheck_hazards.domain.assignment import Actor, RoundPlan, check_assignment
+from crosscheck_hazards.domain.assignment import (
+    Actor,
+    RoundPlan,
+    check_assignment,
+    check_present_staff,
+)
 from crosscheck_hazards.domain.checklists import Checklist
 from crosscheck_hazards.domain.errors import InspectionRuleViolation
 from crosscheck_hazards.domain.hazard import Finding, Hazard
@@ -99,6 +104,12 @@ def record_inspection(
         round_no=report.round_no,
         actor=actor,
         override_reason=report.override_reason,
+    )
+    check_present_staff(
+        plan,
+        group_id=report.group_id,
+        present_staff_ids=report.present_staff_ids,
+        override=override,
     )
     if report.inspected_at > now:
         raise InspectionRuleViolation("inspection.in_future")
