@@ -382,7 +382,11 @@ async def _fresh_run(
             "present_staff_ids": ["s-1", "s-2"],
             "answers": [{"item_id": i, "passed": i != failed_item} for i in ITEMS],
         }
-        response = await client.post("/v1/inspections", json=body)
+        try:
+            response = await client.post("/v1/inspections", json=body)
+        except httpx.TimeoutException:
+            failed += 1  # an overloaded service is a result to print, not a crash
+            return
         if response.status_code != 201:
             failed += 1
             return
