@@ -4,6 +4,7 @@ the same seed, one item failing at most once per visit."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
@@ -15,7 +16,14 @@ CHECKLISTS = {
     "shop": [Item(f"s.{c.value}", c) for c in HazardCategory if c is not HazardCategory.GAS],
 }
 VISITS = [
-    Visit(r, f"g{n % 8}", f"site-{n:02d}", f"v{n % 7}", "restaurant" if n % 3 else "shop")
+    Visit(
+        r,
+        f"g{(n + r) % 8}",
+        f"site-{n:02d}",
+        f"v{n % 7}",
+        "restaurant" if n % 3 else "shop",
+        f"村{n % 7}/场所{n:02d}",
+    )
     for r in (1, 2)
     for n in range(68)
 ]
@@ -47,6 +55,13 @@ def test_each_item_fails_once_per_visit_and_belongs_to_the_place() -> None:
 
 def test_same_seed_same_plan_other_seed_other_plan() -> None:
     assert plan_hazards(5, VISITS, CHECKLISTS) == plan_hazards(5, VISITS, CHECKLISTS)
+    # The registry's ids differ from run to run; the places and their hazards do not.
+    renamed = [replace(v, site_id=f"x-{v.site_id}") for v in reversed(VISITS)]
+    assert [
+        (h.visit.place, h.item_id, h.outcome) for h in plan_hazards(5, renamed, CHECKLISTS).hazards
+    ] == [
+        (h.visit.place, h.item_id, h.outcome) for h in plan_hazards(5, VISITS, CHECKLISTS).hazards
+    ]
     assert plan_hazards(5, VISITS, CHECKLISTS) != plan_hazards(6, VISITS, CHECKLISTS)
 
 

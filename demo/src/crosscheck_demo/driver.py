@@ -166,7 +166,14 @@ class Api:
 
 def visits_of(plan: dict[str, Any], sites: dict[str, dict[str, Any]]) -> list[Visit]:
     return [
-        Visit(r["round_no"], a["group_id"], s, sites[s]["village_id"], sites[s]["site_type"])
+        Visit(
+            r["round_no"],
+            a["group_id"],
+            s,
+            sites[s]["village_id"],
+            sites[s]["site_type"],
+            f"{sites[s]['village_name']}/{sites[s]['name']}",
+        )
         for r in plan["schedule"]
         for a in r["assignments"]
         for s in a["site_ids"]
@@ -207,6 +214,16 @@ def independent_check(
             problems.append("the round does not visit every open place exactly once")
         found[r["round_no"]] = problems
     return found
+
+
+_NOT_KNOWN_YET: dict[int, set[str] | None] = {403: {"not_assigned"}, 422: None}
+
+
+def _not_known_yet(response: httpx.Response) -> bool:
+    if response.status_code not in _NOT_KNOWN_YET:
+        return False
+    codes = _NOT_KNOWN_YET[response.status_code]
+    return codes is None or response.json().get("error", {}).get("code") in codes
 
 
 class Campaign:
@@ -378,9 +395,9 @@ class Campaign:
                 response = await self.api.clients["hazards"].post(
                     "/v1/inspections", json=body, headers=headers
                 )
-                # 422 until the hazards service has the place and the round's plan
-                # from the registry's and rotation's events.
-                if response.status_code != 422 or time.monotonic() > deadline:
+                # Refused until the hazards service has the place (422) and the round's
+                # plan and groups (403) from the registry's and rotation's events.
+                if not _not_known_yet(response) or time.monotonic() > deadline:
                     break
                 await asyncio.sleep(0.5)
         if response.status_code != 201:

@@ -59,6 +59,9 @@ class Visit:
     site_id: str
     village_id: str
     site_type: str
+    place: str
+    """Village and place name: the registry's ids are drawn at random, the names are the
+    workbook's, so the plan is keyed on them to be the same for the same seed."""
 
 
 @dataclass(frozen=True)
@@ -111,14 +114,14 @@ def plan_hazards(
     if not 1 <= open_count <= total:
         raise ValueError("open_count must be between 1 and total")
     rng = random.Random(seed)
-    ordered = sorted(visits, key=lambda v: (v.round_no, v.site_id))
-    site_weight = {v.site_id: rng.uniform(0.5, 1.5) for v in ordered}
+    ordered = sorted(visits, key=lambda v: (v.round_no, v.place))
+    site_weight = {v.place: rng.uniform(0.5, 1.5) for v in ordered}
     capacity = sum(len(checklists[v.site_type]) for v in ordered)
     if capacity < total:
         raise ValueError(f"{total} hazards do not fit in {capacity} checklist items")
     used: dict[Visit, set[str]] = {v: set() for v in ordered}
     picks: list[tuple[Visit, Item]] = []
-    weights = [site_weight[v.site_id] for v in ordered]
+    weights = [site_weight[v.place] for v in ordered]
     while len(picks) < total:
         visit = rng.choices(ordered, weights)[0]
         free = [i for i in checklists[visit.site_type] if i.item_id not in used[visit]]
