@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
@@ -12,7 +13,7 @@ from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.envelope import Envelope
 from crosscheck_contracts.topics import Topics, dead_letter_topic
-from crosscheck_platform.consumer import IdempotentConsumer, ReceivedEvent
+from crosscheck_platform.consumer import Deduplication, IdempotentConsumer, ReceivedEvent
 from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.testing.infra import Infra
@@ -98,3 +99,54 @@ async def test_malformed_messages_are_dead_lettered_with_reasons(
     for letter in letters:
         assert dict(letter.headers)["dlq_topic"].decode() == topic
         assert dict(letter.headers)["dlq_consumer"].decode() == consumer.name
+
+
+async def test_an_event_a_batch_handler_rejects_is_dead_lettered_and_the_rest_applied(
+    infra: Infra, database: Database, topics: Topics
+) -> None:
+    """The batch fails as a whole; isolated, only the poisoned event goes aside, and the
+    partition positions move past it so a restart does not meet it again."""
+    topic = topics.of(BoundedContext.REGISTRY)
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
+    await producer.start()
+    for n in range(1, 31):
+        k, h, v = good(n)
+        await producer.send(topic, value=v, key=k, headers=h)
+    await producer.flush()
+    await producer.stop()
+    await database.execute("CREATE TABLE seen (n integer PRIMARY KEY)")
+
+    async def remember_all(conn: Connection, items: Sequence[ReceivedEvent]) -> None:
+        numbers = [item.event.n for item in items if isinstance(item.event, Counted)]
+        if 13 in numbers:
+            raise ValueError("unlucky number")
+        await conn.execute("INSERT INTO seen SELECT unnest($1::int[])", numbers)
+
+    broker = KafkaBroker(infra.kafka_bootstrap, logger=None)
+    consumer = IdempotentConsumer(
+        name=f"{database.schema}-batch",
+        db=database,
+        catalogue=TEST_CATALOGUE,
+        batch_handler=remember_all,
+        dead_letters=broker_dead_letters(broker),
+        deduplication=Deduplication.POSITION,
+    )
+    await consumer.setup()
+    subscribe(broker, consumer, [topic])
+    await broker.start()
+    try:
+        async with asyncio.timeout(60):
+            while consumer.applied + consumer.dead_lettered < 30:
+                await asyncio.sleep(0.05)
+    finally:
+        await broker.stop()
+
+    seen = sorted(r["n"] for r in await database.fetch("SELECT n FROM seen"))
+    assert seen == [n for n in range(1, 31) if n != 13]
+    letters = await read_until(infra.kafka_bootstrap, dead_letter_topic(topic), lambda rs: rs)
+    assert len(letters) == 1
+    assert dict(letters[0].headers)["dlq_reason"] == b"handler failed: ValueError: unlucky number"
+    assert json.loads(letters[0].value)["n"] == 13
+    positions = await database.fetchval("SELECT sum(next_offset) FROM consumer_positions")
+    assert positions == 30
+    assert await database.fetchval("SELECT count(*) FROM processed_events") == 0
