@@ -37,7 +37,7 @@ from crosscheck_platform.testing.infra import Infra
 pytestmark = pytest.mark.infra
 
 SECRET = "e2e-secret-for-the-reference-campaign-0123456789"
-WATCHED = ("InspectionCompleted", "HazardFound", "RectificationVerified")
+WATCHED = ("InspectionCompleted", "HazardFound", "RectificationVerified", "RectificationOverdue")
 
 
 def free_port() -> int:
@@ -126,10 +126,12 @@ async def stack(infra: Infra, unique_name: str, tmp_path: Path) -> AsyncIterator
 
 
 async def outside_subscriber(infra: Infra, namespace: str, expected: Counter[str]) -> Counter[str]:
-    """Read the hazards topic from the start as any other system would: aiokafka and the
-    CloudEvents SDK, nothing of Crosscheck's, until the expected counts are reached."""
+    """Read the hazards and notify topics from the start as any other system would:
+    aiokafka and the CloudEvents SDK, nothing of Crosscheck's, until the expected counts
+    are reached."""
     consumer = AIOKafkaConsumer(
         Topics(namespace).of(BoundedContext.HAZARDS),
+        Topics(namespace).of(BoundedContext.NOTIFY),
         bootstrap_servers=infra.kafka_bootstrap,
         group_id=f"{namespace}-outsider",
         auto_offset_reset="earliest",
@@ -201,7 +203,12 @@ async def test_reference_campaign_end_to_end(stack: Stack, infra: Infra, tmp_pat
     assert outcome.xlsx is not None and outcome.xlsx.read_bytes()[:2] == b"PK"
 
     expected = Counter(
-        {"InspectionCompleted": f["inspections"], "HazardFound": 164, "RectificationVerified": 159}
+        {
+            "InspectionCompleted": f["inspections"],
+            "HazardFound": 164,
+            "RectificationVerified": 159,
+            "RectificationOverdue": 1,
+        }
     )
     seen = await outside_subscriber(infra, stack.namespace, expected)
     assert seen == expected
