@@ -22,9 +22,10 @@ from crosscheck_notify.adapters.tables import DIRECTORY_DDL
 from crosscheck_notify.domain.clock import ManualClock
 from crosscheck_notify.domain.policy import NotifyPolicy
 from crosscheck_notify.settings import NotifySettings
-from crosscheck_platform.auth import Principal, Role, mint_token
+from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.settings import ServiceSettings
+from crosscheck_platform.testing.auth import bearer
 from crosscheck_platform.testing.infra import Infra
 
 from . import harness
@@ -48,17 +49,7 @@ class Api:
     def token(
         self, role: Role = Role.TOWNSHIP_ADMIN, township: str = TOWNSHIP, county: str = COUNTY
     ) -> dict[str, str]:
-        principal = Principal(
-            subject=f"{role.value}-{township}",
-            name="测试用户",
-            role=role,
-            county=county,
-            township=None if role is Role.COUNTY_VIEWER else township,
-            village_id="v-1" if role is Role.VILLAGE_COMMITTEE else None,
-        )
-        return {
-            "Authorization": f"Bearer {mint_token(self.settings, principal, timedelta(hours=1))}"
-        }
+        return bearer(self.settings, role, county=county, township=township, village_id="v-1")
 
     async def put_contact(
         self, role: str, ref: str, body: dict[str, Any], township: str = TOWNSHIP, **headers: str

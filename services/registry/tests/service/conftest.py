@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from crosscheck_platform.auth import Principal, Role, mint_token
+from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.http.runtime import ServiceRuntime
 from crosscheck_platform.settings import ServiceSettings
+from crosscheck_platform.testing.auth import bearer
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_registry import bootstrap
 from crosscheck_registry.scenario import Scenario, reference_scenario
@@ -42,17 +42,9 @@ class Registry:
         township: str | None = "532327102",
         county: str = "532327",
     ) -> dict[str, str]:
-        principal = Principal(
-            subject=f"{role.value}-{township}",
-            name="测试用户",
-            role=role,
-            county=county,
-            township=None if role is Role.COUNTY_VIEWER else township,
-            village_id="532327102201" if role is Role.VILLAGE_COMMITTEE else None,
+        return bearer(
+            self.settings, role, county=county, township=township, village_id="532327102201"
         )
-        return {
-            "Authorization": f"Bearer {mint_token(self.settings, principal, timedelta(minutes=10))}"
-        }
 
     async def setup_township(self, scenario: Scenario, *, villages: bool = True) -> None:
         admin = self.token(township=scenario.township_code, county=scenario.county_code)

@@ -9,7 +9,6 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -21,10 +20,11 @@ from crosscheck_contracts.base import BoundedContext, Event
 from crosscheck_contracts.envelope import Envelope, Tenant
 from crosscheck_contracts.events import registry as reg
 from crosscheck_contracts.topics import Topics
-from crosscheck_platform.auth import Principal, Role, mint_token
+from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import ensure_topics, reliable_producer
 from crosscheck_platform.settings import ServiceSettings
+from crosscheck_platform.testing.auth import bearer
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.kafka_reading import read_until
 from crosscheck_rotation import bootstrap
@@ -45,16 +45,10 @@ class Rotation:
     def headers(
         self, township: str, role: Role = Role.TOWNSHIP_ADMIN, **extra: str
     ) -> dict[str, str]:
-        principal = Principal(
-            subject=f"{role.value}-{township}",
-            name="测试用户",
-            role=role,
-            county=COUNTY,
-            township=None if role is Role.COUNTY_VIEWER else township,
-            village_id="v001" if role is Role.VILLAGE_COMMITTEE else None,
-        )
-        token = mint_token(SECRET, principal, timedelta(minutes=30))
-        return {"Authorization": f"Bearer {token}", **extra}
+        return {
+            **bearer(SECRET, role, county=COUNTY, township=township, village_id="v001"),
+            **extra,
+        }
 
     async def publish(self, township: str, events: Sequence[Event]) -> None:
         """The registry's events on its topic, as its relay would send them."""

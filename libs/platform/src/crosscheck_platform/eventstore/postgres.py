@@ -223,15 +223,7 @@ class PostgresEventStore:
         for item in appends:
             if item.stream_id not in moved:
                 raise ConcurrencyConflict(item.stream_id, item.expected_version)
-        pairs = [
-            (envelope, event)
-            for item in appends
-            for envelope, event in zip(
-                envelopes_for(item.stream_id, item.expected_version, item.events, context),
-                item.events,
-                strict=True,
-            )
-        ]
+        pairs = _enveloped(appends, context)
         datas = [event.model_dump_json() for _, event in pairs]
         rows = await conn.fetch(
             batch.INSERT_EVENTS,
@@ -273,15 +265,7 @@ class PostgresEventStore:
         if not appends and not rows:
             return []
         batch.check_distinct(appends)
-        pairs = [
-            (envelope, event)
-            for item in appends
-            for envelope, event in zip(
-                envelopes_for(item.stream_id, item.expected_version, item.events, context),
-                item.events,
-                strict=True,
-            )
-        ]
+        pairs = _enveloped(appends, context)
         datas = [event.model_dump_json() for _, event in pairs]
         args: list[Any] = [
             [a.stream_id for a in appends],
@@ -358,3 +342,18 @@ def pack_headers(headers: wire.Headers) -> bytes:
 
 def unpack_headers(packed: bytes) -> wire.Headers:
     return [(name, value.encode()) for name, value in json.loads(packed)]
+
+
+def _enveloped(
+    appends: Sequence[StreamAppend], context: CommandContext
+) -> list[tuple[Envelope, Event]]:
+    """Each event of `appends` beside its envelope, in append order."""
+    return [
+        (envelope, event)
+        for item in appends
+        for envelope, event in zip(
+            envelopes_for(item.stream_id, item.expected_version, item.events, context),
+            item.events,
+            strict=True,
+        )
+    ]
