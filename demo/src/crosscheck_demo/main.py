@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from crosscheck_contracts.events.hazards import CATEGORY_LABELS
 from crosscheck_demo.driver import SERVICES, DemoFailed, DemoSettings, Endpoints, Outcomes, run
 
 ASYNCAPI = Path("contracts/schemas/asyncapi.json")
@@ -36,7 +37,10 @@ def summary(outcome: Outcomes, endpoints: Endpoints, mailbox: Path | None) -> st
     if outcome.hazards_by_category:
         lines.append(
             "  by category       "
-            + ", ".join(f"{k} {n}" for k, n in outcome.hazards_by_category.items())
+            + ", ".join(
+                f"{CATEGORY_LABELS.get(k, (k,))[0]} {n}"
+                for k, n in outcome.hazards_by_category.items()
+            )
         )
     lines += ["", "Where to look:"]
     lines += [f"  {name:<9} {endpoints.of(name)}/docs" for name in SERVICES]

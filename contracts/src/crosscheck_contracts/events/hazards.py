@@ -37,6 +37,24 @@ class Severity(StrEnum):
     MAJOR = "major"
 
 
+CATEGORY_LABELS: dict[str, tuple[str, str]] = {
+    HazardCategory.FIRE_SAFETY: ("消防设施", "fire safety"),
+    HazardCategory.ELECTRICITY: ("用电安全", "electricity"),
+    HazardCategory.GAS: ("用气安全", "gas"),
+    HazardCategory.FOOD_SAFETY: ("食品安全", "food safety"),
+    HazardCategory.ESCAPE_ROUTES: ("安全出口与疏散通道", "escape routes"),
+    HazardCategory.HAZARDOUS_MATERIALS: ("危险化学品", "hazardous materials"),
+    HazardCategory.OTHER: ("其他", "other"),
+}
+"""(Chinese, English) of each category: one vocabulary for notices, ledgers and exports."""
+
+SEVERITY_LABELS: dict[str, tuple[str, str]] = {
+    Severity.GENERAL: ("一般隐患", "general"),
+    Severity.MAJOR: ("重大隐患", "major"),
+}
+"""(Chinese, English) of each severity."""
+
+
 class EscalationLevel(StrEnum):
     """Who a hazard's follow-up was handed up to."""
 

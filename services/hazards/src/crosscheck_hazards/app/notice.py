@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from crosscheck_contracts.events.hazards import HazardCategory, Severity
+from crosscheck_contracts.events.hazards import CATEGORY_LABELS, SEVERITY_LABELS, Severity
 from crosscheck_hazards.adapters.inventory import Inventory
 from crosscheck_hazards.domain.checklists import ChecklistItem
 from crosscheck_hazards.domain.clock import DISPLAY_ZONE
@@ -15,16 +15,6 @@ from crosscheck_hazards.domain.hazard import Hazard
 from crosscheck_hazards.domain.inspection import Inspection
 
 TITLE = "隐患整改通知书"
-CATEGORY_LABELS = {
-    HazardCategory.FIRE_SAFETY: "消防安全",
-    HazardCategory.ELECTRICITY: "用电安全",
-    HazardCategory.GAS: "用气安全",
-    HazardCategory.FOOD_SAFETY: "食品安全",
-    HazardCategory.ESCAPE_ROUTES: "安全出口和疏散通道",
-    HazardCategory.HAZARDOUS_MATERIALS: "危险化学品",
-    HazardCategory.OTHER: "其他",
-}
-SEVERITY_LABELS = {Severity.GENERAL: "一般隐患", Severity.MAJOR: "重大隐患"}
 DEADLINE_PENDING = "待定(告知后限期整改)"
 INTRO = (
     "经检查,你单位(场所)存在下列安全隐患。请按整改要求在期限内整改完毕,"
@@ -95,8 +85,8 @@ async def assemble(
             NoticeLine(
                 number=number,
                 description=found.description,
-                category=CATEGORY_LABELS[found.category],
-                severity=SEVERITY_LABELS[found.severity],
+                category=CATEGORY_LABELS[found.category][0],
+                severity=SEVERITY_LABELS[found.severity][0],
                 action=item.action if item else "按有关规定整改",
                 deadline=local_date_time(hazard.deadline) if hazard.deadline else DEADLINE_PENDING,
                 responsible=hazard.responsible_person_name

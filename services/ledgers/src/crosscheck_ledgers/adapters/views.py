@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from crosscheck_contracts.events.hazards import CATEGORY_LABELS
 from crosscheck_ledgers.domain.calibration import Visit
 from crosscheck_ledgers.domain.figures import Dimension, Figures
-from crosscheck_ledgers.domain.states import CATEGORY_LABELS, HazardState, label
+from crosscheck_ledgers.domain.states import HazardState, label
 from crosscheck_platform.db import Database
 
 

@@ -12,10 +12,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from crosscheck_contracts.events.hazards import CATEGORY_LABELS, SEVERITY_LABELS
 from crosscheck_ledgers.domain.figures import Figures
 from crosscheck_ledgers.domain.states import (
-    CATEGORY_LABELS,
-    SEVERITY_LABELS,
     SITE_TYPE_LABELS,
     STATE_LABELS,
     label,

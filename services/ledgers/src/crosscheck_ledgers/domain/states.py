@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from crosscheck_contracts.events import HazardCategory, Severity, SiteType
+from crosscheck_contracts.events import SiteType
 
 
 class HazardState(StrEnum):
@@ -23,21 +23,6 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
     HazardState.REPORTED: ("待复核", "awaiting re-check"),
     HazardState.REJECTED: ("复核未通过", "re-check failed"),
     HazardState.VERIFIED: ("已销号", "verified and closed"),
-}
-
-CATEGORY_LABELS: dict[str, tuple[str, str]] = {
-    HazardCategory.FIRE_SAFETY: ("消防设施", "fire safety"),
-    HazardCategory.ELECTRICITY: ("用电安全", "electricity"),
-    HazardCategory.GAS: ("用气安全", "gas"),
-    HazardCategory.FOOD_SAFETY: ("食品安全", "food safety"),
-    HazardCategory.ESCAPE_ROUTES: ("安全出口与疏散通道", "escape routes"),
-    HazardCategory.HAZARDOUS_MATERIALS: ("危险化学品", "hazardous materials"),
-    HazardCategory.OTHER: ("其他", "other"),
-}
-
-SEVERITY_LABELS: dict[str, tuple[str, str]] = {
-    Severity.GENERAL: ("一般隐患", "general"),
-    Severity.MAJOR: ("重大隐患", "major"),
 }
 
 SITE_TYPE_LABELS: dict[str, tuple[str, str]] = {
