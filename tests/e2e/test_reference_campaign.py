@@ -49,12 +49,16 @@ def free_port() -> int:
 class Mailbox(Message):
     def __init__(self) -> None:
         super().__init__()
-        self.messages: list[tuple[list[str], str]] = []
+        self.messages: list[tuple[list[str], str, str]] = []
 
     def handle_message(self, message: object) -> None:
         assert isinstance(message, EmailMessage)
         subject = str(make_header(decode_header(message["Subject"] or "")))
-        self.messages.append(([message["To"] or ""], subject))
+        plain = [p for p in message.walk() if p.get_content_type() == "text/plain"]
+        part = plain[0] if plain else message
+        raw = part.get_payload(decode=True)
+        body = raw.decode(part.get_content_charset() or "utf-8") if isinstance(raw, bytes) else ""
+        self.messages.append(([message["To"] or ""], subject, body))
 
 
 @dataclass
@@ -194,9 +198,10 @@ async def test_reference_campaign_end_to_end(stack: Stack, infra: Infra, tmp_pat
         ("responsible_person", "sent"),
         ("village_committee", "sent"),
     }
-    late = f"隐患 {outcome.overdue_hazard_id}"
+    # Subjects name the hazard by its description; the body carries its id.
+    late = f"编号 {outcome.overdue_hazard_id}"
     mailed = {
-        to[0] for to, subject in stack.mailbox.messages if "逾期" in subject and late in subject
+        to[0] for to, subject, body in stack.mailbox.messages if "逾期" in subject and late in body
     }
     assert len(mailed) == 2, stack.mailbox.messages
 
