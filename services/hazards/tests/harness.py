@@ -147,14 +147,7 @@ class Harness:
 @asynccontextmanager
 async def running_service(infra: Infra, evidence_dir: Path) -> AsyncIterator[Harness]:
     namespace = "t" + uuid.uuid4().hex[:12]
-    settings = ServiceSettings(
-        environment="test",
-        kafka_bootstrap=infra.kafka_bootstrap,
-        database_url=infra.database_url,
-        topic_namespace=namespace,
-        db_schema=namespace,
-        jwt_secret=SECRET,
-    )
+    settings = infra.service_settings(namespace, namespace, SECRET)
     await ensure_topics(infra.kafka_bootstrap, Topics(namespace).all)
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0) - timedelta(days=1))
     app = bootstrap.build_app(

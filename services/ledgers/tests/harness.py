@@ -23,7 +23,6 @@ from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.db import Database
 from crosscheck_platform.http import ServiceRuntime
 from crosscheck_platform.kafka import ensure_topics, reliable_producer
-from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.infra import Infra
 
 SECRET = "ledgers-test-secret-0123456789-0123456789"
@@ -98,14 +97,7 @@ async def produce(bootstrap_servers: str, namespace: str, events: Sequence[Produ
 
 @asynccontextmanager
 async def ledgers_service(infra: Infra, name: str) -> AsyncIterator[Ledgers]:
-    settings = ServiceSettings(
-        environment="test",
-        kafka_bootstrap=infra.kafka_bootstrap,
-        database_url=infra.database_url,
-        topic_namespace=name,
-        db_schema=name,
-        jwt_secret=SECRET,
-    )
+    settings = infra.service_settings(name, name, SECRET)
     app = bootstrap.build_app(settings)
     try:
         async with app.router.lifespan_context(app):

@@ -71,14 +71,7 @@ class Api:
 
 @pytest.fixture
 async def api(infra: Infra, database: Database, unique_name: str) -> AsyncIterator[Api]:
-    settings = ServiceSettings(
-        environment="test",
-        kafka_bootstrap=infra.kafka_bootstrap,
-        database_url=infra.database_url,
-        topic_namespace=unique_name,
-        db_schema=database.schema,
-        jwt_secret=JWT_SECRET,
-    )
+    settings = infra.service_settings(unique_name, database.schema, JWT_SECRET)
     # No workers in the app: the tests drive one with a controlled clock.
     app = bootstrap.build_app(settings, NotifySettings(workers=0), ManualClock(T0))
     async with app.router.lifespan_context(app):

@@ -85,14 +85,7 @@ class Registry:
 
 @pytest.fixture
 async def registry(infra: Infra, database: Database, unique_name: str) -> AsyncIterator[Registry]:
-    settings = ServiceSettings(
-        environment="test",
-        kafka_bootstrap=infra.kafka_bootstrap,
-        database_url=infra.database_url,
-        topic_namespace=unique_name,
-        db_schema=database.schema,
-        jwt_secret=SECRET,
-    )
+    settings = infra.service_settings(unique_name, database.schema, SECRET)
     app = bootstrap.build_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

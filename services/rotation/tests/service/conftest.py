@@ -23,7 +23,6 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import ensure_topics, reliable_producer
-from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.auth import bearer
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.kafka_reading import read_until
@@ -141,14 +140,7 @@ def registry_events(town: Township, township: str, prefix: str) -> list[Event]:
 @pytest.fixture(scope="module")
 async def rotation(infra: Infra) -> AsyncIterator[Rotation]:
     namespace = "t" + uuid.uuid4().hex[:12]
-    settings = ServiceSettings(
-        environment="test",
-        kafka_bootstrap=infra.kafka_bootstrap,
-        database_url=infra.database_url,
-        topic_namespace=namespace,
-        db_schema=namespace,
-        jwt_secret=SECRET,
-    )
+    settings = infra.service_settings(namespace, namespace, SECRET)
     await ensure_topics(infra.kafka_bootstrap, Topics(namespace).all, partitions=3)
     app = bootstrap.build_app(settings)
     try:

@@ -227,14 +227,7 @@ class PostgresEventStore:
         datas = [event.model_dump_json() for _, event in pairs]
         rows = await conn.fetch(
             batch.INSERT_EVENTS,
-            [env.aggregateid for env, _ in pairs],
-            [env.aggregateversion for env, _ in pairs],
-            [env.id for env, _ in pairs],
-            [env.type for env, _ in pairs],
-            [env.schemaversion for env, _ in pairs],
-            datas,
-            [env.source for env, _ in pairs],
-            [env.time for env, _ in pairs],
+            *_event_columns(pairs, datas),
             tenant.township,
             tenant.county,
             context.correlation_id,
@@ -275,14 +268,7 @@ class PostgresEventStore:
             context.tenant.county,
             context.correlation_id,
             context.causation_id,
-            [env.aggregateid for env, _ in pairs],
-            [env.aggregateversion for env, _ in pairs],
-            [env.id for env, _ in pairs],
-            [env.type for env, _ in pairs],
-            [env.schemaversion for env, _ in pairs],
-            datas,
-            [env.source for env, _ in pairs],
-            [env.time for env, _ in pairs],
+            *_event_columns(pairs, datas),
             [self.topics.of(event.context) for _, event in pairs],
             [pack_headers(wire.encode_headers(env)) for env, _ in pairs],
             [data.encode() for data in datas],
@@ -356,4 +342,18 @@ def _enveloped(
             item.events,
             strict=True,
         )
+    ]
+
+
+def _event_columns(pairs: list[tuple[Envelope, Event]], datas: list[str]) -> list[list[Any]]:
+    """The per-event arrays of the events insert, in the order its SQL names them."""
+    return [
+        [env.aggregateid for env, _ in pairs],
+        [env.aggregateversion for env, _ in pairs],
+        [env.id for env, _ in pairs],
+        [env.type for env, _ in pairs],
+        [env.schemaversion for env, _ in pairs],
+        datas,
+        [env.source for env, _ in pairs],
+        [env.time for env, _ in pairs],
     ]

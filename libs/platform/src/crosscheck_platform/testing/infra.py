@@ -16,6 +16,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from crosscheck_platform.settings import ServiceSettings
+
 STACK_ENV_FILE = Path(__file__).resolve().parents[5] / "deploy" / ".state" / "env"
 
 
@@ -24,6 +26,18 @@ class Infra:
     kafka_bootstrap: str
     database_url: str
     origin: str
+
+    def service_settings(self, namespace: str, schema: str, jwt_secret: str) -> ServiceSettings:
+        """A service's settings in test mode on this stack, under its own topic namespace
+        and database schema."""
+        return ServiceSettings(
+            environment="test",
+            kafka_bootstrap=self.kafka_bootstrap,
+            database_url=self.database_url,
+            topic_namespace=namespace,
+            db_schema=schema,
+            jwt_secret=jwt_secret,
+        )
 
 
 class InfraUnavailable(RuntimeError):
