@@ -82,13 +82,16 @@ class TableRows:
 
 # One statement for the appends to every stream, their outbox rows and the service's
 # own rows: a single statement is atomic without BEGIN and COMMIT, so a command's write
-# is one round trip. The streams are locked and checked first ($1 ids, $2 new versions,
-# $3 expected versions); if any is not where the caller expected, `bad` names it and
-# nothing at all is written. Two creators of one new stream both pass the check, and the
+# is one round trip. Tenant and causality are per stream ($4, $5) and per event ($6, $7,
+# $19, $20) so that several commands' writes can share the statement (GroupCommit).
+# The streams are locked and checked first ($1 ids, $2 new versions, $3 expected
+# versions); if any is not where the caller expected, `bad` names it and nothing at all
+# is written. Two creators of one new stream both pass the check, and the
 # second's insert into `streams` fails on the key: the statement fails as a whole.
 ATOMIC_WRITE = """
 WITH s AS (
-    SELECT * FROM unnest($1::text[], $2::int[], $3::int[]) AS s(id, version, expected)
+    SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[])
+        AS s(id, version, expected, township, county)
 ),
 cur AS (
     SELECT streams.stream_id, streams.version FROM streams JOIN s ON streams.stream_id = s.id
@@ -100,7 +103,7 @@ bad AS (
 ),
 created AS (
     INSERT INTO streams (stream_id, version, township, county)
-    SELECT s.id, s.version, $4, $5 FROM s
+    SELECT s.id, s.version, s.township, s.county FROM s
     WHERE s.expected = 0 AND NOT EXISTS (SELECT 1 FROM bad)
     RETURNING stream_id
 ),
@@ -114,11 +117,12 @@ ev AS (
     INSERT INTO events (stream_id, version, event_id, event_type, schema_version, data,
                         source, occurred_at, township, county, correlation_id, causation_id)
     SELECT u.stream_id, u.version, u.event_id, u.event_type, u.schema_version, u.data::json,
-           u.source, u.occurred_at, $4, $5, $6, $7
+           u.source, u.occurred_at, u.township, u.county, u.correlation_id, u.causation_id
     FROM unnest($8::text[], $9::int[], $10::uuid[], $11::text[], $12::int[], $13::text[],
-                $14::text[], $15::timestamptz[]) WITH ORDINALITY
+                $14::text[], $15::timestamptz[], $6::text[], $7::text[], $19::uuid[],
+                $20::uuid[]) WITH ORDINALITY
          AS u(stream_id, version, event_id, event_type, schema_version, data, source,
-              occurred_at, n)
+              occurred_at, township, county, correlation_id, causation_id, n)
     WHERE NOT EXISTS (SELECT 1 FROM bad)
     ORDER BY u.n
     RETURNING position, event_id
@@ -135,7 +139,7 @@ SELECT NULL::bigint AS position, NULL::uuid AS event_id, id AS conflict FROM bad
 UNION ALL
 SELECT position, event_id, NULL FROM ev"""
 
-ATOMIC_WRITE_PARAMETERS = 18
+ATOMIC_WRITE_PARAMETERS = 20
 
 
 def atomic_write_sql(writes: Sequence[TableRows]) -> str:

@@ -22,6 +22,7 @@ from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.eventstore import batch
 from crosscheck_platform.eventstore.batch import StreamAppend, TableRows
 from crosscheck_platform.eventstore.recorder import (
+    AtomicWrite,
     CommandContext,
     ConcurrencyConflict,
     StoredEvent,
@@ -254,29 +255,44 @@ class PostgresEventStore:
         nothing. A concurrent writer that slips past the version check (two creators of
         one stream, or of one key of `rows`) fails the statement on a unique key; that
         is reported as the same ConcurrencyConflict."""
-        appends = [a for a in appends if a.events]
-        if not appends and not rows:
-            return []
+        (stored,) = await self.write_atomically([AtomicWrite(appends, context, rows)])
+        return stored
+
+    async def write_atomically(self, writes: Sequence[AtomicWrite]) -> list[list[StoredEvent]]:
+        """Several commands' writes (see `append_atomically`) in one statement: all of
+        them or none. A conflict anywhere fails the whole statement with the conflicting
+        stream's ConcurrencyConflict; the caller decides who retries alone."""
+        writes = [
+            AtomicWrite([a for a in w.appends if a.events], w.context, w.rows) for w in writes
+        ]
+        appends = [a for w in writes for a in w.appends]
+        tables = _merged_rows([r for w in writes for r in w.rows])
+        if not appends and not tables:
+            return [[] for _ in writes]
         batch.check_distinct(appends)
-        pairs = _enveloped(appends, context)
+        owners = [w.context.tenant for w in writes for _ in w.appends]
+        pairs_per_write = [_enveloped(w.appends, w.context) for w in writes]
+        pairs = [pair for write_pairs in pairs_per_write for pair in write_pairs]
         datas = [event.model_dump_json() for _, event in pairs]
         args: list[Any] = [
             [a.stream_id for a in appends],
             [a.expected_version + len(a.events) for a in appends],
             [a.expected_version for a in appends],
-            context.tenant.township,
-            context.tenant.county,
-            context.correlation_id,
-            context.causation_id,
+            [t.township for t in owners],
+            [t.county for t in owners],
+            [env.township for env, _ in pairs],
+            [env.county for env, _ in pairs],
             *_event_columns(pairs, datas),
             [self.topics.of(event.context) for _, event in pairs],
             [pack_headers(wire.encode_headers(env)) for env, _ in pairs],
             [data.encode() for data in datas],
+            [env.correlationid for env, _ in pairs],
+            [env.causationid for env, _ in pairs],
         ]
-        for write in rows:
+        for write in tables:
             columns = list(zip(*write.rows, strict=True)) or [() for _ in write.columns]
             args += [list(c) for c in columns]
-        sql = batch.atomic_write_sql(rows)
+        sql = batch.atomic_write_sql(tables)
         try:
             async with self.db.pool.acquire() as conn:
                 result = await conn.fetch(sql, *args)
@@ -288,7 +304,10 @@ class PostgresEventStore:
             if row["conflict"] is not None:
                 raise ConcurrencyConflict(row["conflict"], expected[row["conflict"]])
         positions = {r["event_id"]: r["position"] for r in result}
-        return [StoredEvent(positions[env.id], env, event) for env, event in pairs]
+        return [
+            [StoredEvent(positions[env.id], env, event) for env, event in write_pairs]
+            for write_pairs in pairs_per_write
+        ]
 
     async def read(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
         rows = await self.db.fetch(_READ, stream_id, after_version)
@@ -343,6 +362,26 @@ def _enveloped(
             strict=True,
         )
     ]
+
+
+def _merged_rows(rows: Sequence[TableRows]) -> list[TableRows]:
+    """Rows for the same table and columns written by one statement part, not one each."""
+    merged: dict[tuple[object, ...], TableRows] = {}
+    for write in rows:
+        shape = (write.table, tuple(write.columns), tuple(write.types), write.on_conflict)
+        earlier = merged.get(shape)
+        merged[shape] = (
+            write
+            if earlier is None
+            else TableRows(
+                write.table,
+                write.columns,
+                write.types,
+                [*earlier.rows, *write.rows],
+                write.on_conflict,
+            )
+        )
+    return list(merged.values())
 
 
 def _event_columns(pairs: list[tuple[Envelope, Event]], datas: list[str]) -> list[list[Any]]:

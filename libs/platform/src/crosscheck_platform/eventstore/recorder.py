@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.envelope import Envelope, Tenant
-from crosscheck_platform.eventstore.batch import StreamAppend
+from crosscheck_platform.eventstore.batch import StreamAppend, TableRows
 
 
 class ConcurrencyConflict(Exception):
@@ -28,6 +28,16 @@ class CommandContext:
     tenant: Tenant
     correlation_id: UUID = field(default_factory=uuid4)
     causation_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class AtomicWrite:
+    """One command's write: appends to its streams and the service's own rows that go
+    with them, all or nothing."""
+
+    appends: Sequence[StreamAppend]
+    context: CommandContext
+    rows: Sequence[TableRows] = ()
 
 
 @dataclass(frozen=True)

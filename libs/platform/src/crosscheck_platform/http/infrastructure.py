@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 
 from crosscheck_contracts.catalogue import EventCatalogue
 from crosscheck_platform.db import Database
+from crosscheck_platform.eventstore.group import GroupCommit
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.http.runtime import ServiceRuntime
 from crosscheck_platform.kafka import ensure_topics, reliable_producer
@@ -46,6 +47,7 @@ async def event_store(runtime: ServiceRuntime) -> AsyncIterator[None]:
     await store.setup()
     await ensure_topics(runtime.settings.kafka_bootstrap, runtime.topics.all)
     runtime.store = store
+    runtime.group_commit = GroupCommit(store)
     yield
 
 

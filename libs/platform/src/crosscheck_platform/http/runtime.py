@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from crosscheck_contracts.topics import Topics
 from crosscheck_platform.consumer import IdempotentConsumer
 from crosscheck_platform.db import Database
+from crosscheck_platform.eventstore.group import GroupCommit
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.settings import ServiceSettings
 
@@ -29,6 +30,7 @@ class ServiceRuntime:
     topics: Topics
     db: Database | None = None
     store: PostgresEventStore | None = None
+    group_commit: GroupCommit | None = None
     producer: AIOKafkaProducer | None = None
     relay_task: asyncio.Task[None] | None = None
     # Running consumers by name: tests and readiness read their counters.
@@ -45,6 +47,13 @@ class ServiceRuntime:
         if self.store is None:
             raise NotStarted("event store is not set up")
         return self.store
+
+    @property
+    def writes(self) -> GroupCommit:
+        """Commands' writes to the event store, grouped under load (see GroupCommit)."""
+        if self.group_commit is None:
+            raise NotStarted("event store is not set up")
+        return self.group_commit
 
     async def database_ready(self) -> bool:
         return self.db is not None and await self.db.fetchval("SELECT 1") == 1

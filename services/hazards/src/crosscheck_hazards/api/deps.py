@@ -32,7 +32,7 @@ Services = Annotated[HazardsServices, Depends(services_of)]
 
 
 async def runner_of(runtime: Runtime) -> CommandRunner:
-    return CommandRunner(runtime.database, runtime.event_store)
+    return CommandRunner(runtime.database, runtime.writes)
 
 
 Runner = Annotated[CommandRunner, Depends(runner_of)]
@@ -61,7 +61,7 @@ async def command_context_of(request: Request) -> CommandContext:
     return CommandContext(
         runtime=runtime,
         services=cast(HazardsServices, request.app.state.hazards),
-        runner=CommandRunner(runtime.database, runtime.event_store),
+        runner=CommandRunner(runtime.database, runtime.writes),
         inventory=Inventory(runtime.database),
     )
 

@@ -1,13 +1,17 @@
 """Running a command: decide from what is read, then one statement writing the appends
 of every aggregate the command touched, the service's own rows that follow them and
 the idempotency key with its answer. One statement is atomic without BEGIN and COMMIT,
-so the write is one round trip (each costs the service more CPU here than the query
-costs PostgreSQL).
+so the write is one round trip; under load, concurrent commands share it (GroupCommit).
 
 Deciding happens before the write and holds no connection while it waits for another
 (which deadlocks a busy pool). The optimistic concurrency check on each stream makes
 that safe: if anything changed since it was read, the write fails and nothing is
 written.
+
+An idempotency key is not looked up first: the write stores it, so a retry of a command
+that committed fails on the key (or on what the first attempt changed) and only then
+reads the first answer. That keeps a round trip off every first attempt, which is
+nearly every command.
 
 A command that fails (domain error, concurrency conflict) leaves nothing behind — not
 even its idempotency key — so a retry runs it again.
@@ -30,7 +34,7 @@ from crosscheck_platform.eventstore import (
     StreamAppend,
     TableRows,
 )
-from crosscheck_platform.eventstore.postgres import PostgresEventStore
+from crosscheck_platform.eventstore.group import GroupCommit
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,9 @@ Decide = Callable[[], Awaitable[Outcome]]
 
 
 class CommandRunner:
-    def __init__(self, db: Database, store: PostgresEventStore) -> None:
+    def __init__(self, db: Database, writes: GroupCommit) -> None:
         self.db = db
-        self.store = store
+        self.writes = writes
 
     async def run(
         self,
@@ -69,14 +73,11 @@ class CommandRunner:
     ) -> Answer:
         if key is None:
             return await self._execute(tenant, decide, None, fingerprint)
-        earlier = await self._earlier(tenant, key, fingerprint)
-        if earlier is not None:
-            return earlier
         try:
             return await self._execute(tenant, decide, key, fingerprint)
         except (DomainError, ConcurrencyConflict):
-            # A retry racing its own first attempt: the first may have committed after
-            # we looked, and changed the state this attempt decided on.
+            # Perhaps a retry: the first attempt stored its key, or changed the state
+            # this attempt decided on.
             earlier = await self._earlier(tenant, key, fingerprint)
             if earlier is not None:
                 return earlier
@@ -101,5 +102,5 @@ class CommandRunner:
         for aggregate in outcome.aggregates:
             expected, events = aggregate.collect_pending()
             appends.append(StreamAppend(aggregate.id, expected, events))
-        await self.store.append_atomically(appends, CommandContext(tenant=tenant), rows)
+        await self.writes.append_atomically(appends, CommandContext(tenant=tenant), rows)
         return Answer(outcome.status, outcome.body)
