@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import uvicorn
 from fastapi import FastAPI
 
@@ -13,6 +15,12 @@ GRACEFUL_SHUTDOWN_SECONDS = 20
 
 
 def run(app: FastAPI, settings: ServiceSettings) -> None:
+    # What exists now (modules, pydantic validators, routes) lives as long as the
+    # process. Unfrozen, every full collection walks all of it again: 40-170 ms pauses
+    # under load, each one in some request's latency. Frozen, collections see only
+    # what requests allocate.
+    gc.collect()
+    gc.freeze()
     uvicorn.run(
         app,
         host=settings.http_host,
