@@ -14,10 +14,8 @@ HazardFound (and their outbox rows) in one transaction:
      each request is timed from the moment it was due, so a stalled server cannot hide
      its queueing delay (no coordinated omission).
 
-The callers are a few lines of keep-alive HTTP/1.1 over asyncio streams, sending
-ready-made requests: the load generator shares the two cores with the service,
-PostgreSQL and Kafka, and aiohttp's client cost ~0.5 ms of CPU per request here (httpx
-~3 ms) — CPU the service then lacks. The client's own CPU per command is printed.
+The callers use the platform's cheap keep-alive load generator (testing.loadgen);
+the client's own CPU per command is printed beside the service's.
 """
 
 from __future__ import annotations
@@ -55,6 +53,7 @@ from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import ensure_topics, reliable_producer
 from crosscheck_platform.testing.infra import Infra, locate
+from crosscheck_platform.testing.loadgen import KeepAliveClient
 
 TENANT = Tenant(county="532327", township="532327101")
 SECRET = "hazards-benchmark-secret-0123456789-0123456789"
@@ -194,69 +193,15 @@ def bodies(rounds: int) -> Iterator[bytes]:
         ).encode()
 
 
-class Connection:
-    """One keep-alive HTTP/1.1 connection that sends ready-made requests: the service
-    answers every command with Content-Length, so that is all it has to read."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
-
-    async def exchange(self, request: bytes) -> int:
-        self.writer.write(request)
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        length = 0
-        for line in head.split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        await self.reader.readexactly(length)
-        return status
-
-
-class Replica:
-    """Pooled connections to one service process."""
-
-    def __init__(self, host: str, port: int, token: str) -> None:
-        self.host, self.port = host, port
-        self.head = (
-            f"POST /v1/inspections HTTP/1.1\r\nHost: {host}:{port}\r\n"
-            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
-        ).encode()
-        self.idle: list[Connection] = []
-
-    async def record(self, body: bytes) -> int:
-        request = self.head + b"Content-Length: %d\r\n\r\n" % len(body) + body
-        if self.idle:
-            connection = self.idle.pop()
-            try:
-                status = await asyncio.wait_for(connection.exchange(request), 30)
-            except (ConnectionError, asyncio.IncompleteReadError):
-                # The server closes connections idle past its keep-alive timeout; it
-                # has not read this request, so it goes again on a new connection.
-                connection.writer.close()
-            else:
-                self.idle.append(connection)
-                return status
-        connection = Connection(*await asyncio.open_connection(self.host, self.port))
-        status = await asyncio.wait_for(connection.exchange(request), 30)
-        self.idle.append(connection)
-        return status
-
-    def close(self) -> None:
-        for connection in self.idle:
-            connection.writer.close()
-
-
 class Callers:
     """Each call goes to the next replica in turn, as a round-robin balancer would."""
 
-    def __init__(self, replicas: list[Replica]) -> None:
+    def __init__(self, replicas: list[KeepAliveClient]) -> None:
         self._next = itertools.cycle(replicas)
 
     async def record(self, body: bytes) -> int:
-        return await next(self._next).record(body)
+        status, _ = await next(self._next).post("/v1/inspections", body)
+        return status
 
 
 async def throughput(
@@ -353,7 +298,8 @@ async def main(args: argparse.Namespace) -> None:
                     await db.close()
                 work = bodies(rounds)
                 pool = [
-                    Replica("127.0.0.1", int(base.rsplit(":", 1)[1]), token) for base, _ in replicas
+                    KeepAliveClient("127.0.0.1", int(base.rsplit(":", 1)[1]), token)
+                    for base, _ in replicas
                 ]
                 for replica in pool:
                     services.callback(replica.close)
