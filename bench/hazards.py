@@ -34,7 +34,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, ExitStack, asynccontextmanager
 from datetime import timedelta
 
-import aiohttp
+import httpx
 
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import Event
@@ -144,13 +144,12 @@ async def hazards_service(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        async with aiohttp.ClientSession(base) as client:
+        async with httpx.AsyncClient(base_url=base) as client:
             for _ in range(600):
                 try:
-                    async with client.get("/readyz") as response:
-                        if response.status == 200:
-                            break
-                except aiohttp.ClientConnectionError:
+                    if (await client.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
                     pass
                 if process.returncode is not None:
                     raise RuntimeError("the hazards service exited during start-up")

@@ -5,8 +5,8 @@
 Needs the local stack (`deploy/stack up`). For each worker layout, in a fresh schema:
 `--pending` overdue notices are stored (COPY, not measured), with a webhook contact
 each in the township's `contacts` table; `--due` of them fall due at one instant, the
-rest over the next month. Workers run the service's `Worker` (uvloop, aiohttp
-keep-alive client), each process as a replica would: PROCESSESxLOOPS, where LOOPS is
+rest over the next month. Workers run the service's `Worker` (uvloop, the platform's outbound
+HTTP client), each process as a replica would: PROCESSESxLOOPS, where LOOPS is
 the service's `workers` setting. A webhook receiver in its own process (a raw asyncio
 HTTP/1.1 server that checks each signature and de-duplicates by Idempotency-Key)
 notes when each notice first arrives. The processes are this script's own entries
@@ -40,7 +40,7 @@ import uvloop
 
 from crosscheck_contracts.events.notify import Channel
 from crosscheck_contracts.topics import Topics
-from crosscheck_notify.adapters.channels import SignedPoster, WebhookSender, http_session
+from crosscheck_notify.adapters.channels import SignedPoster, WebhookSender, http_client
 from crosscheck_notify.adapters.directory import TableDirectory
 from crosscheck_notify.adapters.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, verify
 from crosscheck_notify.adapters.tables import DIRECTORY_DDL, SCHEDULE_DDL
@@ -144,7 +144,7 @@ async def worker_main(args: argparse.Namespace) -> None:
     store = PostgresEventStore(db, load_catalogue(), Topics(namespace=args.namespace))
     stopping = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
-    async with http_session(connections=args.concurrency) as session:
+    async with http_client(connections=args.concurrency) as session:
         poster = SignedPoster(session, SECRET, system_clock)
         workers = [
             Worker(
@@ -174,7 +174,7 @@ async def baseline_main(args: argparse.Namespace) -> None:
     sent from the instant `at` as fast as one process can: the floor for one worker."""
     text = "隐患:消防通道堵塞\n整改期限:\n该隐患已逾期未整改,请立即整改;村委会请点对点跟踪督办。"
     numbers = iter(range(args.count))
-    async with http_session(connections=args.concurrency) as session:
+    async with http_client(connections=args.concurrency) as session:
         poster = SignedPoster(session, SECRET, system_clock)
 
         async def sender() -> None:

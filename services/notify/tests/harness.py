@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-import aiohttp
-
 from crosscheck_contracts.events.notify import Channel, RecipientRole
 from crosscheck_contracts.topics import Topics
 from crosscheck_notify.adapters.channels import Sender, SignedPoster, WebhookSender
@@ -22,6 +20,7 @@ from crosscheck_notify.domain.schedule import plan
 from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.http.infrastructure import load_catalogue
+from crosscheck_platform.outbound import OutboundHttp
 
 from .domain_helpers import TOWNSHIP, History
 from .receivers import SECRET
@@ -67,7 +66,7 @@ def worker(
     db: Database,
     store: PostgresEventStore,
     directory: Directory,
-    client: aiohttp.ClientSession,
+    client: OutboundHttp,
     clock: ManualClock,
     policy: NotifyPolicy,
     *,

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from crosscheck_contracts.events.notify import Channel, RecipientRole
 from crosscheck_contracts.topics import Topics
 from crosscheck_notify import bootstrap
-from crosscheck_notify.adapters.channels import http_session
+from crosscheck_notify.adapters.channels import http_client
 from crosscheck_notify.adapters.directory import Contact, TableDirectory
 from crosscheck_notify.adapters.tables import DIRECTORY_DDL
 from crosscheck_notify.domain.clock import ManualClock
@@ -249,7 +249,7 @@ async def test_notices_history_shows_each_notice_and_its_fate(
         "UPDATE notices SET state = 'cancelled', settled_at = now() WHERE hazard_id = 'hz-2'"
     )
     clock = ManualClock(DEADLINE + policy.escalation_grace)
-    async with webhook_receiver() as receiver, http_session() as client:
+    async with webhook_receiver() as receiver, http_client() as client:
         # Contacts through the API; nobody on record for the township's leadership.
         for role, ref, path in (
             ("responsible_person", "site-1", "person"),

@@ -18,7 +18,7 @@ from crosscheck_notify.adapters.channels import (
     SmtpSettings,
     WebhookSender,
     WebhookSmsGateway,
-    http_session,
+    http_client,
 )
 from crosscheck_notify.adapters.directory import Contact, StaticDirectory, TableDirectory
 from crosscheck_notify.app.worker import MIN_WAIT_S
@@ -44,7 +44,7 @@ async def test_reminders_overdue_and_escalation_reach_a_real_webhook_receiver(
     histories = [History("hz-1").found().assigned()]
     await harness.schedule(database, histories, POLICY)
     clock = ManualClock(T0)
-    async with webhook_receiver() as receiver, http_session() as client:
+    async with webhook_receiver() as receiver, http_client() as client:
         directory = harness.webhook_directory(receiver.url, histories)
         worker = harness.worker(database, store, directory, client, clock, POLICY)
         assert await worker.drain() == 0
@@ -84,7 +84,7 @@ async def test_email_goes_to_a_real_smtp_server(database: Database, topics: Topi
         "site-1",
         Contact(Channel.EMAIL, "owner@example.org", language="en"),
     )
-    async with smtp_server() as (port, mailbox), http_session() as client:
+    async with smtp_server() as (port, mailbox), http_client() as client:
         email = EmailSender(SmtpSettings(host="127.0.0.1", port=port, sender="notify@example.org"))
         worker = harness.worker(
             database, store, directory, client, clock, POLICY, senders={Channel.EMAIL: email}
@@ -116,7 +116,7 @@ async def test_sms_waits_out_quiet_hours(database: Database, topics: Topics) -> 
         {(RecipientRole.RESPONSIBLE_PERSON, "site-1"): Contact(Channel.SMS, "13800000000")}
     )
     clock = ManualClock(night_deadline)
-    async with webhook_receiver() as receiver, http_session() as client:
+    async with webhook_receiver() as receiver, http_client() as client:
         gateway = WebhookSmsGateway(SignedPoster(client, SECRET, clock), f"{receiver.url}/sms")
         worker = harness.worker(
             database,
@@ -145,7 +145,7 @@ async def test_failures_retry_with_backoff_then_publish_notification_failed(
     policy = NotifyPolicy(reminder_offsets=(DAY,), max_attempts=3)
     await harness.schedule(database, histories, policy)
     clock = ManualClock(DEADLINE - DAY)
-    async with webhook_receiver() as receiver, http_session() as client:
+    async with webhook_receiver() as receiver, http_client() as client:
         receiver.failing_paths.add("village/v-1")
         directory = harness.webhook_directory(receiver.url, histories)
         worker = harness.worker(database, store, directory, client, clock, policy)
@@ -175,7 +175,7 @@ async def test_a_recipient_without_contact_ends_in_notification_failed(
     policy = NotifyPolicy(reminder_offsets=(DAY,), max_attempts=1)
     await harness.schedule(database, histories, policy)
     clock = ManualClock(DEADLINE - DAY)
-    async with http_session() as client:
+    async with http_client() as client:
         worker = harness.worker(database, store, StaticDirectory({}), client, clock, policy)
         assert await worker.drain() == 2
     assert await harness.event_types(database) == {"NotificationFailed": 2}
@@ -186,7 +186,7 @@ async def test_two_workers_never_deliver_a_notice_twice(database: Database, topi
     histories = [History(f"hz-{n}").found().assigned() for n in range(100)]
     await harness.schedule(database, histories, POLICY)
     clock = ManualClock(DEADLINE + POLICY.escalation_grace)
-    async with webhook_receiver() as receiver, http_session() as client:
+    async with webhook_receiver() as receiver, http_client() as client:
         directory = harness.webhook_directory(receiver.url, histories)
         workers = [
             harness.worker(database, store, directory, client, clock, POLICY, batch_size=40)
@@ -227,7 +227,7 @@ async def test_a_worker_killed_between_send_and_record_loses_nothing(
     )
     await harness.schedule(database, histories, policy)
     clock = ManualClock(DEADLINE - DAY)
-    async with webhook_receiver() as receiver, http_session() as client:
+    async with webhook_receiver() as receiver, http_client() as client:
         directory = harness.webhook_directory(receiver.url, histories)
         poster = SignedPoster(client, SECRET, clock)
         doomed = harness.worker(
@@ -264,7 +264,7 @@ async def test_ten_thousand_deadlines_in_the_same_minute_all_fire(
     policy = NotifyPolicy(reminder_offsets=(), overdue_recipients=())
     await harness.schedule(database, histories, policy)
     clock = ManualClock(DEADLINE + timedelta(seconds=59))
-    async with http_session() as client:
+    async with http_client() as client:
         worker = harness.worker(
             database, store, StaticDirectory({}), client, clock, policy, batch_size=1000
         )
@@ -282,7 +282,7 @@ async def test_an_idle_worker_waits_until_the_next_notice_falls_due(
 ) -> None:
     store = await harness.setup(database, topics)
     clock = ManualClock(DEADLINE - 3 * DAY - timedelta(milliseconds=300))
-    async with http_session() as client:
+    async with http_client() as client:
         worker = harness.worker(database, store, StaticDirectory({}), client, clock, POLICY)
         assert await worker._idle_wait(1.0) == 1.0  # nothing stored: the poll interval
         await harness.schedule(database, [History("hz-next").found().assigned()], POLICY)

@@ -15,12 +15,12 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
 
-import aiohttp
 import aiosmtplib
 
 from crosscheck_contracts.events.notify import Channel, NoticeKind, RecipientRole
 from crosscheck_notify.adapters.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
 from crosscheck_notify.domain.templates import Message
+from crosscheck_platform.outbound import HttpError, OutboundHttp
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,10 @@ class Sender(Protocol):
         ...
 
 
-def http_session(timeout_s: float = 10.0, connections: int = 64) -> aiohttp.ClientSession:
+def http_client(timeout_s: float = 10.0, connections: int = 64) -> OutboundHttp:
     """One pooled keep-alive HTTP client for all webhook sends of a process."""
-    return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=connections, limit_per_host=connections),
-        timeout=aiohttp.ClientTimeout(total=timeout_s),
-        raise_for_status=False,
+    return OutboundHttp(
+        connections=connections, timeout_s=timeout_s, user_agent="crosscheck-notify"
     )
 
 
@@ -64,7 +62,7 @@ class SignedPoster:
 
     def __init__(
         self,
-        client: aiohttp.ClientSession,
+        client: OutboundHttp,
         secret: str,
         clock: Callable[[], datetime],
         retry_delays: Sequence[float] = (0.2, 1.0),
@@ -84,10 +82,8 @@ class SignedPoster:
                 SIGNATURE_HEADER: sign(self.secret, body, self.clock()),
             }
             try:
-                async with self.client.post(url, data=body, headers=headers) as response:
-                    status = response.status
-                    await response.read()  # the connection goes back to the pool
-            except (aiohttp.ClientError, TimeoutError) as exc:
+                status = (await self.client.post(url, body, headers)).status
+            except HttpError as exc:
                 reason = f"{type(exc).__name__}: {exc}"
             else:
                 if status < 300:

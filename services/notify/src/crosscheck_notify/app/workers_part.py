@@ -9,8 +9,6 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-import aiohttp
-
 from crosscheck_contracts.events.notify import Channel
 from crosscheck_notify.adapters.channels import (
     EmailSender,
@@ -20,19 +18,20 @@ from crosscheck_notify.adapters.channels import (
     SmtpSettings,
     WebhookSender,
     WebhookSmsGateway,
-    http_session,
+    http_client,
 )
 from crosscheck_notify.adapters.directory import Directory, StaticDirectory, TableDirectory
 from crosscheck_notify.adapters.tables import DIRECTORY_DDL, SCHEDULE_DDL
 from crosscheck_notify.app.worker import Worker
 from crosscheck_notify.settings import NotifySettings
 from crosscheck_platform.http.runtime import ServiceRuntime
+from crosscheck_platform.outbound import OutboundHttp
 
 WORKERS_STOP_SECONDS = 15.0
 
 
 def senders(
-    settings: NotifySettings, client: aiohttp.ClientSession, clock: Callable[[], datetime]
+    settings: NotifySettings, client: OutboundHttp, clock: Callable[[], datetime]
 ) -> dict[Channel, Sender]:
     poster = SignedPoster(client, settings.webhook_secret, clock)
     out: dict[Channel, Sender] = {Channel.WEBHOOK: WebhookSender(poster)}
@@ -68,7 +67,7 @@ def workers_part(
             else TableDirectory(runtime.database)
         )
         stop = asyncio.Event()
-        async with http_session(settings.webhook_timeout_s, settings.webhook_connections) as client:
+        async with http_client(settings.webhook_timeout_s, settings.webhook_connections) as client:
             channels = {**senders(settings, client, clock), **(extra_senders or {})}
             tasks = [
                 asyncio.create_task(
