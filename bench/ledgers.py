@@ -56,8 +56,8 @@ from crosscheck_ledgers.scenario import generate
 from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import ensure_topics
+from crosscheck_platform.outbound import HttpError, OutboundHttp
 from crosscheck_platform.testing.infra import Infra, locate
-from crosscheck_platform.testing.loadgen import KeepAliveClient
 
 SECRET = "ledgers-benchmark-secret-0123456789-0123456789"
 TEMPLATE_TOWNSHIP = b"532327103"
@@ -372,7 +372,7 @@ async def _fresh_run(
                     latencies.append(now - due_of.pop(row["hazard_id"]))
             await asyncio.sleep(0.005)
 
-    async def one(client: KeepAliveClient, n: int, due: float) -> None:
+    async def one(client: OutboundHttp, n: int, due: float) -> None:
         nonlocal failed
         round_no, site = 1 + n // SITES, n % SITES
         failed_item = ITEMS[n % len(ITEMS)]
@@ -385,18 +385,20 @@ async def _fresh_run(
             "answers": [{"item_id": i, "passed": i != failed_item} for i in ITEMS],
         }
         try:
-            status, answer = await client.post("/v1/inspections", json.dumps(body).encode())
-        except TimeoutError:
+            answer = await client.post(url, json.dumps(body).encode(), headers)
+        except HttpError:
             failed += 1  # an overloaded service is a result to print, not a crash
             return
-        if status != 201:
+        if answer.status != 201:
             failed += 1
             return
-        for hazard_id in json.loads(answer)["hazard_ids"]:
+        for hazard_id in json.loads(answer.body)["hazard_ids"]:
             due_of[hazard_id] = due
 
     # The load generator shares the cores with both services: it must cost little.
-    client = KeepAliveClient("127.0.0.1", port, token)
+    url = f"http://127.0.0.1:{port}/v1/inspections"
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    client = OutboundHttp(connections=64, timeout_s=30)
     try:
         for n in range(50):  # warm-up, not measured
             await one(client, total + 100 + n if total + 150 <= rounds * SITES else n, 0.0)
@@ -415,7 +417,7 @@ async def _fresh_run(
         async with asyncio.timeout(60):
             await poller
     finally:
-        client.close()
+        await client.close()
     return latencies, failed, time.perf_counter() - start
 
 
