@@ -29,12 +29,14 @@ _Pending = tuple[AtomicWrite, "asyncio.Future[list[StoredEvent]]"]
 
 class GroupCommit:
     def __init__(
-        self, store: PostgresEventStore, *, max_group: int = 64, max_in_flight: int = 2
+        self, store: PostgresEventStore, *, max_group: int = 64, max_in_flight: int = 1
     ) -> None:
         self.store = store
         self.max_group = max_group
-        # More than one statement in flight lets a group form while another commits,
-        # without making a lone writer wait for a group to fill.
+        # One statement at a time by default: the next group forms while it commits,
+        # and a lone writer never waits for others. Two or four in flight made groups
+        # smaller and the hazards benchmark slower (430 vs 390 vs 370 commands/s; p99
+        # at 300/s 121 vs 448 vs 203 ms).
         self.max_in_flight = max_in_flight
         self._queue: deque[_Pending] = deque()
         self._in_flight = 0
