@@ -38,6 +38,9 @@ async def _keep_session(conn: Connection) -> None:
     connection: session locks and LISTEN live on `Database.dedicated()` connections."""
 
 
+STATEMENT_LIFETIME_S = 15
+
+
 class Database:
     def __init__(self, pool: asyncpg.Pool, schema: str, dsn: str) -> None:
         self.pool = pool
@@ -52,17 +55,14 @@ class Database:
             dsn,
             min_size=min_size,
             max_size=max_size,
-            server_settings={
-                # Unqualified names in service SQL resolve to the service's schema.
-                "search_path": f"{checked_identifier(schema)},public",
-                # Statements take their rows as arrays (unnest). A generic plan is fixed
-                # once per connection from a guess at their length and at the tables'
-                # size then — on a young schema, sequential scans that later run on
-                # every write over tables grown large (measured: PostgreSQL CPU per
-                # command grew 2.5x within a benchmark). Planning each execution costs
-                # less than that.
-                "plan_cache_mode": "force_custom_plan",
-            },
+            # Unqualified names in service SQL resolve to the service's schema.
+            server_settings={"search_path": f"{checked_identifier(schema)},public"},
+            # PostgreSQL fixes a prepared statement's generic plan from the tables' size
+            # when it is made. Made on a young schema, it scans whole tables that have
+            # since grown, until an ANALYZE (a minute or more away) invalidates it:
+            # PostgreSQL CPU per command grew 2.5x within a benchmark. Statements are
+            # prepared again after this many seconds, and plan for the tables as they are.
+            max_cached_statement_lifetime=STATEMENT_LIFETIME_S,
             reset=_keep_session,
         )
         db = cls(pool, schema, dsn)

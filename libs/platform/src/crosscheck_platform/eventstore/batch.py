@@ -94,8 +94,9 @@ WITH s AS (
         AS s(id, version, expected, township, county)
 ),
 cur AS (
-    SELECT streams.stream_id, streams.version FROM streams JOIN s ON streams.stream_id = s.id
-    FOR UPDATE OF streams
+    -- = ANY rather than a join: a plan made while `streams` was small still uses the key.
+    SELECT stream_id, version FROM streams WHERE stream_id = ANY($1::text[])
+    FOR UPDATE
 ),
 bad AS (
     SELECT s.id FROM s LEFT JOIN cur ON cur.stream_id = s.id
