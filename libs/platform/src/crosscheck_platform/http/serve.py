@@ -18,12 +18,9 @@ def run(app: FastAPI, settings: ServiceSettings) -> None:
     # What exists now (modules, pydantic validators, routes) lives as long as the
     # process. Unfrozen, every full collection walks all of it again: 40-170 ms pauses
     # under load, each one in some request's latency. Frozen, collections see only
-    # what requests allocate. A request allocates hundreds of objects that die with it;
-    # young collections every 700 allocations (the default) ran several times per
-    # request, so they run every 10,000 instead.
+    # what requests allocate.
     gc.collect()
     gc.freeze()
-    gc.set_threshold(10_000, 20, 20)
     uvicorn.run(
         app,
         host=settings.http_host,
