@@ -244,6 +244,8 @@ async def test_a_worker_killed_between_send_and_record_loses_nothing(
         assert len(receiver.arrivals) == 1  # sent, never recorded
         assert await harness.states(database) == {"pending": 5}
         survivor = harness.worker(database, store, directory, client, clock, policy)
+        assert await survivor.drain() == 0  # the dead worker's lease still holds it
+        clock.advance(timedelta(seconds=121))  # past the lease (default 120 s)
         assert await survivor.drain() == 1
         assert len(receiver.arrivals) == 2
         assert len(receiver.unique) == 1  # the same key twice: the receiver keeps one

@@ -58,6 +58,14 @@ def _target(url: str) -> _Target:
     return _Target(secure, parts.hostname, port, path.encode(), host.encode("idna"))
 
 
+@dataclass(frozen=True)
+class Request:
+    """A POST ready to go: where, and its bytes on the wire."""
+
+    target: _Target
+    data: bytes
+
+
 class _Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
@@ -88,9 +96,11 @@ class OutboundHttp:
 
     async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> Response:
         """POST `body`; raise HttpError when no complete answer came within the timeout."""
+        return await self.send(self.prepare(url, body, headers))
+
+    def prepare(self, url: str, body: bytes, headers: Mapping[str, str]) -> Request:
+        """The POST as bytes, built before it is due so sending it costs only the I/O."""
         target = _target(url)
-        key = (target.secure, target.host, target.port)
-        slots = self._slots.setdefault(key, asyncio.Semaphore(self._limit))
         request = b"".join(
             [
                 b"POST %s HTTP/1.1\r\nHost: %s\r\n" % (target.path, target.host_header),
@@ -100,10 +110,19 @@ class OutboundHttp:
                 body,
             ]
         )
+        return Request(target, request)
+
+    async def send(self, request: Request) -> Response:
+        """Send a prepared request; raise HttpError as `post` does."""
+        target = request.target
+        key = (target.secure, target.host, target.port)
+        slots = self._slots.get(key)
+        if slots is None:
+            slots = self._slots[key] = asyncio.Semaphore(self._limit)
         async with slots:
             try:
                 async with asyncio.timeout(self.timeout_s):
-                    return await self._exchange(key, target, request)
+                    return await self._exchange(key, target, request.data)
             except TimeoutError:
                 raise HttpError(f"no answer from {target.host}:{target.port} in time") from None
 

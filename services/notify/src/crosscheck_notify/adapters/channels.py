@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import aiosmtplib
 
 from crosscheck_contracts.events.notify import Channel, NoticeKind, RecipientRole
 from crosscheck_notify.adapters.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
 from crosscheck_notify.domain.templates import Message
-from crosscheck_platform.outbound import HttpError, OutboundHttp
+from crosscheck_platform.outbound import HttpError, OutboundHttp, Request
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,21 @@ class Sender(Protocol):
         ...
 
 
+@runtime_checkable
+class Preparing(Protocol):
+    """A sender that can do its CPU work (encoding, signing) before the notice is due."""
+
+    def prepare(self, outgoing: Outgoing, at: datetime) -> Callable[[], Awaitable[None]]:
+        """What `send` would do at `at`, ready to run; DeliveryFailed when it cannot be."""
+        ...
+
+
+def prepare(sender: Sender, outgoing: Outgoing, at: datetime) -> Callable[[], Awaitable[None]]:
+    if isinstance(sender, Preparing):
+        return sender.prepare(outgoing, at)
+    return lambda: sender.send(outgoing)
+
+
 def http_client(timeout_s: float = 10.0, connections: int = 64) -> OutboundHttp:
     """One pooled keep-alive HTTP client for all webhook sends of a process."""
     return OutboundHttp(
@@ -73,28 +88,48 @@ class SignedPoster:
         self.retry_delays = tuple(retry_delays)
 
     async def post(self, url: str, payload: dict[str, str], key: str) -> None:
+        await self.prepare(url, payload, key, self.clock())()
+
+    def prepare(
+        self, url: str, payload: dict[str, str], key: str, at: datetime
+    ) -> Callable[[], Awaitable[None]]:
+        """The POST encoded and signed for the instant `at` (its due time), so firing it
+        then costs only the I/O; a retry is signed again at its own time."""
         body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
-        reason = ""
-        for delay in (*self.retry_delays, None):
-            headers = {
-                "Content-Type": "application/json; charset=utf-8",
-                IDEMPOTENCY_HEADER: key,
-                SIGNATURE_HEADER: sign(self.secret, body, self.clock()),
-            }
-            try:
-                status = (await self.client.post(url, body, headers)).status
-            except HttpError as exc:
-                reason = f"{type(exc).__name__}: {exc}"
-            else:
-                if status < 300:
-                    return
-                reason = f"HTTP {status}"
-                if status < 500 and status not in (408, 429):
-                    raise DeliveryFailed(reason, permanent=True)
-            if delay is None:
-                break
-            await asyncio.sleep(delay)
-        raise DeliveryFailed(reason)
+        first = self._request(url, body, key, at)
+
+        async def send() -> None:
+            request = first
+            reason = ""
+            for delay in (*self.retry_delays, None):
+                try:
+                    status = (await self.client.send(request)).status
+                except HttpError as exc:
+                    reason = f"{type(exc).__name__}: {exc}"
+                else:
+                    if status < 300:
+                        return
+                    reason = f"HTTP {status}"
+                    if status < 500 and status not in (408, 429):
+                        raise DeliveryFailed(reason, permanent=True)
+                if delay is None:
+                    break
+                await asyncio.sleep(delay)
+                request = self._request(url, body, key, self.clock())
+            raise DeliveryFailed(reason)
+
+        return send
+
+    def _request(self, url: str, body: bytes, key: str, at: datetime) -> Request:
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            IDEMPOTENCY_HEADER: key,
+            SIGNATURE_HEADER: sign(self.secret, body, at),
+        }
+        try:
+            return self.client.prepare(url, body, headers)
+        except HttpError as exc:
+            raise DeliveryFailed(f"{type(exc).__name__}: {exc}", permanent=True) from exc
 
 
 class WebhookSender:
@@ -104,8 +139,11 @@ class WebhookSender:
         self.poster = poster
 
     async def send(self, outgoing: Outgoing) -> None:
+        await self.prepare(outgoing, self.poster.clock())()
+
+    def prepare(self, outgoing: Outgoing, at: datetime) -> Callable[[], Awaitable[None]]:
         message = outgoing.message
-        await self.poster.post(
+        return self.poster.prepare(
             outgoing.address,
             {
                 "notice_id": outgoing.key,
@@ -117,6 +155,7 @@ class WebhookSender:
                 "text": message.body,
             },
             outgoing.key,
+            at,
         )
 
 

@@ -42,6 +42,8 @@ SCHEDULE_DDL = [
         cause_event_id uuid,
         correlation_id uuid
     )""",
+    # A worker's lease on a notice it has claimed (and prepared) ahead of its due time.
+    "ALTER TABLE notices ADD COLUMN IF NOT EXISTS claimed_until timestamptz",
     """CREATE INDEX IF NOT EXISTS notices_pending ON notices (next_attempt_at)
        WHERE state = 'pending'""",
     "CREATE INDEX IF NOT EXISTS notices_by_hazard ON notices (hazard_id)",

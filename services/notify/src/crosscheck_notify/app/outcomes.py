@@ -22,6 +22,10 @@ class Claimed:
     params: dict[str, str]
     deadline: datetime | None
     attempts: int
+    due: datetime
+    """When it is to go (its next_attempt_at as claimed)."""
+    lease: datetime
+    """Until when this worker holds it (claimed_until); then another may take it over."""
 
 
 @dataclass(frozen=True)

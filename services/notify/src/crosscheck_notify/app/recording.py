@@ -34,10 +34,13 @@ _UPDATE = """
         next_attempt_at = COALESCE(u.next_at, n.next_attempt_at),
         channel = COALESCE(u.channel, n.channel),
         last_error = u.error,
-        settled_at = CASE WHEN u.state = 'pending' THEN NULL ELSE $1::timestamptz END
-    FROM unnest($2::uuid[], $3::text[], $4::int[], $5::timestamptz[], $6::text[], $7::text[])
-         AS u(id, state, attempts, next_at, channel, error)
-    WHERE n.notice_id = u.id"""
+        settled_at = CASE WHEN u.state = 'pending' THEN NULL ELSE $1::timestamptz END,
+        claimed_until = NULL
+    FROM unnest($2::uuid[], $3::text[], $4::int[], $5::timestamptz[], $6::text[], $7::text[],
+                $8::timestamptz[])
+         AS u(id, state, attempts, next_at, channel, error, lease)
+    WHERE n.notice_id = u.id AND n.state = 'pending' AND n.claimed_until = u.lease
+    RETURNING n.notice_id"""
 
 _LOCK_STREAMS = """
     SELECT stream_id, version FROM streams
@@ -47,7 +50,9 @@ _LOCK_STREAMS = """
 async def record(
     conn: Connection, store: PostgresEventStore, outcomes: Sequence[Outcome], now: datetime
 ) -> None:
-    await conn.execute(
+    """Record what became of claimed notices; a notice whose lease another worker has
+    taken over meanwhile (or that was cancelled) is left to that worker, without events."""
+    updated = await conn.fetch(
         _UPDATE,
         now,
         [o.notice.notice_id for o in outcomes],
@@ -56,9 +61,13 @@ async def record(
         [o.next_at for o in outcomes],
         [o.channel.value if o.channel else None for o in outcomes],
         [o.error for o in outcomes],
+        [o.notice.lease for o in outcomes],
     )
+    kept = {row["notice_id"] for row in updated}
     by_tenant: dict[Tenant, dict[str, list[Event]]] = defaultdict(lambda: defaultdict(list))
     for outcome in outcomes:
+        if outcome.notice.notice_id not in kept:
+            continue
         event = _event_for(outcome, now)
         if event is not None:
             notice = outcome.notice

@@ -80,6 +80,8 @@ def workers_part(
                         clock=clock,
                         batch_size=settings.batch_size,
                         concurrency=settings.concurrency,
+                        lookahead_s=settings.lookahead_s,
+                        lease_s=settings.lease_s,
                     ).run(stop, settings.poll_interval_s),
                     name=f"notify-worker-{n}",
                 )
@@ -89,7 +91,8 @@ def workers_part(
                 yield
             finally:
                 stop.set()
-                # A pass in flight finishes and commits rather than being sent twice.
+                # Sends in flight finish and are recorded rather than sent twice; claims
+                # not yet due are given back.
                 if tasks:  # none with workers=0 (an API-only replica)
                     await asyncio.wait(tasks, timeout=WORKERS_STOP_SECONDS)
                 for task in tasks:
