@@ -55,9 +55,10 @@ from crosscheck_platform.testing.infra import locate
 SCRIPT = str(Path(__file__).resolve())
 SECRET = "notify-benchmark-webhook-secret-0123456789"
 TOWNSHIP, COUNTY = "532327101", "532327"
-LEAD_S = 2.0
-"""From every worker idle to the due instant: longer than nothing, shorter than the
-poll interval, so the workers are asleep until the next due time, as in service."""
+LEAD_S = 8.0
+"""From every worker idle to the due instant: within the workers' lookahead (as for a
+deadline stored days before), so they claim and prepare the notices ahead, as in
+service; with --lookahead 0 they sleep until the due time instead."""
 POLL_INTERVAL_S = 1.0
 """The service's default; an idle worker wakes at the next due time anyway."""
 PARKED = datetime(2100, 1, 1, tzinfo=UTC)
@@ -156,6 +157,7 @@ async def worker_main(args: argparse.Namespace) -> None:
                 clock=system_clock,
                 batch_size=args.batch,
                 concurrency=args.concurrency,
+                lookahead_s=args.lookahead,
             )
             for _ in range(args.loops)
         ]
@@ -171,25 +173,30 @@ async def worker_main(args: argparse.Namespace) -> None:
 
 async def baseline_main(args: argparse.Namespace) -> None:
     """`count` signed webhooks like the workers' (same poster, pool and concurrency),
-    sent from the instant `at` as fast as one process can: the floor for one worker."""
+    encoded and signed before the instant `at`, as the workers prepare theirs, then
+    sent from it as fast as one process can: the floor for one worker."""
     text = "隐患:消防通道堵塞\n整改期限:\n该隐患已逾期未整改,请立即整改;村委会请点对点跟踪督办。"
-    numbers = iter(range(args.count))
+    at = datetime.fromtimestamp(args.at, UTC)
     async with http_client(connections=args.concurrency) as session:
         poster = SignedPoster(session, SECRET, system_clock)
+        prepared = []
+        for n in range(args.count):
+            key = str(uuid.uuid4())
+            payload = {
+                "notice_id": key,
+                "hazard_id": f"hz-{n}",
+                "kind": "overdue",
+                "recipient_role": "responsible_person",
+                "language": "zh",
+                "subject": f"【逾期未整改】隐患 hz-{n} 已超过整改期限",
+                "text": text,
+            }
+            prepared.append(poster.prepare(f"{args.url}/site-{n}", payload, key, at))
+        sends = iter(prepared)
 
         async def sender() -> None:
-            for n in numbers:
-                key = str(uuid.uuid4())
-                payload = {
-                    "notice_id": key,
-                    "hazard_id": f"hz-{n}",
-                    "kind": "overdue",
-                    "recipient_role": "responsible_person",
-                    "language": "zh",
-                    "subject": f"【逾期未整改】隐患 hz-{n} 已超过整改期限",
-                    "text": text,
-                }
-                await poster.post(f"{args.url}/site-{n}", payload, key)
+            for send in sends:
+                await send()
 
         print("ready", flush=True)
         await asyncio.sleep(max(0.0, args.at - time.time()))
@@ -295,12 +302,12 @@ async def end(proc: asyncio.subprocess.Process) -> None:
         await proc.wait()
 
 
-async def run_baseline(due: int, concurrency: int) -> dict[str, Any]:
+async def run_baseline(due: int, concurrency: int, lead: float) -> dict[str, Any]:
     receiver = await spawn("_receiver")
     sender: asyncio.subprocess.Process | None = None
     try:
         port = int(await line(receiver))
-        due_wall = time.time() + LEAD_S
+        due_wall = time.time() + lead
         sender = await spawn(
             "_baseline",
             f"--url=http://127.0.0.1:{port}",
@@ -309,7 +316,7 @@ async def run_baseline(due: int, concurrency: int) -> dict[str, Any]:
             f"--at={due_wall}",
         )
         assert await line(sender) == "ready"
-        delivered = json.loads(await line(sender, timeout=LEAD_S + 600))["delivered"]
+        delivered = json.loads(await line(sender, timeout=lead + 600))["delivered"]
         assert receiver.stdin is not None
         receiver.stdin.write(b"dump\n")
         await receiver.stdin.drain()
@@ -348,6 +355,8 @@ async def run_once(
     due: int,
     batch: int,
     concurrency: int,
+    lookahead: float,
+    lead: float,
 ) -> dict[str, Any]:
     schema = "bench_notify_" + uuid.uuid4().hex[:8]
     namespace = schema
@@ -368,19 +377,20 @@ async def run_once(
             f"--loops={loops}",
             f"--batch={batch}",
             f"--concurrency={concurrency}",
+            f"--lookahead={lookahead}",
         ]
         workers = [await spawn(*worker_args) for _ in range(processes)]
         for proc in workers:
             assert await line(proc) == "ready"
         await asyncio.sleep(0.5)  # their first pass finds nothing due; they go idle
-        due_wall = time.time() + LEAD_S
+        due_wall = time.time() + lead
         due_at = datetime.fromtimestamp(due_wall, UTC)
         await db.execute(
             "UPDATE notices SET due_at = $1, next_attempt_at = $1, deadline = $1 WHERE due_at = $2",
             due_at,
             PARKED,
         )
-        async with asyncio.timeout(LEAD_S + 600):
+        async with asyncio.timeout(lead + 600):
             while (
                 await db.fetchval(
                     "SELECT count(*) FROM notices"
@@ -453,6 +463,7 @@ async def main(args: argparse.Namespace) -> None:
         print(
             f"notify: {args.pending:,} pending deadlines, {args.due:,} due at the same "
             f"instant; batch {args.batch}, {args.concurrency} sends in flight per loop; "
+            f"lookahead {args.lookahead:g} s, due {args.lead:g} s after the workers idle; "
             f"{os.cpu_count()} CPUs; {args.repeat} round(s)"
         )
         print(
@@ -464,7 +475,7 @@ async def main(args: argparse.Namespace) -> None:
             layouts = ["raw", *args.workers] if args.baseline else list(args.workers)
             for layout in layouts:
                 if layout == "raw":
-                    r = await run_baseline(args.due, args.concurrency)
+                    r = await run_baseline(args.due, args.concurrency, args.lead)
                 else:
                     processes, loops = (int(part) for part in layout.split("x"))
                     r = await run_once(
@@ -475,6 +486,8 @@ async def main(args: argparse.Namespace) -> None:
                         args.due,
                         args.batch,
                         args.concurrency,
+                        args.lookahead,
+                        args.lead,
                     )
                 print(row(r), flush=True)
                 found = problems(r, args.pending, args.due)
@@ -506,6 +519,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     worker.add_argument("--loops", type=int, default=1)
     worker.add_argument("--batch", type=int, default=200)
     worker.add_argument("--concurrency", type=int, default=64)
+    worker.add_argument("--lookahead", type=float, default=10.0)
     baseline = commands.add_parser("_baseline", help="(internal) the raw sender process")
     baseline.add_argument("--url", required=True)
     baseline.add_argument("--count", type=int, required=True)
@@ -522,6 +536,18 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--batch", type=int, default=200, help="notices claimed per pass")
     parser.add_argument("--concurrency", type=int, default=64, help="sends in flight per loop")
+    parser.add_argument(
+        "--lookahead",
+        type=float,
+        default=10.0,
+        help="the workers' lookahead_s (the service's default; 0: claim only what is due)",
+    )
+    parser.add_argument(
+        "--lead",
+        type=float,
+        default=LEAD_S,
+        help="seconds from every worker idle to the due instant",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="rounds over --workers")
     parser.add_argument(
         "--no-baseline", dest="baseline", action="store_false", help="skip the raw sender"

@@ -68,6 +68,10 @@ manual one) is followed."""
 
 RECORD_BATCH = 1000
 
+RECORD_DEFER_S = 5.0
+"""Recording waits for a lull in the sends, this long at most: in a burst of notices
+falling due at once the CPU goes to sending them (the lease covers the delay)."""
+
 NO_CONTACT_CHANNEL: Mapping[RecipientRole, Channel] = {
     RecipientRole.RESPONSIBLE_PERSON: Channel.SMS,
     RecipientRole.VILLAGE_COMMITTEE: Channel.WEBHOOK,
@@ -112,6 +116,9 @@ class Worker:
         self.held_limit = held_limit
         self._slots = asyncio.Semaphore(concurrency)
         self._held = 0
+        self._sending = 0
+        self._lull = asyncio.Event()
+        self._lull.set()
         self.delivered = 0
 
     async def run_once(self) -> int:
@@ -181,6 +188,8 @@ class Worker:
             batch = await results.get()
             if batch is None:
                 break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._lull.wait(), RECORD_DEFER_S)
             while not results.empty():  # whatever else was fired meanwhile goes too
                 more = results.get_nowait()
                 if more is None:
@@ -303,6 +312,8 @@ class Worker:
 
     async def _send(self, item: _Ready) -> Outcome:
         notice = item.notice
+        self._sending += 1
+        self._lull.clear()
         try:
             async with self._slots:
                 await item.fire()
@@ -312,6 +323,10 @@ class Worker:
             log.exception("channel %s raised", item.channel.value)
             reason = f"{type(exc).__name__}: {exc}"
             return self._failure(notice, item.channel, reason, self.clock())
+        finally:
+            self._sending -= 1
+            if not self._sending:
+                self._lull.set()
         return Outcome(notice, "delivered", notice.attempts + 1, channel=item.channel)
 
     def _failure(
