@@ -72,6 +72,7 @@ def worker(
     *,
     senders: Mapping[Channel, Sender] | None = None,
     batch_size: int = 200,
+    lookahead_s: float = 0.0,
 ) -> Worker:
     poster = SignedPoster(client, SECRET, clock, retry_delays=(0.0,))
     return Worker(
@@ -82,6 +83,7 @@ def worker(
         policy=policy,
         clock=clock,
         batch_size=batch_size,
+        lookahead_s=lookahead_s,
     )
 
 

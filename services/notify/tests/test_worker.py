@@ -4,6 +4,7 @@ moment, once, never zero times."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
@@ -200,6 +201,56 @@ async def test_two_workers_never_deliver_a_notice_twice(database: Database, topi
         "ReminderSent": 100 * 7,
         "RectificationOverdue": 100,
     }
+
+
+async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
+    """Wait for the worker's own tasks (not for time: the clock is a manual one)."""
+    async with asyncio.timeout(10):
+        while not await check():
+            await asyncio.sleep(0.02)
+
+
+async def test_notices_coming_due_are_claimed_ahead_and_fire_at_their_instant(
+    database: Database, topics: Topics
+) -> None:
+    store = await harness.setup(database, topics)
+    histories = [History("hz-ahead").found().assigned()]
+    await harness.schedule(database, histories, POLICY)
+    clock = ManualClock(DEADLINE - 3 * DAY - timedelta(seconds=5))
+
+    async def leased() -> int:
+        count: int = await database.fetchval(
+            "SELECT count(*) FROM notices WHERE claimed_until IS NOT NULL"
+        )
+        return count
+
+    async with webhook_receiver() as receiver, http_client() as client:
+        directory = harness.webhook_directory(receiver.url, histories)
+        worker = harness.worker(database, store, directory, client, clock, POLICY, lookahead_s=10)
+        other = harness.worker(database, store, directory, client, clock, POLICY)
+        stop = asyncio.Event()
+        running = asyncio.create_task(worker.run(stop, 0.05))
+        await eventually(lambda: _equals(leased(), 2))  # the 3-day reminders, 5 s ahead
+        await asyncio.sleep(0.3)
+        assert receiver.arrivals == []  # prepared, not sent before their instant
+        clock.advance(timedelta(seconds=5))
+        assert await other.drain() == 0  # due now, but leased to the first worker
+        await eventually(lambda: _equals(harness.states(database), {"delivered": 2, "pending": 6}))
+        assert len(receiver.arrivals) == len(receiver.unique) == 2
+        assert await leased() == 0
+
+        clock.set(DEADLINE - DAY - timedelta(seconds=5))
+        await eventually(lambda: _equals(leased(), 2))  # the 1-day reminders
+        stop.set()
+        await running
+        assert await leased() == 0  # stopping gives back what was not yet due
+        assert len(receiver.arrivals) == 2
+    assert await harness.event_types(database) == {"ReminderSent": 2}
+    assert await harness.states(database) == {"delivered": 2, "pending": 6}
+
+
+async def _equals(value: Awaitable[object], expected: object) -> bool:
+    return await value == expected
 
 
 class Killed(BaseException):
