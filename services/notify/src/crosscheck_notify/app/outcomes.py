@@ -39,3 +39,5 @@ class Outcome:
     channel: Channel | None = None
     next_at: datetime | None = None
     error: str | None = None
+    at: datetime | None = None
+    """When it happened (sent, or settled at its instant), recorded maybe a little later."""

@@ -34,11 +34,11 @@ _UPDATE = """
         next_attempt_at = COALESCE(u.next_at, n.next_attempt_at),
         channel = COALESCE(u.channel, n.channel),
         last_error = u.error,
-        settled_at = CASE WHEN u.state = 'pending' THEN NULL ELSE $1::timestamptz END,
+        settled_at = CASE WHEN u.state = 'pending' THEN NULL ELSE COALESCE(u.at, $1) END,
         claimed_until = NULL
     FROM unnest($2::uuid[], $3::text[], $4::int[], $5::timestamptz[], $6::text[], $7::text[],
-                $8::timestamptz[])
-         AS u(id, state, attempts, next_at, channel, error, lease)
+                $8::timestamptz[], $9::timestamptz[])
+         AS u(id, state, attempts, next_at, channel, error, lease, at)
     WHERE n.notice_id = u.id AND n.state = 'pending' AND n.claimed_until = u.lease
     RETURNING n.notice_id"""
 
@@ -62,13 +62,14 @@ async def record(
         [o.channel.value if o.channel else None for o in outcomes],
         [o.error for o in outcomes],
         [o.notice.lease for o in outcomes],
+        [o.at for o in outcomes],
     )
     kept = {row["notice_id"] for row in updated}
     by_tenant: dict[Tenant, dict[str, list[Event]]] = defaultdict(lambda: defaultdict(list))
     for outcome in outcomes:
         if outcome.notice.notice_id not in kept:
             continue
-        event = _event_for(outcome, now)
+        event = _event_for(outcome, outcome.at or now)
         if event is not None:
             notice = outcome.notice
             tenant = Tenant(county=notice.county, township=notice.township)

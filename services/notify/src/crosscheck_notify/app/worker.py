@@ -19,7 +19,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -286,7 +286,7 @@ class Worker:
                 await self._release(prepared[n:])
                 break
             if isinstance(item, Outcome):  # e.g. the overdue record: at its instant too
-                outcomes.append(item)
+                outcomes.append(replace(item, at=self.clock()))
             else:
                 sends.append(asyncio.create_task(self._send(item)))
         outcomes.extend(await asyncio.gather(*sends))
@@ -327,7 +327,8 @@ class Worker:
             self._sending -= 1
             if not self._sending:
                 self._lull.set()
-        return Outcome(notice, "delivered", notice.attempts + 1, channel=item.channel)
+        sent = self.clock()
+        return Outcome(notice, "delivered", notice.attempts + 1, channel=item.channel, at=sent)
 
     def _failure(
         self,
