@@ -175,10 +175,17 @@ class Worker:
     ) -> None:
         self._held += len(claimed)
         try:
-            outcomes = await self._fire(await self._prepare(claimed), stop)
-            results.put_nowait(outcomes)
-        except Exception:
-            log.exception("notify worker pass failed; its leases will expire")
+            try:
+                prepared = await self._prepare(claimed)
+            except Exception:  # e.g. the contacts unreadable: nothing was sent
+                log.exception("notify worker could not prepare; giving its claims back")
+                with contextlib.suppress(Exception):  # else the leases expire
+                    await self._release(claimed)
+                return
+            try:
+                results.put_nowait(await self._fire(prepared, stop))
+            except Exception:  # some may have gone out: their leases expire instead
+                log.exception("notify worker pass failed; its leases will expire")
         finally:
             self._held -= len(claimed)
 
@@ -283,7 +290,7 @@ class Worker:
         sends: list[asyncio.Task[Outcome]] = []
         for n, item in enumerate(prepared):
             if not await self._until(item.notice.due, stop):
-                await self._release(prepared[n:])
+                await self._release([p.notice for p in prepared[n:]])
                 break
             if isinstance(item, Outcome):  # e.g. the overdue record: at its instant too
                 outcomes.append(replace(item, at=self.clock()))
@@ -303,10 +310,11 @@ class Worker:
                 return False
         return True
 
-    async def _release(self, items: Sequence[Outcome | _Ready]) -> None:
+    async def _release(self, notices: Sequence[Claimed]) -> None:
+        """Give unsent claims back (an unsent notice, so nothing can be sent twice)."""
         by_lease: dict[datetime, list[UUID]] = {}
-        for item in items:
-            by_lease.setdefault(item.notice.lease, []).append(item.notice.notice_id)
+        for notice in notices:
+            by_lease.setdefault(notice.lease, []).append(notice.notice_id)
         for lease, ids in by_lease.items():
             await self.db.execute(_RELEASE, ids, lease)
 
