@@ -61,7 +61,33 @@ def encode(envelope: Envelope, event: Event) -> tuple[bytes, Headers, bytes]:
     return envelope.aggregateid.encode(), encode_headers(envelope), event.model_dump_json().encode()
 
 
+_attribute_of = _HEADER_ATTRIBUTES.get
+_validate_envelope = Envelope.__pydantic_validator__.validate_python
+
+
 def decode_headers(headers: Iterable[tuple[str, bytes]] | None) -> Envelope:
+    # This runs for every message a consumer reads: one comprehension over the headers
+    # (exact names first; unknown ones collect under None and are dropped) instead of a
+    # loop with a try block per header. Anything it cannot read is read again slowly,
+    # header by header, to name the header at fault.
+    try:
+        attributes: dict[str | None, Any] = {
+            _attribute_of(name) or _attribute_of(name.lower()): raw.decode()
+            for name, raw in headers or ()
+        }
+    except (UnicodeDecodeError, AttributeError):
+        return _decode_headers_slowly(headers)
+    attributes.pop(None, None)
+    if "type" not in attributes:
+        raise InvalidMessage("not a CloudEvent: header ce_type missing")
+    try:
+        envelope: Envelope = _validate_envelope(attributes, strict=False)
+    except ValidationError as exc:
+        raise InvalidMessage(f"invalid envelope: {_summarise(exc)}") from None
+    return envelope
+
+
+def _decode_headers_slowly(headers: Iterable[tuple[str, bytes]] | None) -> Envelope:
     attributes: dict[str, Any] = {}
     for name, raw in headers or ():
         # Exact names first: this runs for every message a consumer reads.
