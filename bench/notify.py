@@ -11,7 +11,8 @@ the service's `workers` setting. A webhook receiver in its own process (a raw as
 HTTP/1.1 server that checks each signature and de-duplicates by Idempotency-Key)
 notes when each notice first arrives. The processes are this script's own entries
 (`_worker`, `_receiver`), driven over stdin/stdout and signals; once every worker is
-up and idle, the due instant is set a little ahead.
+up and idle, the due instant is set `--lead` seconds ahead, within the workers'
+lookahead (`--lookahead`, the service's default), so they claim and prepare first.
 
 Firing lag = first arrival at the receiver - the due instant, per notice. "recorded"
 is when the last due notice's delivered mark (with its ReminderSent in the outbox)
@@ -503,7 +504,8 @@ async def main(args: argparse.Namespace) -> None:
             "lag = first arrival at the receiver - due instant; rate = arrived / max lag; "
             "recorded = last due notice's delivered mark committed, after the due instant; "
             "requests - arrived = repeats the receiver dropped; raw = the same signed "
-            "webhooks from one process with no database (the floor for one worker); "
+            "webhooks, prepared before the instant, from one process with no database "
+            "(the floor for one worker); "
             "PxL = P worker processes of L claim loops each"
         )
 
