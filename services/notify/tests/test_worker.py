@@ -249,6 +249,42 @@ async def test_notices_coming_due_are_claimed_ahead_and_fire_at_their_instant(
     assert await harness.states(database) == {"delivered": 2, "pending": 6}
 
 
+async def test_a_verification_after_the_claim_stops_the_prepared_notices(
+    database: Database, topics: Topics
+) -> None:
+    store = await harness.setup(database, topics)
+    history = History("hz-late").found().assigned()
+    await harness.schedule(database, [history], POLICY)
+    clock = ManualClock(DEADLINE - 3 * DAY - timedelta(seconds=5))
+
+    async def leased() -> int:
+        count: int = await database.fetchval(
+            "SELECT count(*) FROM notices WHERE claimed_until IS NOT NULL AND state = 'pending'"
+        )
+        return count
+
+    async with webhook_receiver() as receiver, http_client() as client:
+        directory = harness.webhook_directory(receiver.url, [history])
+        worker = harness.worker(database, store, directory, client, clock, POLICY, lookahead_s=10)
+        stop = asyncio.Event()
+        running = asyncio.create_task(worker.run(stop, 0.05))
+        await eventually(lambda: _equals(leased(), 2))  # the 3-day reminders, prepared
+        # Verified 5 s before their instant: the consumer cancels what is pending (the
+        # statement its re-planning runs when nothing is planned any more).
+        await database.execute(
+            "UPDATE notices SET state = 'cancelled', settled_at = now() "
+            "WHERE hazard_id = $1 AND state = 'pending'",
+            "hz-late",
+        )
+        clock.advance(timedelta(seconds=5))
+        await asyncio.sleep(0.5)  # past the instant: a send would have gone by now
+        stop.set()
+        await running
+        assert receiver.arrivals == []
+    assert await harness.event_types(database) == {}
+    assert await harness.states(database) == {"cancelled": 8}
+
+
 async def _equals(value: Awaitable[object], expected: object) -> bool:
     return await value == expected
 

@@ -54,6 +54,10 @@ _RELEASE = """
     UPDATE notices SET claimed_until = NULL
     WHERE notice_id = ANY($1::uuid[]) AND claimed_until = $2 AND state = 'pending'"""
 
+_STILL_PENDING = """
+    SELECT notice_id FROM notices
+    WHERE notice_id = ANY($1::uuid[]) AND state = 'pending' AND claimed_until = $2"""
+
 _NEXT_DUE = """
     SELECT next_attempt_at FROM notices
     WHERE state = 'pending' AND (claimed_until IS NULL OR claimed_until <= $1)
@@ -288,16 +292,37 @@ class Worker:
         prepared. Notices not yet due when `stop` is set are given back, unsent."""
         outcomes: list[Outcome] = []
         sends: list[asyncio.Task[Outcome]] = []
-        for n, item in enumerate(prepared):
-            if not await self._until(item.notice.due, stop):
+        n = 0
+        while n < len(prepared):
+            if not await self._until(prepared[n].notice.due, stop):
                 await self._release([p.notice for p in prepared[n:]])
                 break
-            if isinstance(item, Outcome):  # e.g. the overdue record: at its instant too
-                outcomes.append(replace(item, at=self.clock()))
-            else:
+            now = self.clock()
+            due = [prepared[n]]
+            n += 1
+            while n < len(prepared) and prepared[n].notice.due <= now:
+                due.append(prepared[n])
+                n += 1
+            for item in due:
+                if isinstance(item, Outcome):  # e.g. the overdue record: at its instant too
+                    outcomes.append(replace(item, at=now))
+            ready = [item for item in due if isinstance(item, _Ready)]
+            for item in await self._still_pending(ready):
                 sends.append(asyncio.create_task(self._send(item)))
         outcomes.extend(await asyncio.gather(*sends))
         return outcomes
+
+    async def _still_pending(self, ready: Sequence[_Ready]) -> list[_Ready]:
+        """Those of `ready` still pending under this worker's lease: a verification or a
+        new deadline that came in after the claim cancelled the others, which are not
+        sent (one query per instant, not per notice)."""
+        if not ready:
+            return []
+        rows = await self.db.fetch(
+            _STILL_PENDING, [item.notice.notice_id for item in ready], ready[0].notice.lease
+        )
+        pending = {row["notice_id"] for row in rows}
+        return [item for item in ready if item.notice.notice_id in pending]
 
     async def _until(self, due: datetime, stop: asyncio.Event | None) -> bool:
         while (remaining := (due - self.clock()).total_seconds()) > 0:
