@@ -92,6 +92,14 @@ async def event_types(db: Database) -> dict[str, int]:
     return {r["event_type"].rsplit(".", 1)[1]: r["n"] for r in rows}
 
 
+async def leased(db: Database) -> int:
+    """Pending notices under some worker's lease."""
+    count: int = await db.fetchval(
+        "SELECT count(*) FROM notices WHERE claimed_until IS NOT NULL AND state = 'pending'"
+    )
+    return count
+
+
 async def states(db: Database) -> dict[str, int]:
     rows = await db.fetch("SELECT state, count(*) AS n FROM notices GROUP BY state")
     return {r["state"]: r["n"] for r in rows}

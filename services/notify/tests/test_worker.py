@@ -218,32 +218,28 @@ async def test_notices_coming_due_are_claimed_ahead_and_fire_at_their_instant(
     await harness.schedule(database, histories, POLICY)
     clock = ManualClock(DEADLINE - 3 * DAY - timedelta(seconds=5))
 
-    async def leased() -> int:
-        count: int = await database.fetchval(
-            "SELECT count(*) FROM notices WHERE claimed_until IS NOT NULL"
-        )
-        return count
-
     async with webhook_receiver() as receiver, http_client() as client:
         directory = harness.webhook_directory(receiver.url, histories)
         worker = harness.worker(database, store, directory, client, clock, POLICY, lookahead_s=10)
         other = harness.worker(database, store, directory, client, clock, POLICY)
         stop = asyncio.Event()
         running = asyncio.create_task(worker.run(stop, 0.05))
-        await eventually(lambda: _equals(leased(), 2))  # the 3-day reminders, 5 s ahead
+        await eventually(
+            lambda: _equals(harness.leased(database), 2)
+        )  # the 3-day reminders, 5 s ahead
         await asyncio.sleep(0.3)
         assert receiver.arrivals == []  # prepared, not sent before their instant
         clock.advance(timedelta(seconds=5))
         assert await other.drain() == 0  # due now, but leased to the first worker
         await eventually(lambda: _equals(harness.states(database), {"delivered": 2, "pending": 6}))
         assert len(receiver.arrivals) == len(receiver.unique) == 2
-        assert await leased() == 0
+        assert await harness.leased(database) == 0
 
         clock.set(DEADLINE - DAY - timedelta(seconds=5))
-        await eventually(lambda: _equals(leased(), 2))  # the 1-day reminders
+        await eventually(lambda: _equals(harness.leased(database), 2))  # the 1-day reminders
         stop.set()
         await running
-        assert await leased() == 0  # stopping gives back what was not yet due
+        assert await harness.leased(database) == 0  # stopping gives back what was not yet due
         assert len(receiver.arrivals) == 2
     assert await harness.event_types(database) == {"ReminderSent": 2}
     assert await harness.states(database) == {"delivered": 2, "pending": 6}
@@ -257,18 +253,14 @@ async def test_a_verification_after_the_claim_stops_the_prepared_notices(
     await harness.schedule(database, [history], POLICY)
     clock = ManualClock(DEADLINE - 3 * DAY - timedelta(seconds=5))
 
-    async def leased() -> int:
-        count: int = await database.fetchval(
-            "SELECT count(*) FROM notices WHERE claimed_until IS NOT NULL AND state = 'pending'"
-        )
-        return count
-
     async with webhook_receiver() as receiver, http_client() as client:
         directory = harness.webhook_directory(receiver.url, [history])
         worker = harness.worker(database, store, directory, client, clock, POLICY, lookahead_s=10)
         stop = asyncio.Event()
         running = asyncio.create_task(worker.run(stop, 0.05))
-        await eventually(lambda: _equals(leased(), 2))  # the 3-day reminders, prepared
+        await eventually(
+            lambda: _equals(harness.leased(database), 2)
+        )  # the 3-day reminders, prepared
         # Verified 5 s before their instant: the consumer cancels what is pending (the
         # statement its re-planning runs when nothing is planned any more).
         await database.execute(
