@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crosscheck_contracts import CATALOGUE, Event, InvalidMessage, Tenant, decode, encode
+from crosscheck_contracts import CATALOGUE, Event, InvalidMessage, Tenant, decode, encode, kafka
 from crosscheck_contracts.events import HazardFound, RectificationVerified
 from crosscheck_contracts.kafka import Headers
 from crosscheck_contracts.samples import FOUND_AT, all_samples, sample, sample_envelope
@@ -101,6 +101,8 @@ def test_unknown_extensions_and_foreign_headers_are_ignored() -> None:
         ("bad aggregate version", "aggregateversion"),
         ("no value", "message has no value"),
         ("other content type", "datacontenttype"),
+        ("binary id", "id: Input should be a valid UUID"),
+        ("other specversion", "specversion"),
     ],
 )
 def test_malformed_messages_raise_invalid_message_with_a_reason(case: str, fragment: str) -> None:
@@ -120,6 +122,8 @@ def test_malformed_messages_raise_invalid_message_with_a_reason(case: str, fragm
         "bad aggregate version": (replaced(headers, "ce_aggregateversion", b"zero"), value),
         "no value": (headers, None),
         "other content type": (replaced(headers, "content-type", b"text/plain"), value),
+        "binary id": (replaced(headers, "ce_id", b"0123456789abcdef"), value),
+        "other specversion": (replaced(headers, "ce_specversion", b"1.1"), value),
     }[case]
 
     with pytest.raises(InvalidMessage) as caught:
@@ -167,3 +171,55 @@ def test_decode_fails_only_with_invalid_message(
         decode(CATALOGUE, headers, value)
     except InvalidMessage as exc:
         assert exc.reason
+
+
+ANY_HEADER = HEADER_NAMES | st.sampled_from(["CE_ID", "Ce_Type", "ce_specversion", "ce_dataschema"])
+HEADER_VALUES = (
+    st.none()
+    | st.binary(max_size=40)
+    | st.text(max_size=40)
+    | st.sampled_from(
+        [
+            "2024-04-09T10:30:00+08:00",
+            "2024-04-09T10:30:00-00:30",
+            "0001-01-01T00:00:00+05:00",
+            "9999-12-31T23:59:59-05:00",
+            "2024-04-09T10:30:00",
+            "1.0",
+            "application/json",
+            "00000000-0000-0000-0000-000000000000",
+            "0123456789abcdef",
+            "7",
+            " 7",
+            "0",
+        ]
+    )
+)
+
+
+@settings(max_examples=500)
+@given(
+    changes=st.lists(
+        st.tuples(ANY_HEADER, HEADER_VALUES),
+        max_size=4,
+    )
+)
+def test_the_fast_header_reading_agrees_with_the_envelope_model(
+    changes: list[tuple[str, bytes | str | None]],
+) -> None:
+    """Headers are read straight into an Envelope; what that accepts, and the envelope it
+    makes, is exactly what validating the decoded attributes with the model gives."""
+    _, headers, _ = good_message()
+    for name, raw in changes:
+        headers = replaced(headers, name, raw.encode() if isinstance(raw, str) else raw)
+    try:
+        expected = kafka._decode_headers_slowly(headers)
+    except InvalidMessage as exc:
+        with pytest.raises(InvalidMessage) as caught:
+            kafka.decode_headers(headers)
+        assert caught.value.reason == exc.reason
+        return
+    envelope = kafka.decode_headers(headers)
+    assert envelope == expected
+    assert envelope.time.utcoffset() == timedelta(0)
+    assert envelope.model_fields_set == expected.model_fields_set

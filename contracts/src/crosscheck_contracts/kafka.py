@@ -6,11 +6,13 @@ one dependency (pydantic); the tests prove the official `cloudevents` SDK reads 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import CoreSchema, SchemaValidator, core_schema
 
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.catalogue import EventCatalogue, UnknownEventType, UpcastFailed
@@ -61,29 +63,59 @@ def encode(envelope: Envelope, event: Event) -> tuple[bytes, Headers, bytes]:
     return envelope.aggregateid.encode(), encode_headers(envelope), event.model_dump_json().encode()
 
 
-_attribute_of = _HEADER_ATTRIBUTES.get
-_validate_envelope = Envelope.__pydantic_validator__.validate_python
+def _from_header(schema: Any) -> Any:
+    """A field's schema, taking the header's bytes where the Envelope takes text."""
+    kind = schema["type"]
+    if kind in ("default", "nullable"):
+        return {**schema, "schema": _from_header(schema["schema"])}
+    if kind in ("literal", "uuid"):
+        # A literal would compare the raw bytes, and 16 bytes would pass as a binary
+        # UUID: these read the text first.
+        return core_schema.chain_schema([core_schema.str_schema(), schema])
+    if kind == "function-after" and schema["schema"]["type"] == "datetime":
+        # The check for an offset without the call into Python per message; a time
+        # that is not UTC goes the slow way, which normalises it (see decode_headers).
+        return {**schema["schema"], "tz_constraint": "aware"}
+    return schema
 
 
-def decode_headers(headers: Iterable[tuple[str, bytes]] | None) -> Envelope:
-    # This runs for every message a consumer reads: one comprehension over the headers
-    # (exact names first; unknown ones collect under None and are dropped) instead of a
-    # loop with a try block per header. Anything it cannot read is read again slowly,
-    # header by header, to name the header at fault.
+def _headers_schema() -> CoreSchema:
+    """The Envelope's own validation, reading Kafka headers as they arrive.
+
+    Field names become their header names and values are taken as UTF-8 bytes (lax str
+    parsing decodes them); the result is an Envelope. This saves the dict of decoded
+    strings and the Python step per header, about half the cost of reading a message's
+    envelope. Everything else (bounds, UUIDs, the aware time) is the Envelope's schema.
+    """
+    schema: Any = copy.deepcopy(Envelope.__pydantic_core_schema__)
+    if schema["type"] != "model" or schema["schema"]["type"] != "model-fields":
+        raise TypeError("the Envelope's schema is no longer a plain model; revisit this")
+    for name, field in schema["schema"]["fields"].items():
+        field["validation_alias"] = [[h] for h, a in _HEADER_ATTRIBUTES.items() if a == name]
+        field["schema"] = _from_header(field["schema"])
+    headers_schema: CoreSchema = schema
+    return headers_schema
+
+
+# Pydantic would otherwise reuse the Envelope class's own validator for this schema.
+_EXACT_NAMES = _HEADER_ATTRIBUTES.keys()
+_validate_headers = SchemaValidator(_headers_schema(), _use_prebuilt=False).validate_python
+
+
+def decode_headers(headers: Sequence[tuple[str, bytes]] | None) -> Envelope:
+    # This runs for every message a consumer reads. Messages with only the exact header
+    # names are read straight into an Envelope; others (foreign headers, names in other
+    # cases), and anything the fast reading refuses, are read again header by header,
+    # which also names the header at fault.
     try:
-        attributes: dict[str | None, Any] = {
-            _attribute_of(name) or _attribute_of(name.lower()): raw.decode()
-            for name, raw in headers or ()
-        }
-    except (UnicodeDecodeError, AttributeError):
+        named = dict(headers or ())
+        if not named.keys() <= _EXACT_NAMES:
+            return _decode_headers_slowly(headers)
+        envelope: Envelope = _validate_headers(named)
+    except (ValidationError, TypeError, ValueError):
         return _decode_headers_slowly(headers)
-    attributes.pop(None, None)
-    if "type" not in attributes:
-        raise InvalidMessage("not a CloudEvent: header ce_type missing")
-    try:
-        envelope: Envelope = _validate_envelope(attributes, strict=False)
-    except ValidationError as exc:
-        raise InvalidMessage(f"invalid envelope: {_summarise(exc)}") from None
+    if envelope.time.utcoffset():
+        return _decode_headers_slowly(headers)  # normalised to UTC, as the model does
     return envelope
 
 
