@@ -18,7 +18,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 
@@ -51,8 +51,8 @@ TRANSIENT = (
 )
 
 
-@dataclass(frozen=True)
-class ReceivedEvent:
+class ReceivedEvent(NamedTuple):
+    # A tuple rather than a frozen dataclass: one is made per message read.
     envelope: Envelope
     event: Event
     topic: str
