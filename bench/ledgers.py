@@ -14,13 +14,17 @@ afterwards.
      commands, each finding one hazard, are sent to the hazards service at `--rate` per
      second (open loop). For each command the clock starts when it was due and stops
      when its hazard appears in the ledgers' hazard list (read model polled every 5 ms,
-     the same condition the hazard list uses).
+     the same condition the hazard list uses). Each latency is also split into three
+     parts: until the command was answered; answered -> on Kafka (the record's
+     timestamp, set by the hazards service's outbox relay); on Kafka -> in the list
+     (the ledgers' consumer, its transaction, the 5 ms poll).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -30,6 +34,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import ExitStack, asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -39,7 +44,7 @@ from aiokafka.partitioner import DefaultPartitioner
 
 from crosscheck_contracts import CATALOGUE
 from crosscheck_contracts import kafka as wire
-from crosscheck_contracts.base import Event
+from crosscheck_contracts.base import BoundedContext, Event
 from crosscheck_contracts.envelope import Envelope, Tenant
 from crosscheck_contracts.events import (
     Assignment,
@@ -331,19 +336,32 @@ async def bench_freshness(infra: Infra, rate: float, seconds: float) -> None:
                 async with asyncio.timeout(120):
                     while await hz.fetchval("SELECT count(*) FROM round_sites") != rounds * SITES:
                         await asyncio.sleep(0.2)
-                latencies, failed, took = await _fresh_run(
-                    hazards_port, token, ledger, rate, total, rounds
+                run = await _fresh_run(
+                    hazards_port,
+                    token,
+                    ledger,
+                    rate,
+                    total,
+                    rounds,
+                    infra.kafka_bootstrap,
+                    topics.of(BoundedContext.HAZARDS),
                 )
             finally:
                 await hz.close()
                 await ledger.close()
+        latencies = run.latencies
         print(
-            f"freshness  {rate:.0f} commands/s offered for {took:.1f} s: "
+            f"freshness  {rate:.0f} commands/s offered for {run.took:.1f} s: "
             f"{len(latencies)} hazards seen in the hazard list  "
             f"p50 {percentile(latencies, 50) * 1000:6.1f} ms  "
             f"p99 {percentile(latencies, 99) * 1000:6.1f} ms  "
-            f"max {max(latencies, default=0) * 1000:6.1f} ms  ({failed} failed)"
+            f"max {max(latencies, default=0) * 1000:6.1f} ms  ({run.failed} failed)"
         )
+        for stage, values in run.stages.items():
+            print(
+                f"  {stage:<34} p50 {percentile(values, 50) * 1000:6.1f} ms  "
+                f"p99 {percentile(values, 99) * 1000:6.1f} ms"
+            )
     finally:
         cleanup = await Database.connect(infra.database_url, "public", min_size=1, max_size=1)
         for schema in schemas:
@@ -351,13 +369,54 @@ async def bench_freshness(infra: Infra, rate: float, seconds: float) -> None:
         await cleanup.close()
 
 
+@dataclass
+class FreshRun:
+    latencies: list[float]
+    failed: int
+    took: float
+    stages: dict[str, list[float]]
+    """Where the time went, per hazard: the three parts add up to its latency."""
+
+
 async def _fresh_run(
-    port: int, token: str, ledger: Database, rate: float, total: int, rounds: int
-) -> tuple[list[float], int, float]:
+    port: int,
+    token: str,
+    ledger: Database,
+    rate: float,
+    total: int,
+    rounds: int,
+    bootstrap: str,
+    hazards_topic: str,
+) -> FreshRun:
     due_of: dict[str, float] = {}  # hazard id -> when its command was due
+    answered_at: dict[str, float] = {}  # hazard id -> when its command was answered
+    on_kafka_at: dict[str, float] = {}  # hazard id -> its event's Kafka timestamp
     latencies: list[float] = []
+    stages: dict[str, list[float]] = {
+        "command answered": [],
+        "answered -> on Kafka (outbox relay)": [],
+        "on Kafka -> in the hazard list": [],
+    }
     failed = 0
     done = asyncio.Event()
+
+    async def watch() -> None:
+        """When each HazardFound reached Kafka: its record's timestamp, set by the
+        relay's producer, on this machine's clock (read through the same offset)."""
+        reader = AIOKafkaConsumer(
+            hazards_topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="latest"
+        )
+        await reader.start()
+        try:
+            while True:
+                batch = await reader.getmany(timeout_ms=100)
+                offset = time.perf_counter() - time.time()
+                for records in batch.values():
+                    for record in records:
+                        if record.key is not None:
+                            on_kafka_at[record.key.decode()] = record.timestamp / 1000 + offset
+        finally:
+            await reader.stop()
 
     async def poll() -> None:
         while not (done.is_set() and not due_of):
@@ -369,7 +428,15 @@ async def _fresh_run(
                 )
                 now = time.perf_counter()
                 for row in rows:
-                    latencies.append(now - due_of.pop(row["hazard_id"]))
+                    hazard_id = row["hazard_id"]
+                    due = due_of.pop(hazard_id)
+                    latencies.append(now - due)
+                    answered = answered_at.pop(hazard_id)
+                    on_kafka = on_kafka_at.pop(hazard_id, None)
+                    if on_kafka is not None:
+                        stages["command answered"].append(answered - due)
+                        stages["answered -> on Kafka (outbox relay)"].append(on_kafka - answered)
+                        stages["on Kafka -> in the hazard list"].append(now - on_kafka)
             await asyncio.sleep(0.005)
 
     async def one(client: OutboundHttp, n: int, due: float) -> None:
@@ -392,17 +459,22 @@ async def _fresh_run(
         if answer.status != 201:
             failed += 1
             return
+        answered = time.perf_counter()
         for hazard_id in json.loads(answer.body)["hazard_ids"]:
             due_of[hazard_id] = due
+            answered_at[hazard_id] = answered
 
     # The load generator shares the cores with both services: it must cost little.
     url = f"http://127.0.0.1:{port}/v1/inspections"
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    # Started before the warm-up, so that it reads from the end before measured events.
+    watcher = asyncio.create_task(watch())
     client = OutboundHttp(connections=64, timeout_s=30)
     try:
         for n in range(50):  # warm-up, not measured
             await one(client, total + 100 + n if total + 150 <= rounds * SITES else n, 0.0)
         due_of.clear()
+        answered_at.clear()
         poller = asyncio.create_task(poll())
         start = time.perf_counter() + 0.1
         tasks = []
@@ -418,7 +490,10 @@ async def _fresh_run(
             await poller
     finally:
         await client.close()
-    return latencies, failed, time.perf_counter() - start
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+    return FreshRun(latencies, failed, time.perf_counter() - start, stages)
 
 
 async def main(args: argparse.Namespace) -> None:
