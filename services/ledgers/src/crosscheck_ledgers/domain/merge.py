@@ -1,22 +1,26 @@
 """Field-group writes and how they merge: newest version per group wins.
 
 The same rule is compiled to SQL (adapters/sql.py); here it is plain Python, used to
-pre-merge a batch before it is written and, in unit tests, as the reference model.
+pre-merge a batch before it is written, to merge a whole history for a rebuild (each
+reading process merges its partitions, then the parts are merged) and, in unit tests,
+as the reference model.
+
+A rebuild makes a few writes per event, millions in all: writes are tuples and rows
+hold their groups in one dict, so merging allocates little per event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from crosscheck_ledgers.domain.tables import Table
 
 Key = tuple[Any, ...]
+Held = tuple[int, tuple[Any, ...]]
 
 
-@dataclass(frozen=True)
-class Write:
+class Write(NamedTuple):
     """Set one field group of one row, as of `version` of the aggregate that owns it."""
 
     table: Table
@@ -27,24 +31,45 @@ class Write:
     version: int
     values: tuple[Any, ...] = ()
 
-    def __post_init__(self) -> None:
+    def check_shape(self) -> None:
+        """The projection writes fixed shapes; its tests check them here (not per write,
+        which would cost a rebuild a lookup and two comparisons per write)."""
         group = self.table.group(self.group)
         if len(self.values) != len(group.columns) or len(self.key) != len(self.table.keys):
             raise ValueError(f"write to {self.table.name}.{self.group} has the wrong shape")
 
 
-@dataclass
 class RowState:
     """One row: its tenant and, per field group, (version, values)."""
 
-    township: str
-    county: str
-    groups: dict[str, tuple[int, tuple[Any, ...]]] = field(default_factory=dict)
+    __slots__ = ("county", "groups", "township")
 
-    def apply(self, write: Write) -> None:
-        held = self.groups.get(write.group)
-        if held is None or write.version > held[0]:
-            self.groups[write.group] = (write.version, write.values)
+    def __init__(self, township: str, county: str, groups: dict[str, Held] | None = None) -> None:
+        self.township = township
+        self.county = county
+        self.groups = {} if groups is None else groups
+
+    def apply(self, group: str, version: int, values: tuple[Any, ...]) -> None:
+        held = self.groups.get(group)
+        if held is None or version > held[0]:
+            self.groups[group] = (version, values)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RowState):
+            return NotImplemented
+        return (self.township, self.county, self.groups) == (
+            other.township,
+            other.county,
+            other.groups,
+        )
+
+    def __repr__(self) -> str:
+        return f"RowState({self.township!r}, {self.county!r}, {self.groups!r})"
+
+    # Rows travel between processes by the hundred thousand: as plain tuples they
+    # pickle without the per-object slot state.
+    def __reduce__(self) -> tuple[type[RowState], tuple[str, str, dict[str, Held]]]:
+        return RowState, (self.township, self.county, self.groups)
 
 
 class Patches:
@@ -54,15 +79,41 @@ class Patches:
         self.tables: dict[str, tuple[Table, dict[Key, RowState]]] = {}
 
     def add(self, writes: Iterable[Write]) -> None:
-        for write in writes:
-            _, rows = self.tables.setdefault(write.table.name, (write.table, {}))
-            row = rows.get(write.key)
+        tables = self.tables
+        for table, key, township, county, group, version, values in writes:
+            entry = tables.get(table.name)
+            if entry is None:
+                entry = tables[table.name] = (table, {})
+            rows = entry[1]
+            row = rows.get(key)
             if row is None:
-                row = rows[write.key] = RowState(write.township, write.county)
-            row.apply(write)
+                rows[key] = RowState(township, county, {group: (version, values)})
+                continue
+            held = row.groups.get(group)
+            if held is None or version > held[0]:
+                row.groups[group] = (version, values)
 
     def __len__(self) -> int:
         return sum(len(rows) for _, rows in self.tables.values())
+
+    def absorb(self, other: Patches) -> None:
+        """Merge `other` into these patches, group by group (`other` is consumed: its
+        rows may become these patches' rows). Newest version per group wins whichever
+        side saw it, so parts of a history merged apart and then together give the rows
+        of one merge."""
+        for name, (table, theirs) in other.tables.items():
+            entry = self.tables.get(name)
+            if entry is None:
+                self.tables[name] = (table, theirs)
+                continue
+            ours = entry[1]
+            for key, row in theirs.items():
+                held = ours.get(key)
+                if held is None:
+                    ours[key] = row
+                    continue
+                for group, (version, values) in row.groups.items():
+                    held.apply(group, version, values)
 
     def merge_into(self, store: Patches) -> None:
         """Apply these patches to `store` (the reference model of the database)."""
@@ -73,4 +124,4 @@ class Patches:
                 if held is None:
                     held = target[key] = RowState(row.township, row.county)
                 for group, (version, values) in row.groups.items():
-                    held.apply(Write(table, key, row.township, row.county, group, version, values))
+                    held.apply(group, version, values)
