@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from crosscheck_contracts import kafka as wire
+from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_contracts.topics import Topics
 from crosscheck_ledgers import bootstrap
@@ -42,6 +43,11 @@ class Ledgers:
     @property
     def applied(self) -> int:
         return self.runtime.consumers[CONSUMER].applied
+
+    async def wait_dead_lettered(self, count: int, timeout: float = 60) -> None:
+        async with asyncio.timeout(timeout):
+            while self.runtime.consumers[CONSUMER].dead_lettered < count:
+                await asyncio.sleep(0.05)
 
     async def wait_applied(self, count: int, timeout: float = 60) -> None:
         async with asyncio.timeout(timeout):
@@ -91,6 +97,24 @@ async def produce(bootstrap_servers: str, namespace: str, events: Sequence[Produ
                 await producer.send(topics.of(p.context), value=value, key=key, headers=headers)
             )
         await asyncio.gather(*sends)
+    finally:
+        await producer.stop()
+
+
+async def produce_raw(
+    bootstrap_servers: str,
+    namespace: str,
+    record: tuple[str, bytes, list[tuple[str, bytes]], bytes],
+) -> None:
+    """One record as given, on the topic of the context named first."""
+    context, key, headers, value = record
+    topics = Topics(namespace)
+    await ensure_topics(bootstrap_servers, topics.all)
+    producer = reliable_producer(bootstrap_servers)
+    await producer.start()
+    try:
+        topic = topics.of(BoundedContext(context))
+        await producer.send_and_wait(topic, value=value, key=key, headers=headers)
     finally:
         await producer.stop()
 

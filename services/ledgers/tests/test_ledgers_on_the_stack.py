@@ -20,13 +20,19 @@ from crosscheck_ledgers.scenario import AS_OF, Scenario, generate
 from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.testing.infra import Infra
 
-from .harness import Ledgers, admin, county_viewer, ledgers_service, produce
+from .harness import Ledgers, admin, county_viewer, ledgers_service, produce, produce_raw
 
 pytestmark = pytest.mark.infra
 
 REFERENCE = generate(20240409)
 LENIENT = generate(7, township="532327104", rounds=4, hazards=420, lenient_group=2)
 AS_OF_PARAM = AS_OF.isoformat()
+UNREADABLE = (
+    "hazards",
+    b"hazard-unreadable",
+    [("ce_type", b"crosscheck.hazards.HazardFound"), ("ce_specversion", b"1.0")],
+    b"{not json",
+)
 
 
 @dataclass
@@ -40,8 +46,12 @@ async def world(infra: Infra) -> AsyncIterator[World]:
     name = "tledgers" + uuid.uuid4().hex[:8]
     async with ledgers_service(infra, name) as live:
         events = REFERENCE.events + LENIENT.events
-        await produce(infra.kafka_bootstrap, name, events)
+        await produce(infra.kafka_bootstrap, name, events[:100])
+        # An unreadable message among the events: dead-lettered live, skipped by a rebuild.
+        await produce_raw(infra.kafka_bootstrap, name, UNREADABLE)
+        await produce(infra.kafka_bootstrap, name, events[100:])
         await live.wait_applied(len(events))
+        await live.wait_dead_lettered(1)
         yield World(live, [REFERENCE, LENIENT])
 
 
@@ -193,18 +203,29 @@ async def test_calibration_flags_the_lenient_group_only(world: World) -> None:
 
 
 # All rows merged in memory and copied at the end, or (a history too big for memory)
-# written in parts by upserts, rows coming again in later parts.
+# written in parts by upserts, rows coming again in later parts; read by this process
+# alone or shared out with helper processes (each merging its partitions, the shares
+# merged at the end).
+@pytest.mark.parametrize("processes", [1, 3], ids=["one-process", "three-processes"])
 @pytest.mark.parametrize("max_rows", [2_000_000, 150], ids=["copied", "in-parts"])
-async def test_rebuild_gives_identical_rows(world: World, infra: Infra, max_rows: int) -> None:
+async def test_rebuild_gives_identical_rows(
+    world: World, infra: Infra, max_rows: int, processes: int
+) -> None:
     live = world.live
     before = await live.snapshot()
     pages_before = (
         await live.get("/v1/ledgers/responsibility", admin(REFERENCE.tenant), limit=1000)
     ).json()
     stats = await rebuild(
-        live.db, infra.kafka_bootstrap, live.runtime.topics.all, CATALOGUE, max_rows=max_rows
+        live.db,
+        infra.kafka_bootstrap,
+        live.runtime.topics.all,
+        CATALOGUE,
+        max_rows=max_rows,
+        processes=processes,
     )
     assert stats.events == sum(len(s.events) for s in world.scenarios)
+    assert stats.skipped == 1
     after = await live.snapshot()
     for table, rows in before.items():
         assert after[table] == rows, table

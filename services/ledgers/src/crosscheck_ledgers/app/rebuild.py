@@ -13,13 +13,29 @@ Events are decoded, projected and merged in memory, each row once; the merged ro
 into the emptied tables with COPY at the end. Only a history with more rows than
 `max_rows` is written in parts along the way, with the guarded upserts (a row may come
 again in a later part).
+
+Decoding is most of the work, so the partitions are shared out between `processes`
+(default: one per core): this one and helper processes (`python -m` this module),
+started before the lock. Each reads its own partitions up to the end offsets this
+process took under the lock, merges them and hands its rows back; the rows of all
+shares are merged once more (a row may gather writes of aggregates on different
+partitions) and written by this process, in its transaction. A helper's parts (over its
+share of `max_rows`) are written by this process as they come.
 """
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import os
+import pickle
+import struct
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO, Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -29,9 +45,17 @@ from crosscheck_contracts.catalogue import EventCatalogue
 from crosscheck_ledgers.adapters import sql
 from crosscheck_ledgers.domain.merge import Patches
 from crosscheck_ledgers.domain.projection import Meta, project
-from crosscheck_platform.db import Database
+from crosscheck_platform.db import Connection, Database
 
 MAX_ROWS = 2_000_000
+# Each event allocates a few dozen objects that die young, while the merged rows pile
+# up: with the default threshold (700) the collector runs every few events, and each
+# older-generation pass walks the rows again.
+GC_THRESHOLD = 50_000
+HELPER_MODULE = "crosscheck_ledgers.app.rebuild"
+
+Share = dict[TopicPartition, int]  # partitions to read, each up to its end offset
+Flush = Callable[[Patches], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -45,6 +69,24 @@ class RebuildStats:
         return self.events / self.seconds if self.seconds > 0 else 0.0
 
 
+@dataclass
+class ShareRead:
+    events: int
+    skipped: int
+    patches: Patches
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect the youngest generation less often while this runs; restored after."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 async def rebuild(
     db: Database,
     bootstrap: str,
@@ -52,60 +94,138 @@ async def rebuild(
     catalogue: EventCatalogue,
     *,
     max_rows: int = MAX_ROWS,
+    processes: int | None = None,
 ) -> RebuildStats:
     started = time.perf_counter()
-    await db.migrate(sql.ddl())
-    consumer = AIOKafkaConsumer(
+    count = max(1, processes or os.cpu_count() or 1)
+    # Started first: their interpreters start and import while this one takes the lock.
+    helpers = [await Helper.start() for _ in range(count - 1)]
+    try:
+        await db.migrate(sql.ddl())
+        partitions = await partitions_of(bootstrap, topics)
+        consumer = _consumer(bootstrap)
+        await consumer.start()
+        try:
+            async with db.transaction() as conn:
+                await sql.clear(conn)
+                end = await consumer.end_offsets(partitions)  # after the lock
+                shares = split({tp: offset for tp, offset in end.items() if offset > 0}, count)
+                limit = max(1, max_rows // count)
+                for helper, share in zip(helpers, shares[1:], strict=True):
+                    await helper.send(bootstrap, catalogue, share, limit)
+                parts = PartWriter(conn)
+                with fewer_collections():
+                    async with asyncio.TaskGroup() as group:
+                        reads = [
+                            group.create_task(
+                                read_share(consumer, catalogue, shares[0], limit, parts.write)
+                            ),
+                            *(group.create_task(h.result(parts.write)) for h in helpers),
+                        ]
+                    done = [read.result() for read in reads]
+                    patches = merged(d.patches for d in done)
+                    if parts.written:
+                        await parts.write(patches)
+                    else:
+                        await sql.copy_into_empty(conn, patches)
+        finally:
+            await consumer.stop()
+    finally:
+        for helper in helpers:
+            await helper.close()
+    events = sum(d.events for d in done)
+    skipped = sum(d.skipped for d in done)
+    return RebuildStats(events, skipped, time.perf_counter() - started)
+
+
+def split(end: Share, count: int) -> list[Share]:
+    """`count` shares of about equal records: largest partitions first, each to the
+    share with the fewest records so far."""
+    shares: list[Share] = [{} for _ in range(count)]
+    sizes = [0] * count
+    for tp, offset in sorted(end.items(), key=lambda item: (-item[1], item[0])):
+        smallest = sizes.index(min(sizes))
+        shares[smallest][tp] = offset
+        sizes[smallest] += offset
+    return shares
+
+
+def merged(parts: Iterator[Patches] | Sequence[Patches]) -> Patches:
+    ordered = sorted(parts, key=len, reverse=True)
+    whole = ordered[0] if ordered else Patches()
+    for part in ordered[1:]:
+        whole.absorb(part)  # the smaller into the larger: its rows are moved, not copied
+    return whole
+
+
+class PartWriter:
+    """Writes parts on the rebuild's one connection, one at a time (parts of several
+    shares may be ready together)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.written = False
+        self._lock = asyncio.Lock()
+
+    async def write(self, patches: Patches) -> None:
+        async with self._lock:
+            await sql.write(self.conn, patches)
+            self.written = True
+
+
+def _consumer(bootstrap: str) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         group_id=None,
         enable_auto_commit=False,
         max_partition_fetch_bytes=8 << 20,
         fetch_max_bytes=64 << 20,
     )
-    await consumer.start()
+
+
+async def read_share(
+    consumer: AIOKafkaConsumer,
+    catalogue: EventCatalogue,
+    share: Share,
+    max_rows: int,
+    flush: Flush,
+) -> ShareRead:
+    """Read `share` from the start, merging its events; parts over `max_rows` go to
+    `flush`, the rest is returned."""
     events = skipped = 0
-    try:
-        partitions = await partitions_of(bootstrap, topics)
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        async with db.transaction() as conn:
-            await sql.clear(conn)
-            end = await consumer.end_offsets(partitions)
-            remaining = {tp for tp in partitions if end[tp] > 0}
+    patches = Patches()
+    if not share:
+        return ShareRead(events, skipped, patches)
+    consumer.assign(list(share))
+    await consumer.seek_to_beginning(*share)
+    remaining = set(share)
+    while remaining:
+        batch = await consumer.getmany(*remaining, timeout_ms=500, max_records=10_000)
+        for tp, records in batch.items():
+            end = share[tp]
+            for record in records:
+                if record.offset >= end:
+                    break
+                try:
+                    envelope, event = wire.decode(catalogue, record.headers, record.value)
+                except wire.InvalidMessage:
+                    skipped += 1  # the live consumer dead-lettered it too
+                    continue
+                meta = Meta(
+                    envelope.township,
+                    envelope.county,
+                    envelope.aggregateversion,
+                    envelope.time,
+                )
+                patches.add(project(event, meta))
+                events += 1
+        for tp in list(remaining):
+            if await consumer.position(tp) >= share[tp]:
+                remaining.discard(tp)
+        if len(patches) >= max_rows:
+            await flush(patches)
             patches = Patches()
-            written_in_parts = False
-            while remaining:
-                batch = await consumer.getmany(*remaining, timeout_ms=500, max_records=10_000)
-                for tp, records in batch.items():
-                    for record in records:
-                        if record.offset >= end[tp]:
-                            break
-                        try:
-                            envelope, event = wire.decode(catalogue, record.headers, record.value)
-                        except wire.InvalidMessage:
-                            skipped += 1  # the live consumer dead-lettered it too
-                            continue
-                        meta = Meta(
-                            envelope.township,
-                            envelope.county,
-                            envelope.aggregateversion,
-                            envelope.time,
-                        )
-                        patches.add(project(event, meta))
-                        events += 1
-                for tp in list(remaining):
-                    if await consumer.position(tp) >= end[tp]:
-                        remaining.discard(tp)
-                if len(patches) >= max_rows:
-                    await sql.write(conn, patches)
-                    patches, written_in_parts = Patches(), True
-            if written_in_parts:
-                await sql.write(conn, patches)
-            else:
-                await sql.copy_into_empty(conn, patches)
-    finally:
-        await consumer.stop()
-    return RebuildStats(events, skipped, time.perf_counter() - started)
+    return ShareRead(events, skipped, patches)
 
 
 async def partitions_of(bootstrap: str, topics: Sequence[str]) -> list[TopicPartition]:
@@ -121,3 +241,98 @@ async def partitions_of(bootstrap: str, topics: Sequence[str]) -> list[TopicPart
         if topic["error_code"] == 0
         for partition in topic["partitions"]
     )
+
+
+# --- helper processes ---------------------------------------------------------------
+#
+# A helper reads one job from stdin and answers on stdout with frames: a length, then a
+# pickle of ("part", Patches) or ("done", events, skipped, Patches). Only this module's
+# own children are read, so pickle is safe here.
+
+_LENGTH = struct.Struct(">Q")
+
+
+def _frame(message: Any) -> bytes:
+    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(body)) + body
+
+
+class Helper:
+    """A helper process reading one share."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    @classmethod
+    async def start(cls) -> Helper:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            HELPER_MODULE,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        return cls(process)
+
+    async def send(
+        self, bootstrap: str, catalogue: EventCatalogue, share: Share, max_rows: int
+    ) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(_frame((bootstrap, catalogue, share, max_rows)))
+        await self.process.stdin.drain()
+
+    async def result(self, flush: Flush) -> ShareRead:
+        while True:
+            message = await self._receive()
+            if message[0] == "part":
+                await flush(message[1])
+                continue
+            _, events, skipped, patches = message
+            return ShareRead(events, skipped, patches)
+
+    async def _receive(self) -> Any:
+        assert self.process.stdout is not None
+        try:
+            length = _LENGTH.unpack(await self.process.stdout.readexactly(_LENGTH.size))[0]
+            body = await self.process.stdout.readexactly(length)
+        except asyncio.IncompleteReadError:
+            code = await self.process.wait()
+            raise RuntimeError(f"rebuild helper ended with exit code {code}") from None
+        return pickle.loads(body)
+
+    async def close(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+        await self.process.wait()
+
+
+async def _serve(job: tuple[str, EventCatalogue, Share, int], out: IO[bytes]) -> None:
+    bootstrap, catalogue, share, max_rows = job
+
+    async def send_part(patches: Patches) -> None:
+        out.write(_frame(("part", patches)))
+        out.flush()
+
+    consumer = _consumer(bootstrap)
+    await consumer.start()
+    try:
+        with fewer_collections():
+            read = await read_share(consumer, catalogue, share, max_rows, send_part)
+            out.write(_frame(("done", read.events, read.skipped, read.patches)))
+            out.flush()
+    finally:
+        await consumer.stop()
+
+
+def _helper_main() -> None:
+    # Frames go to a private copy of stdout; anything printed goes to stderr instead.
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    stdin = sys.stdin.buffer
+    length = _LENGTH.unpack(stdin.read(_LENGTH.size))[0]
+    job = pickle.loads(stdin.read(length))
+    asyncio.run(_serve(job, out))
+
+
+if __name__ == "__main__":
+    _helper_main()
