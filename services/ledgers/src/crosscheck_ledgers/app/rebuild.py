@@ -17,9 +17,10 @@ again in a later part).
 Decoding is most of the work, so the partitions are shared out between `processes`
 (default: one per core): this one and helper processes (`python -m` this module),
 started before the lock. Each reads its own partitions up to the end offsets this
-process took under the lock, merges them and hands its rows back; the rows of all
-shares are merged once more (a row may gather writes of aggregates on different
-partitions) and written by this process, in its transaction. A helper's parts (over its
+process took under the lock, merges them and hands its rows back. This process copies
+its own rows as soon as it has read its share, then the helpers' rows merged together;
+a row that gathers writes of aggregates on partitions of different shares (and so is
+already in the table) is upserted instead, which merges it. A helper's parts (over its
 share of `max_rows`) are written by this process as they come.
 """
 
@@ -32,7 +33,7 @@ import pickle
 import struct
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
@@ -113,21 +114,15 @@ async def rebuild(
                 limit = max(1, max_rows // count)
                 for helper, share in zip(helpers, shares[1:], strict=True):
                     await helper.send(bootstrap, catalogue, share, limit)
-                parts = PartWriter(conn)
+                writer = Writer(conn)
                 with fewer_collections():
                     async with asyncio.TaskGroup() as group:
-                        reads = [
-                            group.create_task(
-                                read_share(consumer, catalogue, shares[0], limit, parts.write)
-                            ),
-                            *(group.create_task(h.result(parts.write)) for h in helpers),
-                        ]
-                    done = [read.result() for read in reads]
-                    patches = merged(d.patches for d in done)
-                    if parts.written:
-                        await parts.write(patches)
-                    else:
-                        await sql.copy_into_empty(conn, patches)
+                        theirs = [group.create_task(h.result(writer.part)) for h in helpers]
+                        own = await read_share(consumer, catalogue, shares[0], limit, writer.part)
+                        # Copied while the helpers finish and hand their rows over.
+                        await writer.first(own.patches)
+                    done = [own, *(task.result() for task in theirs)]
+                    await writer.rest(merged(d.patches for d in done[1:]))
         finally:
             await consumer.stop()
     finally:
@@ -150,7 +145,7 @@ def split(end: Share, count: int) -> list[Share]:
     return shares
 
 
-def merged(parts: Iterator[Patches] | Sequence[Patches]) -> Patches:
+def merged(parts: Iterable[Patches]) -> Patches:
     ordered = sorted(parts, key=len, reverse=True)
     whole = ordered[0] if ordered else Patches()
     for part in ordered[1:]:
@@ -158,19 +153,42 @@ def merged(parts: Iterator[Patches] | Sequence[Patches]) -> Patches:
     return whole
 
 
-class PartWriter:
-    """Writes parts on the rebuild's one connection, one at a time (parts of several
-    shares may be ready together)."""
+class Writer:
+    """Writes a rebuild's rows on its one connection, one write at a time (parts of
+    several shares may be ready together).
+
+    Rows go in with COPY while the tables hold only rows copied before and the keys of
+    those are known (this process's own share); a row already there, and every row once
+    a part has been written, goes in with the guarded upsert, which merges it.
+    """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.written = False
+        self.copied: Patches | None = None
+        self.upserted = False
         self._lock = asyncio.Lock()
 
-    async def write(self, patches: Patches) -> None:
+    async def part(self, patches: Patches) -> None:
         async with self._lock:
             await sql.write(self.conn, patches)
-            self.written = True
+            self.upserted = True
+
+    async def first(self, patches: Patches) -> None:
+        async with self._lock:
+            if self.upserted:
+                await sql.write(self.conn, patches)
+                return
+            await sql.copy_into_empty(self.conn, patches)
+            self.copied = patches
+
+    async def rest(self, patches: Patches) -> None:
+        async with self._lock:
+            if self.upserted or self.copied is None:
+                await sql.write(self.conn, patches)
+                return
+            overlap = patches.take_overlap(self.copied)
+            await sql.copy_into_empty(self.conn, patches)
+            await sql.write(self.conn, overlap)
 
 
 def _consumer(bootstrap: str) -> AIOKafkaConsumer:

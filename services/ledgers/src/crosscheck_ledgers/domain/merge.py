@@ -115,6 +115,19 @@ class Patches:
                 for group, (version, values) in row.groups.items():
                     held.apply(group, version, values)
 
+    def take_overlap(self, other: Patches) -> Patches:
+        """Move the rows `other` also has out of these patches, into the ones returned."""
+        taken = Patches()
+        for name, (table, ours) in self.tables.items():
+            entry = other.tables.get(name)
+            if entry is None:
+                continue
+            theirs = entry[1]
+            shared = [key for key in ours if key in theirs]
+            if shared:
+                taken.tables[name] = (table, {key: ours.pop(key) for key in shared})
+        return taken
+
     def merge_into(self, store: Patches) -> None:
         """Apply these patches to `store` (the reference model of the database)."""
         for table, rows in self.tables.values():
