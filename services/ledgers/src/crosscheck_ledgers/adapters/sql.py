@@ -8,12 +8,15 @@ alone; a present one replaces the stored group only if its version is newer.
 
 from __future__ import annotations
 
+import struct
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from crosscheck_ledgers.domain.merge import Patches, RowState
-from crosscheck_ledgers.domain.tables import ALL_TABLES, Column, Table
+from crosscheck_ledgers.domain.merge import Key, Patches, RowState
+from crosscheck_ledgers.domain.tables import ALL_TABLES, Column, SqlType, Table
 from crosscheck_platform.db import Connection
 
 TENANT = (Column("township"), Column("county"))
@@ -77,16 +80,25 @@ def upsert_for(table: Table) -> Upsert:
     return Upsert(sql, tuple(columns))
 
 
-def _row_values(table: Table, key: tuple[Any, ...], row: RowState) -> list[Any]:
+Layout = tuple[tuple[str, tuple[None, ...]], ...]
+
+
+def _layout(table: Table) -> Layout:
+    """Per field group: its name and the NULLs that stand for it when a row lacks it.
+    Taken once per table and batch (hashing a table spec to cache it costs more)."""
+    return tuple((g.name, (None,) * (1 + len(g.columns))) for g in table.groups)
+
+
+def _row_values(layout: Layout, key: tuple[Any, ...], row: RowState) -> list[Any]:
     values: list[Any] = [*key, row.township, row.county]
-    for group in table.groups:
-        held = row.groups.get(group.name)
+    held_groups = row.groups
+    for name, absent in layout:
+        held = held_groups.get(name)
         if held is None:
-            values.append(None)
-            values.extend([None] * len(group.columns))
+            values += absent
         else:
             values.append(held[0])
-            values.extend(held[1])
+            values += held[1]
     return values
 
 
@@ -97,8 +109,9 @@ async def write(conn: Connection, patches: Patches) -> None:
             continue
         upsert = upsert_for(table)
         columns: list[list[Any]] = [[] for _ in upsert.columns]
+        layout = _layout(table)
         for key, row in rows.items():
-            for column, value in zip(columns, _row_values(table, key, row), strict=True):
+            for column, value in zip(columns, _row_values(layout, key, row), strict=True):
                 column.append(value)
         await conn.execute(upsert.sql, *columns)
 
@@ -110,11 +123,94 @@ async def copy_into_empty(conn: Connection, patches: Patches) -> None:
     for table, rows in patches.tables.values():
         if not rows:
             continue
+        layout = _layout(table)
         await conn.copy_records_to_table(
             table.name,
-            records=[_row_values(table, key, row) for key, row in rows.items()],
+            records=[_row_values(layout, key, row) for key, row in rows.items()],
             columns=[c.name for c in upsert_for(table).columns],
         )
+
+
+# --- COPY rows encoded elsewhere --------------------------------------------------------
+#
+# A rebuild's helper processes encode their rows in PostgreSQL's binary COPY format, so
+# that the process holding the transaction only passes the bytes on: encoding there
+# would cost it about as much as the helper's reading. Same columns as copy_into_empty.
+
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, no extension
+_COPY_TRAILER = b"\xff\xff"
+_NULL = b"\xff\xff\xff\xff"
+_LENGTH = struct.Struct(">i").pack
+_FIELD_COUNT = struct.Struct(">h").pack
+_INT4 = struct.Struct(">ii").pack
+_INT8 = struct.Struct(">iq").pack
+_PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_PG_EPOCH_DAY = date(2000, 1, 1).toordinal()
+_MICROSECOND = timedelta(microseconds=1)
+_CHUNK = 1 << 20
+_TRUE, _FALSE = b"\x00\x00\x00\x01\x01", b"\x00\x00\x00\x01\x00"
+
+
+def _text(value: str) -> bytes:
+    data = value.encode()
+    return _LENGTH(len(data)) + data
+
+
+def _integer(value: int) -> bytes:
+    return _INT4(4, value)
+
+
+def _boolean(value: bool) -> bytes:
+    return _TRUE if value else _FALSE
+
+
+def _date(value: date) -> bytes:
+    return _INT4(4, value.toordinal() - _PG_EPOCH_DAY)
+
+
+def _timestamptz(value: datetime) -> bytes:
+    # Microseconds since 2000-01-01 UTC; a naive time fails here rather than being guessed.
+    return _INT8(8, (value - _PG_EPOCH) // _MICROSECOND)
+
+
+_ENCODERS: dict[SqlType, Callable[[Any], bytes]] = {
+    "text": _text,
+    "integer": _integer,
+    "boolean": _boolean,
+    "date": _date,
+    "timestamptz": _timestamptz,
+}
+
+
+def encode_rows(table: Table, rows: Mapping[Key, RowState]) -> dict[Key, bytes]:
+    """Each row as a tuple of a binary COPY."""
+    encoders = [_ENCODERS[c.type] for c in upsert_for(table).columns]
+    count = _FIELD_COUNT(len(encoders))
+    layout = _layout(table)
+    encoded = {}
+    for key, row in rows.items():
+        fields = [
+            _NULL if value is None else encode(value)
+            for encode, value in zip(encoders, _row_values(layout, key, row), strict=True)
+        ]
+        encoded[key] = count + b"".join(fields)
+    return encoded
+
+
+def copy_data(encoded_rows: Iterable[bytes]) -> bytes:
+    """A whole binary COPY from rows made by encode_rows."""
+    return b"".join([_COPY_HEADER, *encoded_rows, _COPY_TRAILER])
+
+
+async def copy_encoded_into_empty(conn: Connection, table: Table, data: bytes) -> None:
+    """COPY rows encoded with encode_rows/copy_data, like copy_into_empty."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(data), _CHUNK):
+            yield data[start : start + _CHUNK]
+
+    columns = [c.name for c in upsert_for(table).columns]
+    await conn.copy_to_table(table.name, source=chunks(), columns=columns, format="binary")
 
 
 async def clear(conn: Connection) -> None:

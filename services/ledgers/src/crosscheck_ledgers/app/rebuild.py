@@ -17,11 +17,12 @@ again in a later part).
 Decoding is most of the work, so the partitions are shared out between `processes`
 (default: one per core): this one and helper processes (`python -m` this module),
 started before the lock. Each reads its own partitions up to the end offsets this
-process took under the lock, merges them and hands its rows back. This process copies
-its own rows as soon as it has read its share, then the helpers' rows merged together;
-a row that gathers writes of aggregates on partitions of different shares (and so is
-already in the table) is upserted instead, which merges it. A helper's parts (over its
-share of `max_rows`) are written by this process as they come.
+process took under the lock and merges them. This process copies its own rows as soon
+as it has read its share; a helper encodes its rows for COPY and sends the bytes,
+which this process copies in its transaction. A row already in the tables (it gathers
+writes of aggregates on partitions of different shares) is sent as a row and upserted
+instead, which merges it. A helper's parts (over its share of `max_rows`) are written
+by this process as they come; after a part, every row is upserted.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import pickle
 import struct
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
@@ -44,7 +45,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.catalogue import EventCatalogue
 from crosscheck_ledgers.adapters import sql
-from crosscheck_ledgers.domain.merge import Patches
+from crosscheck_ledgers.domain.merge import Key, Patches
 from crosscheck_ledgers.domain.projection import Meta, project
 from crosscheck_platform.db import Connection, Database
 
@@ -117,12 +118,10 @@ async def rebuild(
                 writer = Writer(conn)
                 with fewer_collections():
                     async with asyncio.TaskGroup() as group:
-                        theirs = [group.create_task(h.result(writer.part)) for h in helpers]
+                        theirs = [group.create_task(h.result(writer)) for h in helpers]
                         own = await read_share(consumer, catalogue, shares[0], limit, writer.part)
-                        # Copied while the helpers finish and hand their rows over.
-                        await writer.first(own.patches)
+                        await writer.rows(own.patches)
                     done = [own, *(task.result() for task in theirs)]
-                    await writer.rest(merged(d.patches for d in done[1:]))
         finally:
             await consumer.stop()
     finally:
@@ -145,50 +144,40 @@ def split(end: Share, count: int) -> list[Share]:
     return shares
 
 
-def merged(parts: Iterable[Patches]) -> Patches:
-    ordered = sorted(parts, key=len, reverse=True)
-    whole = ordered[0] if ordered else Patches()
-    for part in ordered[1:]:
-        whole.absorb(part)  # the smaller into the larger: its rows are moved, not copied
-    return whole
-
-
 class Writer:
-    """Writes a rebuild's rows on its one connection, one write at a time (parts of
-    several shares may be ready together).
+    """Writes a rebuild's rows on its one connection, one share at a time.
 
-    Rows go in with COPY while the tables hold only rows copied before and the keys of
-    those are known (this process's own share); a row already there, and every row once
-    a part has been written, goes in with the guarded upsert, which merges it.
+    Rows go in with COPY while the tables hold only rows copied before, whose keys are
+    kept. A row already there (it gathers writes of aggregates on partitions of
+    different shares) goes in with the guarded upsert, which merges it; so does every
+    row once a part has been written (its keys are not kept).
     """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.copied: Patches | None = None
-        self.upserted = False
-        self._lock = asyncio.Lock()
+        self.present: dict[str, set[Key]] | None = {}
+        self.lock = asyncio.Lock()
 
     async def part(self, patches: Patches) -> None:
-        async with self._lock:
+        async with self.lock:
             await sql.write(self.conn, patches)
-            self.upserted = True
+            self.present = None
 
-    async def first(self, patches: Patches) -> None:
-        async with self._lock:
-            if self.upserted:
+    async def rows(self, patches: Patches) -> None:
+        """A share's rows, merged in this process."""
+        async with self.lock:
+            if self.present is None:
                 await sql.write(self.conn, patches)
                 return
+            there = patches.take(self.present)
             await sql.copy_into_empty(self.conn, patches)
-            self.copied = patches
+            await sql.write(self.conn, there)
+            self.copied(patches)
 
-    async def rest(self, patches: Patches) -> None:
-        async with self._lock:
-            if self.upserted or self.copied is None:
-                await sql.write(self.conn, patches)
-                return
-            overlap = patches.take_overlap(self.copied)
-            await sql.copy_into_empty(self.conn, patches)
-            await sql.write(self.conn, overlap)
+    def copied(self, patches: Patches) -> None:
+        assert self.present is not None
+        for name, (_, rows) in patches.tables.items():
+            self.present.setdefault(name, set()).update(rows)
 
 
 def _consumer(bootstrap: str) -> AIOKafkaConsumer:
@@ -263,9 +252,19 @@ async def partitions_of(bootstrap: str, topics: Sequence[str]) -> list[TopicPart
 
 # --- helper processes ---------------------------------------------------------------
 #
-# A helper reads one job from stdin and answers on stdout with frames: a length, then a
-# pickle of ("part", Patches) or ("done", events, skipped, Patches). Only this module's
-# own children are read, so pickle is safe here.
+# Frames both ways: a length, then a pickle (only this module's own children are read).
+#
+#   to the helper          from the helper
+#   job                    ("part", Patches)*  while reading, over its share of max_rows
+#                          ("read", events, skipped, {table: keys}, sent parts)
+#   ("all",)               ("rows", Patches)   every row, to upsert
+#   or ("there", {table: keys already in the tables})
+#                          ("rows", Patches)   those rows, to upsert
+#                          ("copy", table, binary COPY data)*  the others
+#                          ("end",)
+#
+# A helper encodes its rows for COPY while this process decides: the bytes are cheaper
+# to hand over than the rows (pickling their values costs more than reading them).
 
 _LENGTH = struct.Struct(">Q")
 
@@ -292,21 +291,47 @@ class Helper:
         )
         return cls(process)
 
-    async def send(
-        self, bootstrap: str, catalogue: EventCatalogue, share: Share, max_rows: int
-    ) -> None:
+    async def send(self, *message: Any) -> None:
         assert self.process.stdin is not None
-        self.process.stdin.write(_frame((bootstrap, catalogue, share, max_rows)))
+        self.process.stdin.write(_frame(message))
         await self.process.stdin.drain()
 
-    async def result(self, flush: Flush) -> ShareRead:
+    async def result(self, writer: Writer) -> ShareRead:
         while True:
             message = await self._receive()
             if message[0] == "part":
-                await flush(message[1])
+                await writer.part(message[1])
                 continue
-            _, events, skipped, patches = message
-            return ShareRead(events, skipped, patches)
+            _, events, skipped, keys, sent_parts = message
+            async with writer.lock:
+                await self._hand_over(writer, keys, sent_parts)
+            return ShareRead(events, skipped, Patches())
+
+    async def _hand_over(self, writer: Writer, keys: dict[str, list[Key]], parts: bool) -> None:
+        if writer.present is None or parts:
+            # Rows may be in the tables already without their keys being known.
+            await self.send("all")
+            await sql.write(writer.conn, await self._expect("rows"))
+            writer.present = None
+            return
+        present = writer.present
+        there = {
+            name: [key for key in table_keys if key in present.get(name, ())]
+            for name, table_keys in keys.items()
+        }
+        await self.send("there", there)
+        await sql.write(writer.conn, await self._expect("rows"))
+        while (message := await self._receive())[0] == "copy":
+            _, table, data = message
+            await sql.copy_encoded_into_empty(writer.conn, table, data)
+        for name, table_keys in keys.items():
+            present.setdefault(name, set()).update(table_keys)
+
+    async def _expect(self, kind: str) -> Any:
+        message = await self._receive()
+        if message[0] != kind:
+            raise RuntimeError(f"rebuild helper sent {message[0]!r}, not {kind!r}")
+        return message[1]
 
     async def _receive(self) -> Any:
         assert self.process.stdout is not None
@@ -324,32 +349,66 @@ class Helper:
         await self.process.wait()
 
 
-async def _serve(job: tuple[str, EventCatalogue, Share, int], out: IO[bytes]) -> None:
-    bootstrap, catalogue, share, max_rows = job
+class _Parent:
+    """The helper's side of the frames."""
+
+    def __init__(self, incoming: IO[bytes], outgoing: IO[bytes]) -> None:
+        self.incoming = incoming
+        self.outgoing = outgoing
+
+    def send(self, *message: Any) -> None:
+        self.outgoing.write(_frame(message))
+        self.outgoing.flush()
+
+    def receive(self) -> Any:
+        length = _LENGTH.unpack(self.incoming.read(_LENGTH.size))[0]
+        return pickle.loads(self.incoming.read(length))
+
+
+async def _serve(parent: _Parent) -> None:
+    bootstrap, catalogue, share, max_rows = parent.receive()
+    sent_parts = False
 
     async def send_part(patches: Patches) -> None:
-        out.write(_frame(("part", patches)))
-        out.flush()
+        nonlocal sent_parts
+        parent.send("part", patches)
+        sent_parts = True
 
     consumer = _consumer(bootstrap)
     await consumer.start()
     try:
         with fewer_collections():
             read = await read_share(consumer, catalogue, share, max_rows, send_part)
-            out.write(_frame(("done", read.events, read.skipped, read.patches)))
-            out.flush()
     finally:
         await consumer.stop()
+    patches = read.patches
+    keys = {name: list(rows) for name, (_, rows) in patches.tables.items()}
+    parent.send("read", read.events, read.skipped, keys, sent_parts)
+    encoded = {} if sent_parts else _encoded(patches)
+    answer = parent.receive()
+    if answer[0] == "all":
+        parent.send("rows", patches)
+        return
+    there = answer[1]
+    parent.send("rows", patches.take({name: set(keys) for name, keys in there.items()}))
+    for name, (table, rows) in patches.tables.items():
+        if rows:
+            parent.send("copy", table, sql.copy_data(encoded[name][key] for key in rows))
+    parent.send("end")
+
+
+def _encoded(patches: Patches) -> dict[str, dict[Key, bytes]]:
+    with fewer_collections():
+        return {
+            name: sql.encode_rows(table, rows) for name, (table, rows) in patches.tables.items()
+        }
 
 
 def _helper_main() -> None:
     # Frames go to a private copy of stdout; anything printed goes to stderr instead.
-    out = os.fdopen(os.dup(1), "wb")
+    outgoing = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    stdin = sys.stdin.buffer
-    length = _LENGTH.unpack(stdin.read(_LENGTH.size))[0]
-    job = pickle.loads(stdin.read(length))
-    asyncio.run(_serve(job, out))
+    asyncio.run(_serve(_Parent(sys.stdin.buffer, outgoing)))
 
 
 if __name__ == "__main__":

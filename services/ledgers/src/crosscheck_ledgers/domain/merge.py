@@ -11,7 +11,7 @@ hold their groups in one dict, so merging allocates little per event.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Mapping
 from typing import Any, NamedTuple
 
 from crosscheck_ledgers.domain.tables import Table
@@ -115,17 +115,17 @@ class Patches:
                 for group, (version, values) in row.groups.items():
                     held.apply(group, version, values)
 
-    def take_overlap(self, other: Patches) -> Patches:
-        """Move the rows `other` also has out of these patches, into the ones returned."""
+    def take(self, keys: Mapping[str, Container[Key]]) -> Patches:
+        """Move the rows whose keys are among `keys` (per table name) out of these
+        patches, into the ones returned."""
         taken = Patches()
         for name, (table, ours) in self.tables.items():
-            entry = other.tables.get(name)
-            if entry is None:
+            wanted = keys.get(name)
+            if wanted is None:
                 continue
-            theirs = entry[1]
-            shared = [key for key in ours if key in theirs]
-            if shared:
-                taken.tables[name] = (table, {key: ours.pop(key) for key in shared})
+            found = [key for key in ours if key in wanted]
+            if found:
+                taken.tables[name] = (table, {key: ours.pop(key) for key in found})
         return taken
 
     def merge_into(self, store: Patches) -> None:
