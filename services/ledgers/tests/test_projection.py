@@ -18,7 +18,7 @@ from crosscheck_contracts.events import (
 )
 from crosscheck_contracts.samples import all_samples, sample
 from crosscheck_ledgers.domain import projection, tables
-from crosscheck_ledgers.domain.merge import Patches
+from crosscheck_ledgers.domain.merge import Key, Patches, RowState
 from crosscheck_ledgers.domain.projection import Meta, project
 from crosscheck_ledgers.scenario import Produced, generate
 
@@ -49,15 +49,15 @@ def test_any_order_with_redelivery_gives_the_same_rows(seed: int) -> None:
     assert _state(shuffled) == _state(SCENARIO.events)
 
 
-def _rows(store: Patches) -> dict[str, dict[object, object]]:
+def _rows(store: Patches) -> dict[str, dict[Key, RowState]]:
     return {name: dict(rows) for name, (_, rows) in store.tables.items()}
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(min_value=0, max_value=2**32), st.integers(min_value=2, max_value=4))
-def test_parts_merged_apart_then_together_give_the_same_rows(seed: int, parts: int) -> None:
+def test_shares_merged_apart_then_together_give_the_same_rows(seed: int, parts: int) -> None:
     # What a rebuild's reading processes do: each merges its own share of the history,
-    # then the shares are merged into one (rows of several aggregates meet there).
+    # then the shares meet in the tables (rows of several aggregates merge there).
     rng = random.Random(seed)
     whole, shares = Patches(), [Patches() for _ in range(parts)]
     for p in SCENARIO.events:
@@ -68,11 +68,29 @@ def test_parts_merged_apart_then_together_give_the_same_rows(seed: int, parts: i
         whole.add(writes)
         rng.choice(shares).add(writes)
     rng.shuffle(shares)
-    merged = shares[0]
-    for share in shares[1:]:
-        merged.absorb(share)
+    merged = Patches()
+    for share in shares:
+        share.merge_into(merged)
     assert _rows(merged) == _rows(whole)
     assert len(merged) == len(whole) > 100
+
+
+def test_taking_rows_moves_them_out() -> None:
+    store = Patches()
+    for p in SCENARIO.events:
+        meta = Meta(
+            p.envelope.township, p.envelope.county, p.envelope.aggregateversion, p.envelope.time
+        )
+        store.add(project(p.event, meta))
+    before = _rows(store)
+    sites = list(before[tables.SITES.name])[:3]
+    taken = store.take({tables.SITES.name: set(sites), "lg_elsewhere": {("x",)}})
+    assert list(taken.tables) == [tables.SITES.name]
+    assert dict(taken.tables[tables.SITES.name][1]) == {
+        k: before[tables.SITES.name][k] for k in sites
+    }
+    assert not set(sites) & set(store.tables[tables.SITES.name][1])
+    assert len(store) + len(taken) == sum(len(rows) for rows in before.values())
 
 
 def test_every_write_has_the_shape_of_its_table_and_group() -> None:

@@ -2,8 +2,7 @@
 
 The same rule is compiled to SQL (adapters/sql.py); here it is plain Python, used to
 pre-merge a batch before it is written, to merge a whole history for a rebuild (each
-reading process merges its partitions, then the parts are merged) and, in unit tests,
-as the reference model.
+reading process merges its own partitions) and, in unit tests, as the reference model.
 
 A rebuild makes a few writes per event, millions in all: writes are tuples and rows
 hold their groups in one dict, so merging allocates little per event.
@@ -95,25 +94,6 @@ class Patches:
 
     def __len__(self) -> int:
         return sum(len(rows) for _, rows in self.tables.values())
-
-    def absorb(self, other: Patches) -> None:
-        """Merge `other` into these patches, group by group (`other` is consumed: its
-        rows may become these patches' rows). Newest version per group wins whichever
-        side saw it, so parts of a history merged apart and then together give the rows
-        of one merge."""
-        for name, (table, theirs) in other.tables.items():
-            entry = self.tables.get(name)
-            if entry is None:
-                self.tables[name] = (table, theirs)
-                continue
-            ours = entry[1]
-            for key, row in theirs.items():
-                held = ours.get(key)
-                if held is None:
-                    ours[key] = row
-                    continue
-                for group, (version, values) in row.groups.items():
-                    held.apply(group, version, values)
 
     def take(self, keys: Mapping[str, Container[Key]]) -> Patches:
         """Move the rows whose keys are among `keys` (per table name) out of these
