@@ -183,17 +183,29 @@ _ENCODERS: dict[SqlType, Callable[[Any], bytes]] = {
 
 
 def encode_rows(table: Table, rows: Mapping[Key, RowState]) -> dict[Key, bytes]:
-    """Each row as a tuple of a binary COPY."""
-    encoders = [_ENCODERS[c.type] for c in upsert_for(table).columns]
-    count = _FIELD_COUNT(len(encoders))
-    layout = _layout(table)
+    """Each row as a tuple of a binary COPY (the columns of `_columns`)."""
+    heading = [_ENCODERS[c.type] for c in (*table.keys, *TENANT)]
+    # A group the row lacks is one run of NULLs, made once.
+    groups = [
+        (g.name, [_ENCODERS[c.type] for c in g.columns], _NULL * (1 + len(g.columns)))
+        for g in table.groups
+    ]
+    count = _FIELD_COUNT(len(_columns(table)))
     encoded = {}
     for key, row in rows.items():
-        fields = [
-            _NULL if value is None else encode(value)
-            for encode, value in zip(encoders, _row_values(layout, key, row), strict=True)
-        ]
-        encoded[key] = count + b"".join(fields)
+        pieces = [count]
+        for encode, value in zip(heading, (*key, row.township, row.county), strict=True):
+            pieces.append(_NULL if value is None else encode(value))
+        held_groups = row.groups
+        for name, encoders, absent in groups:
+            held = held_groups.get(name)
+            if held is None:
+                pieces.append(absent)
+                continue
+            pieces.append(_INT4(4, held[0]))
+            for encode, value in zip(encoders, held[1], strict=True):
+                pieces.append(_NULL if value is None else encode(value))
+        encoded[key] = b"".join(pieces)
     return encoded
 
 
