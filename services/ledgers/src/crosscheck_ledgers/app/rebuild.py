@@ -172,9 +172,9 @@ class Writer:
             there = patches.take(self.present)
             await sql.copy_into_empty(self.conn, patches)
             await sql.write(self.conn, there)
-            self.copied(patches)
+            self._remember(patches)
 
-    def copied(self, patches: Patches) -> None:
+    def _remember(self, patches: Patches) -> None:
         assert self.present is not None
         for name, (_, rows) in patches.tables.items():
             self.present.setdefault(name, set()).update(rows)
