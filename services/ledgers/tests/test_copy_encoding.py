@@ -1,4 +1,4 @@
-"""Rows a rebuild's helper encodes for binary COPY land as asyncpg's own COPY writes them."""
+"""Rows a rebuild's share process encodes for binary COPY land as asyncpg's own COPY writes them."""
 
 from __future__ import annotations
 

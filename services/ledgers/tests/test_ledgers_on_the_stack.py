@@ -204,7 +204,7 @@ async def test_calibration_flags_the_lenient_group_only(world: World) -> None:
 
 # All rows merged in memory and copied at the end, or (a history too big for memory)
 # written in parts by upserts, rows coming again in later parts; read by this process
-# alone or shared out with helper processes (each merging its partitions, the shares
+# alone or shared out with share processes (each merging its partitions, the shares
 # merged at the end).
 @pytest.mark.parametrize("processes", [1, 3], ids=["one-process", "three-processes"])
 @pytest.mark.parametrize("max_rows", [2_000_000, 150], ids=["copied", "in-parts"])

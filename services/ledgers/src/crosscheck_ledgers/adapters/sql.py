@@ -133,9 +133,9 @@ async def copy_into_empty(conn: Connection, patches: Patches) -> None:
 
 # --- COPY rows encoded elsewhere --------------------------------------------------------
 #
-# A rebuild's helper processes encode their rows in PostgreSQL's binary COPY format, so
+# A rebuild's share processes encode their rows in PostgreSQL's binary COPY format, so
 # that the process holding the transaction only passes the bytes on: encoding there
-# would cost it about as much as the helper's reading. Same columns as copy_into_empty.
+# would cost it about as much as the share process's reading. Same columns as copy_into_empty.
 
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, no extension
 _COPY_TRAILER = b"\xff\xff"

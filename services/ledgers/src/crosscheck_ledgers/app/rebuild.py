@@ -15,13 +15,13 @@ into the emptied tables with COPY at the end. Only a history with more rows than
 again in a later part).
 
 Decoding is most of the work, so the partitions are shared out between `processes`
-(default: one per core): this one and helper processes (`python -m` this module),
+(default: one per core): this one and share processes (`python -m` this module),
 started before the lock. Each reads its own partitions up to the end offsets this
 process took under the lock and merges them. This process copies its own rows as soon
-as it has read its share; a helper encodes its rows for COPY and sends the bytes,
+as it has read its share; a share process encodes its rows for COPY and sends the bytes,
 which this process copies in its transaction. A row already in the tables (it gathers
 writes of aggregates on partitions of different shares) is sent as a row and upserted
-instead, which merges it. A helper's parts (over its share of `max_rows`) are written
+instead, which merges it. A share process's parts (over its share of `max_rows`) are written
 by this process as they come; after a part, every row is upserted.
 """
 
@@ -54,7 +54,7 @@ MAX_ROWS = 2_000_000
 # up: with the default threshold (700) the collector runs every few events, and each
 # older-generation pass walks the rows again.
 GC_THRESHOLD = 50_000
-HELPER_MODULE = "crosscheck_ledgers.app.rebuild"
+SHARE_PROCESS_MODULE = "crosscheck_ledgers.app.rebuild"
 
 Share = dict[TopicPartition, int]  # partitions to read, each up to its end offset
 Flush = Callable[[Patches], Awaitable[None]]
@@ -101,7 +101,7 @@ async def rebuild(
     started = time.perf_counter()
     count = max(1, processes or os.cpu_count() or 1)
     # Started first: their interpreters start and import while this one takes the lock.
-    helpers = [await Helper.start() for _ in range(count - 1)]
+    others = [await ShareProcess.start() for _ in range(count - 1)]
     try:
         await db.migrate(sql.ddl())
         partitions = await partitions_of(bootstrap, topics)
@@ -113,20 +113,20 @@ async def rebuild(
                 end = await consumer.end_offsets(partitions)  # after the lock
                 shares = split({tp: offset for tp, offset in end.items() if offset > 0}, count)
                 limit = max(1, max_rows // count)
-                for helper, share in zip(helpers, shares[1:], strict=True):
-                    await helper.send(bootstrap, catalogue, share, limit)
+                for other, share in zip(others, shares[1:], strict=True):
+                    await other.send(bootstrap, catalogue, share, limit)
                 writer = Writer(conn)
                 with fewer_collections():
                     async with asyncio.TaskGroup() as group:
-                        theirs = [group.create_task(h.result(writer)) for h in helpers]
+                        theirs = [group.create_task(h.result(writer)) for h in others]
                         own = await read_share(consumer, catalogue, shares[0], limit, writer.part)
                         await writer.rows(own.patches)
                     done = [own, *(task.result() for task in theirs)]
         finally:
             await consumer.stop()
     finally:
-        for helper in helpers:
-            await helper.close()
+        for other in others:
+            await other.close()
     events = sum(d.events for d in done)
     skipped = sum(d.skipped for d in done)
     return RebuildStats(events, skipped, time.perf_counter() - started)
@@ -250,11 +250,11 @@ async def partitions_of(bootstrap: str, topics: Sequence[str]) -> list[TopicPart
     )
 
 
-# --- helper processes ---------------------------------------------------------------
+# --- share processes ---------------------------------------------------------------
 #
 # Frames both ways: a length, then a pickle (only this module's own children are read).
 #
-#   to the helper          from the helper
+#   to the share process   from the share process
 #   job                    ("part", Patches)*  while reading, over its share of max_rows
 #                          ("read", events, skipped, {table: keys}, sent parts)
 #   ("all",)               ("rows", Patches)   every row, to upsert
@@ -263,7 +263,7 @@ async def partitions_of(bootstrap: str, topics: Sequence[str]) -> list[TopicPart
 #                          ("copy", table, binary COPY data)*  the others
 #                          ("end",)
 #
-# A helper encodes its rows for COPY while this process decides: the bytes are cheaper
+# A share process encodes its rows for COPY while this process decides: the bytes are cheaper
 # to hand over than the rows (pickling their values costs more than reading them).
 
 _LENGTH = struct.Struct(">Q")
@@ -274,18 +274,18 @@ def _frame(message: Any) -> bytes:
     return _LENGTH.pack(len(body)) + body
 
 
-class Helper:
-    """A helper process reading one share."""
+class ShareProcess:
+    """A process reading one share for the rebuild."""
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
 
     @classmethod
-    async def start(cls) -> Helper:
+    async def start(cls) -> ShareProcess:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            HELPER_MODULE,
+            SHARE_PROCESS_MODULE,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
@@ -330,7 +330,7 @@ class Helper:
     async def _expect(self, kind: str) -> Any:
         message = await self._receive()
         if message[0] != kind:
-            raise RuntimeError(f"rebuild helper sent {message[0]!r}, not {kind!r}")
+            raise RuntimeError(f"rebuild share process sent {message[0]!r}, not {kind!r}")
         return message[1]
 
     async def _receive(self) -> Any:
@@ -340,7 +340,7 @@ class Helper:
             body = await self.process.stdout.readexactly(length)
         except asyncio.IncompleteReadError:
             code = await self.process.wait()
-            raise RuntimeError(f"rebuild helper ended with exit code {code}") from None
+            raise RuntimeError(f"rebuild share process ended with exit code {code}") from None
         return pickle.loads(body)
 
     async def close(self) -> None:
@@ -350,7 +350,7 @@ class Helper:
 
 
 class _Parent:
-    """The helper's side of the frames."""
+    """The share process's side of the frames."""
 
     def __init__(self, incoming: IO[bytes], outgoing: IO[bytes]) -> None:
         self.incoming = incoming
@@ -404,7 +404,7 @@ def _encoded(patches: Patches) -> dict[str, dict[Key, bytes]]:
         }
 
 
-def _helper_main() -> None:
+def _share_process_main() -> None:
     # Frames go to a private copy of stdout; anything printed goes to stderr instead.
     outgoing = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
@@ -412,4 +412,4 @@ def _helper_main() -> None:
 
 
 if __name__ == "__main__":
-    _helper_main()
+    _share_process_main()
