@@ -77,7 +77,7 @@ class Harness:
         village: str | None = None,
         *,
         key: str | None = None,
-        township: str = TENANT.township,
+        township: str | None = TENANT.township,
     ) -> dict[str, str]:
         cache_key = (f"{role.value}/{township}", staff, village)
         if cache_key not in self.tokens:
