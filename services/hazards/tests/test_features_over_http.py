@@ -38,7 +38,13 @@ from .harness import (
 
 pytestmark = pytest.mark.infra
 
-RESTAURANTS = ["site-evidence", "site-escalate", "site-major", "site-extend"]
+RESTAURANTS = [
+    "site-evidence",
+    "site-unknown-evidence",
+    "site-escalate",
+    "site-major",
+    "site-extend",
+]
 HOTEL = "site-hotel"
 SECOND_GROUPS_SITE = "site-elsewhere"  # a round plan gives every group a place
 OTHER_TOWNSHIP = "532327102"
@@ -233,6 +239,57 @@ async def test_bad_evidence_gets_a_clear_error(svc: Harness) -> None:
     read_only = await upload(svc, PHOTO, "image/png", viewer)
     assert read_only.status_code == 403
     assert error_of(read_only)["message"] == "当前角色无权执行此操作"
+
+
+async def test_evidence_that_was_never_uploaded_here_is_refused(svc: Harness) -> None:
+    """A finding or report citing a photo this township does not hold would cite it
+    for good (events are never rewritten), so the command is refused instead."""
+    elsewhere = svc.headers(Role.GROUP_LEADER, "s-1", township=OTHER_TOWNSHIP)
+    foreign = await upload(svc, b"\x89PNG other township", "image/png", elsewhere)
+    assert foreign.status_code == 201, foreign.text
+    foreign_id = foreign.json()["evidence_id"]
+    missing_id = "ev-" + "1" * 40
+    leader = svc.headers(Role.GROUP_LEADER, "s-1")
+
+    body = inspection(
+        "site-unknown-evidence",
+        RESTAURANT_ITEMS,
+        {"food.storage": {"evidence_ids": [missing_id, foreign_id]}},
+    )
+    refused = await svc.client.post("/v1/inspections", json=body, headers=leader)
+    assert refused.status_code == 422
+    assert error_of(refused)["code"] == "rule_violation"
+    assert error_of(refused)["message"] == (
+        f"证据 {missing_id}, {foreign_id} 在本乡镇不存在,请先上传"
+    )
+    in_english = await svc.client.post(
+        "/v1/inspections", json=body, headers=leader | {"Accept-Language": "en"}
+    )
+    assert error_of(in_english)["message"].startswith(f"Evidence {missing_id}, {foreign_id}")
+
+    recorded = await record(
+        svc, inspection("site-unknown-evidence", RESTAURANT_ITEMS, {"food.storage": {}})
+    )
+    [found] = recorded["hazards"]
+    hazard_id = found["hazard_id"]
+    await notify_and_assign(svc, hazard_id)
+    village = svc.headers(Role.VILLAGE_COMMITTEE, village=VILLAGE)
+    report = {"note": "已整改", "evidence_ids": [missing_id]}
+    not_there = await svc.client.post(
+        f"/v1/hazards/{hazard_id}/report", json=report, headers=village
+    )
+    assert not_there.status_code == 422
+    assert missing_id in error_of(not_there)["message"]
+    await command(svc, hazard_id, "report", {"note": "已整改"}, village)
+    verify = {"note": "复核合格", "evidence_ids": [foreign_id]}
+    inspector = svc.headers(Role.INSPECTOR, "s-2")
+    not_ours = await svc.client.post(
+        f"/v1/hazards/{hazard_id}/verify", json=verify, headers=inspector
+    )
+    assert not_ours.status_code == 422
+    assert foreign_id in error_of(not_ours)["message"]
+    shown = await svc.client.get(f"/v1/hazards/{hazard_id}", headers=village)
+    assert shown.json()["state"] == "reported"
 
 
 # -- township checklist items -------------------------------------------------------

@@ -26,6 +26,10 @@ class BlobStore(Protocol):
         """(data, content type), or None if the township has no such evidence."""
         ...
 
+    async def exists(self, township: str, evidence_id: str) -> bool:
+        """Whether the township holds this evidence (without reading it)."""
+        ...
+
 
 def evidence_id_of(data: bytes) -> str:
     return "ev-" + hashlib.sha256(data).hexdigest()[:40]
@@ -68,3 +72,10 @@ class LocalFolderBlobStore:
             return blob.read_bytes(), kind.read_text()
 
         return await asyncio.to_thread(read)
+
+    async def exists(self, township: str, evidence_id: str) -> bool:
+        try:
+            blob, _ = self._paths(township, evidence_id)
+        except ValueError:
+            return False
+        return await asyncio.to_thread(blob.exists)

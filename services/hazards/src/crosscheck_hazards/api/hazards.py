@@ -20,6 +20,7 @@ from crosscheck_hazards.api.deps import (
     answer,
 )
 from crosscheck_hazards.app.access import write_tenant
+from crosscheck_hazards.app.evidence import require_evidence
 from crosscheck_hazards.app.hazards import HazardAction, act_on_hazard, load_hazard
 from crosscheck_hazards.app.runner import CommandRunner
 from crosscheck_hazards.app.views import hazard_view
@@ -115,6 +116,8 @@ def router() -> APIRouter:
         services: Services,
         idem: IdempotencyDep,
     ) -> JSONResponse:
+        await require_evidence(services.blobs, write_tenant(principal).township, body.evidence_ids)
+
         def action(h: Hazard) -> None:
             if (
                 principal.role is Role.VILLAGE_COMMITTEE
@@ -137,6 +140,7 @@ def router() -> APIRouter:
         idem: IdempotencyDep,
     ) -> JSONResponse:
         staff = _staff_id(principal)
+        await require_evidence(services.blobs, write_tenant(principal).township, body.evidence_ids)
 
         def action(h: Hazard) -> None:
             h.verify(

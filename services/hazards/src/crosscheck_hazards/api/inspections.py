@@ -12,6 +12,7 @@ from crosscheck_hazards.api import bodies
 from crosscheck_hazards.api.deps import Command, IdempotencyDep, Inspector, answer
 from crosscheck_hazards.app import inspections
 from crosscheck_hazards.app.access import load, write_tenant
+from crosscheck_hazards.app.evidence import require_evidence
 from crosscheck_hazards.app.hazards import load_hazard
 from crosscheck_hazards.app.views import hazard_view, inspection_view
 from crosscheck_hazards.domain.inspection import Answer, Inspection
@@ -63,6 +64,11 @@ def router() -> APIRouter:
             override_reason=body.override_reason,
         )
         tenant = write_tenant(principal)
+        await require_evidence(
+            command.services.blobs,
+            tenant.township,
+            (e for a in body.answers for e in a.evidence_ids),
+        )
         decide = inspections.record(
             command.runtime.event_store,
             command.inventory,
