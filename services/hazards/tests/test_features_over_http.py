@@ -415,6 +415,9 @@ async def test_manual_escalation_goes_up_only_and_reaches_kafka(svc: Harness) ->
     no_reason = await svc.client.post(url, json={"level": "county"}, headers=admin)
     assert no_reason.status_code == 422
     assert field_errors(no_reason) == {"reason": "此项为必填项"}
+    blank = await svc.client.post(url, json={"level": "county", "reason": "  "}, headers=admin)
+    assert blank.status_code == 422
+    assert field_errors(blank) == {"reason": "内容过短"}
     bad_level = await svc.client.post(url, json={"level": "province", "reason": "x"}, headers=admin)
     assert bad_level.status_code == 422
     assert set(field_errors(bad_level)) == {"level"}
@@ -443,6 +446,12 @@ async def test_manual_escalation_goes_up_only_and_reaches_kafka(svc: Harness) ->
     # Once closed (销号) nothing more can happen to a hazard, escalation included.
     await notify_and_assign(svc, extinguisher_id, responsible_staff_id="s-9")
     await command(svc, extinguisher_id, "report", {"note": "已更换灭火器"}, village)
+    blank_rejection = await svc.client.post(
+        f"/v1/hazards/{extinguisher_id}/reject",
+        json={"reason": "\t "},
+        headers=svc.headers(Role.INSPECTOR, "s-2"),
+    )
+    assert field_errors(blank_rejection) == {"reason": "内容过短"}
     await command(svc, extinguisher_id, "verify", {}, svc.headers(Role.INSPECTOR, "s-2"))
     closed = await svc.client.post(
         f"/v1/hazards/{extinguisher_id}/escalate", json=to_county, headers=admin
@@ -511,6 +520,11 @@ async def test_a_deadline_extension_needs_a_reason_and_an_admin(svc: Harness) ->
         url, json={"new_deadline": later, "reason": ""}, headers=admin
     )
     assert field_errors(blank_reason) == {"reason": "内容过短"}
+    spaces_only = await svc.client.post(
+        url, json={"new_deadline": later, "reason": " \u3000\n "}, headers=admin
+    )
+    assert spaces_only.status_code == 422  # a reason of blanks is no reason
+    assert field_errors(spaces_only) == {"reason": "内容过短"}
     no_deadline = await svc.client.post(url, json={"reason": "等待电工"}, headers=admin)
     assert field_errors(no_deadline) == {"new_deadline": "此项为必填项"}
     naive = await svc.client.post(

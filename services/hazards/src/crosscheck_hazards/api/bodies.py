@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from crosscheck_contracts.events.hazards import EscalationLevel, HazardCategory, Severity
 from crosscheck_contracts.events.registry import SiteType
 from crosscheck_contracts.events.rotation import RoundNo
 from crosscheck_contracts.fields import AwareDatetime, Id, IdList, Name, Text
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+"""Why someone decided something (an extension, an escalation, a rejection, an override):
+Text that must say something, so blanks alone (a form's untouched field) are refused."""
 
 
 class Body(BaseModel):
@@ -31,7 +37,7 @@ class RecordInspection(Body):
     present_staff_ids: IdList = Field(min_length=1)
     answers: list[AnswerBody] = Field(min_length=1, max_length=500)
     notes: Text | None = None
-    override_reason: Text | None = None
+    override_reason: Reason | None = None
     """Township administrators only: why this is recorded outside the round's plan."""
 
 
@@ -60,18 +66,18 @@ class Verify(Body):
 
 
 class Reject(Body):
-    reason: Text
+    reason: Reason
     new_deadline: AwareDatetime | None = None
 
 
 class Extend(Body):
     new_deadline: AwareDatetime
-    reason: Text
+    reason: Reason
 
 
 class Escalate(Body):
     level: EscalationLevel
-    reason: Text
+    reason: Reason
 
 
 class AddTownshipItem(Body):
