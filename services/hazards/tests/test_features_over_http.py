@@ -22,11 +22,12 @@ from crosscheck_contracts.events.hazards import EscalationLevel, HazardCategory,
 from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.adapters.blobs import MAX_BYTES
 from crosscheck_hazards.adapters.checklist_data import standard_library
-from crosscheck_platform.auth import Role
+from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.testing.infra import Infra
 
 from .harness import (
     CAMPAIGN,
+    SECRET,
     TENANT,
     VILLAGE,
     Harness,
@@ -40,6 +41,7 @@ pytestmark = pytest.mark.infra
 
 RESTAURANTS = [
     "site-evidence",
+    "site-approver",
     "site-unknown-evidence",
     "site-escalate",
     "site-major",
@@ -564,3 +566,46 @@ async def test_a_deadline_extension_needs_a_reason_and_an_admin(svc: Harness) ->
     assert extension.new_deadline == datetime.fromisoformat(later)
     assert extension.reason == reason
     assert extension.approved_by_staff_id == "s-admin"
+
+
+def admin_account(subject: str) -> dict[str, str]:
+    """A township administrator whose account is not on the inspection staff."""
+    principal = Principal(
+        subject=subject,
+        name="李主任",
+        role=Role.TOWNSHIP_ADMIN,
+        county=TENANT.county,
+        township=TENANT.township,
+    )
+    return {"Authorization": f"Bearer {mint_token(SECRET, principal, timedelta(hours=1))}"}
+
+
+async def test_an_extension_records_an_admin_off_the_staff_list_by_user_id(svc: Harness) -> None:
+    recorded = await record(svc, inspection("site-approver", RESTAURANT_ITEMS, {"gas.hose": {}}))
+    [found] = recorded["hazards"]
+    hazard_id = found["hazard_id"]
+    assigned = await notify_and_assign(svc, hazard_id)
+    url = f"/v1/hazards/{hazard_id}/extend"
+
+    # An account id that cannot stand in an event as the approver: refused, not a crash.
+    email = admin_account("li.zhuren@yongren.gov.cn")
+    later = in_days(svc, 40).isoformat()
+    unrecordable = await svc.client.post(
+        url, json={"new_deadline": later, "reason": "等待燃气公司上门"}, headers=email
+    )
+    assert unrecordable.status_code == 422, unrecordable.text
+    assert error_of(unrecordable)["message"] == (
+        "无法记录批准人:当前账号没有可登记的人员编号,请使用已登记人员编号的管理员账号"
+    )
+    unchanged = await svc.client.get(f"/v1/hazards/{hazard_id}", headers=email)
+    assert unchanged.json()["deadline"] == assigned["deadline"]
+
+    granted = await svc.client.post(
+        url,
+        json={"new_deadline": later, "reason": "等待燃气公司上门"},
+        headers=admin_account("user-3f9a2c71d0b4"),
+    )
+    assert granted.status_code == 200, granted.text
+    events = await events_of(svc, hazard_id, 4)
+    [extension] = [e for e in events if isinstance(e, DeadlineExtended)]
+    assert extension.approved_by_staff_id == "user-3f9a2c71d0b4"

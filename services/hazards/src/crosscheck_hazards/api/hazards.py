@@ -6,7 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter, ValidationError
 
+from crosscheck_contracts.fields import Id
 from crosscheck_hazards.api import bodies
 from crosscheck_hazards.api.deps import (
     Admin,
@@ -30,11 +32,23 @@ from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import RuleViolation
 from crosscheck_platform.http import Runtime, ServiceRuntime
 
+_EVENT_ID = TypeAdapter(Id)
+
+
+def _recordable_id(value: str | None, message_key: str) -> str:
+    """An account id as it will stand in an event. Tokens bound ids more loosely than
+    the event contracts do, and an id that does not fit must be a clear refusal, not
+    an event that fails to build."""
+    if value is None:
+        raise RuleViolation(message_key)
+    try:
+        return _EVENT_ID.validate_python(value)
+    except ValidationError:
+        raise RuleViolation(message_key) from None
+
 
 def _staff_id(principal: Principal) -> str:
-    if principal.staff_id is None:
-        raise RuleViolation("hazard.staff_required")
-    return principal.staff_id
+    return _recordable_id(principal.staff_id, "hazard.staff_required")
 
 
 def router() -> APIRouter:
@@ -187,7 +201,9 @@ def router() -> APIRouter:
     ) -> JSONResponse:
         # The approver is the administrator who grants it, recorded by their staff id
         # (or user id when the account is not on the inspection staff).
-        approver = principal.staff_id or principal.subject
+        approver = _recordable_id(
+            principal.staff_id or principal.subject, "hazard.approver_unrecordable"
+        )
 
         def action(h: Hazard) -> None:
             h.extend(

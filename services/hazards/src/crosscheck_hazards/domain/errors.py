@@ -35,6 +35,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "此操作需由登记在册的检查人员执行",
         "Only registered inspection staff may do this.",
     ),
+    "hazard.approver_unrecordable": (
+        "无法记录批准人:当前账号没有可登记的人员编号,请使用已登记人员编号的管理员账号",
+        "The approver cannot be recorded: this account has no usable staff id; "
+        "use an administrator account with a registered staff id.",
+    ),
     "hazard.deadline_not_ahead": (
         "整改期限必须晚于当前时间",
         "The deadline must be in the future.",
