@@ -351,6 +351,12 @@ async def test_a_township_item_joins_the_checklist_and_can_be_failed(svc: Harnes
     assert event.category is HazardCategory.GAS
     assert event.severity is Severity.GENERAL
     assert event.description == "三楼走廊放置液化气钢瓶2只"
+    # The notice left with the place tells it what the township asks to be done.
+    notice = await svc.client.get(
+        f"/v1/inspections/{recorded['inspection_id']}/notice", headers=leader
+    )
+    assert notice.status_code == 200
+    assert GAS_CABINET["action"] in notice.text
 
 
 async def test_only_an_admin_adds_items_and_bad_items_get_a_clear_error(svc: Harness) -> None:
