@@ -15,6 +15,7 @@ sends them again rather than losing them.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -158,6 +159,20 @@ class IdempotentConsumer:
         return _Outcome(applied, letters)
 
     def _decode(self, records: Sequence[Any]) -> tuple[list[ReceivedEvent], list[DeadLetter]]:
+        # Decoding allocates a few dozen objects per message, all alive until the batch
+        # is applied: the cyclic collector would run every few dozen messages and walk
+        # them again each time (measured: a third of decoding's cost). Nothing here
+        # makes cycles worth collecting, and the pause holds only for this loop (no
+        # await inside): collection resumes right after.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._decode_all(records)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _decode_all(self, records: Sequence[Any]) -> tuple[list[ReceivedEvent], list[DeadLetter]]:
         received: list[ReceivedEvent] = []
         letters: list[DeadLetter] = []
         decode, catalogue = wire.decode, self.catalogue
