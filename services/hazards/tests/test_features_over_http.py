@@ -296,7 +296,7 @@ async def test_evidence_that_was_never_uploaded_here_is_refused(svc: Harness) ->
 
 # -- township checklist items -------------------------------------------------------
 
-GAS_CABINET = {
+GAS_CABINET: dict[str, Any] = {
     "key": "gas-cabinet",
     "category": "gas",
     "site_types": ["small_hotel"],
