@@ -42,7 +42,7 @@ from crosscheck_platform.consumer.faststream import broker_dead_letters, subscri
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.eventstore.postgres import PostgresEventStore, unpack_headers
-from crosscheck_platform.kafka import ensure_topics, reliable_producer
+from crosscheck_platform.kafka import delete_topics_under, ensure_topics, reliable_producer
 from crosscheck_platform.outbox import OutboxRelay
 from crosscheck_platform.testing.infra import locate
 
@@ -329,6 +329,7 @@ async def main(args: argparse.Namespace) -> None:
         for s in (schema, schema + "_r"):
             await conn.execute(f"DROP SCHEMA IF EXISTS {s} CASCADE")
         await conn.close()
+        await delete_topics_under(infra.kafka_bootstrap, [f"{schema}.", f"{schema}_r."])
 
 
 if __name__ == "__main__":

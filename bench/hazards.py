@@ -53,7 +53,7 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_hazards.adapters.checklist_data import standard_library
 from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.db import Database
-from crosscheck_platform.kafka import ensure_topics, reliable_producer
+from crosscheck_platform.kafka import delete_topics_under, ensure_topics, reliable_producer
 from crosscheck_platform.outbound import HttpError, OutboundHttp
 from crosscheck_platform.testing.infra import Infra, locate
 
@@ -336,6 +336,7 @@ async def main(args: argparse.Namespace) -> None:
             cleanup = await Database.connect(infra.database_url, namespace, min_size=1, max_size=1)
             await cleanup.execute(f"DROP SCHEMA IF EXISTS {namespace} CASCADE")
             await cleanup.close()
+            await delete_topics_under(infra.kafka_bootstrap, [f"{namespace}."])
 
 
 def parse() -> argparse.Namespace:

@@ -63,7 +63,7 @@ from crosscheck_ledgers.app.rebuild import partitions_of, rebuild
 from crosscheck_ledgers.scenario import generate
 from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.db import Database
-from crosscheck_platform.kafka import ensure_topics
+from crosscheck_platform.kafka import delete_topics_under, ensure_topics
 from crosscheck_platform.outbound import HttpError, OutboundHttp
 from crosscheck_platform.testing.infra import Infra, locate
 
@@ -198,6 +198,7 @@ async def bench_rebuild(infra: Infra, events: int, processes: int) -> None:
         print(f"  ledger rows: {hazards:,} hazards")
     finally:
         await db.execute(f"DROP SCHEMA IF EXISTS {namespace} CASCADE")
+        await delete_topics_under(infra.kafka_bootstrap, [f"{namespace}."])
         await db.close()
 
 
@@ -374,6 +375,7 @@ async def bench_freshness(infra: Infra, rate: float, seconds: float) -> None:
         for schema in schemas:
             await cleanup.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         await cleanup.close()
+        await delete_topics_under(infra.kafka_bootstrap, [f"{namespace}."])
 
 
 @dataclass

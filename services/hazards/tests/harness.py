@@ -44,6 +44,7 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.http import ServiceRuntime
 from crosscheck_platform.kafka import ensure_topics, reliable_producer
 from crosscheck_platform.settings import ServiceSettings
+from crosscheck_platform.testing.fixtures import new_namespace
 from crosscheck_platform.testing.infra import Infra
 
 TENANT = Tenant(county="532327", township="532327101")
@@ -146,7 +147,7 @@ class Harness:
 
 @asynccontextmanager
 async def running_service(infra: Infra, evidence_dir: Path) -> AsyncIterator[Harness]:
-    namespace = "t" + uuid.uuid4().hex[:12]
+    namespace = new_namespace()
     settings = infra.service_settings(namespace, namespace, SECRET)
     await ensure_topics(infra.kafka_bootstrap, Topics(namespace).all)
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0) - timedelta(days=1))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from crosscheck_contracts import CATALOGUE
 from crosscheck_ledgers.app.rebuild import rebuild
 from crosscheck_ledgers.scenario import AS_OF, Scenario, generate
 from crosscheck_platform.auth import Principal, Role
+from crosscheck_platform.testing.fixtures import new_namespace
 from crosscheck_platform.testing.infra import Infra
 
 from .harness import Ledgers, admin, county_viewer, ledgers_service, produce, produce_raw
@@ -43,7 +43,7 @@ class World:
 
 @pytest.fixture(scope="module")
 async def world(infra: Infra) -> AsyncIterator[World]:
-    name = "tledgers" + uuid.uuid4().hex[:8]
+    name = new_namespace("tledgers")
     async with ledgers_service(infra, name) as live:
         events = REFERENCE.events + LENIENT.events
         await produce(infra.kafka_bootstrap, name, events[:100])
@@ -241,7 +241,7 @@ async def test_shuffled_and_redelivered_events_change_nothing(world: World, infr
     events = REFERENCE.events + LENIENT.events
     mixed = events + rng.sample(events, k=len(events) // 2)
     rng.shuffle(mixed)
-    name = "tledgers" + uuid.uuid4().hex[:8]
+    name = new_namespace("tledgers")
     async with ledgers_service(infra, name) as shuffled:
         await produce(infra.kafka_bootstrap, name, mixed)
         # The copies are applied again (positions, not event ids, track what is

@@ -6,7 +6,6 @@ they do in production: CloudEvents on the registry topic, applied by the roster 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +23,7 @@ from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import ensure_topics, reliable_producer
 from crosscheck_platform.testing.auth import bearer
+from crosscheck_platform.testing.fixtures import new_namespace
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.kafka_reading import read_until
 from crosscheck_rotation import bootstrap
@@ -139,7 +139,7 @@ def registry_events(town: Township, township: str, prefix: str) -> list[Event]:
 
 @pytest.fixture(scope="module")
 async def rotation(infra: Infra) -> AsyncIterator[Rotation]:
-    namespace = "t" + uuid.uuid4().hex[:12]
+    namespace = new_namespace()
     settings = infra.service_settings(namespace, namespace, SECRET)
     await ensure_topics(infra.kafka_bootstrap, Topics(namespace).all, partitions=3)
     app = bootstrap.build_app(settings)

@@ -38,11 +38,17 @@ def infra() -> Iterator[Infra]:
             asyncio.run(delete_topics_under(found.kafka_bootstrap, [f"{n}." for n in _namespaces]))
 
 
-@pytest.fixture
-def unique_name() -> str:
-    name = "t" + uuid.uuid4().hex[:12]
+def new_namespace(prefix: str = "t") -> str:
+    """A fresh schema/topic namespace whose topics are deleted when the session ends
+    (for module-scoped fixtures, which cannot use `unique_name`)."""
+    name = prefix + uuid.uuid4().hex[:12]
     _namespaces.append(name)
     return name
+
+
+@pytest.fixture
+def unique_name() -> str:
+    return new_namespace()
 
 
 @pytest.fixture
