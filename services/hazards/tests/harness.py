@@ -118,6 +118,14 @@ class Harness:
             while await self.db.fetchval(sql, *args) != expect:
                 await asyncio.sleep(0.05)
 
+    async def wait_for_inventory(self, *, round_sites: int, known_sites: int) -> None:
+        """Until the published places (one of them closed), the round plans and the
+        campaign's two groups are in the service's tables."""
+        await self.wait_for("SELECT count(*) FROM round_sites", expect=round_sites)
+        await self.wait_for("SELECT count(*) FROM known_sites", expect=known_sites)
+        await self.wait_for("SELECT bool_or(closed) FROM known_sites")
+        await self.wait_for("SELECT count(*) FROM campaign_groups", expect=2)
+
     async def hazards_on_kafka(
         self, done: Callable[[list[tuple[Envelope, Event]]], bool]
     ) -> list[tuple[Envelope, Event]]:

@@ -67,10 +67,9 @@ async def svc(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIt
                 round_plan(1, [*RESTAURANTS, HOTEL], [SECOND_GROUPS_SITE]),
             ]
         )
-        await harness.wait_for("SELECT count(*) FROM round_sites", expect=len(RESTAURANTS) + 2)
-        await harness.wait_for("SELECT count(*) FROM known_sites", expect=len(RESTAURANTS) + 3)
-        await harness.wait_for("SELECT bool_or(closed) FROM known_sites")
-        await harness.wait_for("SELECT count(*) FROM campaign_groups", expect=2)
+        await harness.wait_for_inventory(
+            round_sites=len(RESTAURANTS) + 2, known_sites=len(RESTAURANTS) + 3
+        )
         yield harness
 
 

@@ -56,10 +56,9 @@ async def svc(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIt
                 round_plan(2, ["site-outside"], ["site-loop"]),
             ]
         )
-        await harness.wait_for("SELECT count(*) FROM round_sites", expect=len(OPEN_SITES) + 2)
-        await harness.wait_for("SELECT count(*) FROM known_sites", expect=len(OPEN_SITES) + 1)
-        await harness.wait_for("SELECT bool_or(closed) FROM known_sites")
-        await harness.wait_for("SELECT count(*) FROM campaign_groups", expect=2)
+        await harness.wait_for_inventory(
+            round_sites=len(OPEN_SITES) + 2, known_sites=len(OPEN_SITES) + 1
+        )
         yield harness
 
 
