@@ -265,7 +265,7 @@ async def bench_consumer(
         deduplication=deduplication,
     )
     await consumer.setup()
-    subscribe(broker, consumer, [topic], max_records=500)
+    subscribe(broker, consumer, [topic])  # the runner's defaults, as services run it
     await broker.start()
     # Both clocks start once the client is up: they include joining the group and the
     # first fetch.

@@ -21,6 +21,11 @@ from crosscheck_platform.consumer.runner import TRANSIENT, IdempotentConsumer
 
 log = logging.getLogger(__name__)
 
+# Records per batch when there is a backlog (live traffic makes small batches anyway).
+# Each batch costs a transaction and an offset commit: 2,000 applied ~40 % more events
+# per second than 500 in the foundation benchmark, for a few MB of decoded events.
+MAX_RECORDS = 2000
+
 
 def broker_dead_letters(broker: KafkaBroker) -> Any:
     async def publish(letter: DeadLetter, consumer: str) -> None:
@@ -43,7 +48,7 @@ def subscribe(
     consumer: IdempotentConsumer,
     topics: Sequence[str],
     *,
-    max_records: int = 500,
+    max_records: int = MAX_RECORDS,
     idle_wait_ms: int = 20,
     retry_seconds: float = 1.0,
     **options: Any,

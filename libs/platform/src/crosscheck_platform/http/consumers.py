@@ -16,7 +16,7 @@ from faststream.kafka import KafkaBroker
 
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_platform.consumer import BatchHandler, EventHandler, IdempotentConsumer
-from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
+from crosscheck_platform.consumer.faststream import MAX_RECORDS, broker_dead_letters, subscribe
 from crosscheck_platform.consumer.tracking import Deduplication
 from crosscheck_platform.http.infrastructure import load_catalogue
 from crosscheck_platform.http.runtime import ServiceRuntime
@@ -30,7 +30,7 @@ def consumer_part(
     batch_handler: BatchHandler | None = None,
     deduplication: Deduplication = Deduplication.EVENT_ID,
     tables: Sequence[str] = (),
-    max_records: int = 500,
+    max_records: int = MAX_RECORDS,
 ) -> Any:
     """A RuntimePart running `handler` over the topics of `contexts`.
 
