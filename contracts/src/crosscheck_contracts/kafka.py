@@ -97,8 +97,9 @@ def _headers_schema() -> CoreSchema:
     return headers_schema
 
 
-# Pydantic would otherwise reuse the Envelope class's own validator for this schema.
 _EXACT_NAMES = _HEADER_ATTRIBUTES.keys()
+# `_use_prebuilt=False`: pydantic would otherwise reuse the Envelope class's own
+# validator for this schema, header names and all ignored.
 _validate_headers = SchemaValidator(_headers_schema(), _use_prebuilt=False).validate_python
 
 

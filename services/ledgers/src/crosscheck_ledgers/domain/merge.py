@@ -88,9 +88,7 @@ class Patches:
             if row is None:
                 rows[key] = RowState(township, county, {group: (version, values)})
                 continue
-            held = row.groups.get(group)
-            if held is None or version > held[0]:
-                row.groups[group] = (version, values)
+            row.apply(group, version, values)
 
     def __len__(self) -> int:
         return sum(len(rows) for _, rows in self.tables.values())
