@@ -22,7 +22,7 @@ from crosscheck_hazards.domain.checklists import (
     TownshipItem,
     parse_library,
 )
-from crosscheck_hazards.domain.errors import NotAssigned
+from crosscheck_hazards.domain.errors import NotAssigned, RoundAlreadyClosed
 from crosscheck_hazards.domain.inspection import (
     Answer,
     InspectionReport,
@@ -146,6 +146,32 @@ def test_only_an_admin_overrides_and_only_with_a_reason() -> None:
 def test_a_round_that_did_not_cover_the_place_needs_the_override() -> None:
     with pytest.raises(NotAssigned):
         record(report(), plan=RoundPlan(assigned_group_id=None))
+
+
+def test_a_closed_round_takes_no_more_inspections_from_groups() -> None:
+    closed = RoundPlan(assigned_group_id="g-1", group_members=PLAN.group_members, round_closed=True)
+    with pytest.raises(RoundAlreadyClosed) as refused:
+        record(report(), plan=closed)
+    assert refused.value.status == 409
+    assert refused.value.params == {"campaign_id": "c-1", "round_no": 2}
+    # A group's reason changes nothing: only an administrator may record late.
+    with pytest.raises(RoundAlreadyClosed):
+        record(report(override_reason="纸质检查表补录"), plan=closed)
+
+
+def test_an_admin_records_a_closed_round_only_with_a_reason_kept_on_the_event() -> None:
+    closed = RoundPlan(assigned_group_id="g-1", group_members=PLAN.group_members, round_closed=True)
+    for blank in (None, "  "):
+        with pytest.raises(RuleViolation) as no_reason:
+            record(report(override_reason=blank), plan=closed, actor=ADMIN)
+        assert no_reason.value.key == "inspection.round_closed_needs_reason"
+        assert no_reason.value.params == {"campaign_id": "c-1", "round_no": 2}
+    reason = "第2轮纸质检查表,轮次结束后补录"
+    [completed] = record(
+        report(override_reason=reason), plan=closed, actor=ADMIN
+    ).inspection.collect_pending()[1]
+    assert isinstance(completed, InspectionCompleted)
+    assert completed.override_reason == reason
 
 
 def test_a_closed_place_cannot_be_inspected() -> None:

@@ -1,5 +1,6 @@
 """The whole loop through HTTP on the real stack (PostgreSQL, Kafka), and what it puts
-on the hazards topic; concurrent verifiers; retried commands; assignment checks."""
+on the hazards topic; concurrent verifiers; retried commands; assignment checks; closed
+rounds."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from crosscheck_contracts.events import (
     RectificationRejected,
     RectificationReported,
     RectificationVerified,
+    RoundClosed,
 )
 from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.adapters.checklist_data import standard_library
@@ -311,6 +313,66 @@ async def test_recording_outside_the_assignment_is_refused_and_the_override_work
         e for _, e in decoded if isinstance(e, InspectionCompleted) and e.site_id == "site-outside"
     ]
     assert completed.override_reason == reason
+
+
+async def test_a_closed_round_refuses_groups_but_an_admin_records_late_with_a_reason(
+    svc: Harness,
+) -> None:
+    await svc.publish([round_plan(3, ["site-loop", "site-race"], ["site-outside"])])
+    await svc.wait_for("SELECT count(*) FROM round_sites WHERE round_no = 3", expect=3)
+    before_closure = await record(svc, inspection("site-race", {"exit.clear": {}}, round_no=3))
+    [hazard] = before_closure["hazards"]
+
+    await svc.publish([RoundClosed(campaign_id=CAMPAIGN, round_no=3)])
+    await svc.wait_for("SELECT count(*) FROM closed_rounds WHERE round_no = 3", expect=1)
+
+    body = inspection("site-loop", {"elec.wiring": {}}, round_no=3)
+    leader = svc.headers(Role.GROUP_LEADER, "s-1")
+    refused = await svc.client.post("/v1/inspections", json=body, headers=leader)
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "round_closed"
+    assert refused.json()["error"]["message"] == (
+        f"检查活动 {CAMPAIGN} 第 3 轮已结束,检查组不能再登记该轮检查;"
+        "如需补录(如纸质检查表),须由乡镇管理员填写原因后办理"
+    )
+    in_english = await svc.client.post(
+        "/v1/inspections", json=body, headers=leader | {"Accept-Language": "en"}
+    )
+    assert in_english.json()["error"]["message"].startswith(
+        f"Round 3 of campaign {CAMPAIGN} is closed"
+    )
+
+    admin = svc.headers(Role.TOWNSHIP_ADMIN, "s-admin")
+    no_reason = await svc.client.post("/v1/inspections", json=body, headers=admin)
+    assert no_reason.status_code == 422
+    assert no_reason.json()["error"]["message"] == (
+        f"检查活动 {CAMPAIGN} 第 3 轮已结束,补录该轮检查必须填写原因"
+    )
+    reason = "第3轮纸质检查表,轮次结束后由乡安全办补录"
+    late = await svc.client.post(
+        "/v1/inspections", json=body | {"override_reason": reason}, headers=admin
+    )
+    assert late.status_code == 201, late.text
+    assert late.json()["override_reason"] == reason
+
+    def late_completion(decoded: list[tuple[Envelope, Event]]) -> list[InspectionCompleted]:
+        return [
+            e
+            for _, e in decoded
+            if isinstance(e, InspectionCompleted) and (e.site_id, e.round_no) == ("site-loop", 3)
+        ]
+
+    decoded = await svc.hazards_on_kafka(lambda d: bool(late_completion(d)))
+    [completed] = late_completion(decoded)
+    assert completed.override_reason == reason
+    assert completed.items_failed == 1
+
+    # Closing the round leaves its hazards' rectification alone: open until verified.
+    await to_reported(svc, hazard["hazard_id"])
+    verified = await command(
+        svc, hazard["hazard_id"], "verify", {"note": "复核合格"}, svc.headers(Role.INSPECTOR, "s-2")
+    )
+    assert verified["state"] == "closed"
 
 
 async def test_places_off_the_inventory_or_closed_get_a_clear_error(svc: Harness) -> None:

@@ -1,11 +1,11 @@
 """Everything recording an inspection reads, in one statement.
 
-The place, the round's plan for it and the campaign's groups, the township's own
-checklist items, the latest closed hazard of each item at the place (recurrence) and
-whether the inspection was already recorded. Each read was its own round trip before;
-on this hardware a round trip costs the service more CPU (loopback sends, wake-ups) than
-the query costs PostgreSQL, so one statement instead of six is most of a command's
-read cost.
+The place, the round's plan for it (and whether the round is closed) and the campaign's
+groups, the township's own checklist items, the latest closed hazard of each item at the
+place (recurrence) and whether the inspection was already recorded. Each read was its
+own round trip before; on this hardware a round trip costs the service more CPU (loopback
+sends, wake-ups) than the query costs PostgreSQL, so one statement instead of six is most
+of a command's read cost.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ SELECT s.site_id, s.village_id, s.site_type, s.closed, s.name, s.address, s.resp
     (SELECT group_id FROM round_sites
       WHERE township = $1 AND campaign_id = $3 AND round_no = $4 AND site_id = $2)
       AS assigned_group_id,
+    EXISTS (SELECT 1 FROM closed_rounds
+             WHERE township = $1 AND campaign_id = $3 AND round_no = $4) AS round_closed,
     (SELECT coalesce(json_agg(json_build_array(group_id, member_ids)), '[]')
        FROM campaign_groups WHERE township = $1 AND campaign_id = $3) AS groups,
     (SELECT coalesce(json_agg(t ORDER BY t.added_at, t.item_id), '[]')
@@ -108,6 +110,7 @@ async def inspection_facts(
         plan=RoundPlan(
             assigned_group_id=row["assigned_group_id"],
             group_members={g: frozenset(m) for g, m in json.loads(row["groups"])},
+            round_closed=row["round_closed"],
         ),
         township_items=[township_item(t) for t in json.loads(row["township_items"])],
         closed_before=json.loads(row["closed_before"]),

@@ -1,5 +1,6 @@
-"""The local read model of other contexts' facts: places (registry), round plans and
-groups (rotation). Written by the inventory consumer, read by command handlers."""
+"""The local read model of other contexts' facts: places (registry), round plans,
+closed rounds and groups (rotation). Written by the inventory consumer, read by command
+handlers."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 from crosscheck_contracts.events import (
     GroupsFormed,
+    RoundClosed,
     RoundReplanned,
     RoundScheduled,
     SiteClosed,
@@ -112,6 +114,13 @@ async def apply_inventory_event(conn: Connection, item: ReceivedEvent) -> None:
                     for a in event.assignments
                     for site in a.site_ids
                 ],
+            )
+        case RoundClosed():
+            await conn.execute(
+                "INSERT INTO closed_rounds VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                township,
+                event.campaign_id,
+                event.round_no,
             )
         case _:
             pass  # other facts of these contexts do not concern inspections

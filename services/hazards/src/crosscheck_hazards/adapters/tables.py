@@ -92,6 +92,13 @@ INVENTORY_TABLES = [
         zone_id text NOT NULL,
         PRIMARY KEY (township, campaign_id, round_no, site_id)
     )""",
+    # Rounds rotation closed: groups record no more inspections for them.
+    """CREATE TABLE IF NOT EXISTS closed_rounds (
+        township text NOT NULL,
+        campaign_id text NOT NULL,
+        round_no integer NOT NULL,
+        PRIMARY KEY (township, campaign_id, round_no)
+    )""",
     """CREATE TABLE IF NOT EXISTS campaign_groups (
         township text NOT NULL,
         campaign_id text NOT NULL,

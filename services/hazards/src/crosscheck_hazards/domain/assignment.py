@@ -2,7 +2,10 @@
 
 Only the group the round assigned to the place's zone may record it; a township
 administrator may record it anyway with a stated reason (kept on the event, so ledgers
-show every departure from the plan).
+show every departure from the plan). The same holds once the round is closed: groups
+record nothing more for it, an administrator may (paper forms are often typed in after
+the round ended). Closing a round does not touch the rectification of its hazards: they
+stay open until verified.
 """
 
 from __future__ import annotations
@@ -10,7 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from crosscheck_hazards.domain.errors import InspectionRuleViolation, NotAssigned
+from crosscheck_hazards.domain.errors import (
+    InspectionRuleViolation,
+    NotAssigned,
+    RoundAlreadyClosed,
+)
 from crosscheck_platform.errors import RuleViolation
 
 
@@ -32,6 +39,23 @@ class RoundPlan:
     assigned_group_id: str | None
     group_members: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Members of each group of the campaign, by group id (as far as known)."""
+    round_closed: bool = False
+    """Rotation closed the round."""
+
+
+def check_round_open(
+    plan: RoundPlan, *, campaign_id: str, round_no: int, actor: Actor, override_reason: str | None
+) -> None:
+    """Raise if the round is closed, unless an administrator states why it is recorded
+    late (the reason goes on the event through `check_assignment`)."""
+    if not plan.round_closed:
+        return
+    if not actor.is_admin:
+        raise RoundAlreadyClosed(campaign_id=campaign_id, round_no=round_no)
+    if not (override_reason or "").strip():
+        raise RuleViolation(
+            "inspection.round_closed_needs_reason", campaign_id=campaign_id, round_no=round_no
+        )
 
 
 def check_assignment(

@@ -22,6 +22,13 @@ class InspectionRuleViolation(RuleViolation):
     message_key = "inspection.invalid"
 
 
+class RoundAlreadyClosed(StateConflict):
+    """The round ended; groups record no more inspections for it."""
+
+    code = "round_closed"
+    message_key = "inspection.round_closed"
+
+
 MESSAGES: dict[str, tuple[str, str]] = {
     "hazard.state_conflict": (
         "隐患当前状态为 {state},不能执行 {command};当前允许的操作:{allowed}",
@@ -79,6 +86,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "inspection.override_needs_reason": (
         "跨分派登记检查必须填写原因",
         "Recording outside the round's assignment needs a reason.",
+    ),
+    "inspection.round_closed": (
+        "检查活动 {campaign_id} 第 {round_no} 轮已结束,检查组不能再登记该轮检查;"
+        "如需补录(如纸质检查表),须由乡镇管理员填写原因后办理",
+        "Round {round_no} of campaign {campaign_id} is closed; groups can no longer record "
+        "inspections for it. A township administrator may record one (e.g. a paper form) "
+        "with a reason.",
+    ),
+    "inspection.round_closed_needs_reason": (
+        "检查活动 {campaign_id} 第 {round_no} 轮已结束,补录该轮检查必须填写原因",
+        "Round {round_no} of campaign {campaign_id} is closed; recording an inspection "
+        "for it needs a reason.",
     ),
     "inspection.override_not_allowed": (
         "只有乡镇管理员可以跨分派登记检查",

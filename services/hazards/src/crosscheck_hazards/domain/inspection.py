@@ -21,6 +21,7 @@ from crosscheck_hazards.domain.assignment import (
     RoundPlan,
     check_assignment,
     check_present_staff,
+    check_round_open,
 )
 from crosscheck_hazards.domain.checklists import Checklist
 from crosscheck_hazards.domain.errors import InspectionRuleViolation
@@ -98,6 +99,13 @@ def record_inspection(
     ids to the latest closed hazard of this place for that item."""
     if site.closed:
         raise InspectionRuleViolation("inspection.site_closed", site_id=site.site_id)
+    check_round_open(
+        plan,
+        campaign_id=report.campaign_id,
+        round_no=report.round_no,
+        actor=actor,
+        override_reason=report.override_reason,
+    )
     override = check_assignment(
         plan,
         group_id=report.group_id,
