@@ -242,6 +242,54 @@ async def test_bad_evidence_gets_a_clear_error(svc: Harness) -> None:
     assert error_of(read_only)["message"] == "当前角色无权执行此操作"
 
 
+class CountedBody:
+    """An upload sent in 1 MB chunks, counting what the service pulled of it."""
+
+    CHUNK = 1024 * 1024
+
+    def __init__(self, megabytes: int) -> None:
+        self.megabytes = megabytes
+        self.pulled = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for n in range(self.megabytes):
+            self.pulled += self.CHUNK
+            yield bytes([n]) * self.CHUNK
+
+
+async def test_an_oversized_upload_is_refused_without_being_read_whole(svc: Harness) -> None:
+    leader = svc.headers(Role.GROUP_LEADER, "s-1") | {"Content-Type": "image/jpeg"}
+    eleven_mb = await svc.client.post("/v1/evidence", content=b"\0" * (11 << 20), headers=leader)
+    assert eleven_mb.status_code == 422
+    assert error_of(eleven_mb)["message"] == "证据文件为空或超过 10 MB"
+
+    # A declared length past the limit is refused before any of the body is read.
+    declared = CountedBody(11)
+    refused = await svc.client.post(
+        "/v1/evidence", content=declared, headers=leader | {"Content-Length": str(11 << 20)}
+    )
+    assert refused.status_code == 422
+    assert error_of(refused)["message"] == "证据文件为空或超过 10 MB"
+    assert declared.pulled == 0
+
+    # Without a length (chunked), reading stops at the first chunk past the limit.
+    chunked = CountedBody(20)
+    request = svc.client.build_request("POST", "/v1/evidence", content=chunked, headers=leader)
+    assert "content-length" not in request.headers
+    assert request.headers["transfer-encoding"] == "chunked"
+    streamed = await svc.client.send(request)
+    assert streamed.status_code == 422
+    assert error_of(streamed)["message"] == "证据文件为空或超过 10 MB"
+    assert chunked.pulled == MAX_BYTES + CountedBody.CHUNK
+
+    small = CountedBody(2)
+    stored = await svc.client.post("/v1/evidence", content=small, headers=leader)
+    assert stored.status_code == 201, stored.text
+    read = await svc.client.get(f"/v1/evidence/{stored.json()['evidence_id']}", headers=leader)
+    assert read.content == bytes([0]) * CountedBody.CHUNK + bytes([1]) * CountedBody.CHUNK
+    assert read.headers["content-type"] == "image/jpeg"
+
+
 async def test_evidence_that_was_never_uploaded_here_is_refused(svc: Harness) -> None:
     """A finding or report citing a photo this township does not hold would cite it
     for good (events are never rewritten), so the command is refused instead."""

@@ -29,6 +29,25 @@ register(
 )
 
 
+async def _body_within_limit(request: Request) -> bytes:
+    """The upload, refused as soon as it is known to pass the limit: by its declared
+    length before anything is read, else while its chunks arrive, so an oversized
+    upload is never held in memory whole."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BYTES):
+        raise RuleViolation("evidence.size")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise RuleViolation("evidence.size")
+        chunks.append(chunk)
+    if size == 0:
+        raise RuleViolation("evidence.size")
+    return b"".join(chunks)
+
+
 def router() -> APIRouter:
     r = APIRouter(prefix="/v1/evidence", tags=["evidence"])
 
@@ -43,9 +62,7 @@ def router() -> APIRouter:
         kind = content_type.split(";")[0].strip().lower()
         if kind not in ALLOWED_TYPES:
             raise RuleViolation("evidence.type")
-        data = await request.body()
-        if not data or len(data) > MAX_BYTES:
-            raise RuleViolation("evidence.size")
+        data = await _body_within_limit(request)
         return {"evidence_id": await services.blobs.put(tenant.township, data, kind)}
 
     @r.get("/{evidence_id}")
