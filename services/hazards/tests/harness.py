@@ -79,14 +79,15 @@ class Harness:
         *,
         key: str | None = None,
         township: str | None = TENANT.township,
+        county: str = TENANT.county,
     ) -> dict[str, str]:
-        cache_key = (f"{role.value}/{township}", staff, village)
+        cache_key = (f"{role.value}/{county}/{township}", staff, village)
         if cache_key not in self.tokens:
             principal = Principal(
                 subject=f"user-{staff or role.value}",
                 name="测试用户",
                 role=role,
-                county=TENANT.county,
+                county=county,
                 township=township,
                 staff_id=staff,
                 village_id=village,

@@ -50,6 +50,7 @@ RESTAURANTS = [
 HOTEL = "site-hotel"
 SECOND_GROUPS_SITE = "site-elsewhere"  # a round plan gives every group a place
 OTHER_TOWNSHIP = "532327102"
+OTHER_COUNTY = "532328"
 RESTAURANT_ITEMS = standard_library().checklist_for(SiteType.SMALL_RESTAURANT).item_ids
 HOTEL_ITEMS = standard_library().checklist_for(SiteType.SMALL_HOTEL).item_ids
 # Small made-up payloads: the service stores bytes as given and does not decode images.
@@ -213,6 +214,29 @@ async def test_evidence_stays_in_its_township(svc: Harness) -> None:
     assert malformed.status_code == 404
     anonymous = await svc.client.get(f"/v1/evidence/{evidence_id}")
     assert anonymous.status_code == 401
+
+
+async def test_a_county_viewer_reads_the_evidence_of_its_county_only(svc: Harness) -> None:
+    photo = b"\x89PNG\r\n\x1a\n county-viewer"
+    uploaded = await upload(svc, photo, "image/png", svc.headers(Role.GROUP_LEADER, "s-1"))
+    assert uploaded.status_code == 201, uploaded.text
+    evidence_id = uploaded.json()["evidence_id"]
+
+    county = svc.headers(Role.COUNTY_VIEWER, "s-county", township=None)
+    read = await svc.client.get(f"/v1/evidence/{evidence_id}", headers=county)
+    assert read.status_code == 200, read.text
+    assert (read.content, read.headers["content-type"]) == (photo, "image/png")
+    unknown = await svc.client.get("/v1/evidence/ev-" + "2" * 40, headers=county)
+    assert unknown.status_code == 404
+
+    # Another county's viewer cannot tell this id from one that does not exist.
+    other_county = svc.headers(Role.COUNTY_VIEWER, "s-county", township=None, county=OTHER_COUNTY)
+    hidden = await svc.client.get(f"/v1/evidence/{evidence_id}", headers=other_county)
+    assert hidden.status_code == 404
+    assert error_of(hidden)["message"] == "未找到请求的内容"
+    neighbour = svc.headers(Role.INSPECTOR, "s-x", township=OTHER_TOWNSHIP)
+    not_theirs = await svc.client.get(f"/v1/evidence/{evidence_id}", headers=neighbour)
+    assert not_theirs.status_code == 404
 
 
 async def test_bad_evidence_gets_a_clear_error(svc: Harness) -> None:

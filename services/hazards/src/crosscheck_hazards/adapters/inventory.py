@@ -145,6 +145,14 @@ class Inventory:
         )
         return SiteRecord(facts, row["name"], row["address"], row["responsible_name"])
 
+    async def townships_of_county(self, county: str) -> list[str]:
+        """The county's townships whose places this service knows."""
+        rows = await self.db.fetch(
+            "SELECT DISTINCT township FROM known_sites WHERE county = $1 ORDER BY township",
+            county,
+        )
+        return [r["township"] for r in rows]
+
     async def group_name(self, township: str, campaign_id: str, group_id: str) -> str | None:
         name = await self.db.fetchval(
             """SELECT name FROM campaign_groups

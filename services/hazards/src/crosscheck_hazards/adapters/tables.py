@@ -83,6 +83,8 @@ INVENTORY_TABLES = [
         responsible_name text NOT NULL,
         closed boolean NOT NULL DEFAULT false
     )""",
+    # A county viewer's evidence is looked up across the county's townships.
+    "CREATE INDEX IF NOT EXISTS known_sites_county ON known_sites (county, township)",
     """CREATE TABLE IF NOT EXISTS round_sites (
         township text NOT NULL,
         campaign_id text NOT NULL,

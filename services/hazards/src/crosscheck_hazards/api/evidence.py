@@ -8,9 +8,9 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 
 from crosscheck_hazards.adapters.blobs import ALLOWED_TYPES, MAX_BYTES
-from crosscheck_hazards.api.deps import Reporter, Services
+from crosscheck_hazards.api.deps import InventoryDep, Reporter, Services
 from crosscheck_hazards.app.access import write_tenant
-from crosscheck_platform.auth import Forbidden
+from crosscheck_hazards.app.evidence import readable_evidence
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import NotFound, RuleViolation
 from crosscheck_platform.i18n import register
@@ -67,12 +67,9 @@ def router() -> APIRouter:
 
     @r.get("/{evidence_id}")
     async def download(
-        evidence_id: str, principal: CurrentPrincipal, services: Services
+        evidence_id: str, principal: CurrentPrincipal, services: Services, inventory: InventoryDep
     ) -> Response:
-        tenant = principal.tenant
-        if tenant is None:
-            raise Forbidden("forbidden.role", role=principal.role.value)
-        found = await services.blobs.get(tenant.township, evidence_id)
+        found = await readable_evidence(services.blobs, inventory, principal, evidence_id)
         if found is None:
             raise NotFound()
         data, kind = found
