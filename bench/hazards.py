@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import itertools
 import json
@@ -36,6 +37,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, ExitStack, asynccontextmanager
 from datetime import timedelta
 
+import asyncpg
 import httpx
 
 from crosscheck_contracts import kafka as wire
@@ -257,6 +259,41 @@ async def at_fixed_rate(
     return latencies, failed, time.perf_counter() - start
 
 
+class CommitProbe:
+    """Single-row commits on their own connection, one every 10 ms, while the service is
+    measured: the database's own commit latency in the same seconds. A service request
+    cannot answer sooner than its commit; when these stall (the disk flushing other
+    writes), the service's tail shows the same stall."""
+
+    def __init__(self, dsn: str, schema: str) -> None:
+        self.dsn, self.schema = dsn, schema
+        self.latencies: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> CommitProbe:
+        self._conn = await asyncpg.connect(self.dsn)
+        await self._conn.execute(
+            f"CREATE TABLE {self.schema}.commit_probe (id bigserial PRIMARY KEY, at float8)"
+        )
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def _run(self) -> None:
+        sql = f"INSERT INTO {self.schema}.commit_probe (at) VALUES ($1)"
+        while True:
+            started = time.perf_counter()
+            await self._conn.execute(sql, started)
+            self.latencies.append(time.perf_counter() - started)
+            await asyncio.sleep(0.01)
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        await self._conn.close()
+
+
 def percentile(values: list[float], q: float) -> float:
     if len(values) < 2:
         return float("nan")
@@ -322,15 +359,23 @@ async def main(args: argparse.Namespace) -> None:
                 # Latency is measured at a steady offered rate: first let the service
                 # finish what the throughput run left (outbox relay, autovacuum).
                 await asyncio.sleep(SETTLE_SECONDS)
-                latencies, failed, took = await at_fixed_rate(
-                    callers, work, args.rate, args.seconds
-                )
+                async with CommitProbe(infra.database_url, namespace) as probe:
+                    latencies, failed, took = await at_fixed_rate(
+                        callers, work, args.rate, args.seconds
+                    )
                 print(
                     f"fixed rate  {args.rate:.0f}/s offered, {took:5.1f} s: "
                     f"{len(latencies) / took:8,.0f} commands/s  "
                     f"p50 {percentile(latencies, 50) * 1000:6.1f} ms  "
                     f"p99 {percentile(latencies, 99) * 1000:6.1f} ms  "
                     f"max {max(latencies, default=0) * 1000:6.1f} ms  ({failed} failed)"
+                )
+                commits = probe.latencies
+                print(
+                    f"  PostgreSQL single-row commit, same seconds: "
+                    f"p50 {percentile(commits, 50) * 1000:6.1f} ms  "
+                    f"p99 {percentile(commits, 99) * 1000:6.1f} ms  "
+                    f"max {max(commits, default=0) * 1000:6.1f} ms  ({len(commits)} commits)"
                 )
         finally:
             cleanup = await Database.connect(infra.database_url, namespace, min_size=1, max_size=1)
