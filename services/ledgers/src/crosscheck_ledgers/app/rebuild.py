@@ -24,8 +24,8 @@ gathers writes of aggregates on partitions of different shares) is sent as a row
 upserted instead, which merges it. A share process's parts (over its share of
 `max_rows`) are written as they come; after a part, every row is upserted. This process
 reads nothing itself: encoding its own rows for COPY would put that work on the path
-every share waits on at the end (measured: about a seventh of the rebuild). With one
-process, this one reads everything.
+every share waits on at the end (measured: 7.5 s of a 71 s rebuild on a busy machine).
+With one process, this one reads everything.
 """
 
 from __future__ import annotations
