@@ -65,8 +65,6 @@ async def claim_new(conn: Connection, consumer: str, event_ids: Sequence[UUID]) 
         consumer,
         unique,
     )
-    if not applied_before:
-        return set(unique)
     return set(unique).difference(applied_before)
 
 

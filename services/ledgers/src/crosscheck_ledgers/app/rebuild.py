@@ -170,20 +170,13 @@ class Writer:
             self.present = None
 
     async def rows(self, patches: Patches) -> None:
-        """A share's rows, merged in this process."""
+        """Every row of a rebuild read by this process alone: copied into the emptied
+        tables, or upserted over the parts written before."""
         async with self.lock:
             if self.present is None:
                 await sql.write(self.conn, patches)
-                return
-            there = patches.take(self.present)
-            await sql.copy_into_empty(self.conn, patches)
-            await sql.write(self.conn, there)
-            self._remember(patches)
-
-    def _remember(self, patches: Patches) -> None:
-        assert self.present is not None
-        for name, (_, rows) in patches.tables.items():
-            self.present.setdefault(name, set()).update(rows)
+            else:
+                await sql.copy_into_empty(self.conn, patches)
 
 
 def _consumer(bootstrap: str) -> AIOKafkaConsumer:
