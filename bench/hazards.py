@@ -57,6 +57,7 @@ from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import delete_topics_under, ensure_topics, reliable_producer
 from crosscheck_platform.outbound import HttpError, OutboundHttp
+from crosscheck_platform.testing.host import writeback
 from crosscheck_platform.testing.infra import Infra, locate
 
 TENANT = Tenant(county="532327", township="532327101")
@@ -343,6 +344,7 @@ async def main(args: argparse.Namespace) -> None:
                 callers = Callers(http, [base for base, _ in replicas], token)
                 # Other work on the machine shares the cores: the figures mean little without.
                 print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+                print(writeback())
                 await throughput(callers, work, 8, 2.0)  # warm-up
                 # The client's own full collections would show as the service's latency.
                 gc.collect()

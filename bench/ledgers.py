@@ -65,6 +65,7 @@ from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import delete_topics_under, ensure_topics
 from crosscheck_platform.outbound import HttpError, OutboundHttp
+from crosscheck_platform.testing.host import writeback
 from crosscheck_platform.testing.infra import Infra, locate
 
 SECRET = "ledgers-benchmark-secret-0123456789-0123456789"
@@ -488,6 +489,7 @@ async def _fresh_run(
         gc.collect()
         gc.freeze()
         print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+        print(writeback())
         poller = asyncio.create_task(poll())
         start = time.perf_counter() + 0.1
         tasks = []
