@@ -1,6 +1,6 @@
 """Foundation benchmark: the plumbing beside raw baselines measured in the same run.
 
-    uv run python bench/foundation.py [--commands 3000] [--events 50000] [--repeat 3]
+    uv run python bench/foundation.py [--commands 3000] [--events 50000] [--repeat 3] [--members 2]
 
 Needs the local stack (`deploy/stack up`). Prints, for each figure, our rate, the
 baseline's rate and the ratio:
@@ -13,6 +13,8 @@ baseline's rate and the ratio:
      partition positions (handlers idempotent per event, e.g. version-guarded upserts).
      Goal: at least half of the raw read. `--repeat` pairs per mode, interleaved; the
      pair with the median ratio is printed, with every ratio.
+  4. with `--members N`: the consumer as N processes in one group (Kafka's way to scale
+     a consumer out), beside one raw getmany loop and beside N raw loops in one group.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from crosscheck_contracts.envelope import Tenant
 from crosscheck_contracts.topics import Topics
 from crosscheck_platform.consumer import Deduplication, IdempotentConsumer, ReceivedEvent
 from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
+from crosscheck_platform.consumer.tracking import TRACKING_DDL
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.eventstore.postgres import PostgresEventStore, unpack_headers
@@ -292,6 +295,155 @@ def consumer_lines(label: str, pairs: list[tuple[float, float]]) -> None:
         print(f"{'':<34} median of {len(pairs)} interleaved pairs; ratios {ratios}")
 
 
+# --- the consumer as a group of processes (--members) ---------------------------------
+#
+# Kafka's own way to apply faster is more members in one group, each with its partitions.
+# Every member is a process of this script (`--member`): it starts, connects and then
+# waits for a line on stdin, so the clock starts with interpreters loaded and includes
+# joining the group (as the other consumer clocks do). Members report how many records
+# they handled every 10 ms; the clock stops when the reports add up to the topic.
+
+REPORT_SECONDS = 0.01
+KINDS = ("positions", "event-ids", "raw")
+
+
+async def _report(count: Any) -> None:
+    last = -1
+    while True:
+        if (now := count()) != last:
+            print(now, flush=True)
+            last = now
+        await asyncio.sleep(REPORT_SECONDS)
+
+
+async def member(kind: str, dsn: str, bootstrap: str, schema: str, topic: str, group: str) -> None:
+    go = asyncio.to_thread(sys.stdin.readline)
+    if kind == "raw":
+        raw = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=bootstrap,
+            auto_offset_reset="earliest",
+            group_id=group,
+            enable_auto_commit=False,
+        )
+        seen = 0
+        print("ready", flush=True)
+        await go
+        await raw.start()
+        reporter = asyncio.create_task(_report(lambda: seen))
+        while True:
+            batch = await raw.getmany(timeout_ms=500, max_records=500)
+            seen += sum(len(v) for v in batch.values())
+            if reporter.done():
+                reporter.result()
+
+    db = await Database.connect(dsn, schema)
+
+    async def count(conn: Connection, item: ReceivedEvent) -> None:
+        return None  # the figure is the plumbing's cost: decode, track, commit
+
+    broker = KafkaBroker(bootstrap, logger=None)
+    consumer = IdempotentConsumer(
+        name=group,
+        db=db,
+        catalogue=CATALOGUE,
+        handler=count,
+        dead_letters=broker_dead_letters(broker),
+        deduplication=Deduplication.POSITION if kind == "positions" else Deduplication.EVENT_ID,
+    )
+    subscribe(broker, consumer, [topic])
+    print("ready", flush=True)
+    await go
+    await broker.start()
+    await _report(lambda: consumer.applied)
+
+
+async def run_group(
+    kind: str, members: int, dsn: str, bootstrap: str, schema: str, topic: str, events: int
+) -> float:
+    """Records per second for `members` processes of `kind` in a new group."""
+    group = f"{schema}-{kind}-{uuid.uuid4().hex[:6]}"
+    if kind != "raw":
+        # Once, before the members start: they would race creating the same tables.
+        db = await Database.connect(dsn, schema)
+        await db.migrate(TRACKING_DDL)
+        await db.close()
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            "--member",
+            kind,
+            dsn,
+            bootstrap,
+            schema,
+            topic,
+            group,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for _ in range(members)
+    ]
+    try:
+        for process in processes:
+            assert process.stdout is not None
+            if (await process.stdout.readline()).strip() != b"ready":
+                raise RuntimeError(f"a {kind} member did not start")
+        counts = [0] * members
+        done = asyncio.Event()
+
+        async def follow(i: int, process: asyncio.subprocess.Process) -> None:
+            assert process.stdout is not None
+            while line := await process.stdout.readline():
+                counts[i] = int(line)
+                if sum(counts) >= events:
+                    done.set()
+            raise RuntimeError(f"a {kind} member ended early (exit {await process.wait()})")
+
+        start = time.perf_counter()
+        for process in processes:
+            assert process.stdin is not None
+            process.stdin.write(b"go\n")
+            await process.stdin.drain()
+        followers = [asyncio.create_task(follow(i, p)) for i, p in enumerate(processes)]
+        finished = asyncio.create_task(done.wait())
+        await asyncio.wait([finished, *followers], return_when=asyncio.FIRST_COMPLETED)
+        elapsed = time.perf_counter() - start
+        for task in followers:
+            if task.done():
+                task.result()  # a member that failed
+            task.cancel()
+        return sum(counts) / elapsed
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+            await process.wait()
+
+
+async def group_lines(
+    dsn: str, bootstrap: str, schema: str, topic: str, args: argparse.Namespace
+) -> None:
+    """Our consumer as `--members` processes in one group, beside one raw loop and beside
+    as many raw loops in one group; medians of `--repeat` interleaved runs."""
+    rates: dict[tuple[str, int], list[float]] = {}
+    for _ in range(args.repeat):
+        for kind in KINDS:
+            for members in (1, args.members) if kind == "raw" else (args.members,):
+                rate = await run_group(kind, members, dsn, bootstrap, schema, topic, args.events)
+                rates.setdefault((kind, members), []).append(rate)
+    raw_one = statistics.median(rates[("raw", 1)])
+    raw_group = statistics.median(rates[("raw", args.members)])
+    for kind in ("positions", "event-ids"):
+        ours = statistics.median(rates[(kind, args.members)])
+        label = f"consumer, {kind}, {args.members} processes"
+        line(label, ours, raw_one, "raw aiokafka getmany")
+        line("", ours, raw_group, f"raw getmany, {args.members} procs")
+    print(f"{'':<34} medians of {args.repeat} interleaved runs of each; all (records/s):")
+    for (kind, members), values in rates.items():
+        print(f"{'':<36}{kind} x{members}: " + ", ".join(f"{v:,.0f}" for v in values))
+
+
 async def main(args: argparse.Namespace) -> None:
     with ExitStack() as stack:
         infra = locate(stack)
@@ -336,6 +488,8 @@ async def main(args: argparse.Namespace) -> None:
         line("relay to Kafka (events)", relay, raw_produce, "raw aiokafka producer")
         consumer_lines("consumer applies, event ids", consumed[Deduplication.EVENT_ID])
         consumer_lines("consumer applies, positions", consumed[Deduplication.POSITION])
+        if args.members > 1:
+            await group_lines(infra.database_url, infra.kafka_bootstrap, schema + "_r", topic, args)
         conn = await asyncpg.connect(infra.database_url)
         for s in (schema, schema + "_r"):
             await conn.execute(f"DROP SCHEMA IF EXISTS {s} CASCADE")
@@ -344,6 +498,9 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--member"]:
+        asyncio.run(member(*sys.argv[2:8]))
+        sys.exit(0)
     sys.path.insert(0, str(Path(__file__).parent))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--commands", type=int, default=3000)
@@ -351,5 +508,11 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument(
         "--repeat", type=int, default=3, help="consumer/raw read pairs per tracking mode"
+    )
+    parser.add_argument(
+        "--members",
+        type=int,
+        default=0,
+        help="also run the consumer as this many processes in one group (0: skip)",
     )
     asyncio.run(main(parser.parse_args()))
