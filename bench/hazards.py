@@ -1,6 +1,7 @@
 """Hazards benchmark: sustained HazardFound-producing commands over HTTP.
 
     uv run python bench/hazards.py [--seconds 15] [--rate 300] [--clients 32] [--replicas 1]
+                                   [--repeat 1]
 
 Needs the local stack (`deploy/stack up`). Starts the hazards service as its own process
 (uvicorn, a free port, a fresh schema and topic namespace; `--replicas` processes on
@@ -13,6 +14,9 @@ HazardFound (and their outbox rows) in one transaction:
   2. latency at a fixed offered rate (`--rate` per second, open loop) for `--seconds`:
      each request is timed from the moment it was due, so a stalled server cannot hide
      its queueing delay (no coordinated omission).
+
+`--repeat N` runs both N times, one after another on the same service, and prints the
+medians beside every run's figures: on a shared machine one run says little.
 
 The callers use the platform's lean keep-alive HTTP client (outbound; aiohttp cost
 ~0.5 ms of client CPU per request here, httpx ~3 ms, taken from the service's cores);
@@ -35,6 +39,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, ExitStack, asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
 import asyncpg
@@ -64,7 +69,7 @@ TENANT = Tenant(county="532327", township="532327101")
 SECRET = "hazards-benchmark-secret-0123456789-0123456789"
 CAMPAIGN = "c-bench"
 SETTLE_SECONDS = 3.0
-SITES = 100
+MAX_ROUNDS = 366  # round numbers the contracts accept
 ITEMS = standard_library().checklist_for(SiteType.SMALL_RESTAURANT).item_ids
 
 
@@ -74,8 +79,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def inventory(rounds: int) -> list[Event]:
-    sites = [f"site-{n:04d}" for n in range(SITES)]
+def inventory(rounds: int, site_count: int) -> list[Event]:
+    sites = [f"site-{n:04d}" for n in range(site_count)]
     events: list[Event] = [
         SiteRegistered(
             site_id=s,
@@ -182,9 +187,9 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-def bodies(rounds: int) -> Iterator[bytes]:
+def bodies(rounds: int, sites: int) -> Iterator[bytes]:
     """Every (round, place) once: one inspection each, with one failed item."""
-    for round_no, site in itertools.product(range(1, rounds + 1), range(SITES)):
+    for round_no, site in itertools.product(range(1, rounds + 1), range(sites)):
         failed = ITEMS[(round_no + site) % len(ITEMS)]
         yield json.dumps(
             {
@@ -274,7 +279,8 @@ class CommitProbe:
     async def __aenter__(self) -> CommitProbe:
         self._conn = await asyncpg.connect(self.dsn)
         await self._conn.execute(
-            f"CREATE TABLE {self.schema}.commit_probe (id bigserial PRIMARY KEY, at float8)"
+            f"CREATE TABLE IF NOT EXISTS {self.schema}.commit_probe"
+            " (id bigserial PRIMARY KEY, at float8)"
         )
         self._task = asyncio.create_task(self._run())
         return self
@@ -301,14 +307,62 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 10) - 1]
 
 
+@dataclass(frozen=True)
+class Run:
+    throughput: float
+    p99: float
+
+
+async def measure(
+    callers: Callers,
+    work: Iterator[bytes],
+    pids: list[int],
+    dsn: str,
+    namespace: str,
+    args: argparse.Namespace,
+) -> Run:
+    """One throughput run, then one run at the fixed rate; both printed."""
+    cpu, own = cpu_seconds(pids), time.process_time()
+    ok, failed, took = await throughput(callers, work, args.clients, args.seconds)
+    cpu, own = cpu_seconds(pids) - cpu, time.process_time() - own
+    print(
+        f"throughput  {args.clients} clients, {args.replicas} replica(s), "
+        f"{took:5.1f} s: {ok / took:8,.0f} commands/s  ({ok} ok, {failed} failed)  "
+        f"service CPU {cpu / max(ok, 1) * 1000:5.2f} ms/command, "
+        f"client {own / max(ok, 1) * 1000:4.2f}"
+    )
+    # Latency is measured at a steady offered rate: first let the service finish what
+    # the throughput run left (outbox relay, autovacuum).
+    await asyncio.sleep(SETTLE_SECONDS)
+    async with CommitProbe(dsn, namespace) as probe:
+        latencies, failed, took_fixed = await at_fixed_rate(callers, work, args.rate, args.seconds)
+    p99 = percentile(latencies, 99)
+    print(
+        f"fixed rate  {args.rate:.0f}/s offered, {took_fixed:5.1f} s: "
+        f"{len(latencies) / took_fixed:8,.0f} commands/s  "
+        f"p50 {percentile(latencies, 50) * 1000:6.1f} ms  "
+        f"p99 {p99 * 1000:6.1f} ms  "
+        f"max {max(latencies, default=0) * 1000:6.1f} ms  ({failed} failed)"
+    )
+    commits = probe.latencies
+    print(
+        f"  PostgreSQL single-row commit, same seconds: "
+        f"p50 {percentile(commits, 50) * 1000:6.1f} ms  "
+        f"p99 {percentile(commits, 99) * 1000:6.1f} ms  "
+        f"max {max(commits, default=0) * 1000:6.1f} ms  ({len(commits)} commits)"
+    )
+    return Run(ok / took, p99)
+
+
 async def main(args: argparse.Namespace) -> None:
     with ExitStack() as stack:
         infra = locate(stack)
         namespace = "bench" + uuid.uuid4().hex[:8]
         topics = Topics(namespace)
         await ensure_topics(infra.kafka_bootstrap, topics.all)
-        needed = int(args.seconds * (args.rate + 3000) * 1.2) + 2000
-        rounds = min(366, -(-needed // SITES))
+        needed = int(args.repeat * args.seconds * (args.rate + 3000) * 1.2) + 2000
+        sites = max(100, -(-needed // MAX_ROUNDS))
+        rounds = min(MAX_ROUNDS, -(-needed // sites))
         principal = Principal(
             subject="bench",
             name="bench",
@@ -327,17 +381,17 @@ async def main(args: argparse.Namespace) -> None:
                     for _ in range(args.replicas)
                 ]
                 pids = [pid for _, pid in replicas]
-                await publish(infra, topics, inventory(rounds))
+                await publish(infra, topics, inventory(rounds, sites))
                 db = await Database.connect(infra.database_url, namespace, min_size=1, max_size=2)
                 try:
                     async with asyncio.timeout(120):
                         while (
-                            await db.fetchval("SELECT count(*) FROM round_sites") != rounds * SITES
+                            await db.fetchval("SELECT count(*) FROM round_sites") != rounds * sites
                         ):
                             await asyncio.sleep(0.2)
                 finally:
                     await db.close()
-                work = bodies(rounds)
+                work = bodies(rounds, sites)
                 http = await services.enter_async_context(
                     OutboundHttp(connections=256, timeout_s=30)
                 )
@@ -349,36 +403,18 @@ async def main(args: argparse.Namespace) -> None:
                 # The client's own full collections would show as the service's latency.
                 gc.collect()
                 gc.freeze()
-                cpu, own = cpu_seconds(pids), time.process_time()
-                ok, failed, took = await throughput(callers, work, args.clients, args.seconds)
-                cpu, own = cpu_seconds(pids) - cpu, time.process_time() - own
-                print(
-                    f"throughput  {args.clients} clients, {args.replicas} replica(s), "
-                    f"{took:5.1f} s: {ok / took:8,.0f} commands/s  ({ok} ok, {failed} failed)  "
-                    f"service CPU {cpu / max(ok, 1) * 1000:5.2f} ms/command, "
-                    f"client {own / max(ok, 1) * 1000:4.2f}"
-                )
-                # Latency is measured at a steady offered rate: first let the service
-                # finish what the throughput run left (outbox relay, autovacuum).
-                await asyncio.sleep(SETTLE_SECONDS)
-                async with CommitProbe(infra.database_url, namespace) as probe:
-                    latencies, failed, took = await at_fixed_rate(
-                        callers, work, args.rate, args.seconds
+                runs = [
+                    await measure(callers, work, pids, infra.database_url, namespace, args)
+                    for _ in range(args.repeat)
+                ]
+                if args.repeat > 1:
+                    print(
+                        f"median of {args.repeat} runs: "
+                        f"{statistics.median(r.throughput for r in runs):,.0f} commands/s, "
+                        f"p99 at {args.rate:.0f}/s "
+                        f"{statistics.median(r.p99 for r in runs) * 1000:.1f} ms "
+                        f"(all: {', '.join(f'{r.p99 * 1000:.0f}' for r in runs)} ms)"
                     )
-                print(
-                    f"fixed rate  {args.rate:.0f}/s offered, {took:5.1f} s: "
-                    f"{len(latencies) / took:8,.0f} commands/s  "
-                    f"p50 {percentile(latencies, 50) * 1000:6.1f} ms  "
-                    f"p99 {percentile(latencies, 99) * 1000:6.1f} ms  "
-                    f"max {max(latencies, default=0) * 1000:6.1f} ms  ({failed} failed)"
-                )
-                commits = probe.latencies
-                print(
-                    f"  PostgreSQL single-row commit, same seconds: "
-                    f"p50 {percentile(commits, 50) * 1000:6.1f} ms  "
-                    f"p99 {percentile(commits, 99) * 1000:6.1f} ms  "
-                    f"max {max(commits, default=0) * 1000:6.1f} ms  ({len(commits)} commits)"
-                )
         finally:
             cleanup = await Database.connect(infra.database_url, namespace, min_size=1, max_size=1)
             await cleanup.execute(f"DROP SCHEMA IF EXISTS {namespace} CASCADE")
@@ -392,6 +428,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=300.0)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--replicas", type=int, default=1)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="throughput and fixed-rate runs, one after another"
+    )
     return parser.parse_args()
 
 
