@@ -409,8 +409,8 @@ async def run_group(
         finished = asyncio.create_task(done.wait())
         await asyncio.wait([finished, *followers], return_when=asyncio.FIRST_COMPLETED)
         elapsed = time.perf_counter() - start
-        for task in followers:
-            if task.done():
+        for task in (finished, *followers):
+            if task.done() and task is not finished:
                 task.result()  # a member that failed
             task.cancel()
         return sum(counts) / elapsed
