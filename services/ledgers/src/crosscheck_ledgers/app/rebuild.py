@@ -104,7 +104,8 @@ async def rebuild(
     started = time.perf_counter()
     count = max(1, processes or os.cpu_count() or 1)
     # Started first: their interpreters start and import while this one takes the lock.
-    others = [await ShareProcess.start() for _ in range(count if count > 1 else 0)]
+    # One process alone reads everything itself; otherwise share processes read it all.
+    others = [await ShareProcess.start() for _ in range(count)] if count > 1 else []
     try:
         await db.migrate(sql.ddl())
         partitions = await partitions_of(bootstrap, topics)
