@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -11,7 +12,7 @@ from crosscheck_ledgers.adapters import sql
 from crosscheck_ledgers.domain import tables
 from crosscheck_ledgers.domain.merge import Patches, Write
 from crosscheck_ledgers.domain.projection import Meta, project
-from crosscheck_platform.db import Database
+from crosscheck_platform.db import Connection, Database
 
 pytestmark = pytest.mark.infra
 
@@ -60,21 +61,33 @@ async def _rows(db: Database) -> dict[str, list[tuple[object, ...]]]:
     return out
 
 
+async def _new_generation(
+    database: Database, write: Callable[[Connection], Awaitable[None]]
+) -> None:
+    async with database.transaction() as conn:
+        await sql.begin_generation(conn, database.schema)
+        await write(conn)
+        await sql.key_generation(conn)
+        await sql.swap_generation(conn, database.schema)
+
+
 async def test_encoded_rows_copy_like_asyncpg_records(database: Database) -> None:
     await database.migrate(sql.ddl())
     patches = _patches()
-    async with database.transaction() as conn:
-        await sql.clear(conn)
-        await sql.copy_into_empty(conn, patches)
-    by_records = await _rows(database)
 
-    async with database.transaction() as conn:
-        await sql.clear(conn)
+    async def by_records(conn: Connection) -> None:
+        await sql.copy_into_empty(conn, patches)
+
+    async def by_encoding(conn: Connection) -> None:
         for table, rows in patches.tables.values():
             encoded = sql.encode_rows(table, rows)
             await sql.copy_encoded_into_empty(conn, table, sql.copy_data(encoded.values()))
-    by_encoding = await _rows(database)
 
-    assert by_encoding == by_records
-    assert sum(len(rows) for rows in by_records.values()) == len(patches) > 15
+    await _new_generation(database, by_records)
+    from_records = await _rows(database)
+    await _new_generation(database, by_encoding)
+    from_encoding = await _rows(database)
+
+    assert from_encoding == from_records
+    assert sum(len(rows) for rows in from_records.values()) == len(patches) > 15
     assert ("s-特殊",) in patches.tables[tables.SITES.name][1]

@@ -3,6 +3,7 @@ API, the XLSX and the CSV; rebuild; shuffled and redelivered events; calibration
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import random
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 
 from crosscheck_contracts import CATALOGUE
 from crosscheck_ledgers.app.rebuild import rebuild
+from crosscheck_ledgers.consumers import CONSUMER
 from crosscheck_ledgers.scenario import AS_OF, Scenario, generate
 from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.testing.fixtures import new_namespace
@@ -255,3 +257,61 @@ async def test_shuffled_and_redelivered_events_change_nothing(world: World, infr
                     world.live, principal, **params
                 )
         assert shuffled.applied == len(mixed)
+
+
+# Lock requests on the ledger tables of `schema`: (lock mode, granted).
+LEDGER_LOCKS = """
+    SELECT l.mode, l.granted FROM pg_locks l
+    JOIN pg_class c ON c.oid = l.relation
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = $1 AND c.relname LIKE 'lg\\_%'
+"""
+
+
+async def _until_waiting(live: Ledgers, mode: str) -> None:
+    async with asyncio.timeout(60):
+        while True:
+            locks = await live.db.fetch(LEDGER_LOCKS, live.db.schema)
+            if any(lock["mode"] == mode and not lock["granted"] for lock in locks):
+                return
+            await asyncio.sleep(0.01)
+
+
+async def test_a_rebuild_swaps_its_tables_in_under_live_writes_and_reads(
+    world: World, infra: Infra
+) -> None:
+    """The rebuild's new tables replace the old ones at its commit: a query still
+    reading the old ones holds the swap back, and the live consumer's writes and the
+    readers that wait meanwhile go to the new tables once it is committed."""
+    events = REFERENCE.events + LENIENT.events
+    half = len(events) // 2
+    name = new_namespace("tledgers")
+    async with ledgers_service(infra, name) as live:
+        await produce(infra.kafka_bootstrap, name, events[:half])
+        await live.wait_applied(half)
+        async with live.db.dedicated() as reader:
+            # A long query on the old tables (its transaction keeps its lock).
+            holding = reader.transaction()
+            await holding.start()
+            await reader.fetchval("SELECT count(*) FROM lg_hazards")
+            rebuilding = asyncio.create_task(
+                rebuild(live.db, infra.kafka_bootstrap, live.runtime.topics.all, CATALOGUE)
+            )
+            await _until_waiting(live, "AccessExclusiveLock")  # the swap waits for the reader
+            await produce(infra.kafka_bootstrap, name, events[half:])
+            await _until_waiting(live, "RowExclusiveLock")  # the live consumer waits too
+            page = asyncio.create_task(
+                live.get("/v1/ledgers/hazards", admin(REFERENCE.tenant), limit=5)
+            )
+            await asyncio.sleep(0.2)
+            assert not rebuilding.done() and not page.done()
+            await holding.commit()
+            stats = await rebuilding
+        assert stats.events == half
+        assert (await page).status_code == 200
+        await live.wait_applied(len(events))
+        assert live.runtime.consumers[CONSUMER].dead_lettered == 0
+        assert await live.snapshot() == await world.live.snapshot()
+        after = await live.get("/v1/ledgers/hazards", admin(REFERENCE.tenant), limit=5)
+        assert after.status_code == 200
+        assert after.json()["total"] > 0

@@ -37,20 +37,30 @@ def _columns(table: Table) -> list[Column]:
     return cols
 
 
+def _create(table: Table) -> str:
+    key_names = {c.name for c in table.keys}
+    body = ", ".join(
+        f"{c.name} {c.type}" + (" NOT NULL" if c.name in key_names else "") for c in _columns(table)
+    )
+    return f"CREATE TABLE IF NOT EXISTS {table.name} ({body}, PRIMARY KEY ({_key(table)}))"
+
+
+def _key(table: Table) -> str:
+    return ", ".join(c.name for c in table.keys)
+
+
+def _indexes(table: Table) -> list[str]:
+    return [
+        f"CREATE INDEX IF NOT EXISTS {table.name}_i{n} ON {table.name} ({columns})"
+        for n, columns in enumerate(_INDEXES.get(table.name, ()))
+    ]
+
+
 def ddl() -> list[str]:
     statements = []
     for table in ALL_TABLES:
-        key_names = {c.name for c in table.keys}
-        body = ", ".join(
-            f"{c.name} {c.type}" + (" NOT NULL" if c.name in key_names else "")
-            for c in _columns(table)
-        )
-        keys = ", ".join(c.name for c in table.keys)
-        statements.append(f"CREATE TABLE IF NOT EXISTS {table.name} ({body}, PRIMARY KEY ({keys}))")
-        for n, columns in enumerate(_INDEXES.get(table.name, ())):
-            statements.append(
-                f"CREATE INDEX IF NOT EXISTS {table.name}_i{n} ON {table.name} ({columns})"
-            )
+        statements.append(_create(table))
+        statements.extend(_indexes(table))
     return statements
 
 
@@ -72,7 +82,7 @@ def upsert_for(table: Table) -> Upsert:
         newer = f"EXCLUDED.{v} > COALESCE(t.{v}, 0)"
         for name in [v, *(c.name for c in group.columns)]:
             sets.append(f"{name} = CASE WHEN {newer} THEN EXCLUDED.{name} ELSE t.{name} END")
-    keys = ", ".join(c.name for c in table.keys)
+    keys = _key(table)
     sql = (
         f"INSERT INTO {table.name} AS t ({names}) SELECT * FROM unnest({arrays}) "
         f"ON CONFLICT ({keys}) DO UPDATE SET {', '.join(sets)}"
@@ -117,9 +127,9 @@ async def write(conn: Connection, patches: Patches) -> None:
 
 
 async def copy_into_empty(conn: Connection, patches: Patches) -> None:
-    """Write every patched row with COPY: for tables emptied in this transaction, where
-    each row is new and written once. It skips the upsert's conflict checks and the
-    per-element array encoding of the unnest form."""
+    """Write every patched row with COPY: for a rebuild's new tables, where each row is
+    new and written once. It skips the upsert's conflict checks and the per-element
+    array encoding of the unnest form."""
     for table, rows in patches.tables.values():
         if not rows:
             continue
@@ -225,10 +235,56 @@ async def copy_encoded_into_empty(conn: Connection, table: Table, data: bytes) -
     await conn.copy_to_table(table.name, source=chunks(), columns=columns, format="binary")
 
 
-async def clear(conn: Connection) -> None:
-    """Empty the projection in the caller's transaction (readers keep the old rows until
-    it commits; concurrent writers wait on the lock)."""
+# --- a rebuild's new generation of the tables --------------------------------------------
+#
+# A rebuild writes into a new generation of the tables, made in its transaction in a
+# schema of its own, and swaps it in just before the commit. The rows go into tables
+# with no key or index, which are built once, sorted, at the end; the old rows are not
+# deleted one by one but dropped with their tables. Measured on the rows of a
+# 1,000,000-event rebuild: COPY into the indexed tables 3.2-5.4 s, COPY into bare
+# tables then keys and indexes 2.4-3.1 s.
+
+
+def next_generation(schema: str) -> str:
+    return f"{schema}_rebuild"
+
+
+async def begin_generation(conn: Connection, schema: str) -> None:
+    """Lock the ledgers against writers (readers go on reading them) and make empty
+    twins without keys in the next generation's schema; until `swap_generation`,
+    this transaction's unqualified names mean the twins."""
     names = ", ".join(t.name for t in ALL_TABLES)
     await conn.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
+    new = next_generation(schema)
+    await conn.execute(f"CREATE SCHEMA {new}")
     for table in ALL_TABLES:
-        await conn.execute(f"DELETE FROM {table.name}")
+        await conn.execute(f"CREATE TABLE {new}.{table.name} (LIKE {schema}.{table.name})")
+    await conn.execute(f"SET LOCAL search_path TO {new}")
+
+
+async def key_generation(conn: Connection) -> None:
+    """Primary keys and indexes on the twins (their names as in `ddl`): the guarded
+    upserts need the keys; a duplicate row fails here."""
+    for table in ALL_TABLES:
+        await conn.execute(f"ALTER TABLE {table.name} ADD PRIMARY KEY ({_key(table)})")
+        for statement in _indexes(table):
+            await conn.execute(statement)
+
+
+async def swap_generation(conn: Connection, schema: str) -> None:
+    """Replace the ledgers with the keyed twins. Readers wait from here to the commit;
+    statements waiting on the old tables look their names up again once it is
+    committed, and find the new ones."""
+    new = next_generation(schema)
+    # Statistics now, or the first queries after the swap are planned blind. From a
+    # small sample (3,000 rows): 0.1 s where the default sample took 1.1 s of a
+    # 1,000,000-event rebuild, and enough for the ledgers' tenant-scoped queries.
+    await conn.execute("SET LOCAL default_statistics_target = 10")
+    for table in ALL_TABLES:
+        await conn.execute(f"ANALYZE {table.name}")
+    names = ", ".join(f"{schema}.{t.name}" for t in ALL_TABLES)
+    await conn.execute(f"DROP TABLE {names}")
+    for table in ALL_TABLES:
+        await conn.execute(f"ALTER TABLE {new}.{table.name} SET SCHEMA {schema}")
+    await conn.execute(f"DROP SCHEMA {new}")
+    await conn.execute("SET LOCAL search_path TO DEFAULT")

@@ -1,11 +1,13 @@
-"""Rebuild: empty the projection and replay every topic from its start.
+"""Rebuild: replay every topic from its start into a new generation of the ledgers.
 
 Runs in one transaction that first locks the projection tables against writers (the
 live consumer waits; readers keep seeing the old ledgers until the commit), then reads
 each partition from offset 0 up to its end offset taken *after* the lock: whatever the
 live consumer applied before is in that range, whatever comes after it applies once the
 lock is released. Field-group upserts are idempotent and commutative, so an event
-applied by both is harmless.
+applied by both is harmless. The rows go into new tables, keyed and indexed once they
+are all in, which replace the old ones at the end of the transaction (see sql); the
+live consumer's waiting statements then write to the new tables.
 
 Records are read by partition assignment from the beginning, with no consumer group
 (no offsets to commit, no group join): the live consumer's group is left untouched.
@@ -113,7 +115,7 @@ async def rebuild(
         await consumer.start()
         try:
             async with db.transaction() as conn:
-                await sql.clear(conn)
+                await sql.begin_generation(conn, db.schema)
                 end = await consumer.end_offsets(partitions)  # after the lock
                 shares = split({tp: offset for tp, offset in end.items() if offset > 0}, count)
                 limit = max(1, max_rows // count)
@@ -129,6 +131,7 @@ async def rebuild(
                         own = await read_share(consumer, catalogue, shares[0], limit, writer.part)
                         await writer.rows(own.patches)
                     done = [own]
+                await writer.finish(db.schema)
         finally:
             await consumer.stop()
     finally:
@@ -152,32 +155,59 @@ def split(end: Share, count: int) -> list[Share]:
 
 
 class Writer:
-    """Writes a rebuild's rows on its one connection, one share at a time.
+    """Writes a rebuild's rows into the new generation of the tables on its one
+    connection, one share at a time.
 
     Rows go in with COPY while the tables hold only rows copied before, whose keys are
     kept. A row already there (it gathers writes of aggregates on partitions of
     different shares) goes in with the guarded upsert, which merges it; so does every
-    row once a part has been written (its keys are not kept).
+    row once a part has been written (its keys are not kept). The upserts need the
+    tables' keys, which are built once: at the first part, or else at the end, when
+    the upserts kept until then are written.
     """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.present: dict[str, set[Key]] | None = {}
         self.lock = asyncio.Lock()
+        self.keyed = False
+        self.upserts: list[Patches] = []
+
+    async def _key(self) -> None:
+        if not self.keyed:
+            await sql.key_generation(self.conn)
+            self.keyed = True
+
+    async def upsert(self, patches: Patches) -> None:
+        """Merge `patches` into the rows written; the caller holds the lock."""
+        if self.keyed:
+            await sql.write(self.conn, patches)
+        else:
+            self.upserts.append(patches)
 
     async def part(self, patches: Patches) -> None:
         async with self.lock:
+            await self._key()
             await sql.write(self.conn, patches)
             self.present = None
 
     async def rows(self, patches: Patches) -> None:
-        """Every row of a rebuild read by this process alone: copied into the emptied
+        """Every row of a rebuild read by this process alone: copied into the new
         tables, or upserted over the parts written before."""
         async with self.lock:
             if self.present is None:
-                await sql.write(self.conn, patches)
+                await self.upsert(patches)
             else:
                 await sql.copy_into_empty(self.conn, patches)
+
+    async def finish(self, schema: str) -> None:
+        """Key the new tables, merge the upserts kept, and swap the tables in."""
+        async with self.lock:
+            await self._key()
+            for patches in self.upserts:
+                await sql.write(self.conn, patches)
+            self.upserts = []
+            await sql.swap_generation(self.conn, schema)
 
 
 def _consumer(bootstrap: str) -> AIOKafkaConsumer:
@@ -311,7 +341,7 @@ class ShareProcess:
         if writer.present is None or parts:
             # Rows may be in the tables already without their keys being known.
             await self.send("all")
-            await sql.write(writer.conn, await self._expect("rows"))
+            await writer.upsert(await self._expect("rows"))
             writer.present = None
             return
         present = writer.present
@@ -320,7 +350,7 @@ class ShareProcess:
             for name, table_keys in keys.items()
         }
         await self.send("there", there)
-        await sql.write(writer.conn, await self._expect("rows"))
+        await writer.upsert(await self._expect("rows"))
         while (message := await self._receive())[0] == "copy":
             _, table, data = message
             await sql.copy_encoded_into_empty(writer.conn, table, data)
