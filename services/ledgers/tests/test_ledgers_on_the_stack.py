@@ -238,6 +238,20 @@ async def test_rebuild_gives_identical_rows(
     assert pages_after == pages_before
 
 
+async def test_two_rebuilds_at_once_give_identical_rows(world: World, infra: Infra) -> None:
+    # The second waits for the first's lock, then finds the first's new tables.
+    live = world.live
+    before = await live.snapshot()
+    both = await asyncio.gather(
+        *(
+            rebuild(live.db, infra.kafka_bootstrap, live.runtime.topics.all, CATALOGUE)
+            for _ in range(2)
+        )
+    )
+    assert [stats.events for stats in both] == [sum(len(s.events) for s in world.scenarios)] * 2
+    assert await live.snapshot() == before
+
+
 async def test_shuffled_and_redelivered_events_change_nothing(world: World, infra: Infra) -> None:
     rng = random.Random(42)
     events = REFERENCE.events + LENIENT.events
