@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from crosscheck_platform.db import Database
 from crosscheck_platform.testing.infra import Infra
 
 SERVICES = ["registry", "rotation", "hazards", "notify", "ledgers"]
@@ -52,8 +53,9 @@ def mint(role: str, *extra: str) -> str:
 
 @pytest.fixture(params=SERVICES)
 async def service(
-    request: pytest.FixtureRequest, infra: Infra, unique_name: str
+    request: pytest.FixtureRequest, infra: Infra, unique_name: str, database: Database
 ) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
+    # `database` is the service's schema (`unique_name`): dropped once the service stops.
     port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
