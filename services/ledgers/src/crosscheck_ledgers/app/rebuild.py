@@ -34,14 +34,12 @@ With one process, this one reads everything.
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import pickle
 import struct
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -53,9 +51,16 @@ from crosscheck_contracts.catalogue import EventCatalogue
 from crosscheck_ledgers.adapters import sql
 from crosscheck_ledgers.domain.merge import Key, Patches
 from crosscheck_ledgers.domain.projection import Meta, project
+from crosscheck_platform import collector
 from crosscheck_platform.db import Connection, Database
 
 MAX_ROWS = 2_000_000
+# Shares are read and encoded with the garbage collector paused (collector.paused): the
+# merged rows pile up and the collector would walk them again and again (even collecting
+# the youngest generation only every 50,000 allocations, decoding, projecting and
+# merging took 29-33 us an event against 21-25 us without it, 500,000 events measured
+# alike; a 1,000,000-event rebuild took 33.2 s against 37.2 s, means of four interleaved
+# runs). A collection after a share's read found 6 objects: no cycles pile up.
 SHARE_PROCESS_MODULE = "crosscheck_ledgers.app.rebuild"
 
 Share = dict[TopicPartition, int]  # partitions to read, each up to its end offset
@@ -78,25 +83,6 @@ class ShareRead:
     events: int
     skipped: int
     patches: Patches
-
-
-@contextmanager
-def collections_paused() -> Iterator[None]:
-    """No cyclic garbage collection while this runs; restored after."""
-    # Each event allocates a few dozen objects that die young, while the merged rows pile
-    # up: the cyclic collector would walk the rows again and again (even collecting the
-    # youngest generation only every 50,000 allocations, decoding, projecting and merging
-    # took 29-33 us an event against 21-25 us without it, 500,000 events measured alike;
-    # a 1,000,000-event rebuild took 33.2 s against 37.2 s, means of four interleaved
-    # runs). Nothing read here makes reference cycles worth collecting (a collection after
-    # a share's read found 6 objects); memory comes back by reference counting as usual.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 async def rebuild(
@@ -132,7 +118,7 @@ async def rebuild(
                         theirs = [group.create_task(h.result(writer)) for h in others]
                     done = [task.result() for task in theirs]
                 else:
-                    with collections_paused():
+                    with collector.paused():
                         own = await read_share(consumer, catalogue, shares[0], limit, writer.part)
                         await writer.rows(own.patches)
                     done = [own]
@@ -412,7 +398,7 @@ async def _serve(parent: _Parent) -> None:
     consumer = _consumer(bootstrap)
     await consumer.start()
     try:
-        with collections_paused():
+        with collector.paused():
             read = await read_share(consumer, catalogue, share, max_rows, send_part)
     finally:
         await consumer.stop()
@@ -433,7 +419,7 @@ async def _serve(parent: _Parent) -> None:
 
 
 def _encoded(patches: Patches) -> dict[str, dict[Key, bytes]]:
-    with collections_paused():
+    with collector.paused():
         return {
             name: sql.encode_rows(table, rows) for name, (table, rows) in patches.tables.items()
         }
