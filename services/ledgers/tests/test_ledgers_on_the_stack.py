@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from crosscheck_contracts import CATALOGUE
-from crosscheck_ledgers.app.rebuild import rebuild
+from crosscheck_ledgers.app.rebuild import ShareProcess, rebuild
 from crosscheck_ledgers.consumers import CONSUMER
 from crosscheck_ledgers.scenario import AS_OF, Scenario, generate
 from crosscheck_platform.auth import Principal, Role
@@ -250,6 +250,42 @@ async def test_two_rebuilds_at_once_give_identical_rows(world: World, infra: Inf
     )
     assert [stats.events for stats in both] == [sum(len(s.events) for s in world.scenarios)] * 2
     assert await live.snapshot() == before
+
+
+async def test_a_rebuild_whose_share_process_dies_changes_nothing(
+    world: World, infra: Infra, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One share process dies before reading: the rebuild fails and says so, the ledgers
+    # stay as they were, its new tables are gone and the lock is released.
+    live = world.live
+    before = await live.snapshot()
+    start = ShareProcess.start
+    started: list[ShareProcess] = []
+
+    async def start_one_dead() -> ShareProcess:
+        share = await start()
+        if not started:
+            share.process.kill()
+            await share.process.wait()
+        started.append(share)
+        return share
+
+    monkeypatch.setattr(ShareProcess, "start", start_one_dead)
+    async with asyncio.timeout(120):
+        with pytest.raises(RuntimeError, match="share process ended with exit code -9"):
+            await rebuild(
+                live.db, infra.kafka_bootstrap, live.runtime.topics.all, CATALOGUE, processes=2
+            )
+    assert len(started) == 2
+    assert all(share.process.returncode is not None for share in started)
+    assert await live.snapshot() == before
+    leftovers = await live.db.fetchval(
+        "SELECT count(*) FROM pg_namespace WHERE nspname = $1", f"{live.db.schema}_rebuild"
+    )
+    assert leftovers == 0
+    async with live.db.transaction() as conn:  # nothing holds the ledgers any more
+        await conn.execute("SET LOCAL lock_timeout = '5s'")
+        await conn.execute("LOCK TABLE lg_hazards IN EXCLUSIVE MODE")
 
 
 async def test_shuffled_and_redelivered_events_change_nothing(world: World, infra: Infra) -> None:

@@ -5,35 +5,36 @@ live consumer waits; readers keep seeing the old ledgers until the commit), then
 each partition from offset 0 up to its end offset taken *after* the lock: whatever the
 live consumer applied before is in that range, whatever comes after it applies once the
 lock is released. Field-group upserts are idempotent and commutative, so an event
-applied by both is harmless. The rows go into new tables, keyed and indexed once they
-are all in, which replace the old ones at the end of the transaction (see sql); the
-live consumer's waiting statements then write to the new tables.
+applied by both is harmless. The rows go into a new generation of the tables, keyed and
+indexed once they are all in, which replaces the old one at the end of the transaction
+(see adapters/generation); the live consumer's waiting statements then write to the new
+tables.
 
 Records are read by partition assignment from the beginning, with no consumer group
 (no offsets to commit, no group join): the live consumer's group is left untouched.
 Events are decoded, projected and merged in memory, each row once; the merged rows go
-into the new, empty tables with COPY at the end. Only a history with more rows than
-`max_rows` is written in parts along the way, with the guarded upserts (a row may come
-again in a later part).
+into the new, empty tables with COPY at the end, on connections of their own. Only a
+history with more rows than `max_rows` is written in parts along the way, with the
+guarded upserts (a row may come again in a later part).
 
 Decoding is most of the work, so with `processes` above one (default: one per core)
 the partitions are shared out between that many share processes (`python -m` this
 module), started before the lock, while this process only holds the transaction and
-writes. Each reads its own partitions up to the end offsets this process took under the
-lock, merges them, encodes its rows for COPY and sends the bytes, which this process
-copies in its transaction as each share finishes. A row already in the tables (it
-gathers writes of aggregates on partitions of different shares) is sent as a row and
-upserted instead, once the keys are built, which merges it. A share process's parts
-(over its share of `max_rows`) are written as they come; after a part, every row is
-upserted. This process reads nothing itself: encoding its own rows for COPY would put
-that work on the path every share waits on at the end (measured: 7.5 s of a 71 s
-rebuild on a busy machine).
+decides. Each reads its own partitions up to the end offsets this process took under the
+lock, merges them and, as this process tells it, COPYs its rows into the new tables on
+its own connection. A row already there (it gathers writes of aggregates on partitions
+of different shares) is sent to this process instead, which upserts it in its
+transaction once the keys are built, merging it. A share process's parts (over its
+share of `max_rows`) are sent here and upserted as they come; after a part, every row
+is. This process reads nothing itself: its own rows would put their COPY on the path
+every share waits on at the end.
 With one process, this one reads everything.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import pickle
 import struct
@@ -49,18 +50,21 @@ from aiokafka.admin import AIOKafkaAdminClient
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.catalogue import EventCatalogue
 from crosscheck_ledgers.adapters import sql
+from crosscheck_ledgers.adapters.generation import Generation, new_generation
 from crosscheck_ledgers.domain.merge import Key, Patches
 from crosscheck_ledgers.domain.projection import Meta, project
 from crosscheck_platform import collector
+from crosscheck_platform.concurrency import all_of
 from crosscheck_platform.db import Connection, Database
 
 MAX_ROWS = 2_000_000
-# Shares are read and encoded with the garbage collector paused (collector.paused): the
-# merged rows pile up and the collector would walk them again and again (even collecting
-# the youngest generation only every 50,000 allocations, decoding, projecting and
-# merging took 29-33 us an event against 21-25 us without it, 500,000 events measured
-# alike; a 1,000,000-event rebuild took 33.2 s against 37.2 s, means of four interleaved
-# runs). A collection after a share's read found 6 objects: no cycles pile up.
+# Shares are read and written with the garbage collector off (collector.paused in this
+# process, for good in a share process): the merged rows pile up and the collector would
+# walk them again and again (even collecting the youngest generation only every 50,000
+# allocations, decoding, projecting and merging took 29-33 us an event against 21-25 us
+# without it, 500,000 events measured alike; a 1,000,000-event rebuild took 33.2 s
+# against 37.2 s, means of four interleaved runs). A collection after a share's read
+# found 6 objects: no cycles pile up.
 SHARE_PROCESS_MODULE = "crosscheck_ledgers.app.rebuild"
 
 Share = dict[TopicPartition, int]  # partitions to read, each up to its end offset
@@ -105,32 +109,59 @@ async def rebuild(
         consumer = _consumer(bootstrap)
         await consumer.start()
         try:
-            async with db.transaction() as conn:
-                await sql.begin_generation(conn, db.schema)
-                end = await consumer.end_offsets(partitions)  # after the lock
-                shares = split({tp: offset for tp, offset in end.items() if offset > 0}, count)
-                limit = max(1, max_rows // count)
-                writer = Writer(conn)
-                if others:
-                    for other, share in zip(others, shares, strict=True):
-                        await other.send(bootstrap, catalogue, share, limit)
-                    async with asyncio.TaskGroup() as group:
-                        theirs = [group.create_task(h.result(writer)) for h in others]
-                    done = [task.result() for task in theirs]
-                else:
-                    with collector.paused():
-                        own = await read_share(consumer, catalogue, shares[0], limit, writer.part)
-                        await writer.rows(own.patches)
-                    done = [own]
-                await writer.finish(db.schema)
+            async with new_generation(db.dsn, db.schema) as generation:
+                try:
+                    async with db.transaction() as conn:
+                        await sql.lock(conn)
+                        end = await consumer.end_offsets(partitions)  # after the lock
+                        live = {tp: offset for tp, offset in end.items() if offset > 0}
+                        writer = Writer(conn, generation, count)
+                        done = await _replay(
+                            writer,
+                            consumer,
+                            catalogue,
+                            bootstrap,
+                            split(live, count),
+                            others,
+                            max(1, max_rows // count),
+                        )
+                        await writer.finish()
+                finally:
+                    # Before the new tables are dropped, should the rebuild have failed.
+                    await _close(others)
         finally:
             await consumer.stop()
     finally:
-        for other in others:
-            await other.close()
+        await _close(others)
     events = sum(d.events for d in done)
     skipped = sum(d.skipped for d in done)
     return RebuildStats(events, skipped, time.perf_counter() - started)
+
+
+async def _replay(
+    writer: Writer,
+    consumer: AIOKafkaConsumer,
+    catalogue: EventCatalogue,
+    bootstrap: str,
+    shares: list[Share],
+    others: list[ShareProcess],
+    limit: int,
+) -> list[ShareRead]:
+    """Every share read and its rows written into the new generation (keys not built
+    unless a part needed them)."""
+    if not others:
+        with collector.paused():
+            own = await read_share(consumer, catalogue, shares[0], limit, writer.part)
+            await writer.rows(own.patches)
+        return [own]
+    for other, share in zip(others, shares, strict=True):
+        await other.send(bootstrap, catalogue, share, limit, writer.generation)
+    return await all_of(*(other.result(writer) for other in others))
+
+
+async def _close(others: list[ShareProcess]) -> None:
+    for other in others:
+        await other.close()
 
 
 def split(end: Share, count: int) -> list[Share]:
@@ -146,19 +177,24 @@ def split(end: Share, count: int) -> list[Share]:
 
 
 class Writer:
-    """Writes a rebuild's rows into the new generation of the tables on its one
-    connection, one share at a time.
+    """Decides how a rebuild's rows go into the new generation of the tables, and
+    writes those that go through the rebuild's transaction (`conn`).
 
-    Rows go in with COPY while the tables hold only rows copied before, whose keys are
-    kept. A row already there (it gathers writes of aggregates on partitions of
-    different shares) goes in with the guarded upsert, which merges it; so does every
-    row once a part has been written (its keys are not kept). The upserts need the
-    tables' keys, which are built once: at the first part, or else at the end, when
-    the upserts kept until then are written.
+    Rows go in with COPY, on connections of their own (committed at once), while the
+    tables hold only rows copied before, whose keys are kept. A row already there (it
+    gathers writes of aggregates on partitions of different shares) goes in with the
+    guarded upsert in the transaction, which merges it; so does every row once a part
+    has been written (its keys are not kept). The upserts need the tables' keys, which
+    are built once, on `connections` connections: at the first part, or else at the
+    end, when the upserts kept until then are written. Nothing is written in the
+    transaction before the keys are built: an index build on another connection would
+    wait for it.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, generation: Generation, connections: int) -> None:
         self.conn = conn
+        self.generation = generation
+        self.connections = connections
         self.present: dict[str, set[Key]] | None = {}
         self.lock = asyncio.Lock()
         self.keyed = False
@@ -166,7 +202,8 @@ class Writer:
 
     async def _key(self) -> None:
         if not self.keyed:
-            await sql.key_generation(self.conn)
+            await self.generation.build_keys(self.connections)
+            await self.conn.execute(f"SET LOCAL search_path TO {self.generation.name}")
             self.keyed = True
 
     async def upsert(self, patches: Patches) -> None:
@@ -189,16 +226,17 @@ class Writer:
             if self.present is None:
                 await self.upsert(patches)
             else:
-                await sql.copy_into_empty(self.conn, patches)
+                await self.generation.copy(patches)
 
-    async def finish(self, schema: str) -> None:
+    async def finish(self) -> None:
         """Key the new tables, merge the upserts kept, and swap the tables in."""
         async with self.lock:
             await self._key()
             for patches in self.upserts:
                 await sql.write(self.conn, patches)
             self.upserts = []
-            await sql.swap_generation(self.conn, schema)
+            await self.generation.swap_in(self.conn)
+            await self.conn.execute("SET LOCAL search_path TO DEFAULT")
 
 
 def _consumer(bootstrap: str) -> AIOKafkaConsumer:
@@ -281,11 +319,10 @@ async def partitions_of(bootstrap: str, topics: Sequence[str]) -> list[TopicPart
 #   ("all",)               ("rows", Patches)   every row, to upsert
 #   or ("there", {table: keys already in the tables})
 #                          ("rows", Patches)   those rows, to upsert
-#                          ("copy", table, binary COPY data)*  the others
-#                          ("end",)
+#                          ("copied",)         the others COPYed in and committed
 #
-# A share process encodes its rows for COPY while this process decides: the bytes are cheaper
-# to hand over than the rows (pickling their values costs more than reading them).
+# The rows a share process COPYs itself never cross the pipe: pickling their values costs
+# more than reading them.
 
 _LENGTH = struct.Struct(">Q")
 
@@ -314,8 +351,11 @@ class ShareProcess:
 
     async def send(self, *message: Any) -> None:
         assert self.process.stdin is not None
-        self.process.stdin.write(_frame(message))
-        await self.process.stdin.drain()
+        try:
+            self.process.stdin.write(_frame(message))
+            await self.process.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            raise await self._ended() from None
 
     async def result(self, writer: Writer) -> ShareRead:
         while True:
@@ -325,16 +365,19 @@ class ShareProcess:
                 continue
             _, events, skipped, keys, sent_parts = message
             async with writer.lock:
-                await self._hand_over(writer, keys, sent_parts)
+                copying = await self._hand_over(writer, keys, sent_parts)
+            if copying:  # while the next share hands over
+                await self._expect("copied")
             return ShareRead(events, skipped, Patches())
 
-    async def _hand_over(self, writer: Writer, keys: dict[str, list[Key]], parts: bool) -> None:
+    async def _hand_over(self, writer: Writer, keys: dict[str, list[Key]], parts: bool) -> bool:
+        """Tell the share process how its rows go in; whether it COPYs some itself."""
         if writer.present is None or parts:
             # Rows may be in the tables already without their keys being known.
             await self.send("all")
             await writer.upsert(await self._expect("rows"))
             writer.present = None
-            return
+            return False
         present = writer.present
         there = {
             name: [key for key in table_keys if key in present.get(name, ())]
@@ -342,17 +385,15 @@ class ShareProcess:
         }
         await self.send("there", there)
         await writer.upsert(await self._expect("rows"))
-        while (message := await self._receive())[0] == "copy":
-            _, table, data = message
-            await sql.copy_encoded_into_empty(writer.conn, table, data)
         for name, table_keys in keys.items():
             present.setdefault(name, set()).update(table_keys)
+        return True
 
     async def _expect(self, kind: str) -> Any:
         message = await self._receive()
         if message[0] != kind:
             raise RuntimeError(f"rebuild share process sent {message[0]!r}, not {kind!r}")
-        return message[1]
+        return message[1] if len(message) > 1 else None
 
     async def _receive(self) -> Any:
         assert self.process.stdout is not None
@@ -360,9 +401,12 @@ class ShareProcess:
             length = _LENGTH.unpack(await self.process.stdout.readexactly(_LENGTH.size))[0]
             body = await self.process.stdout.readexactly(length)
         except asyncio.IncompleteReadError:
-            code = await self.process.wait()
-            raise RuntimeError(f"rebuild share process ended with exit code {code}") from None
+            raise await self._ended() from None
         return pickle.loads(body)
+
+    async def _ended(self) -> RuntimeError:
+        code = await self.process.wait()
+        return RuntimeError(f"rebuild share process ended with exit code {code}")
 
     async def close(self) -> None:
         if self.process.returncode is None:
@@ -387,7 +431,7 @@ class _Parent:
 
 
 async def _serve(parent: _Parent) -> None:
-    bootstrap, catalogue, share, max_rows = parent.receive()
+    bootstrap, catalogue, share, max_rows, generation = parent.receive()
     sent_parts = False
 
     async def send_part(patches: Patches) -> None:
@@ -398,38 +442,34 @@ async def _serve(parent: _Parent) -> None:
     consumer = _consumer(bootstrap)
     await consumer.start()
     try:
-        with collector.paused():
-            read = await read_share(consumer, catalogue, share, max_rows, send_part)
+        read = await read_share(consumer, catalogue, share, max_rows, send_part)
     finally:
         await consumer.stop()
     patches = read.patches
     keys = {name: list(rows) for name, (_, rows) in patches.tables.items()}
     parent.send("read", read.events, read.skipped, keys, sent_parts)
-    encoded = {} if sent_parts else _encoded(patches)
     answer = parent.receive()
     if answer[0] == "all":
         parent.send("rows", patches)
         return
     there = answer[1]
     parent.send("rows", patches.take({name: set(keys) for name, keys in there.items()}))
-    for name, (table, rows) in patches.tables.items():
-        if rows:
-            parent.send("copy", table, sql.copy_data(encoded[name][key] for key in rows))
-    parent.send("end")
-
-
-def _encoded(patches: Patches) -> dict[str, dict[Key, bytes]]:
-    with collector.paused():
-        return {
-            name: sql.encode_rows(table, rows) for name, (table, rows) in patches.tables.items()
-        }
+    await generation.copy(patches)
+    parent.send("copied")
 
 
 def _share_process_main() -> None:
+    # A share process lives for one rebuild and keeps what it reads until it ends: the
+    # cyclic garbage collector stays off throughout (see SHARE_PROCESS_MODULE), and the
+    # process ends without freeing its rows one by one. Turning the collector back on
+    # after the read had made its next collection walk every row kept: 1.8 s of a
+    # share's 30 s, on the path the rebuild waits on.
+    gc.disable()
     # Frames go to a private copy of stdout; anything printed goes to stderr instead.
     outgoing = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     asyncio.run(_serve(_Parent(sys.stdin.buffer, outgoing)))
+    os._exit(0)
 
 
 if __name__ == "__main__":
