@@ -109,6 +109,14 @@ async def test_copied_rows_swapped_in_read_as_upserted(database: Database) -> No
         database.schema,
     )
     assert primary == len(tables.ALL_TABLES)
+    options = await database.fetch(
+        "SELECT relname, reloptions FROM pg_class WHERE relnamespace = $1::regnamespace "
+        "AND relkind = 'r'",
+        database.schema,
+    )
+    assert {r["relname"]: r["reloptions"] for r in options} == dict.fromkeys(
+        (t.name for t in tables.ALL_TABLES), None
+    )  # autovacuum as for any table
     assert await _schemas(database) == [database.schema]
 
 

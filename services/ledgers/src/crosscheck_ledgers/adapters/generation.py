@@ -96,10 +96,11 @@ class Generation:
         for table in ALL_TABLES:
             await conn.execute(f"ANALYZE {self.name}.{table.name}")
             # The unique index becomes the primary key, as `ddl` makes it (no scan:
-            # the key columns are NOT NULL already).
+            # the key columns are NOT NULL already), and autovacuum looks after the
+            # table again.
             await conn.execute(
                 f"ALTER TABLE {self.name}.{table.name} ADD CONSTRAINT {table.name}_pkey "
-                f"PRIMARY KEY USING INDEX {table.name}_pkey"
+                f"PRIMARY KEY USING INDEX {table.name}_pkey, RESET (autovacuum_enabled)"
             )
         names = ", ".join(f"{self.schema}.{t.name}" for t in ALL_TABLES)
         await conn.execute(f"DROP TABLE {names}")
@@ -119,8 +120,12 @@ async def new_generation(dsn: str, schema: str) -> AsyncIterator[Generation]:
         async with conn.transaction():
             await conn.execute(f"CREATE SCHEMA {generation.name}")
             for table in ALL_TABLES:
+                # No autovacuum while they are filled and indexed: its lock would hold
+                # an index build back for up to a second (deadlock_timeout) before it
+                # gave way. Statistics come with the swap.
                 await conn.execute(
-                    f"CREATE TABLE {generation.name}.{table.name} (LIKE {schema}.{table.name})"
+                    f"CREATE TABLE {generation.name}.{table.name} "
+                    f"(LIKE {schema}.{table.name}) WITH (autovacuum_enabled = false)"
                 )
         try:
             yield generation
