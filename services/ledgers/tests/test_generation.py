@@ -86,12 +86,17 @@ async def _replace(db: Database, generation: Generation, connections: int = 2) -
         await generation.swap_in(conn)
 
 
-async def test_copied_rows_swapped_in_read_as_upserted(database: Database) -> None:
+async def _upserted(database: Database, patches: Patches) -> dict[str, list[tuple[object, ...]]]:
+    """Ledgers made as the live consumer makes them, holding `patches`: their rows."""
     await database.migrate(sql.ddl())
-    patches = _patches()
     async with database.transaction() as conn:
         await sql.write(conn, patches)
-    upserted = await _rows(database)
+    return await _rows(database)
+
+
+async def test_copied_rows_swapped_in_read_as_upserted(database: Database) -> None:
+    patches = _patches()
+    upserted = await _upserted(database, patches)
     made_by_ddl = await _indexes(database)
 
     async with new_generation(database.dsn, database.schema) as generation:
@@ -121,11 +126,8 @@ async def test_copied_rows_swapped_in_read_as_upserted(database: Database) -> No
 
 
 async def test_a_failed_rebuild_leaves_the_ledgers_and_no_generation(database: Database) -> None:
-    await database.migrate(sql.ddl())
     patches = _patches()
-    async with database.transaction() as conn:
-        await sql.write(conn, patches)
-    before = await _rows(database)
+    before = await _upserted(database, patches)
 
     with pytest.raises(asyncpg.UniqueViolationError):
         async with new_generation(database.dsn, database.schema) as generation:
