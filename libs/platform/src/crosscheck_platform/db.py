@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import asyncpg
@@ -39,6 +39,18 @@ async def _keep_session(conn: Connection) -> None:
 
 
 STATEMENT_LIFETIME_S = 15
+
+
+@asynccontextmanager
+async def dedicated_connection(dsn: str, schema: str) -> AsyncIterator[asyncpg.Connection]:
+    """A connection of its own, closed after use, whose unqualified names are `schema`'s."""
+    conn = await asyncpg.connect(
+        dsn, server_settings={"search_path": f"{checked_identifier(schema)},public"}
+    )
+    try:
+        yield conn
+    finally:
+        await conn.close()
 
 
 class Database:
@@ -72,17 +84,10 @@ class Database:
     async def close(self) -> None:
         await self.pool.close()
 
-    @asynccontextmanager
-    async def dedicated(self) -> AsyncIterator[asyncpg.Connection]:
+    def dedicated(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
         """A connection outside the pool, for session state (advisory locks, LISTEN) that
         must end when the connection closes, whatever happens to its user."""
-        conn = await asyncpg.connect(
-            self.dsn, server_settings={"search_path": f"{self.schema},public"}
-        )
-        try:
-            yield conn
-        finally:
-            await conn.close()
+        return dedicated_connection(self.dsn, self.schema)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:

@@ -21,7 +21,7 @@ next wait. The next one clears whatever a failed one left.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 import asyncpg
@@ -30,7 +30,7 @@ from crosscheck_ledgers.adapters import sql
 from crosscheck_ledgers.domain.merge import Patches
 from crosscheck_ledgers.domain.tables import ALL_TABLES
 from crosscheck_platform.concurrency import all_of
-from crosscheck_platform.db import Connection
+from crosscheck_platform.db import Connection, dedicated_connection
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,9 @@ class Generation:
     def name(self) -> str:
         return f"{self.schema}_rebuild"
 
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+    def connection(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
         """A connection of its own whose unqualified names are the new tables."""
-        conn = await asyncpg.connect(self.dsn, server_settings={"search_path": self.name})
-        try:
-            yield conn
-        finally:
-            await conn.close()
+        return dedicated_connection(self.dsn, self.name)
 
     async def copy(self, patches: Patches) -> None:
         """COPY rows that are new to the tables and unkeyed, committed at once."""

@@ -153,6 +153,8 @@ async def _replay(
         with collector.paused():
             own = await read_share(consumer, catalogue, shares[0], limit, writer.part)
             await writer.rows(own.patches)
+            # Written: let go of the rows here, or the collection that resumes walks them.
+            own.patches = Patches()
         return [own]
     for other, share in zip(others, shares, strict=True):
         await other.send(bootstrap, catalogue, share, limit, writer.generation)
