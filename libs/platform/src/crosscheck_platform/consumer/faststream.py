@@ -13,7 +13,6 @@ from typing import Any
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 from faststream.kafka.message import KafkaAckableMessage
 
 from crosscheck_platform.consumer.deadletter import DeadLetter
@@ -39,8 +38,11 @@ def broker_dead_letters(broker: KafkaBroker) -> Any:
     return publish
 
 
-async def _body(message: Any, _default: Any) -> Any:
-    return message.body
+async def _message(message: Any, _default: Any) -> Any:
+    """The handler's body is the message itself. A handler parameter annotated
+    `KafkaMessage` would be filled from FastStream's context by a synchronous resolver,
+    which fast_depends runs in a worker thread: a thread hop for every batch."""
+    return message
 
 
 def subscribe(
@@ -86,12 +88,12 @@ def subscribe(
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         parser=_records_only,
-        decoder=_body,
+        decoder=_message,
         **options,
     )
 
     @subscriber  # type: ignore[untyped-decorator]
-    async def on_batch(body: Any, message: KafkaMessage) -> None:
+    async def on_batch(message: KafkaAckableMessage) -> None:
         records = message.raw_message
         try:
             await consumer.handle_records(records)
