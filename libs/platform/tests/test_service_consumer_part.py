@@ -4,6 +4,10 @@ context's topic (published through that context's outbox) exactly once."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+import anyio.to_thread
+import pytest
 
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.events import TownshipRegistered
@@ -56,3 +60,45 @@ async def test_consumer_part_applies_events_from_another_service(
         assert runtime.consumers["townships"].applied == 1
     rows = await database.fetch("SELECT code, name FROM townships")
     assert [(r["code"], r["name"]) for r in rows] == [(event.township_code, event.name)]
+
+
+async def test_a_batch_reaches_its_handler_without_a_worker_thread(
+    infra: Infra,
+    database: Database,
+    unique_name: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A handler parameter filled from FastStream's context (e.g. `KafkaMessage`) is
+    # resolved by fast_depends in anyio's worker threads: a thread hop per batch.
+    hops: list[object] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(func)
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    settings = ServiceSettings(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        database_url=infra.database_url,
+        topic_namespace=unique_name,
+        db_schema=database.schema,
+    )
+    spec = ServiceSpec(
+        name="listener",
+        consumers=[
+            consumer_part("townships", [BoundedContext.REGISTRY], remember_township, tables=TABLES)
+        ],
+    )
+    app = service_app(spec, settings)
+    async with app.router.lifespan_context(app):
+        runtime = app.state.runtime
+        events = [sample(TownshipRegistered, township_code=f"53232710{n}") for n in range(3)]
+        for event in events:
+            await runtime.event_store.append(
+                event.township_code, 0, [event], CommandContext(tenant=TENANT)
+            )
+        async with asyncio.timeout(60):
+            while await database.fetchval("SELECT count(*) FROM townships") < len(events):
+                await asyncio.sleep(0.05)
+    assert hops == []
