@@ -8,6 +8,7 @@ from typing import Any
 
 import anyio.to_thread
 import pytest
+from fastapi import FastAPI
 
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.events import TownshipRegistered
@@ -32,13 +33,12 @@ async def remember_township(conn: Connection, item: ReceivedEvent) -> None:
         )
 
 
-async def test_consumer_part_applies_events_from_another_service(
-    infra: Infra, database: Database, topics: Topics, unique_name: str
-) -> None:
+def listener(infra: Infra, database: Database, namespace: str) -> FastAPI:
+    """A service whose one consumer part keeps the townships registered."""
     settings = ServiceSettings(
         kafka_bootstrap=infra.kafka_bootstrap,
         database_url=infra.database_url,
-        topic_namespace=unique_name,
+        topic_namespace=namespace,
         db_schema=database.schema,
     )
     spec = ServiceSpec(
@@ -47,7 +47,13 @@ async def test_consumer_part_applies_events_from_another_service(
             consumer_part("townships", [BoundedContext.REGISTRY], remember_township, tables=TABLES)
         ],
     )
-    app = service_app(spec, settings)
+    return service_app(spec, settings)
+
+
+async def test_consumer_part_applies_events_from_another_service(
+    infra: Infra, database: Database, topics: Topics, unique_name: str
+) -> None:
+    app = listener(infra, database, unique_name)
     async with app.router.lifespan_context(app):
         runtime = app.state.runtime
         event = sample(TownshipRegistered)
@@ -78,19 +84,7 @@ async def test_a_batch_reaches_its_handler_without_a_worker_thread(
         return await run_sync(func, *args, **kwargs)
 
     monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
-    settings = ServiceSettings(
-        kafka_bootstrap=infra.kafka_bootstrap,
-        database_url=infra.database_url,
-        topic_namespace=unique_name,
-        db_schema=database.schema,
-    )
-    spec = ServiceSpec(
-        name="listener",
-        consumers=[
-            consumer_part("townships", [BoundedContext.REGISTRY], remember_township, tables=TABLES)
-        ],
-    )
-    app = service_app(spec, settings)
+    app = listener(infra, database, unique_name)
     async with app.router.lifespan_context(app):
         runtime = app.state.runtime
         events = [sample(TownshipRegistered, township_code=f"53232710{n}") for n in range(3)]
