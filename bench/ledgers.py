@@ -479,7 +479,7 @@ async def _fresh_run(
                         stages["on Kafka -> in the hazard list"].append(now - on_kafka)
             await asyncio.sleep(0.005)
 
-    async def one(client: OutboundHttp, n: int, due: float, measured: bool = True) -> None:
+    async def one(client: OutboundHttp, n: int, due: float, measured: bool) -> None:
         nonlocal failed
         round_no, site = 1 + n // SITES, n % SITES
         failed_item = ITEMS[n % len(ITEMS)]
@@ -513,7 +513,8 @@ async def _fresh_run(
     watcher = asyncio.create_task(watch())
     client = OutboundHttp(connections=64, timeout_s=30)
     try:
-        for n in range(5):  # the first requests of a process, not measured
+        first = 5  # one after the other: the first requests a process serves
+        for n in range(first):
             await one(client, n, 0.0, measured=False)
         # The client's own full collections would show as latency of the system.
         gc.collect()
@@ -529,8 +530,8 @@ async def _fresh_run(
         begin = time.perf_counter() + 0.1
         start = begin + warm / rate
         tasks = []
-        for n in range(5, warm + total):
-            due = begin + (n - 5) / rate
+        for n in range(first, warm + total):
+            due = begin + (n - first) / rate
             delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
