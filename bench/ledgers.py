@@ -14,7 +14,10 @@ afterwards.
      same run; `--repeat` such pairs, one after the other: the first rebuild fills
      empty ledgers, the later ones replace the rows the one before built, as a rebuild
      of a running system does. The rebuild shares the partitions between `--processes`
-     processes (0: one per core, the rebuild's default; 1: this process alone).
+     processes (0: one per core, the rebuild's default; 1: this process alone). Each
+     side's CPU time is printed too (this process and its ended children: the share
+     processes), and what it implies: with every core busy, a rebuild that costs N times
+     the raw read's CPU per record reaches at most cores / N of a CPU-bound raw read.
   2. freshness: the hazards and ledgers services run as their own processes; inspection
      commands, each finding one hazard, are sent to the hazards service at `--rate` per
      second (open loop), the first second of them a warm-up that is not measured (the
@@ -34,6 +37,7 @@ import contextlib
 import gc
 import json
 import os
+import resource
 import socket
 import statistics
 import sys
@@ -168,6 +172,14 @@ async def raw_read(bootstrap: str, topics: Sequence[str]) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (the rebuild's share
+    processes, once waited for)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 async def bench_rebuild(infra: Infra, events: int, processes: int, repeat: int) -> None:
     namespace = "benchlg" + uuid.uuid4().hex[:8]
     topics = Topics(namespace).all
@@ -189,13 +201,20 @@ async def bench_rebuild(infra: Infra, events: int, processes: int, repeat: int) 
     try:
         ratios = []
         for attempt in range(repeat):
+            cpu = cpu_seconds()
             count, took = await raw_read(infra.kafka_bootstrap, topics)
+            raw_cpu = cpu_seconds() - cpu
             raw_rate = count / took
-            print(f"raw aiokafka getmany  {count:>9,} records {took:6.1f} s {raw_rate:10,.0f} /s")
+            print(
+                f"raw aiokafka getmany  {count:>9,} records {took:6.1f} s {raw_rate:10,.0f} /s  "
+                f"(CPU {raw_cpu / count * 1e6:4.1f} us a record, {raw_cpu / took:.0%} of its time)"
+            )
             load = os.getloadavg()[0]
+            cpu = cpu_seconds()
             stats = await rebuild(
                 db, infra.kafka_bootstrap, topics, CATALOGUE, processes=processes or None
             )
+            rebuild_cpu = cpu_seconds() - cpu
             ratios.append(stats.per_second / raw_rate)
             into = "empty ledgers" if attempt == 0 else "the ledgers built before"
             print(
@@ -203,6 +222,17 @@ async def bench_rebuild(infra: Infra, events: int, processes: int, repeat: int) 
                 f"{stats.per_second:10,.0f} /s  ({ratios[-1]:.2f} of raw; into {into}; "
                 f"{processes or os.cpu_count()} processes, load average {load:.2f} before)",
                 flush=True,
+            )
+            # The raw read is one process, bound by its CPU when it is busy all its time;
+            # the rebuild keeps every core busy. Then the ratio can be no more than the
+            # cores times the CPU a record costs the raw read over what an event costs the
+            # rebuild (less what the broker and PostgreSQL take of the cores meanwhile).
+            cores = os.cpu_count() or 1
+            ceiling = cores * (raw_cpu / count) / (rebuild_cpu / stats.events)
+            print(
+                f"  CPU {rebuild_cpu / stats.events * 1e6:4.1f} us an event in the rebuild's "
+                f"processes ({rebuild_cpu / stats.seconds:.1f} cores); {cores} cores at that "
+                f"cost: at most {ceiling:.2f} of a raw read that costs what this one did"
             )
         hazards = await db.fetchval("SELECT count(*) FROM lg_hazards WHERE found_v IS NOT NULL")
         print(f"  ledger rows: {hazards:,} hazards")
