@@ -15,9 +15,11 @@ afterwards.
      empty ledgers, the later ones replace the rows the one before built, as a rebuild
      of a running system does. The rebuild shares the partitions between `--processes`
      processes (0: one per core, the rebuild's default; 1: this process alone). Each
-     side's CPU time is printed too (this process and its ended children: the share
-     processes), and what it implies: with every core busy, a rebuild that costs N times
-     the raw read's CPU per record reaches at most cores / N of a CPU-bound raw read.
+     pair has a second raw read with Python's cyclic garbage collector paused, as the
+     rebuild's shares read, and the rebuild's ratio to both. Each side's CPU time is
+     printed too (this process and its ended children: the share processes), and what it
+     implies: with every core busy, a rebuild that costs N times the raw read's CPU per
+     record reaches at most cores / N of a CPU-bound raw read.
   2. freshness: the hazards and ledgers services run as their own processes; inspection
      commands, each finding one hazard, are sent to the hazards service at `--rate` per
      second (open loop), the first second of them a warm-up that is not measured (the
@@ -69,6 +71,7 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_hazards.adapters.checklist_data import standard_library
 from crosscheck_ledgers.app.rebuild import partitions_of, rebuild
 from crosscheck_ledgers.scenario import generate
+from crosscheck_platform import collector
 from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.kafka import delete_topics_under, ensure_topics
@@ -172,6 +175,32 @@ async def raw_read(bootstrap: str, topics: Sequence[str]) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
+@dataclass(frozen=True)
+class RawRead:
+    records: int
+    seconds: float
+    cpu: float
+    """CPU seconds a record."""
+
+    @property
+    def rate(self) -> float:
+        return self.records / self.seconds
+
+    def line(self, label: str) -> str:
+        busy = self.cpu * self.records / self.seconds
+        return (
+            f"{label:<21} {self.records:>9,} records {self.seconds:6.1f} s {self.rate:10,.0f} /s"
+            f"  (CPU {self.cpu * 1e6:4.1f} us a record, {busy:.0%} of its time)"
+        )
+
+
+async def timed_raw_read(bootstrap: str, topics: Sequence[str], *, paused: bool) -> RawRead:
+    cpu = cpu_seconds()
+    with collector.paused() if paused else contextlib.nullcontext():
+        count, took = await raw_read(bootstrap, topics)
+    return RawRead(count, took, (cpu_seconds() - cpu) / count)
+
+
 def cpu_seconds() -> float:
     """CPU time of this process and of its children that have ended (the rebuild's share
     processes, once waited for)."""
@@ -199,47 +228,49 @@ async def bench_rebuild(infra: Infra, events: int, processes: int, repeat: int) 
     del records, base
     db = await Database.connect(infra.database_url, namespace, min_size=1, max_size=4)
     try:
-        ratios = []
+        ratios: list[float] = []
+        paused_ratios: list[float] = []
         for attempt in range(repeat):
-            cpu = cpu_seconds()
-            count, took = await raw_read(infra.kafka_bootstrap, topics)
-            raw_cpu = cpu_seconds() - cpu
-            raw_rate = count / took
-            print(
-                f"raw aiokafka getmany  {count:>9,} records {took:6.1f} s {raw_rate:10,.0f} /s  "
-                f"(CPU {raw_cpu / count * 1e6:4.1f} us a record, {raw_cpu / took:.0%} of its time)"
-            )
+            raw = await timed_raw_read(infra.kafka_bootstrap, topics, paused=False)
+            print(raw.line("raw aiokafka getmany"))
+            # The rebuild's shares read with the collector paused; a plain read spends
+            # about a third of its CPU in it. Both baselines, in the same run.
+            raw_paused = await timed_raw_read(infra.kafka_bootstrap, topics, paused=True)
+            print(raw_paused.line("  same, collector off"))
             load = os.getloadavg()[0]
             cpu = cpu_seconds()
             stats = await rebuild(
                 db, infra.kafka_bootstrap, topics, CATALOGUE, processes=processes or None
             )
-            rebuild_cpu = cpu_seconds() - cpu
-            ratios.append(stats.per_second / raw_rate)
+            rebuild_cpu = (cpu_seconds() - cpu) / stats.events
+            ratios.append(stats.per_second / raw.rate)
+            paused_ratios.append(stats.per_second / raw_paused.rate)
             into = "empty ledgers" if attempt == 0 else "the ledgers built before"
             print(
                 f"ledgers rebuild       {stats.events:>9,} events  {stats.seconds:6.1f} s "
-                f"{stats.per_second:10,.0f} /s  ({ratios[-1]:.2f} of raw; into {into}; "
+                f"{stats.per_second:10,.0f} /s  ({ratios[-1]:.2f} of raw, "
+                f"{paused_ratios[-1]:.2f} of raw with the collector off; into {into}; "
                 f"{processes or os.cpu_count()} processes, load average {load:.2f} before)",
                 flush=True,
             )
-            # The raw read is one process, bound by its CPU when it is busy all its time;
+            # A raw read is one process, bound by its CPU when it is busy all its time;
             # the rebuild keeps every core busy. Then the ratio can be no more than the
             # cores times the CPU a record costs the raw read over what an event costs the
             # rebuild (less what the broker and PostgreSQL take of the cores meanwhile).
             cores = os.cpu_count() or 1
-            ceiling = cores * (raw_cpu / count) / (rebuild_cpu / stats.events)
             print(
-                f"  CPU {rebuild_cpu / stats.events * 1e6:4.1f} us an event in the rebuild's "
-                f"processes ({rebuild_cpu / stats.seconds:.1f} cores); {cores} cores at that "
-                f"cost: at most {ceiling:.2f} of a raw read that costs what this one did"
+                f"  CPU {rebuild_cpu * 1e6:4.1f} us an event in the rebuild's processes; "
+                f"{cores} cores at that cost: at most {cores * raw.cpu / rebuild_cpu:.2f} of "
+                f"raw, {cores * raw_paused.cpu / rebuild_cpu:.2f} of raw with the collector "
+                "off, for reads that cost what these did"
             )
         hazards = await db.fetchval("SELECT count(*) FROM lg_hazards WHERE found_v IS NOT NULL")
         print(f"  ledger rows: {hazards:,} hazards")
         if repeat > 1:
-            listed = ", ".join(f"{r:.2f}" for r in ratios)
-            median = statistics.median(ratios)
-            print(f"  rebuild / raw: median {median:.2f} of {repeat} pairs ({listed})")
+            for label, values in (("raw", ratios), ("raw with the collector off", paused_ratios)):
+                listed = ", ".join(f"{r:.2f}" for r in values)
+                median = statistics.median(values)
+                print(f"  rebuild / {label}: median {median:.2f} of {repeat} pairs ({listed})")
     finally:
         await db.execute(f"DROP SCHEMA IF EXISTS {namespace} CASCADE")
         await delete_topics_under(infra.kafka_bootstrap, [f"{namespace}."])
