@@ -175,6 +175,14 @@ async def raw_read(bootstrap: str, topics: Sequence[str]) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (the rebuild's share
+    processes, once waited for)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 @dataclass(frozen=True)
 class RawRead:
     records: int
@@ -199,14 +207,6 @@ async def timed_raw_read(bootstrap: str, topics: Sequence[str], *, paused: bool)
     with collector.paused() if paused else contextlib.nullcontext():
         count, took = await raw_read(bootstrap, topics)
     return RawRead(count, took, (cpu_seconds() - cpu) / count)
-
-
-def cpu_seconds() -> float:
-    """CPU time of this process and of its children that have ended (the rebuild's share
-    processes, once waited for)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 async def bench_rebuild(infra: Infra, events: int, processes: int, repeat: int) -> None:
