@@ -32,7 +32,6 @@ import gc
 import itertools
 import json
 import os
-import socket
 import statistics
 import sys
 import time
@@ -48,77 +47,21 @@ import httpx
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.envelope import Envelope, Tenant
-from crosscheck_contracts.events import (
-    Assignment,
-    Group,
-    GroupsFormed,
-    RoundScheduled,
-    SiteRegistered,
-    SiteType,
-)
 from crosscheck_contracts.topics import Topics
-from crosscheck_hazards.adapters.checklist_data import standard_library
+from crosscheck_hazards.scenario import LEADER_ID, FlatCampaign
 from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import delete_topics_under, ensure_topics, reliable_producer
 from crosscheck_platform.outbound import HttpError, OutboundHttp
 from crosscheck_platform.testing.host import writeback
 from crosscheck_platform.testing.infra import Infra, locate
+from crosscheck_platform.testing.ports import free_port
 
 TENANT = Tenant(county="532327", township="532327101")
 SECRET = "hazards-benchmark-secret-0123456789-0123456789"
 CAMPAIGN = "c-bench"
 SETTLE_SECONDS = 3.0
 MAX_ROUNDS = 366  # round numbers the contracts accept
-ITEMS = standard_library().checklist_for(SiteType.SMALL_RESTAURANT).item_ids
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def inventory(rounds: int, site_count: int) -> list[Event]:
-    sites = [f"site-{n:04d}" for n in range(site_count)]
-    events: list[Event] = [
-        SiteRegistered(
-            site_id=s,
-            name=f"小餐馆{s}",
-            village_id="v-1",
-            site_type=SiteType.SMALL_RESTAURANT,
-            address="测试村1号",
-            responsible_name="王建国",
-        )
-        for s in sites
-    ]
-    events.append(
-        GroupsFormed(
-            campaign_id=CAMPAIGN,
-            groups=[
-                Group(
-                    group_id="g-1",
-                    name="第一检查组",
-                    leader_id="s-1",
-                    member_ids=["s-1", "s-2"],
-                    eligible_zone_ids=["z-1"],
-                )
-            ],
-            seed=1,
-        )
-    )
-    events += [
-        RoundScheduled(
-            campaign_id=CAMPAIGN,
-            round_no=r,
-            assignments=[Assignment(group_id="g-1", zone_id="z-1", site_ids=sites)],
-            seed=r,
-            objective=0,
-            checks=[],
-        )
-        for r in range(1, rounds + 1)
-    ]
-    return events
 
 
 async def publish(infra: Infra, topics: Topics, events: list[Event]) -> None:
@@ -187,20 +130,14 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-def bodies(rounds: int, sites: int) -> Iterator[bytes]:
+def bodies(campaign: FlatCampaign) -> Iterator[bytes]:
     """Every (round, place) once: one inspection each, with one failed item."""
-    for round_no, site in itertools.product(range(1, rounds + 1), range(sites)):
-        failed = ITEMS[(round_no + site) % len(ITEMS)]
-        yield json.dumps(
-            {
-                "campaign_id": CAMPAIGN,
-                "round_no": round_no,
-                "site_id": f"site-{site:04d}",
-                "group_id": "g-1",
-                "present_staff_ids": ["s-1", "s-2"],
-                "answers": [{"item_id": i, "passed": i != failed} for i in ITEMS],
-            }
-        ).encode()
+    items = campaign.items
+    for round_no, site in itertools.product(
+        range(1, campaign.rounds + 1), range(campaign.site_count)
+    ):
+        failed = items[(round_no + site) % len(items)]
+        yield json.dumps(campaign.inspection(round_no, site, failed)).encode()
 
 
 class Callers:
@@ -363,13 +300,14 @@ async def main(args: argparse.Namespace) -> None:
         needed = int(args.repeat * args.seconds * (args.rate + 3000) * 1.2) + 2000
         sites = max(100, -(-needed // MAX_ROUNDS))
         rounds = min(MAX_ROUNDS, -(-needed // sites))
+        campaign = FlatCampaign(CAMPAIGN, rounds, sites)
         principal = Principal(
             subject="bench",
             name="bench",
             role=Role.GROUP_LEADER,
             county=TENANT.county,
             township=TENANT.township,
-            staff_id="s-1",
+            staff_id=LEADER_ID,
         )
         token = mint_token(SECRET, principal, timedelta(hours=2))
         try:
@@ -381,7 +319,7 @@ async def main(args: argparse.Namespace) -> None:
                     for _ in range(args.replicas)
                 ]
                 pids = [pid for _, pid in replicas]
-                await publish(infra, topics, inventory(rounds, sites))
+                await publish(infra, topics, campaign.events())
                 db = await Database.connect(infra.database_url, namespace, min_size=1, max_size=2)
                 try:
                     async with asyncio.timeout(120):
@@ -391,7 +329,7 @@ async def main(args: argparse.Namespace) -> None:
                             await asyncio.sleep(0.2)
                 finally:
                     await db.close()
-                work = bodies(rounds, sites)
+                work = bodies(campaign)
                 http = await services.enter_async_context(
                     OutboundHttp(connections=256, timeout_s=30)
                 )

@@ -40,7 +40,6 @@ import gc
 import json
 import os
 import resource
-import socket
 import statistics
 import sys
 import time
@@ -59,16 +58,8 @@ from crosscheck_contracts import CATALOGUE
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import BoundedContext, Event
 from crosscheck_contracts.envelope import Envelope, Tenant
-from crosscheck_contracts.events import (
-    Assignment,
-    Group,
-    GroupsFormed,
-    RoundScheduled,
-    SiteRegistered,
-    SiteType,
-)
 from crosscheck_contracts.topics import Topics
-from crosscheck_hazards.adapters.checklist_data import standard_library
+from crosscheck_hazards.scenario import LEADER_ID, FlatCampaign
 from crosscheck_ledgers.app.rebuild import partitions_of, rebuild
 from crosscheck_ledgers.scenario import generate
 from crosscheck_platform import collector
@@ -78,6 +69,7 @@ from crosscheck_platform.kafka import delete_topics_under, ensure_topics
 from crosscheck_platform.outbound import HttpError, OutboundHttp
 from crosscheck_platform.testing.host import writeback
 from crosscheck_platform.testing.infra import Infra, locate
+from crosscheck_platform.testing.ports import free_port
 
 SECRET = "ledgers-benchmark-secret-0123456789-0123456789"
 TEMPLATE_TOWNSHIP = b"532327103"
@@ -282,55 +274,6 @@ async def bench_rebuild(infra: Infra, events: int, processes: int, repeat: int) 
 TENANT = Tenant(county="532327", township="532327101")
 CAMPAIGN = "c-fresh"
 SITES = 100
-ITEMS = standard_library().checklist_for(SiteType.SMALL_RESTAURANT).item_ids
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def inventory(rounds: int) -> list[Event]:
-    sites = [f"site-{n:04d}" for n in range(SITES)]
-    events: list[Event] = [
-        SiteRegistered(
-            site_id=s,
-            name=f"小餐馆{s}",
-            village_id="v-1",
-            site_type=SiteType.SMALL_RESTAURANT,
-            address="测试村1号",
-            responsible_name="王建国",
-        )
-        for s in sites
-    ]
-    events.append(
-        GroupsFormed(
-            campaign_id=CAMPAIGN,
-            groups=[
-                Group(
-                    group_id="g-1",
-                    name="第一检查组",
-                    leader_id="s-1",
-                    member_ids=["s-1", "s-2"],
-                    eligible_zone_ids=["z-1"],
-                )
-            ],
-            seed=1,
-        )
-    )
-    events += [
-        RoundScheduled(
-            campaign_id=CAMPAIGN,
-            round_no=r,
-            assignments=[Assignment(group_id="g-1", zone_id="z-1", site_ids=sites)],
-            seed=r,
-            objective=0,
-            checks=[],
-        )
-        for r in range(1, rounds + 1)
-    ]
-    return events
 
 
 async def publish(bootstrap: str, topics: Topics, events: list[Event]) -> None:
@@ -407,13 +350,14 @@ async def bench_freshness(infra: Infra, rate: float, seconds: float) -> None:
     await ensure_topics(infra.kafka_bootstrap, topics.all)
     total = int(rate * seconds)
     rounds = min(366, -(-(total + warm_up(rate)) // SITES))
+    campaign = FlatCampaign(CAMPAIGN, rounds, SITES)
     principal = Principal(
         subject="bench",
         name="bench",
         role=Role.GROUP_LEADER,
         county=TENANT.county,
         township=TENANT.township,
-        staff_id="s-1",
+        staff_id=LEADER_ID,
     )
     token = mint_token(SECRET, principal, timedelta(hours=2))
     hazards_port, ledgers_port = free_port(), free_port()
@@ -424,7 +368,7 @@ async def bench_freshness(infra: Infra, rate: float, seconds: float) -> None:
             service("crosscheck_ledgers.main", infra, namespace, ledgers_port) as lg_schema,
         ):
             schemas += [hz_schema, lg_schema]
-            await publish(infra.kafka_bootstrap, topics, inventory(rounds))
+            await publish(infra.kafka_bootstrap, topics, campaign.events())
             hz = await Database.connect(infra.database_url, hz_schema, min_size=1, max_size=2)
             ledger = await Database.connect(infra.database_url, lg_schema, min_size=1, max_size=2)
             try:
@@ -437,7 +381,7 @@ async def bench_freshness(infra: Infra, rate: float, seconds: float) -> None:
                     ledger,
                     rate,
                     total,
-                    rounds,
+                    campaign,
                     infra.kafka_bootstrap,
                     topics.of(BoundedContext.HAZARDS),
                 )
@@ -480,7 +424,7 @@ async def _fresh_run(
     ledger: Database,
     rate: float,
     total: int,
-    rounds: int,
+    campaign: FlatCampaign,
     bootstrap: str,
     hazards_topic: str,
 ) -> FreshRun:
@@ -547,15 +491,7 @@ async def _fresh_run(
     async def one(client: OutboundHttp, n: int, due: float, measured: bool) -> None:
         nonlocal failed
         round_no, site = 1 + n // SITES, n % SITES
-        failed_item = ITEMS[n % len(ITEMS)]
-        body = {
-            "campaign_id": CAMPAIGN,
-            "round_no": round_no,
-            "site_id": f"site-{site:04d}",
-            "group_id": "g-1",
-            "present_staff_ids": ["s-1", "s-2"],
-            "answers": [{"item_id": i, "passed": i != failed_item} for i in ITEMS],
-        }
+        body = campaign.inspection(round_no, site, items[n % len(items)])
         try:
             answer = await client.post(url, json.dumps(body).encode(), headers)
         except HttpError:
@@ -572,6 +508,7 @@ async def _fresh_run(
             answered_at[hazard_id] = answered
 
     # The load generator shares the cores with both services: it must cost little.
+    items = campaign.items
     url = f"http://127.0.0.1:{port}/v1/inspections"
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     # Started before the warm-up, so that it reads from the end before measured events.

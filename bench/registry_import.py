@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import sys
 import time
 import uuid
@@ -29,6 +28,7 @@ import httpx
 
 from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.testing.infra import Infra, locate
+from crosscheck_platform.testing.ports import free_port
 from crosscheck_registry.domain.values import SITE_TYPE_LABELS
 from crosscheck_registry.scenario import SITE_HEADERS, VILLAGE_HEADERS, to_csv
 
@@ -76,12 +76,6 @@ def places(township: str, count: int, rng: random.Random) -> list[list[str]]:
             ]
         )
     return rows
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def admin_headers(township: str) -> dict[str, str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -17,15 +16,10 @@ import pytest
 
 from crosscheck_platform.db import Database
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.ports import free_port
 
 SERVICES = ["registry", "rotation", "hazards", "notify", "ledgers"]
 SECRET = "test-secret-for-service-processes-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def service_env(infra: Infra, unique_name: str, port: int) -> dict[str, str]:

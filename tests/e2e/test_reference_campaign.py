@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import sys
 import time
 from collections import Counter
@@ -33,17 +32,12 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_demo.driver import SERVICES, DemoSettings, Endpoints, Outcomes, run
 from crosscheck_platform.db import Database
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.ports import free_port
 
 pytestmark = pytest.mark.infra
 
 SECRET = "e2e-secret-for-the-reference-campaign-0123456789"
 WATCHED = ("InspectionCompleted", "HazardFound", "RectificationVerified", "RectificationOverdue")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Mailbox(Message):
