@@ -19,7 +19,10 @@ afterwards.
      rebuild's shares read, and the rebuild's ratio to both. Each side's CPU time is
      printed too (this process and its ended children: the share processes), and what it
      implies: with every core busy, a rebuild that costs N times the raw read's CPU per
-     record reaches at most cores / N of a CPU-bound raw read.
+     record reaches at most cores / N of a CPU-bound raw read. Before each pair, and
+     before the freshness run, the host's dirty pages are written out (`sync`, printed,
+     not timed): otherwise the kernel writes the records just produced, or the tables
+     the rebuild before wrote, back during the next measurement.
   2. freshness: the hazards and ledgers services run as their own processes; inspection
      commands, each finding one hazard, are sent to the hazards service at `--rate` per
      second (open loop), the first second of them a warm-up that is not measured (the
@@ -67,7 +70,7 @@ from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.kafka import delete_topics_under, ensure_topics
 from crosscheck_platform.outbound import HttpError, OutboundHttp
-from crosscheck_platform.testing.host import writeback
+from crosscheck_platform.testing.host import settle, writeback
 from crosscheck_platform.testing.infra import Infra, locate
 from crosscheck_platform.testing.ports import free_port
 
@@ -223,6 +226,9 @@ async def bench_rebuild(infra: Infra, events: int, processes: int, repeat: int) 
         ratios: list[float] = []
         paused_ratios: list[float] = []
         for attempt in range(repeat):
+            # Each pair starts with nothing left to write back: the records just produced
+            # or the tables the rebuild before wrote (printed, not timed).
+            print(f"settled: dirty pages written in {settle():.1f} s")
             raw = await timed_raw_read(infra.kafka_bootstrap, topics, paused=False)
             print(raw.line("raw aiokafka getmany"))
             # The rebuild's shares read with the collector paused; a plain read spends
@@ -375,6 +381,7 @@ async def bench_freshness(infra: Infra, rate: float, seconds: float) -> None:
                 async with asyncio.timeout(120):
                     while await hz.fetchval("SELECT count(*) FROM round_sites") != rounds * SITES:
                         await asyncio.sleep(0.2)
+                print(f"settled: dirty pages written in {settle():.1f} s")
                 run = await _fresh_run(
                     hazards_port,
                     token,
