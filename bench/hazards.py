@@ -33,7 +33,6 @@ import itertools
 import json
 import os
 import statistics
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -42,7 +41,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import asyncpg
-import httpx
 
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import Event
@@ -56,6 +54,7 @@ from crosscheck_platform.outbound import HttpError, OutboundHttp
 from crosscheck_platform.testing.host import writeback
 from crosscheck_platform.testing.infra import Infra, locate
 from crosscheck_platform.testing.ports import free_port
+from crosscheck_platform.testing.processes import service_env, service_process
 
 TENANT = Tenant(county="532327", township="532327101")
 SECRET = "hazards-benchmark-secret-0123456789-0123456789"
@@ -83,40 +82,16 @@ async def publish(infra: Infra, topics: Topics, events: list[Event]) -> None:
 async def hazards_service(
     infra: Infra, namespace: str, port: int
 ) -> AsyncIterator[tuple[str, int]]:
-    env = {
-        **os.environ,
-        "CROSSCHECK_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
-        "CROSSCHECK_DATABASE_URL": infra.database_url,
-        "CROSSCHECK_DB_SCHEMA": namespace,
-        "CROSSCHECK_TOPIC_NAMESPACE": namespace,
-        "CROSSCHECK_JWT_SECRET": SECRET,
-        "CROSSCHECK_HTTP_PORT": str(port),
-        "CROSSCHECK_LOG_LEVEL": "WARNING",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "crosscheck_hazards.main", env=env
+    env = service_env(
+        infra,
+        schema=namespace,
+        namespace=namespace,
+        secret=SECRET,
+        port=port,
+        CROSSCHECK_LOG_LEVEL="WARNING",
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=base) as client:
-            for _ in range(600):
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.returncode is not None:
-                    raise RuntimeError("the hazards service exited during start-up")
-                await asyncio.sleep(0.1)
+    async with service_process("crosscheck_hazards.main", env, port) as (base, process):
         yield base, process.pid
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), 30)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
 
 
 def cpu_seconds(pids: list[int]) -> float:

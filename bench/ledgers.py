@@ -54,7 +54,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
@@ -74,6 +73,7 @@ from crosscheck_platform.outbound import HttpError, OutboundHttp
 from crosscheck_platform.testing.host import settle, writeback
 from crosscheck_platform.testing.infra import Infra, locate
 from crosscheck_platform.testing.ports import free_port
+from crosscheck_platform.testing.processes import service_env, service_process
 
 SECRET = "ledgers-benchmark-secret-0123456789-0123456789"
 TEMPLATE_TOWNSHIP = b"532327103"
@@ -328,38 +328,17 @@ async def publish(bootstrap: str, topics: Topics, events: list[Event]) -> None:
 
 @asynccontextmanager
 async def service(module: str, infra: Infra, namespace: str, port: int) -> AsyncIterator[str]:
-    env = {
-        **os.environ,
-        "CROSSCHECK_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
-        "CROSSCHECK_DATABASE_URL": infra.database_url,
-        "CROSSCHECK_DB_SCHEMA": f"{namespace}_{module.split('_')[1].split('.')[0]}",
-        "CROSSCHECK_TOPIC_NAMESPACE": namespace,
-        "CROSSCHECK_JWT_SECRET": SECRET,
-        "CROSSCHECK_HTTP_PORT": str(port),
-        "CROSSCHECK_LOG_LEVEL": "WARNING",
-    }
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", module, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=base) as client:
-            for _ in range(600):
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.returncode is not None:
-                    raise RuntimeError(f"{module} exited during start-up")
-                await asyncio.sleep(0.1)
-        yield env["CROSSCHECK_DB_SCHEMA"]
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), 30)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+    schema = f"{namespace}_{module.split('_')[1].split('.')[0]}"
+    env = service_env(
+        infra,
+        schema=schema,
+        namespace=namespace,
+        secret=SECRET,
+        port=port,
+        CROSSCHECK_LOG_LEVEL="WARNING",
+    )
+    async with service_process(module, env, port):
+        yield schema
 
 
 WARM_UP_SECONDS = 1.0

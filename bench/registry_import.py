@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import sys
 import time
 import uuid
 from contextlib import ExitStack
@@ -29,6 +27,7 @@ import httpx
 from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.testing.infra import Infra, locate
 from crosscheck_platform.testing.ports import free_port
+from crosscheck_platform.testing.processes import service_env, service_process
 from crosscheck_registry.domain.values import SITE_TYPE_LABELS
 from crosscheck_registry.scenario import SITE_HEADERS, VILLAGE_HEADERS, to_csv
 
@@ -83,39 +82,6 @@ def admin_headers(township: str) -> dict[str, str]:
         subject="bench", name="bench", role=Role.TOWNSHIP_ADMIN, county=COUNTY, township=township
     )
     return {"Authorization": f"Bearer {mint_token(SECRET, principal, timedelta(hours=1))}"}
-
-
-async def start_service(infra: Infra, schema: str) -> tuple[asyncio.subprocess.Process, str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "CROSSCHECK_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
-        "CROSSCHECK_DATABASE_URL": infra.database_url,
-        "CROSSCHECK_DB_SCHEMA": schema,
-        "CROSSCHECK_TOPIC_NAMESPACE": schema,
-        "CROSSCHECK_JWT_SECRET": SECRET,
-        "CROSSCHECK_HTTP_PORT": str(port),
-        "CROSSCHECK_LOG_LEVEL": "WARNING",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "crosscheck_registry.main",
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=base) as client:
-        for _ in range(600):
-            try:
-                if (await client.get("/readyz")).status_code == 200:
-                    return process, base
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the registry service did not become ready")
 
 
 async def setup(client: httpx.AsyncClient, townships: list[str]) -> None:
@@ -184,25 +150,34 @@ async def run(infra: Infra, townships: int, per_township: int, parallel: int) ->
     tables = {code: places(code, per_township, rng) for code in codes}
     files = {code: to_csv(SITE_HEADERS, rows) for code, rows in tables.items()}
     total = townships * per_township
-    process, base = await start_service(infra, schema)
+    port = free_port()
+    env = service_env(
+        infra,
+        schema=schema,
+        namespace=schema,
+        secret=SECRET,
+        port=port,
+        CROSSCHECK_LOG_LEVEL="WARNING",
+    )
+    quiet = {"stdout": asyncio.subprocess.DEVNULL, "stderr": asyncio.subprocess.DEVNULL}
     try:
-        async with httpx.AsyncClient(base_url=base, timeout=600) as client:
-            await setup(client, codes)
-            start = time.perf_counter()
-            events = await import_all(client, files, parallel)
-            service_seconds = time.perf_counter() - start
-        drain_start = time.perf_counter()
-        while (
-            await outbox_left(infra.database_url, schema)
-            and time.perf_counter() - drain_start < 300
-        ):
-            await asyncio.sleep(0.2)
-        drain_seconds = time.perf_counter() - drain_start
-        flat = [(code, *row[1:]) for code, rows in tables.items() for row in rows]
-        copy_seconds = await raw_copy(infra.database_url, schema, flat)
+        async with service_process("crosscheck_registry.main", env, port, **quiet) as (base, _):
+            async with httpx.AsyncClient(base_url=base, timeout=600) as client:
+                await setup(client, codes)
+                start = time.perf_counter()
+                events = await import_all(client, files, parallel)
+                service_seconds = time.perf_counter() - start
+            # The service's relay drains its outbox; it runs until the COPY is timed too.
+            drain_start = time.perf_counter()
+            while (
+                await outbox_left(infra.database_url, schema)
+                and time.perf_counter() - drain_start < 300
+            ):
+                await asyncio.sleep(0.2)
+            drain_seconds = time.perf_counter() - drain_start
+            flat = [(code, *row[1:]) for code, rows in tables.items() for row in rows]
+            copy_seconds = await raw_copy(infra.database_url, schema, flat)
     finally:
-        process.terminate()
-        await process.wait()
         conn = await asyncpg.connect(infra.database_url)
         await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         await conn.close()

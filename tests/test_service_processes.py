@@ -17,21 +17,10 @@ import pytest
 from crosscheck_platform.db import Database
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.ports import free_port
+from crosscheck_platform.testing.processes import service_env, service_process
 
 SERVICES = ["registry", "rotation", "hazards", "notify", "ledgers"]
 SECRET = "test-secret-for-service-processes-0123456789"
-
-
-def service_env(infra: Infra, unique_name: str, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "CROSSCHECK_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
-        "CROSSCHECK_DATABASE_URL": infra.database_url,
-        "CROSSCHECK_DB_SCHEMA": unique_name,
-        "CROSSCHECK_TOPIC_NAMESPACE": unique_name,
-        "CROSSCHECK_JWT_SECRET": SECRET,
-        "CROSSCHECK_HTTP_PORT": str(port),
-    }
 
 
 def mint(role: str, *extra: str) -> str:
@@ -51,27 +40,10 @@ async def service(
 ) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
     # `database` is the service's schema (`unique_name`): dropped once the service stops.
     port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        f"crosscheck_{request.param}.main",
-        env=service_env(infra, unique_name, port),
-        stderr=asyncio.subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=base) as client:
-        for _ in range(300):
-            try:
-                if (await client.get("/readyz")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.returncode is None, "service exited during start-up"
-            await asyncio.sleep(0.1)
-    yield base, process
-    if process.returncode is None:
-        process.kill()
-        await process.wait()
+    env = service_env(infra, schema=unique_name, namespace=unique_name, secret=SECRET, port=port)
+    module = f"crosscheck_{request.param}.main"
+    async with service_process(module, env, port, stderr=asyncio.subprocess.PIPE) as running:
+        yield running
 
 
 async def test_service_runs_checks_tokens_and_stops_cleanly(

@@ -19,7 +19,6 @@ from email.header import decode_header, make_header
 from email.message import Message as EmailMessage
 from pathlib import Path
 
-import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiosmtpd.controller import Controller
@@ -33,6 +32,7 @@ from crosscheck_demo.driver import SERVICES, DemoSettings, Endpoints, Outcomes, 
 from crosscheck_platform.db import Database
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.ports import free_port
+from crosscheck_platform.testing.processes import wait_until_ready
 
 pytestmark = pytest.mark.infra
 
@@ -98,17 +98,11 @@ async def stack(infra: Infra, unique_name: str, tmp_path: Path) -> AsyncIterator
                 )
             )
         endpoints = Endpoints.on_ports(ports)
-        async with httpx.AsyncClient() as client:
-            for name, process in zip(SERVICES, processes, strict=True):
-                for _ in range(600):
-                    try:
-                        ready = await client.get(f"{endpoints.of(name)}/readyz")
-                        if ready.status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    assert process.returncode is None, (tmp_path / f"{name}.log").read_text()
-                    await asyncio.sleep(0.1)
+        for name, process in zip(SERVICES, processes, strict=True):
+            try:
+                await wait_until_ready(endpoints.of(name), process)
+            except RuntimeError as exc:
+                pytest.fail(f"{exc}\n{(tmp_path / f'{name}.log').read_text()}")
         yield Stack(endpoints, unique_name, mailbox, tmp_path)
     finally:
         for process in processes:

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import BoundedContext, Event
@@ -47,6 +46,7 @@ from crosscheck_platform.http.infrastructure import load_catalogue
 from crosscheck_platform.kafka import reliable_producer
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.kafka_reading import read_until
 
 from .receivers import SECRET, WebhookReceiver, webhook_receiver
 
@@ -66,28 +66,6 @@ async def eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
                 await asyncio.sleep(0.05)
     except TimeoutError:
         pytest.fail(f"never happened: {what}")
-
-
-async def read_topic(bootstrap: str, topic: str, done: Callable[[list[Any]], bool]) -> list[Any]:
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=f"reader-{uuid.uuid4().hex[:8]}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    records: list[Any] = []
-    try:
-        async with asyncio.timeout(WAIT_S):
-            while not done(records):
-                for part in (await consumer.getmany(timeout_ms=200)).values():
-                    records.extend(part)
-    except TimeoutError:
-        pass  # the caller's assertions say what is missing
-    finally:
-        await consumer.stop()
-    return records
 
 
 class HazardsFeed:
@@ -290,7 +268,7 @@ async def test_the_service_schedules_from_kafka_and_delivers_on_the_clock(
             # nothing: hazard a's assignment does not revive its cancelled notices.
             hazards_topic = topics.of(BoundedContext.HAZARDS)
             assigned_id = feed.ids["a"][1]
-            records = await read_topic(
+            records = await read_until(
                 infra.kafka_bootstrap,
                 hazards_topic,
                 lambda rs: any(_event_id(r) == assigned_id for r in rs),
@@ -362,7 +340,7 @@ async def test_the_service_schedules_from_kafka_and_delivers_on_the_clock(
                 return [wire.decode(catalogue, r.headers, r.value) for r in rs]
 
             published = decoded(
-                await read_topic(
+                await read_until(
                     infra.kafka_bootstrap,
                     topics.of(BoundedContext.NOTIFY),
                     lambda rs: len(rs) >= 7,
