@@ -226,11 +226,10 @@ async def timed_raw_read(bootstrap: str, topics: Sequence[str], *, paused: bool)
 
 
 def raw_read_child(bootstrap: str, mode: str, topics: Sequence[str]) -> None:
-    own = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = cpu_seconds()
     with collector.paused() if mode == "paused" else contextlib.nullcontext():
         count, took = asyncio.run(raw_read(bootstrap, topics))
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = used.ru_utime + used.ru_stime - own.ru_utime - own.ru_stime
+    cpu = cpu_seconds() - cpu
     print(json.dumps({"records": count, "seconds": took, "cpu": cpu / count}))
 
 
