@@ -286,7 +286,7 @@ async def bench_consumer(
 
 def consumer_lines(label: str, pairs: list[tuple[float, float]]) -> None:
     """The pair with the median ratio, and the spread of the ratios: on a shared
-    machine the raw read alone moves by up to 2x between runs minutes apart."""
+    machine the raw read alone moves a lot between runs minutes apart."""
     ranked = sorted(pairs, key=lambda pair: pair[0] / pair[1])
     ours, raw = ranked[len(ranked) // 2]
     line(label, ours, raw, "raw aiokafka getmany")

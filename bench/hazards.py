@@ -18,9 +18,9 @@ HazardFound (and their outbox rows) in one transaction:
 `--repeat N` runs both N times, one after another on the same service, and prints the
 medians beside every run's figures: on a shared machine one run says little.
 
-The callers use the platform's lean keep-alive HTTP client (outbound; aiohttp cost
-~0.5 ms of client CPU per request here, httpx ~3 ms, taken from the service's cores);
-the client's own CPU per command is printed beside the service's.
+The callers use the platform's lean keep-alive HTTP client (outbound; aiohttp and httpx
+cost several times its client CPU per request, taken from the service's cores); the
+client's own CPU per command is printed beside the service's.
 """
 
 from __future__ import annotations

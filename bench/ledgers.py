@@ -199,10 +199,10 @@ class RawRead:
 
 
 # The raw reads run in a process of their own each, as the rebuild's shares do. Read in
-# this process, the first pair's plain read was 12-24 % faster than the same read in a
-# fresh process (two runs; the later pairs agreed within 10 %): it came just after this
-# process had generated and let go of the million records it produced, and the gain was
-# the collector's (the collector-off read showed none).
+# this process, the first pair's plain read was clearly faster than the same read in a
+# fresh process (the later pairs agreed): it came just after this process had generated
+# and let go of the million records it produced, and the gain was the collector's (the
+# collector-off read showed none).
 RAW_READ_CHILD = "--raw-read-child"
 
 
@@ -341,9 +341,9 @@ async def service(module: str, infra: Infra, namespace: str, port: int) -> Async
 
 
 WARM_UP_SECONDS = 1.0
-# Each poll costs PostgreSQL ~0.6 ms and this process a round trip: every 5 ms, the
-# probe took ~12 % of a core from the services it measures. Every 10 ms, a latency reads
-# at most 10 ms high.
+# Each poll costs PostgreSQL a query and this process a round trip: polled twice as
+# often, the probe took a noticeable share of a core from the services it measures.
+# Every 10 ms, a latency reads at most 10 ms high.
 POLL_SECONDS = 0.010
 
 
@@ -476,9 +476,8 @@ async def _fresh_run(
     async def poll() -> None:
         async with ledger.dedicated() as conn:
             # A generic plan made while the hazard list was nearly empty scans the whole
-            # table for every id asked: 2.5 ms of PostgreSQL per poll, a fifth of a core
-            # taken from the services measured when it polled every 5 ms. Planned each
-            # time, the poll is a look-up in the key (0.6 ms).
+            # table for every id asked, taking PostgreSQL's CPU from the services
+            # measured. Planned each time, the poll is a look-up in the key.
             await conn.execute("SET plan_cache_mode = force_custom_plan")
             await _poll(conn)
 
@@ -541,8 +540,8 @@ async def _fresh_run(
         poller = asyncio.create_task(poll())
         # The offered rate starts with a warm-up that is not measured: going from idle to
         # the offered rate, the services' pools open their connections (each
-        # prepares its statements and reads type information), about 0.3 s of stalls
-        # that a system serving this rate has behind it.
+        # prepares its statements and reads type information): stalls that a
+        # system serving this rate has behind it.
         warm = warm_up(rate)
         begin = time.perf_counter() + 0.1
         start = begin + warm / rate

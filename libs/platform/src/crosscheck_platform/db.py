@@ -72,7 +72,7 @@ class Database:
             # PostgreSQL fixes a prepared statement's generic plan from the tables' size
             # when it is made. Made on a young schema, it scans whole tables that have
             # since grown, until an ANALYZE (a minute or more away) invalidates it:
-            # PostgreSQL CPU per command grew 2.5x within a benchmark. Statements are
+            # PostgreSQL's CPU per command kept growing within a benchmark. Statements are
             # prepared again after this many seconds, and plan for the tables as they are.
             max_cached_statement_lifetime=STATEMENT_LIFETIME_S,
             reset=_keep_session,

@@ -1,8 +1,8 @@
 """Outbound HTTP/1.1 POSTs over pooled keep-alive connections (asyncio streams).
 
 Webhooks are small POSTs to a few receivers, sent in bursts (10,000 deadlines falling
-due in one minute). A general client (aiohttp) spent ~0.4 ms of CPU on each here, more
-than everything else a notice costs; this one builds the request as bytes and reads
+due in one minute). A general client (aiohttp) spent more CPU on each than everything
+else a notice costs; this one builds the request as bytes and reads
 the answer by its framing (Content-Length, chunked, or until close), nothing more.
 No redirects, cookies or proxies: a webhook receiver answers the URL it was given.
 

@@ -34,8 +34,8 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 # Settings are read from the app here rather than through a dependency of their own:
-# FastAPI resolves every dependency on every request, at a cost (~0.05-0.1 ms each
-# in a profile of the hazards service) well above what these functions do.
+# FastAPI resolves every dependency on every request, at a cost (visible in a profile
+# of the hazards service) well above what these functions do.
 
 
 async def current_principal(request: Request, credentials: Credentials) -> Principal:

@@ -161,7 +161,7 @@ class IdempotentConsumer:
     def _decode(self, records: Sequence[Any]) -> tuple[list[ReceivedEvent], list[DeadLetter]]:
         # The decoded messages stay alive until the batch is applied: the cyclic
         # collector would run every few dozen messages and walk them again each time
-        # (measured: a third of decoding's cost). The pause holds only for this loop
+        # (a large share of decoding's cost). The pause holds only for this loop
         # (no await inside): collection resumes right after.
         with collector.paused():
             return self._decode_all(records)

@@ -16,7 +16,7 @@ GRACEFUL_SHUTDOWN_SECONDS = 20
 
 def run(app: FastAPI, settings: ServiceSettings) -> None:
     # What exists now (modules, pydantic validators, routes) lives as long as the
-    # process. Unfrozen, every full collection walks all of it again: 40-170 ms pauses
+    # process. Unfrozen, every full collection walks all of it again: long pauses
     # under load, each one in some request's latency. Frozen, collections see only
     # what requests allocate.
     gc.collect()

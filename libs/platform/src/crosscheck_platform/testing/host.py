@@ -35,8 +35,8 @@ def settle() -> float:
 
     A benchmark that has just written its input (a million records on Kafka's log, the
     tables of a rebuild) would otherwise have the kernel write them back ~30 s later,
-    during whichever measurement runs then: measured, a 700 MB burst took ~1.2 s of
-    CPU over 3 s, and on two cores it lands on the side that uses both."""
+    during whichever measurement runs then: such a burst takes seconds of CPU, and on
+    two cores it lands on the side that uses both."""
     started = time.perf_counter()
     os.sync()
     return time.perf_counter() - started

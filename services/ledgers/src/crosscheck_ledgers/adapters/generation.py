@@ -8,10 +8,9 @@ transaction, which holds the ledgers' lock throughout, merges the rows gathered 
 than one share and swaps the new tables in just before its commit (`swap_in`); until
 then nobody reads them.
 
-Measured on a 1,000,000-event rebuild: the share processes' COPY with asyncpg's
-compiled encoder, on their own connections, took about what encoding the rows in Python
-alone had taken before (3.75 s against 3.71 s plus 3.02 s for the COPY, for one share's
-rows), and the COPYs and index builds no longer wait for each other on one connection.
+The share processes COPY with asyncpg's compiled encoder, on their own connections: that
+costs about what encoding the rows in Python alone cost before, and the COPYs and index
+builds no longer wait for each other on one connection.
 
 One rebuild of a schema builds a generation at a time: a session advisory lock, held by
 the generation's own connection until it closes (also when the process dies), makes the
@@ -75,8 +74,7 @@ class Generation:
         async def build() -> None:  # the next statement not taken yet, until none is left
             async with self.connection() as conn:
                 # One connection per core already: PostgreSQL's own parallel workers
-                # on top only crowd the cores (keys of a 1,000,000-event rebuild: 1.36 s
-                # without them against 1.61 s with, means of seven runs alternating).
+                # on top only crowd the cores (the keys took longer with them).
                 await conn.execute("SET max_parallel_maintenance_workers = 0")
                 for statement in statements:
                     await conn.execute(statement)
@@ -89,8 +87,8 @@ class Generation:
         statements waiting on the old tables look their names up again once it is
         committed, and find the new ones."""
         # Statistics now, or the first queries after the swap are planned blind. From a
-        # small sample (3,000 rows): 0.1 s where the default sample took 1.1 s of a
-        # 1,000,000-event rebuild, and enough for the ledgers' tenant-scoped queries.
+        # small sample: the default one takes a sizeable part of a large rebuild's
+        # commit, and a small one is enough for the ledgers' tenant-scoped queries.
         await conn.execute("SET LOCAL default_statistics_target = 10")
         for table in ALL_TABLES:
             await conn.execute(f"ANALYZE {self.name}.{table.name}")

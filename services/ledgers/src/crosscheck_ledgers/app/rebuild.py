@@ -60,11 +60,9 @@ from crosscheck_platform.db import Connection, Database
 MAX_ROWS = 2_000_000
 # Shares are read and written with the garbage collector off (collector.paused in this
 # process, for good in a share process): the merged rows pile up and the collector would
-# walk them again and again (even collecting the youngest generation only every 50,000
-# allocations, decoding, projecting and merging took 29-33 us an event against 21-25 us
-# without it, 500,000 events measured alike; a 1,000,000-event rebuild took 33.2 s
-# against 37.2 s, means of four interleaved runs). A collection after a share's read
-# found 6 objects: no cycles pile up.
+# walk them again and again, even when it collects its youngest generation only rarely
+# (the rebuild is measurably shorter without it: bench/RESULTS.md). A collection after a
+# share's read finds next to nothing: no cycles pile up.
 SHARE_PROCESS_MODULE = "crosscheck_ledgers.app.rebuild"
 
 Share = dict[TopicPartition, int]  # partitions to read, each up to its end offset
@@ -464,8 +462,8 @@ def _share_process_main() -> None:
     # A share process lives for one rebuild and keeps what it reads until it ends: the
     # cyclic garbage collector stays off throughout (see SHARE_PROCESS_MODULE), and the
     # process ends without freeing its rows one by one. Turning the collector back on
-    # after the read had made its next collection walk every row kept: 1.8 s of a
-    # share's 30 s, on the path the rebuild waits on.
+    # after the read made its next collection walk every row kept, on the path the
+    # rebuild waits on.
     gc.disable()
     # Frames go to a private copy of stdout; anything printed goes to stderr instead.
     outgoing = os.fdopen(os.dup(1), "wb")
