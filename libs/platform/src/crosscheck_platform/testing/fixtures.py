@@ -26,6 +26,17 @@ _namespaces: list[str] = []
 """Every name handed out this session; services started by tests create topics under it."""
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `infra` every test that reaches the broker or the database through a fixture
+    (directly or through `database`, `topics` or any fixture built on `infra`), before
+    `-m` selects: `pytest -m "not infra"` then runs without the stack, and a new test
+    cannot forget the marker."""
+    for item in items:
+        if "infra" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.infra)
+
+
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infra]:
     with ExitStack() as stack:
