@@ -51,7 +51,15 @@ def download_headers(evidence_id: str, kind: str) -> dict[str, str]:
 def router() -> APIRouter:
     r = APIRouter(prefix="/v1/evidence", tags=["evidence"])
 
-    @r.post("", status_code=201)
+    @r.post(
+        "",
+        status_code=201,
+        responses={
+            413: {"description": f"Larger than {MAX_BYTES // (1024 * 1024)} MB"},
+            415: {"description": "A type evidence may not have, or content not of that type"},
+            422: {"description": "Empty"},
+        },
+    )
     async def upload(
         request: Request,
         principal: Reporter,

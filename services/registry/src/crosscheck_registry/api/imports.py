@@ -52,6 +52,10 @@ def imports_router() -> APIRouter:
                 "required": True,
             }
         },
+        responses={
+            413: {"description": "Larger than an inventory may be, sent or unpacked"},
+            422: {"description": "The file has errors (the full report in `detail`)"},
+        },
     )
     async def import_file(
         request: Request,
