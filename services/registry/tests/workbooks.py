@@ -99,8 +99,9 @@ def parts_of(book: bytes) -> dict[str, Part]:
         return {name: part(archive.read(name)) for name in archive.namelist()}
 
 
-def archive(parts: Mapping[str, Part]) -> bytes:
-    """A zip archive of the parts, each deflated, with the sizes each part declares."""
+def archive(parts: Mapping[str, Part], *, zip64_end: bool = False) -> bytes:
+    """A zip archive of the parts, each deflated, with the sizes each part declares;
+    with `zip64_end`, its end told by zip64 records (the classic one only points there)."""
     out = bytearray()
     directory = bytearray()
     for name, p in parts.items():
@@ -128,7 +129,12 @@ def archive(parts: Mapping[str, Part]) -> bytes:
             offset,
         )
         directory += encoded
-    end = struct.pack(
-        "<IHHHHIIH", 0x06054B50, 0, 0, len(parts), len(parts), len(directory), len(out), 0
-    )
-    return bytes(out + directory + end)
+    count, size, offset = len(parts), len(directory), len(out)
+    out += directory
+    if zip64_end:
+        record = len(out)
+        out += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, count, count, size, offset)
+        out += struct.pack("<IIQI", 0x07064B50, 0, record, 1)
+        count, size, offset = 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, size, offset, 0)
+    return bytes(out)

@@ -40,6 +40,8 @@ from crosscheck_registry.adapters.upload_limits import (
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _END_OF_DIRECTORY = b"PK\x05\x06"
+_ZIP64_END = b"PK\x06\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
 _END_MAX = 22 + 0xFFFF  # the end record, and the comment that may follow it
 _CHUNK = 64 * 1024
 
@@ -101,13 +103,26 @@ class WorkbookCensus:
 
 def _check_directory(data: bytes) -> None:
     """The table of contents is read whole into one object per part: bound it first,
-    from the archive's end record (a zip64 archive, never needed here, is refused)."""
+    from the archive's end record (or its zip64 one, which some writers add)."""
     end = data.rfind(_END_OF_DIRECTORY, max(0, len(data) - _END_MAX))
     if end < 0 or len(data) < end + 22:
         raise UnreadableWorkbook("no zip end record")
     entries, directory_size = struct.unpack_from("<HI", data, end + 10)
+    if end >= 20 and data[end - 20 : end - 16] == _ZIP64_LOCATOR:
+        entries, directory_size = _zip64_directory(data, end)
     if entries > MAX_MEMBERS or directory_size > MAX_CENTRAL_DIRECTORY_BYTES:
         raise workbook_abnormal("members")
+
+
+def _zip64_directory(data: bytes, end: int) -> tuple[int, int]:
+    """(entries, directory size) from the zip64 end record that the locator just
+    before the end record points to."""
+    locator = end - 20
+    (record,) = struct.unpack_from("<Q", data, locator + 8)
+    if record + 56 > locator or data[record : record + 4] != _ZIP64_END:
+        raise UnreadableWorkbook("no zip64 end record")
+    entries, directory_size = struct.unpack_from("<QQ", data, record + 32)
+    return int(entries), int(directory_size)
 
 
 class _XmlCounts:
