@@ -5,7 +5,9 @@ Memory is measured as the bytes the census inflated and Python's peak allocation
 
 from __future__ import annotations
 
+import io
 import tracemalloc
+import zipfile
 from collections.abc import Iterator
 
 import pytest
@@ -159,6 +161,30 @@ def test_rows_numbered_past_the_limit_are_refused_however_few(base: dict[str, Pa
     far = sheet(f'<row r="1">{cells(2)}</row><row r="1048576">{cells(2)}</row>')
     refused = refusal(archive(base | {SHEET: far}))
     assert (refused.key, refused.params) == ("registry.import.too_many_rows", {"limit": MAX_ROWS})
+
+
+def test_a_sheet_is_counted_whatever_its_name_and_however_it_starts(
+    base: dict[str, Part],
+) -> None:
+    """openpyxl finds sheets through the workbook's relations, under any name; the
+    census tells XML by content (its first non-blank byte), wherever that is."""
+    relations = "xl/_rels/workbook.xml.rels"
+    with zipfile.ZipFile(io.BytesIO(archive(base))) as book:
+        renamed = book.read(relations).replace(b"worksheets/sheet1.xml", b"worksheets/data.bin")
+    others = {name: p for name, p in base.items() if name not in (SHEET, relations)}
+    start = " " * (100 * 1024) + f'<worksheet xmlns="{MAIN}"><sheetData>'
+    header = f'<row r="1">{text_cells("村委会名称", "村委会代码")}</row>'
+
+    def hidden(rows: str) -> bytes:
+        sheet_part = part(f"{start}{header}{rows}</sheetData></worksheet>".encode())
+        return archive(others | {relations: part(renamed), "xl/worksheets/data.bin": sheet_part})
+
+    [table] = read_upload(
+        hidden(f'<row r="2">{text_cells("大庄村委会", "532327101201")}</row>')
+    ).tables
+    assert len(table.rows) == 1  # openpyxl does read it
+    refused = refusal(hidden(f'<row r="1048576">{cells(2)}</row>'))
+    assert refused.key == "registry.import.too_many_rows"
 
 
 def test_a_row_with_too_many_cells_is_refused(base: dict[str, Part]) -> None:

@@ -82,23 +82,40 @@ class WorkbookCensus:
                 raise workbook_abnormal("compression_ratio")
 
     def _inflate(self, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
-        sheet = _XmlCounts(self) if member.filename.endswith((".xml", ".rels")) else None
+        xml: _XmlCounts | None = None
+        undecided = True  # whether it is XML, until its first non-blank byte
         size = 0
         try:
             with archive.open(member) as stream:
                 while chunk := stream.read(_CHUNK):
+                    first = size == 0
                     size += len(chunk)
                     self.inflated += len(chunk)
                     if size > member.file_size:
                         raise workbook_abnormal("sizes_differ", self.inflated)
                     if size > MAX_MEMBER_BYTES or self.inflated > MAX_UNPACKED_BYTES:
                         raise workbook_too_large(self.inflated)
-                    if sheet is not None:
-                        sheet.feed(chunk)
-            if sheet is not None:
-                sheet.feed(b"", final=True)
+                    if undecided:
+                        chunk, xml = _xml_start(chunk, first, self)
+                        undecided = not chunk
+                    if xml is not None:
+                        xml.feed(chunk)
+            if xml is not None:
+                xml.feed(b"", final=True)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as e:
             raise UnreadableWorkbook(f"{member.filename}: {e}") from e
+
+
+def _xml_start(
+    chunk: bytes, first: bool, census: WorkbookCensus
+) -> tuple[bytes, _XmlCounts | None]:
+    """(the chunk from its first non-blank byte, a counter if that starts XML). Told by
+    content, not by name: openpyxl parses a sheet under any name the workbook's
+    relations give it; pictures and other binary parts start otherwise."""
+    if first and chunk.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16, as XML may be
+        return chunk, _XmlCounts(census)
+    start = chunk.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return start, _XmlCounts(census) if start[:1] == b"<" else None
 
 
 def _check_directory(data: bytes) -> None:
