@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer
+from fastapi import FastAPI
 
 from crosscheck_contracts import CATALOGUE
 from crosscheck_contracts import kafka as wire
@@ -61,6 +62,7 @@ class Harness:
     runtime: ServiceRuntime
     clock: ManualClock
     settings: ServiceSettings
+    app: FastAPI
     tokens: dict[tuple[str, str | None, str | None], str] = field(default_factory=dict)
 
     @property
@@ -170,7 +172,7 @@ async def running_service(infra: Infra, evidence_dir: Path) -> AsyncIterator[Har
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://hazards") as client:
-                yield Harness(infra, namespace, client, app.state.runtime, clock, settings)
+                yield Harness(infra, namespace, client, app.state.runtime, clock, settings, app)
     finally:
         cleanup = await Database.connect(infra.database_url, namespace, min_size=1, max_size=1)
         await cleanup.execute(f"DROP SCHEMA IF EXISTS {namespace} CASCADE")

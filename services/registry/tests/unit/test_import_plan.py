@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from crosscheck_contracts.events.registry import SiteType
+from crosscheck_registry.adapters.spreadsheets import read_upload
 from crosscheck_registry.domain.commands import (
     CloseSite,
     Command,
@@ -22,7 +23,7 @@ from crosscheck_registry.domain.commands import (
 )
 from crosscheck_registry.domain.importing.plan import plan_import
 from crosscheck_registry.domain.importing.report import ImportPlan
-from crosscheck_registry.domain.importing.tables import Upload, read_upload
+from crosscheck_registry.domain.importing.tables import Upload
 from crosscheck_registry.domain.state import SiteRecord, StaffRecord, TownshipState, VillageRecord
 from crosscheck_registry.scenario import (
     BAD_ROW_PROBLEMS,

@@ -1,5 +1,8 @@
 """Photo and document evidence: a small blob-store interface, a local folder by default.
 
+What is put here was checked first (app/evidence.py): its type is the declared one,
+borne out by its bytes.
+
 Blobs are content-addressed (SHA-256), so uploading the same photo twice stores it once
 and an evidence id can never point at changed content.
 """
@@ -12,8 +15,6 @@ import re
 from pathlib import Path
 from typing import Protocol
 
-ALLOWED_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
-MAX_BYTES = 10 * 1024 * 1024
 _EVIDENCE_ID = re.compile(r"^ev-[0-9a-f]{40}$")
 
 

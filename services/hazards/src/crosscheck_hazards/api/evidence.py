@@ -1,4 +1,9 @@
-"""Photo and document evidence: upload the raw bytes, refer to them by id."""
+"""Photo and document evidence: upload the raw bytes, refer to them by id.
+
+An upload is refused with 415 when its declared type is not one evidence may have or
+its content does not carry that type's signature, with 413 past the size limit (while it
+is read), with 422 when empty. A download carries the checked type, `nosniff`, and is
+shown in place only when it is an image."""
 
 from __future__ import annotations
 
@@ -7,51 +12,54 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 
-from crosscheck_hazards.adapters.blobs import ALLOWED_TYPES, MAX_BYTES
 from crosscheck_hazards.api.deps import InventoryDep, Reporter, Services
 from crosscheck_hazards.app.access import write_tenant
-from crosscheck_hazards.app.evidence import readable_evidence
-from crosscheck_platform.auth.deps import CurrentPrincipal
-from crosscheck_platform.errors import NotFound, RuleViolation
-from crosscheck_platform.i18n import register
-
-register(
-    {
-        "evidence.type": (
-            "证据文件类型不支持(支持 JPEG、PNG、WebP 图片和 PDF)",
-            "Unsupported evidence type (JPEG, PNG, WebP images and PDF are accepted).",
-        ),
-        "evidence.size": (
-            "证据文件为空或超过 10 MB",
-            "The evidence file is empty or larger than 10 MB.",
-        ),
-    }
+from crosscheck_hazards.app.evidence import (
+    MAX_BYTES,
+    checked_evidence,
+    declared_type,
+    readable_evidence,
+    served_type,
 )
+from crosscheck_platform import media
+from crosscheck_platform.auth.deps import CurrentPrincipal
+from crosscheck_platform.errors import NotFound
+from crosscheck_platform.http.files import content_disposition, read_body
+
+_EXTENSIONS = {
+    media.JPEG: "jpg",
+    media.PNG: "png",
+    media.WEBP: "webp",
+    media.HEIC: "heic",
+    media.HEIF: "heif",
+    media.PDF: "pdf",
+}
 
 
-async def _body_within_limit(request: Request) -> bytes:
-    """The upload, refused as soon as it is known to pass the limit: by its declared
-    length before anything is read, else while its chunks arrive, so an oversized
-    upload is never held in memory whole."""
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BYTES):
-        raise RuleViolation("evidence.size")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BYTES:
-            raise RuleViolation("evidence.size")
-        chunks.append(chunk)
-    if size == 0:
-        raise RuleViolation("evidence.size")
-    return b"".join(chunks)
+def download_headers(evidence_id: str, kind: str) -> dict[str, str]:
+    filename = f"{evidence_id}.{_EXTENSIONS.get(kind, 'bin')}"
+    return {
+        "Content-Disposition": content_disposition(
+            "inline" if media.is_image(kind) else "attachment", filename
+        ),
+        "X-Content-Type-Options": "nosniff",
+        # Should a browser ever render it as a page, it runs nothing and loads nothing.
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+    }
 
 
 def router() -> APIRouter:
     r = APIRouter(prefix="/v1/evidence", tags=["evidence"])
 
-    @r.post("", status_code=201)
+    @r.post(
+        "",
+        status_code=201,
+        responses={
+            413: {"description": f"Larger than {MAX_BYTES // (1024 * 1024)} MB"},
+            415: {"description": "A type evidence may not have, or content not of that type"},
+            422: {"description": "Empty"},
+        },
+    )
     async def upload(
         request: Request,
         principal: Reporter,
@@ -59,10 +67,8 @@ def router() -> APIRouter:
         content_type: Annotated[str, Header()] = "",
     ) -> dict[str, str]:
         tenant = write_tenant(principal)
-        kind = content_type.split(";")[0].strip().lower()
-        if kind not in ALLOWED_TYPES:
-            raise RuleViolation("evidence.type")
-        data = await _body_within_limit(request)
+        kind = declared_type(content_type)
+        data = checked_evidence(kind, await read_body(request, MAX_BYTES))
         return {"evidence_id": await services.blobs.put(tenant.township, data, kind)}
 
     @r.get("/{evidence_id}")
@@ -72,7 +78,8 @@ def router() -> APIRouter:
         found = await readable_evidence(services.blobs, inventory, principal, evidence_id)
         if found is None:
             raise NotFound()
-        data, kind = found
-        return Response(data, media_type=kind)
+        data, stored = found
+        kind = served_type(stored, data)
+        return Response(data, media_type=kind, headers=download_headers(evidence_id, kind))
 
     return r

@@ -10,9 +10,17 @@ from collections.abc import Iterable
 
 from crosscheck_hazards.adapters.blobs import BlobStore
 from crosscheck_hazards.adapters.inventory import Inventory
+from crosscheck_platform import media
 from crosscheck_platform.auth import Principal
 from crosscheck_platform.errors import RuleViolation
 from crosscheck_platform.i18n import register
+
+# Photos from phones (HEIC is what iPhones take) and scanned or printed documents.
+EVIDENCE_TYPES = frozenset({media.JPEG, media.PNG, media.WEBP, media.HEIC, media.HEIF, media.PDF})
+MAX_BYTES = 10 * 1024 * 1024
+# Served in place of a stored type its bytes no longer bear out (evidence stored before
+# uploads were checked): a browser then offers the file for download and renders nothing.
+UNVERIFIED_TYPE = "application/octet-stream"
 
 register(
     {
@@ -20,8 +28,45 @@ register(
             "证据 {evidence_ids} 在本乡镇不存在,请先上传",
             "Evidence {evidence_ids} does not exist in this township; upload it first.",
         ),
+        "evidence.type": (
+            "证据文件类型不支持(支持 JPEG、PNG、WebP、HEIC 图片和 PDF)",
+            "Unsupported evidence type (JPEG, PNG, WebP and HEIC images and PDF are accepted).",
+        ),
+        "evidence.mismatch": (
+            "文件内容不是声明的类型 {declared},请上传原始的照片或 PDF 文件",
+            "The file's content is not the declared type {declared}; "
+            "upload the original photo or PDF.",
+        ),
+        "evidence.empty": ("证据文件是空的", "The evidence file is empty."),
     }
 )
+
+
+def declared_type(content_type: str) -> str:
+    """The declared media type, if evidence may be of that type (checked before the
+    body is read, so a wrong type costs no upload)."""
+    kind = media.media_type_of(content_type)
+    if kind not in EVIDENCE_TYPES:
+        raise media.UnsupportedMediaType("evidence.type", declared=kind)
+    return kind
+
+
+def checked_evidence(kind: str, data: bytes) -> bytes:
+    """The upload, if its bytes are what it was declared to be. A wrong declaration is
+    refused rather than corrected: the client's claim and its file disagree, and
+    storing either guess would later serve bytes under a type nobody checked."""
+    if not data:
+        raise RuleViolation("evidence.empty")
+    if not media.matches(kind, data):
+        raise media.UnsupportedMediaType(
+            "evidence.mismatch", declared=kind, detected=media.sniff(data) or "unknown"
+        )
+    return data
+
+
+def served_type(stored: str, data: bytes) -> str:
+    """The type to serve evidence as: the stored one while the bytes still bear it out."""
+    return stored if stored in EVIDENCE_TYPES and media.matches(stored, data) else UNVERIFIED_TYPE
 
 
 async def require_evidence(blobs: BlobStore, township: str, evidence_ids: Iterable[str]) -> None:

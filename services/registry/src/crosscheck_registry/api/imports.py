@@ -6,6 +6,8 @@
 
 Without skip_invalid, a file with any bad row changes nothing and the answer is 422
 with the full report; the report always lists every problem by sheet, row and column.
+A file larger than an inventory may be (adapters/upload_limits.py) is refused with 413,
+while it is uploaded or before it is unpacked and parsed in full.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from fastapi.responses import JSONResponse
 
 from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.http import Runtime, error_response
+from crosscheck_platform.http.files import read_body
 from crosscheck_platform.i18n import preferred_language
+from crosscheck_registry.adapters.upload_limits import MAX_UPLOAD_BYTES
 from crosscheck_registry.api.reports import import_report
 from crosscheck_registry.api.scope import WriteScope
 from crosscheck_registry.app.imports import ImportOptions, ImportRejected, run_import
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 TOWNSHIP_TIME = ZoneInfo("Asia/Shanghai")
 
 
@@ -49,6 +52,10 @@ def imports_router() -> APIRouter:
                 "required": True,
             }
         },
+        responses={
+            413: {"description": "Larger than an inventory may be, sent or unpacked"},
+            422: {"description": "The file has errors (the full report in `detail`)"},
+        },
     )
     async def import_file(
         request: Request,
@@ -59,9 +66,7 @@ def imports_router() -> APIRouter:
         close_missing: bool = False,
     ) -> Any:
         lang = preferred_language(request.headers.get("accept-language"))
-        data = await request.body()
-        if len(data) > MAX_UPLOAD_BYTES:
-            return error_response(request, 413, "too_large", "http_error")
+        data = await read_body(request, MAX_UPLOAD_BYTES)
         options = ImportOptions(dry_run, skip_invalid, close_missing)
         try:
             outcome = await run_import(

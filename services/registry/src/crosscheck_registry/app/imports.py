@@ -3,16 +3,17 @@ township's lock, and apply the whole plan in that one transaction, or nothing.""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date
 
 from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore import CommandContext, EventStore
+from crosscheck_registry.adapters.spreadsheets import read_upload
 from crosscheck_registry.adapters.state import load_township_state
 from crosscheck_registry.app.handlers import execute, lock_township
 from crosscheck_registry.domain.importing.plan import plan_import
 from crosscheck_registry.domain.importing.report import ImportPlan
-from crosscheck_registry.domain.importing.tables import read_upload
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,9 @@ async def run_import(
     *,
     today: date,
 ) -> ImportOutcome:
-    upload = read_upload(data)
+    # Reading a workbook takes CPU for up to a second or two: off the event loop, so the
+    # service goes on answering meanwhile. Past the size limits: SpreadsheetTooLarge.
+    upload = await asyncio.to_thread(read_upload, data)
     township = context.tenant.township
     async with db.transaction() as conn:
         await lock_township(conn, township)

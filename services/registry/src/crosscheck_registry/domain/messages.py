@@ -98,8 +98,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Column “{column}” appears twice.",
     ),
     "registry.import.too_many_rows": (
-        "行数超过上限 {limit},请分批导入",
-        "More than {limit} rows; import in parts.",
+        "表格超过 {limit} 行的上限,请分批导入",
+        "The file has more than {limit} rows; import it in parts.",
+    ),
+    "registry.import.row_too_wide": (
+        "第 {row} 行超过 {limit} 个单元格的上限,请删除多余的列后重试",
+        "Row {row} has more than {limit} cells; remove the extra columns and try again.",
+    ),
+    "registry.import.too_many_cells": (
+        "表格超过 {limit} 个单元格的上限,请删除多余的列和空白格式,或分批导入",
+        "The file has more than {limit} cells; remove extra columns and blank formatting, "
+        "or import it in parts.",
+    ),
+    "registry.import.workbook_too_large": (
+        "工作簿解压后超过 {limit_mb} MB 的上限,请删除图片、多余的工作表和格式后重试",
+        "Unpacked, the workbook is larger than {limit_mb} MB; remove pictures, extra sheets "
+        "and formatting and try again.",
+    ),
+    "registry.import.workbook_abnormal": (
+        "工作簿的结构异常(压缩比过高或组成部分过多),无法导入;请用 Excel 或 WPS 另存后重试",
+        "The workbook's structure is abnormal (packed too tightly or too many parts); "
+        "save it again with Excel or WPS and try again.",
     ),
     "registry.import.unknown_village": (
         "村委会“{value}”不存在,请先登记该村委会或核对名称",

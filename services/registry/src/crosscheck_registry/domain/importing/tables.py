@@ -1,14 +1,12 @@
-"""Reading uploads into tables: which sheet holds what, which column is which.
+"""Lines of cells into tables: which sheet holds what, which column is which.
 
 Township spreadsheets often carry a title line above the header, a `*` marking required
-columns, full-width spaces, GBK-encoded CSV from Excel: all of that is accepted.
+columns, full-width spaces: all of that is accepted. Reading the file itself (CSV, XLSX,
+encodings, size limits) is the adapters' (adapters/spreadsheets.py).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,7 +14,6 @@ from enum import StrEnum
 from crosscheck_registry.domain.importing.issues import Issue
 from crosscheck_registry.domain.values import clean_text
 
-MAX_ROWS = 100_000
 HEADER_SEARCH_ROWS = 10
 
 
@@ -143,58 +140,5 @@ def read_table(sheet: str, lines: Iterable[Sequence[object]]) -> tuple[Table | N
         cells = {columns[i]: cell for i, cell in enumerate(line) if i in columns}
         if all(clean_text(cell) == "" for cell in cells.values()):
             continue
-        if len(table_rows) >= MAX_ROWS:
-            issues.append(
-                Issue(sheet, number, None, "registry.import.too_many_rows", {"limit": MAX_ROWS})
-            )
-            break
         table_rows.append(Row(number, cells))
     return Table(sheet, kind, table_rows), issues
-
-
-def read_csv(data: bytes, sheet: str = "CSV") -> tuple[Table | None, list[Issue]]:
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            content = data.decode("gb18030")  # what Excel writes on Chinese Windows
-        except UnicodeDecodeError:
-            return None, [Issue(sheet, None, None, "registry.import.unreadable")]
-    return read_table(sheet, csv.reader(io.StringIO(content)))
-
-
-def read_xlsx(data: bytes) -> tuple[list[Table], list[Issue]]:
-    from openpyxl import load_workbook  # imported here: CSV-only callers never need it
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        return [], [Issue("XLSX", None, None, "registry.import.unreadable")]
-    tables: list[Table] = []
-    issues: list[Issue] = []
-    try:
-        for worksheet in workbook.worksheets:
-            lines = list(worksheet.iter_rows(values_only=True))
-            if not any(clean_text(cell) for line in lines for cell in line):
-                continue  # an empty extra sheet (Sheet2, Sheet3) is no problem
-            table, found = read_table(worksheet.title, lines)
-            issues.extend(found)
-            if table is not None:
-                tables.append(table)
-    finally:
-        workbook.close()
-    return tables, issues
-
-
-def read_upload(data: bytes) -> Upload:
-    """CSV or XLSX, told apart by content (an XLSX file is a zip archive)."""
-    if not data.strip():
-        return Upload([], [Issue("", None, None, "registry.import.empty")])
-    if data[:4] == b"PK\x03\x04":
-        tables, issues = read_xlsx(data)
-    else:
-        table, issues = read_csv(data)
-        tables = [table] if table is not None else []
-    if not tables and not issues:
-        issues = [Issue("", None, None, "registry.import.empty")]
-    return Upload(tables, issues)
