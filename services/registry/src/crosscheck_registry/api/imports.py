@@ -20,8 +20,8 @@ from fastapi.responses import JSONResponse
 from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.http import Runtime, error_response
 from crosscheck_platform.i18n import preferred_language
+from crosscheck_registry.api.common import AdminWrite
 from crosscheck_registry.api.reports import import_report
-from crosscheck_registry.api.scope import WriteScope
 from crosscheck_registry.app.imports import ImportOptions, ImportRejected, run_import
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -52,7 +52,7 @@ def imports_router() -> APIRouter:
     )
     async def import_file(
         request: Request,
-        tenant: WriteScope,
+        scope: AdminWrite,
         runtime: Runtime,
         dry_run: bool = False,
         skip_invalid: bool = False,
@@ -67,7 +67,7 @@ def imports_router() -> APIRouter:
             outcome = await run_import(
                 runtime.database,
                 runtime.event_store,
-                CommandContext(tenant=tenant),
+                CommandContext(tenant=scope.tenant),
                 data,
                 options,
                 today=today(),
