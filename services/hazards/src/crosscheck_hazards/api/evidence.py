@@ -7,13 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 
+from crosscheck_hazards.adapters import evidence_index
 from crosscheck_hazards.adapters.blobs import ALLOWED_TYPES, MAX_BYTES
 from crosscheck_hazards.api.deps import InventoryDep, Reporter, Services
-from crosscheck_hazards.app.access import write_tenant
 from crosscheck_hazards.app.evidence import readable_evidence
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import NotFound, RuleViolation
+from crosscheck_platform.http import Runtime
 from crosscheck_platform.i18n import register
+from crosscheck_platform.tenancy import acting_tenant, own_village
 
 register(
     {
@@ -56,20 +58,32 @@ def router() -> APIRouter:
         request: Request,
         principal: Reporter,
         services: Services,
+        runtime: Runtime,
         content_type: Annotated[str, Header()] = "",
     ) -> dict[str, str]:
-        tenant = write_tenant(principal)
+        tenant = acting_tenant(principal)
         kind = content_type.split(";")[0].strip().lower()
         if kind not in ALLOWED_TYPES:
             raise RuleViolation("evidence.type")
         data = await _body_within_limit(request)
-        return {"evidence_id": await services.blobs.put(tenant.township, data, kind)}
+        evidence_id = await services.blobs.put(tenant.township, data, kind)
+        # A village committee reads back what it uploaded; the township's staff read
+        # whatever the township holds.
+        await evidence_index.record_upload(
+            runtime.database, tenant, evidence_id, own_village(principal)
+        )
+        return {"evidence_id": evidence_id}
 
     @r.get("/{evidence_id}")
     async def download(
-        evidence_id: str, principal: CurrentPrincipal, services: Services, inventory: InventoryDep
+        evidence_id: str,
+        principal: CurrentPrincipal,
+        services: Services,
+        inventory: InventoryDep,
     ) -> Response:
-        found = await readable_evidence(services.blobs, inventory, principal, evidence_id)
+        found = await readable_evidence(
+            services.blobs, inventory.db, inventory, principal, evidence_id
+        )
         if found is None:
             raise NotFound()
         data, kind = found
