@@ -86,9 +86,7 @@ async def test_township_a_can_neither_read_nor_change_township_b(
         await registry.client.post(f"/v1/townships/{b}/sites", json=site, headers=county)
     ).status_code == 403
     other_county = registry.token(Role.COUNTY_VIEWER, county="532328")
-    assert_out_of_scope(
-        await registry.client.get(f"/v1/townships/{b}/sites", headers=other_county)
-    )
+    assert_out_of_scope(await registry.client.get(f"/v1/townships/{b}/sites", headers=other_county))
 
 
 async def test_commands_validate_and_events_decode_from_kafka(

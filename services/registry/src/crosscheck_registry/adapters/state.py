@@ -50,4 +50,3 @@ async def load_township_state(conn: Connection, township: str) -> TownshipState:
             for r in staff
         ],
     )
-
