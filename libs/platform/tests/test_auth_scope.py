@@ -1,5 +1,6 @@
-"""Scope rules: a township's people see their township; county viewers see the county
-and change nothing. Checked as pure functions and through HTTP."""
+"""Authentication and the tenancy dependencies through HTTP: a township's people see
+their township; county viewers see the county and change nothing. The rules themselves
+are checked as pure functions in test_tenancy_rules."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import httpx
 import pytest
 from fastapi import APIRouter, Depends
 
-from crosscheck_contracts.envelope import Tenant
 from crosscheck_platform.auth import Principal, Role, mint_token
-from crosscheck_platform.auth.deps import CurrentPrincipal, authorize_tenant, require_roles
+from crosscheck_platform.auth.deps import require_roles
 from crosscheck_platform.http import create_app
 from crosscheck_platform.settings import ServiceSettings
+from crosscheck_platform.tenancy.deps import TownshipScope, township_records
+from crosscheck_platform.testing.tenancy import assert_out_of_scope
 
 SETTINGS = ServiceSettings(environment="test", jwt_secret="scope-secret-0123456789-0123456789")
 COUNTY = "532327"
@@ -31,19 +33,19 @@ VIEWER = Principal(subject="v", name="丙", role=Role.COUNTY_VIEWER, county=COUN
 OTHER_VIEWER = Principal(subject="o", name="丁", role=Role.COUNTY_VIEWER, county="530000")
 
 Admin = Annotated[Principal, Depends(require_roles(Role.TOWNSHIP_ADMIN))]
+Reader = Annotated[TownshipScope, Depends(township_records())]
+Writer = Annotated[TownshipScope, Depends(township_records(write=True))]
 
 
 def _router() -> APIRouter:
     router = APIRouter()
 
-    @router.get("/sites/{county}/{township}")
-    async def list_sites(county: str, township: str, principal: CurrentPrincipal) -> list[str]:
-        authorize_tenant(principal, Tenant(county=county, township=township), write=False)
-        return []
+    @router.get("/townships/{code}/sites")
+    async def list_sites(scope: Reader) -> list[str]:
+        return [scope.tenant.county]
 
-    @router.post("/sites/{county}/{township}")
-    async def add_site(county: str, township: str, principal: CurrentPrincipal) -> str:
-        authorize_tenant(principal, Tenant(county=county, township=township), write=True)
+    @router.post("/townships/{code}/sites")
+    async def add_site(scope: Writer) -> str:
         return "added"
 
     @router.post("/campaigns")
@@ -66,19 +68,8 @@ def _auth(principal: Principal, **headers: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", **headers}
 
 
-def test_scope_rules_as_pure_functions() -> None:
-    a, b = Tenant(county=COUNTY, township=TOWNSHIP_A), Tenant(county=COUNTY, township=TOWNSHIP_B)
-    elsewhere = Tenant(county="530000", township=TOWNSHIP_A)
-    assert ADMIN_A.can_read(a) and ADMIN_A.can_write(a)
-    assert not ADMIN_A.can_read(b) and not ADMIN_A.can_write(b)
-    assert not ADMIN_A.can_read(elsewhere)
-    assert VIEWER.can_read(a) and VIEWER.can_read(b)
-    assert not VIEWER.can_write(a) and not VIEWER.can_read(elsewhere)
-    assert ADMIN_A.tenant == a and VIEWER.tenant is None
-
-
 async def test_no_token_is_401_with_a_bearer_challenge(client: httpx.AsyncClient) -> None:
-    response = await client.get(f"/sites/{COUNTY}/{TOWNSHIP_A}")
+    response = await client.get(f"/townships/{TOWNSHIP_A}/sites")
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
     assert response.json()["error"]["code"] == "unauthorized"
@@ -98,7 +89,7 @@ async def test_no_token_is_401_with_a_bearer_challenge(client: httpx.AsyncClient
 )
 async def test_untrusted_tokens_are_401(client: httpx.AsyncClient, authorization: str) -> None:
     response = await client.get(
-        f"/sites/{COUNTY}/{TOWNSHIP_A}", headers={"Authorization": authorization}
+        f"/townships/{TOWNSHIP_A}/sites", headers={"Authorization": authorization}
     )
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
@@ -109,7 +100,7 @@ async def test_an_expired_token_is_401_saying_so(client: httpx.AsyncClient) -> N
         SETTINGS, ADMIN_A, timedelta(hours=1), now=datetime.now(UTC) - timedelta(hours=2)
     )
     response = await client.get(
-        f"/sites/{COUNTY}/{TOWNSHIP_A}",
+        f"/townships/{TOWNSHIP_A}/sites",
         headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
     )
     assert response.status_code == 401
@@ -118,28 +109,27 @@ async def test_an_expired_token_is_401_saying_so(client: httpx.AsyncClient) -> N
 
 async def test_township_a_cannot_read_township_b(client: httpx.AsyncClient) -> None:
     assert (
-        await client.get(f"/sites/{COUNTY}/{TOWNSHIP_A}", headers=_auth(ADMIN_A))
+        await client.get(f"/townships/{TOWNSHIP_A}/sites", headers=_auth(ADMIN_A))
     ).status_code == 200
-    response = await client.get(f"/sites/{COUNTY}/{TOWNSHIP_B}", headers=_auth(ADMIN_A))
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "forbidden"
-    assert TOWNSHIP_B in response.json()["error"]["message"]
+    assert_out_of_scope(await client.get(f"/townships/{TOWNSHIP_B}/sites", headers=_auth(ADMIN_A)))
+    assert_out_of_scope(await client.post(f"/townships/{TOWNSHIP_B}/sites", headers=_auth(ADMIN_A)))
 
 
 async def test_county_viewer_reads_every_township_but_writes_none(
     client: httpx.AsyncClient,
 ) -> None:
     for township in (TOWNSHIP_A, TOWNSHIP_B):
-        read = await client.get(f"/sites/{COUNTY}/{township}", headers=_auth(VIEWER))
-        assert read.status_code == 200
-        write = await client.post(f"/sites/{COUNTY}/{township}", headers=_auth(VIEWER))
+        read = await client.get(f"/townships/{township}/sites", headers=_auth(VIEWER))
+        assert read.json() == [COUNTY]
+        write = await client.post(f"/townships/{township}/sites", headers=_auth(VIEWER))
         assert write.status_code == 403
+        assert write.json()["error"]["code"] == "read_only"
         assert "查看" in write.json()["error"]["message"]
 
 
 async def test_county_viewer_sees_nothing_of_another_county(client: httpx.AsyncClient) -> None:
-    response = await client.get(f"/sites/{COUNTY}/{TOWNSHIP_A}", headers=_auth(OTHER_VIEWER))
-    assert response.status_code == 403
+    response = await client.get(f"/townships/{TOWNSHIP_A}/sites", headers=_auth(OTHER_VIEWER))
+    assert_out_of_scope(response)
 
 
 async def test_the_wrong_role_is_403(client: httpx.AsyncClient) -> None:

@@ -24,6 +24,7 @@ from crosscheck_hazards.adapters.checklist_data import standard_library
 from crosscheck_hazards.app.evidence import MAX_BYTES
 from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.tenancy import assert_out_of_scope
 
 from .harness import (
     CAMPAIGN,
@@ -160,11 +161,9 @@ async def test_evidence_is_stored_read_back_and_carried_by_findings_and_reports(
     again = await upload(svc, PHOTO, "image/png; charset=binary", leader)
     assert again.json()["evidence_id"] == photo_id  # the same photo is stored once
 
+    # The village committee reads it once a finding of its village cites it.
     village = svc.headers(Role.VILLAGE_COMMITTEE, village=VILLAGE)
-    read = await svc.client.get(f"/v1/evidence/{photo_id}", headers=village)
-    assert read.status_code == 200
-    assert read.content == PHOTO
-    assert read.headers["content-type"] == "image/png"
+    assert_out_of_scope(await svc.client.get(f"/v1/evidence/{photo_id}", headers=village))
 
     recorded = await record(
         svc,
@@ -178,6 +177,10 @@ async def test_evidence_is_stored_read_back_and_carried_by_findings_and_reports(
     hazard_id = found["hazard_id"]
     shown = await svc.client.get(f"/v1/hazards/{hazard_id}", headers=village)
     assert shown.json()["evidence_ids"] == [photo_id]
+    read = await svc.client.get(f"/v1/evidence/{photo_id}", headers=village)
+    assert read.status_code == 200
+    assert read.content == PHOTO
+    assert read.headers["content-type"] == "image/png"
 
     await notify_and_assign(svc, hazard_id)
     fixed = await upload(svc, FIX_PHOTO, "image/jpeg", village)
@@ -205,9 +208,7 @@ async def test_evidence_stays_in_its_township(svc: Harness) -> None:
     evidence_id = uploaded.json()["evidence_id"]
 
     elsewhere = svc.headers(Role.TOWNSHIP_ADMIN, "s-x", township=OTHER_TOWNSHIP)
-    hidden = await svc.client.get(f"/v1/evidence/{evidence_id}", headers=elsewhere)
-    assert hidden.status_code == 404
-    assert error_of(hidden)["message"] == "未找到请求的内容"
+    assert_out_of_scope(await svc.client.get(f"/v1/evidence/{evidence_id}", headers=elsewhere))
 
     own = svc.headers(Role.TOWNSHIP_ADMIN, "s-admin")
     unknown = await svc.client.get("/v1/evidence/ev-" + "0" * 40, headers=own)
@@ -231,14 +232,11 @@ async def test_a_county_viewer_reads_the_evidence_of_its_county_only(svc: Harnes
     unknown = await svc.client.get("/v1/evidence/ev-" + "2" * 40, headers=county)
     assert unknown.status_code == 404
 
-    # Another county's viewer cannot tell this id from one that does not exist.
+    # Another county's viewer and another township's inspector are refused.
     other_county = svc.headers(Role.COUNTY_VIEWER, "s-county", township=None, county=OTHER_COUNTY)
-    hidden = await svc.client.get(f"/v1/evidence/{evidence_id}", headers=other_county)
-    assert hidden.status_code == 404
-    assert error_of(hidden)["message"] == "未找到请求的内容"
+    assert_out_of_scope(await svc.client.get(f"/v1/evidence/{evidence_id}", headers=other_county))
     neighbour = svc.headers(Role.INSPECTOR, "s-x", township=OTHER_TOWNSHIP)
-    not_theirs = await svc.client.get(f"/v1/evidence/{evidence_id}", headers=neighbour)
-    assert not_theirs.status_code == 404
+    assert_out_of_scope(await svc.client.get(f"/v1/evidence/{evidence_id}", headers=neighbour))
 
 
 async def test_bad_evidence_gets_a_clear_error(svc: Harness) -> None:

@@ -30,6 +30,7 @@ from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.adapters.checklist_data import standard_library
 from crosscheck_platform.auth import Role
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.tenancy import assert_out_of_scope
 
 from .harness import CAMPAIGN, VILLAGE, Harness, base_inventory, round_plan, running_service
 
@@ -421,7 +422,7 @@ async def test_roles_and_separation_of_duties(svc: Harness) -> None:
     elsewhere = await svc.client.get(
         f"/v1/hazards/{hazard_id}", headers=svc.headers(Role.TOWNSHIP_ADMIN, township="532327102")
     )
-    assert elsewhere.status_code == 404
+    assert_out_of_scope(elsewhere)
 
 
 async def test_the_rectification_notice_as_html_and_pdf(svc: Harness) -> None:

@@ -21,6 +21,7 @@ from crosscheck_ledgers.scenario import AS_OF, Scenario, generate
 from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.testing.fixtures import new_namespace
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.tenancy import assert_out_of_scope
 
 from .harness import Ledgers, admin, county_viewer, ledgers_service, produce, produce_raw
 
@@ -113,6 +114,39 @@ async def test_village_committee_sees_its_own_village(world: World) -> None:
     body = (await world.live.get("/v1/ledgers/hazards", principal, limit=1000)).json()
     assert body["total"] > 0
     assert {h["village_id"] for h in body["items"]} == {village}
+
+
+LEDGER_READS = (
+    "/v1/ledgers/base",
+    "/v1/ledgers/base/coverage",
+    "/v1/ledgers/hazards",
+    "/v1/ledgers/responsibility",
+    "/v1/figures",
+    "/v1/calibration",
+    "/v1/exports/ledgers.xlsx",
+    "/v1/exports/hazards.csv",
+)
+
+
+async def test_reads_out_of_scope_are_refused_not_answered_empty(world: World) -> None:
+    """Another county's viewer naming this county's township used to get empty ledgers;
+    every read out of scope is now the same 403."""
+    other_county = county_viewer("532328")
+    other_township = admin(LENIENT.tenant)
+    committee = Principal(
+        subject="v",
+        name="村委会",
+        role=Role.VILLAGE_COMMITTEE,
+        county="532327",
+        township="532327103",
+        village_id="532327103-v2",
+    )
+    for path in LEDGER_READS:
+        assert_out_of_scope(await world.live.get(path, other_county, township="532327103"))
+        assert_out_of_scope(await world.live.get(path, other_township, township="532327103"))
+        assert_out_of_scope(await world.live.get(path, committee, village_id="532327103-v3"))
+    own = await world.live.get("/v1/ledgers/hazards", committee, village_id="532327103-v2")
+    assert own.status_code == 200 and own.json()["total"] > 0
 
 
 async def test_ledgers_page_and_filter(world: World) -> None:

@@ -27,6 +27,7 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.auth import bearer
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.tenancy import assert_out_of_scope
 
 from . import harness
 from .domain_helpers import DEADLINE, T0, TOWNSHIP, History
@@ -218,13 +219,10 @@ async def test_contacts_belong_to_the_townships_admin(api: Api) -> None:
     assert response.status_code == 401
 
     other_admin = api.token(township=OTHER_TOWNSHIP)
-    response = await api.client.get(base, headers=other_admin)
-    assert response.status_code == 403
-    assert response.json()["error"]["message"] == f"无权访问该乡镇({TOWNSHIP})的数据"
-    response = await api.client.put(
-        f"{base}/responsible_person/site-1", json=body, headers=other_admin
+    assert_out_of_scope(await api.client.get(base, headers=other_admin))
+    assert_out_of_scope(
+        await api.client.put(f"{base}/responsible_person/site-1", json=body, headers=other_admin)
     )
-    assert response.status_code == 403
 
     # Personal data: the county's viewers and the township's other roles do not see it.
     for role in (Role.COUNTY_VIEWER, Role.INSPECTOR, Role.VILLAGE_COMMITTEE):
@@ -320,14 +318,11 @@ async def test_notices_history_shows_each_notice_and_its_fate(
     response = await api.client.get(base, params=listing(limit=5, offset=20), headers=viewer)
     assert response.json() == {"items": [], "total": 16, "limit": 5, "offset": 20}
 
-    # Another county's viewer sees nothing of it; another township's admin is refused;
-    # other roles of the township are not this history's readers.
-    response = await api.client.get(base, headers=api.token(Role.COUNTY_VIEWER, county="532328"))
-    assert response.status_code == 200 and response.json()["total"] == 0
-    response = await api.client.get(base, headers=api.token(township=OTHER_TOWNSHIP))
-    assert response.status_code == 403
+    # Another township's people and the township's inspectors are not this history's
+    # readers (`test_out_of_scope_readers_are_refused_not_answered_empty`).
     response = await api.client.get(base, headers=api.token(Role.INSPECTOR))
     assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
     response = await api.client.get(base)
     assert response.status_code == 401
     response = await api.client.get(
@@ -359,3 +354,32 @@ async def test_a_contacts_table_without_townships_is_set_aside(database: Databas
     await directory.put(TOWNSHIP, RecipientRole.VILLAGE_COMMITTEE, "v-1", contact)
     [stored] = await directory.list(TOWNSHIP)
     assert stored.contact == contact
+
+
+async def test_out_of_scope_readers_are_refused_not_answered_empty(
+    api: Api, database: Database
+) -> None:
+    """Another county's viewer used to get this township's notices as an empty page;
+    every reader out of scope now gets the same 403, whatever its role."""
+    histories = [History("hz-1").found().assigned()]
+    await harness.schedule(database, histories, NotifyPolicy())
+    notices = f"/v1/townships/{TOWNSHIP}/notices"
+    contacts = f"/v1/townships/{TOWNSHIP}/contacts"
+    unregistered = f"/v1/townships/{COUNTY}199/notices"
+    outsiders = [
+        (Role.COUNTY_VIEWER, "532328", TOWNSHIP),
+        (Role.COUNTY_ADMIN, "532328", TOWNSHIP),
+        (Role.TOWNSHIP_ADMIN, COUNTY, OTHER_TOWNSHIP),
+        (Role.VILLAGE_COMMITTEE, COUNTY, TOWNSHIP),  # the township's notices are no village's
+    ]
+    for role, county, township in outsiders:
+        headers = api.token(role, county=county, township=township)
+        for path in (notices, contacts, unregistered):
+            assert_out_of_scope(await api.client.get(path, headers=headers))
+    english = {**api.token(Role.COUNTY_VIEWER, county="532328"), "Accept-Language": "en"}
+    assert_out_of_scope(await api.client.get(notices, headers=english))
+
+    for role in (Role.COUNTY_VIEWER, Role.COUNTY_ADMIN):
+        response = await api.client.get(notices, headers=api.token(role))
+        assert response.status_code == 200, response.text
+        assert response.json()["total"] > 0

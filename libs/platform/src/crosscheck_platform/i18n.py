@@ -22,8 +22,8 @@ _catalogue: dict[str, tuple[str, str]] = {
         "Your session has expired; please sign in again.",
     ),
     "forbidden.scope": (
-        "无权访问该乡镇({township})的数据",
-        "You have no access to the data of township {township}.",
+        "该数据不在当前账号的权限范围内",
+        "This data is outside the scope of your account.",
     ),
     "forbidden.read_only": (
         "当前账号只有查看权限,不能修改数据",

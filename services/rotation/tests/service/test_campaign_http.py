@@ -11,6 +11,7 @@ import pytest
 from crosscheck_contracts.events import registry as reg
 from crosscheck_contracts.events import rotation as rot
 from crosscheck_platform.auth import Role
+from crosscheck_platform.testing.tenancy import assert_out_of_scope
 from crosscheck_rotation.domain.model import StaffMember
 from crosscheck_rotation.domain.scenario import Township, reference
 
@@ -189,8 +190,7 @@ async def test_campaign_is_planned_checked_and_replanned_over_http(rotation: Rot
         await rotation.client.post(f"{path}/replan", json={"reason": "x"}, headers=other),
         await rotation.client.post(f"{path}/rounds/3/close", headers=other),
     ]:
-        assert response.status_code == 403, response.text
-        assert response.json()["error"]["message"] == f"无权访问该乡镇({A})的数据"
+        assert_out_of_scope(response)
     hidden = await rotation.client.get(f"/v1/townships/{B}/campaigns/{campaign_id}", headers=other)
     assert hidden.status_code == 404
     inspector = rotation.headers(A, Role.INSPECTOR)

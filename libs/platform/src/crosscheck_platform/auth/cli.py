@@ -21,7 +21,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--role", required=True, choices=[r.value for r in Role])
     parser.add_argument("--county", required=True, help="county code, e.g. 532327")
-    parser.add_argument("--township", help="township code; omit for county_viewer")
+    parser.add_argument("--township", help="township code; omit for county roles")
     parser.add_argument("--village", help="village committee id (village_committee)")
     parser.add_argument("--staff", help="staff id in the registry (inspectors)")
     parser.add_argument("--subject", help="user id (default: a fresh random id)")

@@ -5,9 +5,10 @@ tests and services build as many apps with different settings as they like.
 
     Admin = Annotated[Principal, Depends(require_roles(Role.TOWNSHIP_ADMIN))]
 
-    @router.post("/v1/sites")
-    async def register_site(principal: Admin, command: RegisterSite) -> ...:
-        authorize_tenant(principal, command.tenant, write=True)
+    @router.post("/v1/checklists/items")
+    async def add_item(principal: Admin, body: AddItem) -> ...:
+
+Which township or village data a principal reaches is `crosscheck_platform.tenancy`'s.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from crosscheck_contracts.envelope import Tenant
 from crosscheck_platform.auth.errors import Forbidden, Unauthenticated
 from crosscheck_platform.auth.principal import Principal, Role
 from crosscheck_platform.auth.tokens import InvalidToken, verify_token
@@ -63,11 +63,3 @@ def require_roles(*roles: Role) -> Callable[[Request, Credentials], Awaitable[Pr
         return principal
 
     return principal_in_role
-
-
-def authorize_tenant(principal: Principal, tenant: Tenant, *, write: bool) -> None:
-    """Raise 403 unless the principal may read (or, with write, change) the tenant's data."""
-    if not principal.can_read(tenant):
-        raise Forbidden("forbidden.scope", township=tenant.township)
-    if write and not principal.can_write(tenant):
-        raise Forbidden("forbidden.read_only", township=tenant.township)

@@ -1,7 +1,6 @@
-"""Who is asking, and what their role and township let them see and change.
+"""Who is asking: a user, their role and the county, township or village they act for.
 
-Scope rules are pure functions of the principal and the tenant, so they are tested
-without HTTP and reused by every service the same way.
+What that lets them see and change is decided in `crosscheck_platform.tenancy`.
 """
 
 from __future__ import annotations
@@ -19,10 +18,11 @@ class Role(StrEnum):
     INSPECTOR = "inspector"
     VILLAGE_COMMITTEE = "village_committee"
     COUNTY_VIEWER = "county_viewer"
+    COUNTY_ADMIN = "county_admin"
 
 
 # Roles whose scope is a whole county rather than one township.
-COUNTY_ROLES = frozenset({Role.COUNTY_VIEWER})
+COUNTY_ROLES = frozenset({Role.COUNTY_VIEWER, Role.COUNTY_ADMIN})
 
 
 class Principal(BaseModel):
@@ -54,12 +54,3 @@ class Principal(BaseModel):
         if self.township is None:
             return None
         return Tenant(county=self.county, township=self.township)
-
-    def can_read(self, tenant: Tenant) -> bool:
-        if tenant.county != self.county:
-            return False
-        return self.role in COUNTY_ROLES or tenant.township == self.township
-
-    def can_write(self, tenant: Tenant) -> bool:
-        # County viewers supervise; changes are made by the township's own people.
-        return self.role is not Role.COUNTY_VIEWER and self.can_read(tenant)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from crosscheck_platform.auth.principal import Principal, Role
+from crosscheck_platform.auth.principal import COUNTY_ROLES, Principal, Role
 from crosscheck_platform.auth.tokens import mint_token
 from crosscheck_platform.settings import ServiceSettings
 
@@ -17,14 +17,14 @@ def principal_for(
     village_id: str | None = None,
     staff_id: str | None = None,
 ) -> Principal:
-    """A principal of `role`; a county viewer carries no township and only a village
+    """A principal of `role`; a county role carries no township and only a village
     committee carries a village, as real tokens do."""
     return Principal(
         subject=f"{role.value}-{township}",
         name="测试用户",
         role=role,
         county=county,
-        township=None if role is Role.COUNTY_VIEWER else township,
+        township=None if role in COUNTY_ROLES else township,
         village_id=village_id if role is Role.VILLAGE_COMMITTEE else None,
         staff_id=staff_id,
     )

@@ -6,6 +6,8 @@ notes, idempotency keys), or by the inventory consumer (places, rounds, groups).
 
 from __future__ import annotations
 
+from crosscheck_hazards.adapters import evidence_index
+
 COMMAND_TABLES = [
     # One row per hazard, updated with every append to its stream: recurrence look-ups
     # and lists need it; the event stream stays the source of truth.
@@ -59,6 +61,7 @@ COMMAND_TABLES = [
         added_at timestamptz NOT NULL,
         PRIMARY KEY (township, item_id)
     )""",
+    evidence_index.TABLE,
 ]
 
 INVENTORY_TABLES = [

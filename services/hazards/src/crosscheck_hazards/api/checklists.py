@@ -11,12 +11,12 @@ from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.adapters.inspection_facts import township_items
 from crosscheck_hazards.api import bodies
 from crosscheck_hazards.api.deps import Admin, Services
-from crosscheck_hazards.app.access import write_tenant
 from crosscheck_hazards.domain.checklists import TOWNSHIP_ITEM_PREFIX, Checklist
 from crosscheck_platform.auth import Forbidden
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import StateConflict
 from crosscheck_platform.http import Runtime
+from crosscheck_platform.tenancy import acting_tenant
 
 
 def checklist_view(checklist: Checklist) -> dict[str, Any]:
@@ -56,7 +56,7 @@ def router() -> APIRouter:
     async def add_township_item(
         body: bodies.AddTownshipItem, principal: Admin, runtime: Runtime, services: Services
     ) -> dict[str, Any]:
-        tenant = write_tenant(principal)
+        tenant = acting_tenant(principal)
         item_id = f"{TOWNSHIP_ITEM_PREFIX}{tenant.township}.{body.key}"
         added = await runtime.database.fetchval(
             """INSERT INTO township_items VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)

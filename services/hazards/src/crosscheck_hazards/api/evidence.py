@@ -12,8 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 
+from crosscheck_hazards.adapters import evidence_index
 from crosscheck_hazards.api.deps import InventoryDep, Reporter, Services
-from crosscheck_hazards.app.access import write_tenant
 from crosscheck_hazards.app.evidence import (
     MAX_BYTES,
     checked_evidence,
@@ -24,7 +24,9 @@ from crosscheck_hazards.app.evidence import (
 from crosscheck_platform import media
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import NotFound
+from crosscheck_platform.http import Runtime
 from crosscheck_platform.http.files import content_disposition, read_body
+from crosscheck_platform.tenancy import acting_tenant, own_village
 
 _EXTENSIONS = {
     media.JPEG: "jpg",
@@ -64,18 +66,30 @@ def router() -> APIRouter:
         request: Request,
         principal: Reporter,
         services: Services,
+        runtime: Runtime,
         content_type: Annotated[str, Header()] = "",
     ) -> dict[str, str]:
-        tenant = write_tenant(principal)
+        tenant = acting_tenant(principal)
         kind = declared_type(content_type)
         data = checked_evidence(kind, await read_body(request, MAX_BYTES))
-        return {"evidence_id": await services.blobs.put(tenant.township, data, kind)}
+        evidence_id = await services.blobs.put(tenant.township, data, kind)
+        # A village committee reads back what it uploaded; the township's staff read
+        # whatever the township holds.
+        await evidence_index.record_upload(
+            runtime.database, tenant, evidence_id, own_village(principal)
+        )
+        return {"evidence_id": evidence_id}
 
     @r.get("/{evidence_id}")
     async def download(
-        evidence_id: str, principal: CurrentPrincipal, services: Services, inventory: InventoryDep
+        evidence_id: str,
+        principal: CurrentPrincipal,
+        services: Services,
+        inventory: InventoryDep,
     ) -> Response:
-        found = await readable_evidence(services.blobs, inventory, principal, evidence_id)
+        found = await readable_evidence(
+            services.blobs, inventory.db, inventory, principal, evidence_id
+        )
         if found is None:
             raise NotFound()
         data, stored = found

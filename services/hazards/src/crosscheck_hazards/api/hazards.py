@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter
@@ -21,7 +22,6 @@ from crosscheck_hazards.api.deps import (
     Services,
     answer,
 )
-from crosscheck_hazards.app.access import write_tenant
 from crosscheck_hazards.app.evidence import require_evidence
 from crosscheck_hazards.app.hazards import HazardAction, act_on_hazard, load_hazard
 from crosscheck_hazards.app.runner import CommandRunner
@@ -31,6 +31,7 @@ from crosscheck_platform.auth import Forbidden, Principal, Role
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import RuleViolation
 from crosscheck_platform.http import Runtime, ServiceRuntime
+from crosscheck_platform.tenancy import acting_tenant
 
 _EVENT_ID = TypeAdapter(Id)
 
@@ -61,11 +62,11 @@ def router() -> APIRouter:
         hazard_id: str,
         idem: Idempotency,
         action: HazardAction,
+        cited: Sequence[str] = (),
     ) -> JSONResponse:
-        decide = act_on_hazard(runtime.event_store, hazard_id, principal, action)
-        result = await runner.run(
-            write_tenant(principal), decide, key=idem.key, fingerprint=idem.fingerprint
-        )
+        tenant = acting_tenant(principal)
+        decide = act_on_hazard(runtime.event_store, hazard_id, principal, action, cited)
+        result = await runner.run(tenant, decide, key=idem.key, fingerprint=idem.fingerprint)
         return answer(result)
 
     @r.get("/{hazard_id}")
@@ -130,7 +131,9 @@ def router() -> APIRouter:
         services: Services,
         idem: IdempotencyDep,
     ) -> JSONResponse:
-        await require_evidence(services.blobs, write_tenant(principal).township, body.evidence_ids)
+        await require_evidence(
+            services.blobs, runtime.database, principal, acting_tenant(principal), body.evidence_ids
+        )
 
         def action(h: Hazard) -> None:
             if (
@@ -141,7 +144,7 @@ def router() -> APIRouter:
                 raise Forbidden("hazard.not_your_village")
             h.report(note=body.note, at=services.clock(), evidence_ids=tuple(body.evidence_ids))
 
-        return await run(runtime, runner, principal, hazard_id, idem, action)
+        return await run(runtime, runner, principal, hazard_id, idem, action, body.evidence_ids)
 
     @r.post("/{hazard_id}/verify")
     async def verify(
@@ -154,7 +157,9 @@ def router() -> APIRouter:
         idem: IdempotencyDep,
     ) -> JSONResponse:
         staff = _staff_id(principal)
-        await require_evidence(services.blobs, write_tenant(principal).township, body.evidence_ids)
+        await require_evidence(
+            services.blobs, runtime.database, principal, acting_tenant(principal), body.evidence_ids
+        )
 
         def action(h: Hazard) -> None:
             h.verify(
@@ -164,7 +169,7 @@ def router() -> APIRouter:
                 evidence_ids=tuple(body.evidence_ids),
             )
 
-        return await run(runtime, runner, principal, hazard_id, idem, action)
+        return await run(runtime, runner, principal, hazard_id, idem, action, body.evidence_ids)
 
     @r.post("/{hazard_id}/reject")
     async def reject(

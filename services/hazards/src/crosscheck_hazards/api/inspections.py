@@ -11,26 +11,14 @@ from crosscheck_hazards.adapters.hazard_index import inspection_details
 from crosscheck_hazards.api import bodies
 from crosscheck_hazards.api.deps import Command, IdempotencyDep, Inspector, answer
 from crosscheck_hazards.app import inspections
-from crosscheck_hazards.app.access import load, write_tenant
 from crosscheck_hazards.app.evidence import require_evidence
 from crosscheck_hazards.app.hazards import load_hazard
+from crosscheck_hazards.app.inspections import load_inspection
 from crosscheck_hazards.app.views import hazard_view, inspection_view
-from crosscheck_hazards.domain.inspection import Answer, Inspection
-from crosscheck_platform.auth import Principal
+from crosscheck_hazards.domain.inspection import Answer
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.http import Runtime
-
-
-async def load_inspection(runtime: Runtime, inspection_id: str, principal: Principal) -> Inspection:
-    inspection, _ = await load(
-        runtime.event_store,
-        Inspection,
-        inspection_id,
-        principal,
-        write=False,
-        missing="inspection.not_found",
-    )
-    return inspection
+from crosscheck_platform.tenancy import acting_tenant
 
 
 def router() -> APIRouter:
@@ -63,10 +51,12 @@ def router() -> APIRouter:
             notes=body.notes,
             override_reason=body.override_reason,
         )
-        tenant = write_tenant(principal)
+        tenant = acting_tenant(principal)
         await require_evidence(
             command.services.blobs,
-            tenant.township,
+            command.runtime.database,
+            principal,
+            tenant,
             (e for a in body.answers for e in a.evidence_ids),
         )
         decide = inspections.record(
@@ -86,7 +76,7 @@ def router() -> APIRouter:
     async def get_inspection(
         inspection_id: str, principal: CurrentPrincipal, runtime: Runtime
     ) -> dict[str, Any]:
-        inspection = await load_inspection(runtime, inspection_id, principal)
+        inspection, _ = await load_inspection(runtime.event_store, inspection_id, principal)
         details = await inspection_details(runtime.database, inspection_id)
         return inspection_view(inspection) | details
 
@@ -94,7 +84,7 @@ def router() -> APIRouter:
     async def list_hazards(
         inspection_id: str, principal: CurrentPrincipal, runtime: Runtime
     ) -> list[dict[str, Any]]:
-        inspection = await load_inspection(runtime, inspection_id, principal)
+        inspection, _ = await load_inspection(runtime.event_store, inspection_id, principal)
         hazards = [
             (await load_hazard(runtime.event_store, h, principal, write=False))[0]
             for h in inspection.hazard_ids

@@ -12,10 +12,9 @@ from crosscheck_hazards.adapters.inspection_facts import township_items
 from crosscheck_hazards.adapters.notice_html import render_html
 from crosscheck_hazards.adapters.notice_pdf import render_pdf
 from crosscheck_hazards.api.deps import InventoryDep, Services
-from crosscheck_hazards.app.access import load
 from crosscheck_hazards.app.hazards import load_hazard
+from crosscheck_hazards.app.inspections import load_inspection
 from crosscheck_hazards.app.notice import Notice, assemble
-from crosscheck_hazards.domain.inspection import Inspection
 from crosscheck_platform.auth import Principal
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.http import Runtime, ServiceRuntime
@@ -29,9 +28,7 @@ async def notice_of(
     services: Services,
 ) -> Notice:
     store = runtime.event_store
-    inspection, tenant = await load(
-        store, Inspection, inspection_id, principal, write=False, missing="inspection.not_found"
-    )
+    inspection, tenant = await load_inspection(store, inspection_id, principal)
     hazards = [
         (await load_hazard(store, h, principal, write=False))[0] for h in inspection.hazard_ids
     ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from crosscheck_contracts.envelope import Tenant
+from crosscheck_hazards.adapters.evidence_index import citation_rows
 from crosscheck_hazards.adapters.hazard_index import hazard_rows
-from crosscheck_hazards.app.access import load
+from crosscheck_hazards.app.loading import load
 from crosscheck_hazards.app.runner import Outcome
 from crosscheck_hazards.app.views import hazard_view
 from crosscheck_hazards.domain.hazard import Hazard
@@ -17,10 +18,25 @@ HazardAction = Callable[[Hazard], None]
 """What to do to the loaded hazard (it raises when the state or a rule forbids it)."""
 
 
+def hazard_villages(hazard: Hazard) -> tuple[str | None, ...]:
+    """The villages a hazard concerns: its place's, and the one supervising the fix
+    (who reports it done), when that is another."""
+    found = hazard.found
+    return (found.village_id if found else None, hazard.supervising_village_id)
+
+
 async def load_hazard(
     store: PostgresEventStore, hazard_id: str, principal: Principal, *, write: bool
 ) -> tuple[Hazard, Tenant]:
-    return await load(store, Hazard, hazard_id, principal, write=write, missing="hazard.not_found")
+    return await load(
+        store,
+        Hazard,
+        hazard_id,
+        principal,
+        write=write,
+        missing="hazard.not_found",
+        villages=hazard_villages,
+    )
 
 
 def act_on_hazard(
@@ -28,12 +44,20 @@ def act_on_hazard(
     hazard_id: str,
     principal: Principal,
     action: HazardAction,
+    cited: Sequence[str] = (),
 ) -> Callable[[], Awaitable[Outcome]]:
+    """`cited`: evidence the command cites, readable from then on by the hazard's
+    villages (as is the evidence of its finding, should the supervising village change)."""
+
     async def decide() -> Outcome:
         hazard, tenant = await load_hazard(store, hazard_id, principal, write=True)
         action(hazard)
+        found = hazard.found.evidence_ids if hazard.found else ()
+        evidence = citation_rows(tenant, [*found, *cited], hazard_villages(hazard))
         return Outcome(
-            aggregates=[hazard], body=hazard_view(hazard), rows=[hazard_rows(tenant, [hazard])]
+            aggregates=[hazard],
+            body=hazard_view(hazard),
+            rows=[hazard_rows(tenant, [hazard]), *evidence],
         )
 
     return decide

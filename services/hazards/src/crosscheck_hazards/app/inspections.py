@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from crosscheck_contracts.envelope import Tenant
+from crosscheck_hazards.adapters.evidence_index import citation_rows
 from crosscheck_hazards.adapters.hazard_index import hazard_rows, inspection_details_rows
 from crosscheck_hazards.adapters.inspection_facts import inspection_facts
 from crosscheck_hazards.adapters.inventory import Inventory
-from crosscheck_hazards.app.access import actor_of
+from crosscheck_hazards.app.loading import load
 from crosscheck_hazards.app.runner import Outcome
 from crosscheck_hazards.app.services import HazardsServices
 from crosscheck_hazards.app.views import inspection_view
+from crosscheck_hazards.domain.assignment import Actor
 from crosscheck_hazards.domain.errors import InspectionRuleViolation
 from crosscheck_hazards.domain.inspection import (
     Answer,
@@ -24,12 +26,41 @@ from crosscheck_hazards.domain.inspection import (
     ensure_new,
     record_inspection,
 )
-from crosscheck_platform.auth import Principal
+from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 
 # Inspection ids are derived from (township, campaign, round, place): recording the
 # same place twice in a round hits the same stream and is refused.
 _INSPECTION_NAMESPACE = uuid.UUID("6f1c2d4e-8a53-4c1e-9a57-3f0b8e1d2c40")
+
+
+def actor_of(principal: Principal) -> Actor:
+    return Actor(
+        user_id=principal.subject,
+        staff_id=principal.staff_id,
+        is_admin=principal.role is Role.TOWNSHIP_ADMIN,
+        village_id=principal.village_id,
+    )
+
+
+def inspection_villages(inspection: Inspection) -> tuple[str | None]:
+    done = inspection.completed
+    return (done.village_id if done else None,)
+
+
+async def load_inspection(
+    store: PostgresEventStore, inspection_id: str, principal: Principal
+) -> tuple[Inspection, Tenant]:
+    """A recorded inspection for reading: it concerns the village of its place."""
+    return await load(
+        store,
+        Inspection,
+        inspection_id,
+        principal,
+        write=False,
+        missing="inspection.not_found",
+        villages=inspection_villages,
+    )
 
 
 def inspection_id_for(township: str, campaign_id: str, round_no: int, site_id: str) -> str:
@@ -133,6 +164,11 @@ def record(
                     notes=request.notes,
                 ),
                 hazard_rows(tenant, hazards),
+                *citation_rows(
+                    tenant,
+                    (e for a in request.answers for e in a.evidence_ids),
+                    [site.facts.village_id],
+                ),
             ],
         )
 

@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 
-from crosscheck_contracts.envelope import Tenant
 from crosscheck_ledgers.adapters.views import Page, Scope
-from crosscheck_platform.auth import Principal, Role
-from crosscheck_platform.auth.deps import CurrentPrincipal, authorize_tenant
+from crosscheck_platform.auth import Principal
+from crosscheck_platform.auth.deps import CurrentPrincipal
+from crosscheck_platform.tenancy import reading
 
 Lang = Literal["zh", "en"]
 
@@ -22,16 +22,21 @@ async def scope_of(
         Query(
             min_length=1,
             max_length=32,
-            description="One township; county viewers see every township of their county "
+            description="One township; county roles see every township of their county "
             "when it is left out.",
         ),
     ] = None,
+    village_id: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="One village; a village committee sees its own village only.",
+        ),
+    ] = None,
 ) -> Scope:
-    township = township or principal.township
-    if township is not None:
-        authorize_tenant(principal, Tenant(county=principal.county, township=township), write=False)
-    village = principal.village_id if principal.role is Role.VILLAGE_COMMITTEE else None
-    return Scope(county=principal.county, township=township, village_id=village)
+    """The rows the caller asked for, refused (403) where they lie outside its scope."""
+    allowed = reading(principal, township=township, village_id=village_id)
+    return Scope(county=allowed.county, township=allowed.township, village_id=allowed.village_id)
 
 
 ScopeDep = Annotated[Scope, Depends(scope_of)]

@@ -53,7 +53,6 @@ async def hazard_rows(
     as_of: AsOf,
     campaign_id: Campaign = None,
     round_no: RoundNo = None,
-    village_id: IdQuery = None,
     site_id: IdQuery = None,
     group_id: IdQuery = None,
     category: HazardCategory | None = None,
@@ -64,7 +63,7 @@ async def hazard_rows(
     f = HazardFilter(
         campaign_id,
         round_no,
-        village_id,
+        None,  # the village is the scope's
         site_id,
         group_id,
         None if category is None else category.value,
@@ -87,14 +86,13 @@ def router() -> APIRouter:
         scope: ScopeDep,
         page: PageDep,
         campaign_id: Campaign = None,
-        village_id: IdQuery = None,
         site_type: SiteType | None = None,
         inspected: bool | None = None,
         include_closed: bool = False,
     ) -> dict[str, Any]:
         f = SiteFilter(
             campaign_id,
-            village_id,
+            None,  # the village is the scope's
             None if site_type is None else site_type.value,
             inspected,
             include_closed,

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from crosscheck_contracts.events.notify import Channel, RecipientRole
 from crosscheck_notify.adapters.directory import Contact, StoredContact, TableDirectory
-from crosscheck_notify.api.scope import AdminScope
 from crosscheck_notify.domain.contacts import contact_address
+from crosscheck_platform.auth import Role
 from crosscheck_platform.errors import NotFound
 from crosscheck_platform.http import Runtime
+from crosscheck_platform.tenancy.deps import TownshipScope, township_records
+
+# Contacts are personal data: only the township's own admin reads or changes them.
+Reader = Annotated[TownshipScope, Depends(township_records(roles=[Role.TOWNSHIP_ADMIN]))]
+Writer = Annotated[
+    TownshipScope, Depends(township_records(write=True, roles=[Role.TOWNSHIP_ADMIN]))
+]
 
 RecipientRef = Annotated[
     str,
@@ -51,29 +58,29 @@ def contacts_router() -> APIRouter:
     router = APIRouter(prefix="/v1/townships/{code}/contacts", tags=["contacts"])
 
     @router.get("")
-    async def list_contacts(tenant: AdminScope, runtime: Runtime) -> dict[str, Any]:
-        stored = await TableDirectory(runtime.database).list(tenant.township)
-        return {"items": [contact_view(tenant.township, s) for s in stored]}
+    async def list_contacts(scope: Reader, runtime: Runtime) -> dict[str, Any]:
+        stored = await TableDirectory(runtime.database).list(scope.township)
+        return {"items": [contact_view(scope.township, s) for s in stored]}
 
     @router.put("/{role}/{ref}")
     async def put_contact(
-        tenant: AdminScope,
+        scope: Writer,
         role: RecipientRole,
         ref: RecipientRef,
         body: ContactBody,
         runtime: Runtime,
     ) -> dict[str, Any]:
         contact = Contact(body.channel, contact_address(body.channel, body.address), body.language)
-        stored = await TableDirectory(runtime.database).put(tenant.township, role, ref, contact)
-        return contact_view(tenant.township, stored)
+        stored = await TableDirectory(runtime.database).put(scope.township, role, ref, contact)
+        return contact_view(scope.township, stored)
 
     @router.delete("/{role}/{ref}", status_code=204)
     async def delete_contact(
-        tenant: AdminScope, role: RecipientRole, ref: RecipientRef, runtime: Runtime
+        scope: Writer, role: RecipientRole, ref: RecipientRef, runtime: Runtime
     ) -> Response:
-        if not await TableDirectory(runtime.database).delete(tenant.township, role, ref):
+        if not await TableDirectory(runtime.database).delete(scope.township, role, ref):
             raise NotFound(
-                "notify.contact.not_found", township=tenant.township, role=role.value, ref=ref
+                "notify.contact.not_found", township=scope.township, role=role.value, ref=ref
             )
         return Response(status_code=204)
 

@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from crosscheck_notify.adapters.notice_history import STORED_STATES, NoticeFilter, list_notices
-from crosscheck_notify.api.scope import OversightScope
+from crosscheck_platform.auth import Role
 from crosscheck_platform.http import Runtime
+from crosscheck_platform.tenancy.deps import TownshipScope, township_records
+
+# The township's admin and its county's people oversee what became of its notices.
+Oversight = Annotated[
+    TownshipScope,
+    Depends(township_records(roles=[Role.TOWNSHIP_ADMIN, Role.COUNTY_VIEWER, Role.COUNTY_ADMIN])),
+]
 
 StateName = Literal["pending", "sent", "failed", "cancelled"]
 
@@ -19,7 +26,7 @@ def notices_router() -> APIRouter:
 
     @router.get("")
     async def notices(
-        tenant: OversightScope,
+        scope: Oversight,
         runtime: Runtime,
         hazard_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
         state: StateName | None = None,
@@ -28,8 +35,8 @@ def notices_router() -> APIRouter:
     ) -> dict[str, Any]:
         """Newest due first. `state`: pending, sent, failed or cancelled."""
         where = NoticeFilter(
-            county=tenant.county,
-            township=tenant.township,
+            county=scope.tenant.county,
+            township=scope.township,
             hazard_id=hazard_id,
             state=STORED_STATES[state] if state else None,
             limit=limit,

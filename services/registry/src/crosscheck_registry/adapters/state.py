@@ -50,8 +50,3 @@ async def load_township_state(conn: Connection, township: str) -> TownshipState:
             for r in staff
         ],
     )
-
-
-async def township_county(conn: Connection, township: str) -> str | None:
-    value = await conn.fetchval("SELECT county_code FROM townships WHERE code = $1", township)
-    return str(value) if value is not None else None

@@ -1,12 +1,16 @@
-"""What the registry's routers share: paging parameters and command answers."""
+"""What the registry's routers share: paging parameters, command answers, and which
+township a request is about, as far as the caller may see it (`crosscheck_platform.tenancy`).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Depends, Query
 
+from crosscheck_platform.auth import Role
 from crosscheck_platform.eventstore import StoredEvent
+from crosscheck_platform.tenancy.deps import TownshipScope, township_records, township_villages
 from crosscheck_registry.adapters.queries import Page
 
 
@@ -24,3 +28,13 @@ def accepted(aggregate_id: str, stored: list[StoredEvent]) -> dict[str, Any]:
         "version": stored[-1].version if stored else None,
         "events": [s.envelope.type.rsplit(".", 1)[-1] for s in stored],
     }
+
+
+Records = Annotated[TownshipScope, Depends(township_records())]
+"""The township's own records (its staff): not its village committees'."""
+Villages = Annotated[TownshipScope, Depends(township_villages())]
+"""The township, its villages and places: a village committee sees its own village's."""
+AdminWrite = Annotated[
+    TownshipScope, Depends(township_records(write=True, roles=[Role.TOWNSHIP_ADMIN]))
+]
+"""Changes to the inventory: the township's admin only."""

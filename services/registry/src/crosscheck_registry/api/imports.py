@@ -24,8 +24,8 @@ from crosscheck_platform.http import Runtime, error_response
 from crosscheck_platform.http.files import read_body
 from crosscheck_platform.i18n import preferred_language
 from crosscheck_registry.adapters.upload_limits import MAX_UPLOAD_BYTES
+from crosscheck_registry.api.common import AdminWrite
 from crosscheck_registry.api.reports import import_report
-from crosscheck_registry.api.scope import WriteScope
 from crosscheck_registry.app.imports import ImportOptions, ImportRejected, run_import
 
 TOWNSHIP_TIME = ZoneInfo("Asia/Shanghai")
@@ -59,7 +59,7 @@ def imports_router() -> APIRouter:
     )
     async def import_file(
         request: Request,
-        tenant: WriteScope,
+        scope: AdminWrite,
         runtime: Runtime,
         dry_run: bool = False,
         skip_invalid: bool = False,
@@ -72,7 +72,7 @@ def imports_router() -> APIRouter:
             outcome = await run_import(
                 runtime.database,
                 runtime.event_store,
-                CommandContext(tenant=tenant),
+                CommandContext(tenant=scope.tenant),
                 data,
                 options,
                 today=today(),

@@ -7,16 +7,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 
 from crosscheck_platform.auth import Role
-from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import NotFound, RuleViolation
 from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.http import Runtime
 from crosscheck_registry.adapters import queries
 from crosscheck_registry.adapters.queries import Page
 from crosscheck_registry.api.bodies import CloseSiteBody, SiteBody, SitePatchBody, checked
-from crosscheck_registry.api.common import accepted, paging
+from crosscheck_registry.api.common import AdminWrite, Villages, accepted, paging
 from crosscheck_registry.api.imports import today
-from crosscheck_registry.api.scope import ReadScope, WriteScope
 from crosscheck_registry.app.commands import run_command
 from crosscheck_registry.domain import values
 from crosscheck_registry.domain.commands import CloseSite, RegisterSite, UpdateSite
@@ -47,7 +45,7 @@ def sites_router() -> APIRouter:
     router = APIRouter(prefix="/v1/townships/{code}/sites", tags=["sites"])
 
     @router.post("", status_code=201)
-    async def register(tenant: WriteScope, body: SiteBody, runtime: Runtime) -> dict[str, Any]:
+    async def register(scope: AdminWrite, body: SiteBody, runtime: Runtime) -> dict[str, Any]:
         facts = SiteFacts(
             name=checked("name", values.name, body.name),
             village_id=body.village_id,
@@ -65,7 +63,7 @@ def sites_router() -> APIRouter:
         stored = await run_command(
             runtime.database,
             runtime.event_store,
-            CommandContext(tenant=tenant),
+            CommandContext(tenant=scope.tenant),
             RegisterSite(site_id, facts),
             villages=[facts.village_id],
         )
@@ -73,13 +71,13 @@ def sites_router() -> APIRouter:
 
     @router.patch("/{site_id}")
     async def update(
-        tenant: WriteScope, site_id: str, body: SitePatchBody, runtime: Runtime
+        scope: AdminWrite, site_id: str, body: SitePatchBody, runtime: Runtime
     ) -> dict[str, Any]:
         changes = _changes(body)
         stored = await run_command(
             runtime.database,
             runtime.event_store,
-            CommandContext(tenant=tenant),
+            CommandContext(tenant=scope.tenant),
             UpdateSite(site_id, changes),
             villages=[changes.village_id],
         )
@@ -87,19 +85,19 @@ def sites_router() -> APIRouter:
 
     @router.post("/{site_id}/close")
     async def close(
-        tenant: WriteScope, site_id: str, body: CloseSiteBody, runtime: Runtime
+        scope: AdminWrite, site_id: str, body: CloseSiteBody, runtime: Runtime
     ) -> dict[str, Any]:
         command = CloseSite(
             site_id, checked("reason", values.text, body.reason), body.closed_on or today()
         )
         stored = await run_command(
-            runtime.database, runtime.event_store, CommandContext(tenant=tenant), command
+            runtime.database, runtime.event_store, CommandContext(tenant=scope.tenant), command
         )
         return accepted(site_id, stored)
 
     @router.get("")
     async def list_sites(
-        tenant: ReadScope,
+        scope: Villages,
         runtime: Runtime,
         page: Annotated[Page, Depends(paging)],
         village_id: str | None = None,
@@ -111,24 +109,23 @@ def sites_router() -> APIRouter:
         async with runtime.database.pool.acquire() as conn:
             return await queries.list_sites(
                 conn,
-                tenant.township,
+                scope.township,
                 page,
-                village_id=village_id,
+                village_id=scope.village_filter(village_id),
                 site_type=kind,
                 status=status,
                 q=q,
             )
 
     @router.get("/{site_id}")
-    async def get(
-        tenant: ReadScope, site_id: str, runtime: Runtime, principal: CurrentPrincipal
-    ) -> Any:
+    async def get(scope: Villages, site_id: str, runtime: Runtime) -> Any:
         async with runtime.database.pool.acquire() as conn:
-            site = await queries.get_site(conn, tenant.township, site_id)
+            site = await queries.get_site(conn, scope.township, site_id)
         if site is None:
             raise NotFound("registry.site.unknown", site_id=site_id)
+        scope.authorize(site["village_id"])
         # The full number is for the township's own administration only.
-        if principal.role is not Role.TOWNSHIP_ADMIN:
+        if scope.principal.role is not Role.TOWNSHIP_ADMIN:
             site.pop("responsible_phone", None)
         return site
 

@@ -12,8 +12,7 @@ from crosscheck_platform.http import Runtime
 from crosscheck_registry.adapters import queries
 from crosscheck_registry.adapters.queries import Page
 from crosscheck_registry.api.bodies import ConflictBody, DeactivateBody, StaffBody, checked
-from crosscheck_registry.api.common import accepted, paging
-from crosscheck_registry.api.scope import ReadScope, WriteScope
+from crosscheck_registry.api.common import AdminWrite, Records, accepted, paging
 from crosscheck_registry.app.commands import run_command
 from crosscheck_registry.domain import values
 from crosscheck_registry.domain.commands import DeactivateStaff, DeclareConflict, EnrollStaff
@@ -25,7 +24,7 @@ def staff_router() -> APIRouter:
     router = APIRouter(prefix="/v1/townships/{code}/staff", tags=["staff"])
 
     @router.post("", status_code=201)
-    async def enroll(tenant: WriteScope, body: StaffBody, runtime: Runtime) -> dict[str, Any]:
+    async def enroll(scope: AdminWrite, body: StaffBody, runtime: Runtime) -> dict[str, Any]:
         facts = StaffFacts(
             name=checked("name", values.name, body.name),
             unit=checked("unit", values.name, body.unit),
@@ -36,7 +35,7 @@ def staff_router() -> APIRouter:
         stored = await run_command(
             runtime.database,
             runtime.event_store,
-            CommandContext(tenant=tenant),
+            CommandContext(tenant=scope.tenant),
             EnrollStaff(staff_id, facts),
             villages=[facts.home_village_id],
         )
@@ -44,7 +43,7 @@ def staff_router() -> APIRouter:
 
     @router.post("/{staff_id}/conflicts")
     async def declare_conflict(
-        tenant: WriteScope, staff_id: str, body: ConflictBody, runtime: Runtime
+        scope: AdminWrite, staff_id: str, body: ConflictBody, runtime: Runtime
     ) -> dict[str, Any]:
         if not body.village_ids and not body.site_ids:
             raise RuleViolation("registry.staff.conflict_empty")
@@ -57,7 +56,7 @@ def staff_router() -> APIRouter:
         stored = await run_command(
             runtime.database,
             runtime.event_store,
-            CommandContext(tenant=tenant),
+            CommandContext(tenant=scope.tenant),
             command,
             villages=body.village_ids,
             sites=body.site_ids,
@@ -66,17 +65,17 @@ def staff_router() -> APIRouter:
 
     @router.post("/{staff_id}/deactivate")
     async def deactivate(
-        tenant: WriteScope, staff_id: str, body: DeactivateBody, runtime: Runtime
+        scope: AdminWrite, staff_id: str, body: DeactivateBody, runtime: Runtime
     ) -> dict[str, Any]:
         command = DeactivateStaff(staff_id, checked("reason", values.text, body.reason))
         stored = await run_command(
-            runtime.database, runtime.event_store, CommandContext(tenant=tenant), command
+            runtime.database, runtime.event_store, CommandContext(tenant=scope.tenant), command
         )
         return accepted(staff_id, stored)
 
     @router.get("")
     async def list_staff(
-        tenant: ReadScope,
+        scope: Records,
         runtime: Runtime,
         page: Annotated[Page, Depends(paging)],
         status: Literal["active", "inactive", "all"] = "active",
@@ -87,7 +86,7 @@ def staff_router() -> APIRouter:
         async with runtime.database.pool.acquire() as conn:
             return await queries.list_staff(
                 conn,
-                tenant.township,
+                scope.township,
                 page,
                 status=status,
                 is_leadership=is_leadership,
@@ -96,9 +95,9 @@ def staff_router() -> APIRouter:
             )
 
     @router.get("/{staff_id}")
-    async def get(tenant: ReadScope, staff_id: str, runtime: Runtime) -> Any:
+    async def get(scope: Records, staff_id: str, runtime: Runtime) -> Any:
         async with runtime.database.pool.acquire() as conn:
-            staff = await queries.get_staff(conn, tenant.township, staff_id)
+            staff = await queries.get_staff(conn, scope.township, staff_id)
         if staff is None:
             raise NotFound("registry.staff.unknown", staff_id=staff_id)
         return staff

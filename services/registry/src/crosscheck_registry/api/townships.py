@@ -12,8 +12,7 @@ from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.http import Runtime
 from crosscheck_registry.adapters import queries
 from crosscheck_registry.api.bodies import RegisterTownshipBody, RegisterVillageBody, checked
-from crosscheck_registry.api.common import accepted
-from crosscheck_registry.api.scope import ReadScope, WriteScope
+from crosscheck_registry.api.common import AdminWrite, Villages, accepted
 from crosscheck_registry.app.commands import register_township, run_command
 from crosscheck_registry.domain import values
 from crosscheck_registry.domain.commands import RegisterVillage
@@ -31,8 +30,9 @@ def townships_router() -> APIRouter:
 
     @router.put("/{code}", status_code=201)
     async def register(
-        tenant: WriteScope, body: RegisterTownshipBody, runtime: Runtime
+        scope: AdminWrite, body: RegisterTownshipBody, runtime: Runtime
     ) -> dict[str, Any]:
+        tenant = scope.tenant
         facts = TownshipFacts(
             code=tenant.township,
             name=checked("name", values.name, body.name),
@@ -44,17 +44,19 @@ def townships_router() -> APIRouter:
         return accepted(facts.code, stored)
 
     @router.get("/{code}")
-    async def get(tenant: ReadScope, runtime: Runtime) -> Any:
+    async def get(scope: Villages, runtime: Runtime) -> Any:
+        """The township's own record, for everyone who reads any of its data."""
         async with runtime.database.pool.acquire() as conn:
-            township = await queries.get_township(conn, tenant.township)
+            township = await queries.get_township(conn, scope.township)
         if township is None:
-            raise NotFound("registry.township.unknown", code=tenant.township)
+            raise NotFound("registry.township.unknown", code=scope.township)
         return township
 
     @router.post("/{code}/villages", status_code=201)
     async def register_village(
-        tenant: WriteScope, body: RegisterVillageBody, runtime: Runtime
+        scope: AdminWrite, body: RegisterVillageBody, runtime: Runtime
     ) -> dict[str, Any]:
+        tenant = scope.tenant
         facts = VillageFacts(
             code=checked("code", lambda raw: values.village_code(raw, tenant.township), body.code),
             name=checked("name", values.name, body.name),
@@ -68,8 +70,10 @@ def townships_router() -> APIRouter:
         return accepted(village_id_for(facts.code), stored)
 
     @router.get("/{code}/villages")
-    async def villages(tenant: ReadScope, runtime: Runtime) -> Any:
+    async def villages(scope: Villages, runtime: Runtime) -> Any:
         async with runtime.database.pool.acquire() as conn:
-            return await queries.list_villages(conn, tenant.township)
+            villages = await queries.list_villages(conn, scope.township)
+        only = scope.village_filter(None)
+        return [v for v in villages if only is None or v["id"] == only]
 
     return router

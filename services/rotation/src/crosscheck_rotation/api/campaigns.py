@@ -6,16 +6,21 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
 
+from crosscheck_platform.auth import Role
 from crosscheck_platform.eventstore import CommandContext, StoredEvent
 from crosscheck_platform.http import Runtime, ServiceRuntime
+from crosscheck_platform.tenancy.deps import TownshipScope, township_records
 from crosscheck_rotation.api.bodies import DrawBody, LaunchBody, ReplanBody
-from crosscheck_rotation.api.scope import Reader, WriteScope, authorize_read
 from crosscheck_rotation.app import campaigns, checks, views
 
 CampaignId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
 RoundNo = Annotated[int, Path(ge=1, le=366)]
+# A campaign and its plan are the township's own records (the plan names every village):
+# its own roles and its county's read them, its admin changes them.
+Readers = Annotated[TownshipScope, Depends(township_records())]
+Admin = Annotated[TownshipScope, Depends(township_records(write=True, roles=[Role.TOWNSHIP_ADMIN]))]
 
 
 def accepted(campaign_id: str, stored: list[StoredEvent]) -> dict[str, Any]:
@@ -31,43 +36,43 @@ def campaigns_router() -> APIRouter:
     router = APIRouter(prefix="/v1/townships/{code}/campaigns", tags=["campaigns"])
 
     @router.post("", status_code=201)
-    async def launch(tenant: WriteScope, body: LaunchBody, runtime: Runtime) -> dict[str, Any]:
+    async def launch(scope: Admin, body: LaunchBody, runtime: Runtime) -> dict[str, Any]:
         """Launch a campaign: zones from the registry's places (one per village, large
         villages split, split further so every group has work) and its groups."""
         campaign_id = f"c-{uuid.uuid4().hex[:16]}"
         command = campaigns.Launch(campaign_id=campaign_id, **body.model_dump())
         stored = await campaigns.launch(
-            runtime.database, runtime.event_store, CommandContext(tenant=tenant), command
+            runtime.database, runtime.event_store, CommandContext(tenant=scope.tenant), command
         )
-        groups = await _groups(runtime, tenant.township, campaign_id)
+        groups = await _groups(runtime, scope.township, campaign_id)
         return {**accepted(campaign_id, stored), "groups": groups}
 
     @router.post("/{campaign_id}/groups")
     async def form_groups(
-        tenant: WriteScope, campaign_id: CampaignId, body: DrawBody, runtime: Runtime
+        scope: Admin, campaign_id: CampaignId, body: DrawBody, runtime: Runtime
     ) -> dict[str, Any]:
         """Form the groups again (a new draw, or after roster changes), before scheduling."""
         stored = await campaigns.reform(
             runtime.database,
             runtime.event_store,
-            CommandContext(tenant=tenant),
+            CommandContext(tenant=scope.tenant),
             campaign_id,
             body.seed,
         )
         return {
             **accepted(campaign_id, stored),
-            "groups": await _groups(runtime, tenant.township, campaign_id),
+            "groups": await _groups(runtime, scope.township, campaign_id),
         }
 
     @router.post("/{campaign_id}/schedule")
     async def schedule(
-        tenant: WriteScope, campaign_id: CampaignId, body: DrawBody, runtime: Runtime
+        scope: Admin, campaign_id: CampaignId, body: DrawBody, runtime: Runtime
     ) -> dict[str, Any]:
         """Plan every round together (422 naming the cause when the rules cannot hold)."""
         stored = await campaigns.schedule(
             runtime.database,
             runtime.event_store,
-            CommandContext(tenant=tenant),
+            CommandContext(tenant=scope.tenant),
             campaign_id,
             body.seed,
         )
@@ -75,13 +80,13 @@ def campaigns_router() -> APIRouter:
 
     @router.post("/{campaign_id}/replan")
     async def replan(
-        tenant: WriteScope, campaign_id: CampaignId, body: ReplanBody, runtime: Runtime
+        scope: Admin, campaign_id: CampaignId, body: ReplanBody, runtime: Runtime
     ) -> dict[str, Any]:
         """Plan the rounds not yet started again, from the roster as it is now."""
         stored = await campaigns.replan(
             runtime.database,
             runtime.event_store,
-            CommandContext(tenant=tenant),
+            CommandContext(tenant=scope.tenant),
             campaign_id,
             from_round=body.from_round,
             reason=body.reason,
@@ -91,40 +96,35 @@ def campaigns_router() -> APIRouter:
 
     @router.post("/{campaign_id}/rounds/{round_no}/close")
     async def close_round(
-        tenant: WriteScope, campaign_id: CampaignId, round_no: RoundNo, runtime: Runtime
+        scope: Admin, campaign_id: CampaignId, round_no: RoundNo, runtime: Runtime
     ) -> dict[str, Any]:
         stored = await campaigns.close_round(
-            runtime.event_store, CommandContext(tenant=tenant), campaign_id, round_no
+            runtime.event_store, CommandContext(tenant=scope.tenant), campaign_id, round_no
         )
         return accepted(campaign_id, stored)
 
     @router.get("/{campaign_id}")
-    async def plan(
-        code: str, principal: Reader, campaign_id: CampaignId, runtime: Runtime
-    ) -> dict[str, Any]:
+    async def plan(scope: Readers, campaign_id: CampaignId, runtime: Runtime) -> dict[str, Any]:
         """The campaign, its groups and every round's plan with its recorded checks."""
-        campaign, tenant = await campaigns.load(runtime.event_store, campaign_id, code)
-        authorize_read(principal, tenant)
+        campaign, _ = await campaigns.load(runtime.event_store, campaign_id, scope.township)
         return views.plan(campaign)
 
     @router.get("/{campaign_id}/groups")
     async def groups(
-        code: str, principal: Reader, campaign_id: CampaignId, runtime: Runtime
+        scope: Readers, campaign_id: CampaignId, runtime: Runtime
     ) -> list[dict[str, Any]]:
         """Each group with its members and the zones it may enter."""
-        campaign, tenant = await campaigns.load(runtime.event_store, campaign_id, code)
-        authorize_read(principal, tenant)
+        campaign, _ = await campaigns.load(runtime.event_store, campaign_id, scope.township)
         return views.groups(campaign)
 
     @router.get("/{campaign_id}/rounds/{round_no}/check")
     async def check(
-        code: str, principal: Reader, campaign_id: CampaignId, round_no: RoundNo, runtime: Runtime
+        scope: Readers, campaign_id: CampaignId, round_no: RoundNo, runtime: Runtime
     ) -> dict[str, Any]:
         """Re-verify the round against every rule from the recorded events alone."""
-        _, tenant = await campaigns.load(runtime.event_store, campaign_id, code)
-        authorize_read(principal, tenant)
+        await campaigns.load(runtime.event_store, campaign_id, scope.township)
         return await checks.check(
-            runtime.database, runtime.event_store, code, campaign_id, round_no
+            runtime.database, runtime.event_store, scope.township, campaign_id, round_no
         )
 
     async def _groups(

@@ -7,19 +7,18 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from crosscheck_contracts.envelope import Tenant
 from crosscheck_platform.http import Runtime
 from crosscheck_rotation.adapters import roster
-from crosscheck_rotation.api.scope import Reader, TownshipCode, authorize_read
+from crosscheck_rotation.api.campaigns import Readers
 
 
 def roster_router() -> APIRouter:
     router = APIRouter(prefix="/v1/townships/{code}/roster", tags=["roster"])
 
     @router.get("")
-    async def counts(code: TownshipCode, principal: Reader, runtime: Runtime) -> dict[str, Any]:
+    async def counts(scope: Readers, runtime: Runtime) -> dict[str, Any]:
         """Open places, active staff and staff with declared conflicts, as known here."""
-        authorize_read(principal, Tenant(county=principal.county, township=code))
+        code = scope.township
         async with runtime.database.pool.acquire() as conn:
             sites = await roster.open_sites(conn, code)
             staff = await roster.staff(conn, code, active_only=True)

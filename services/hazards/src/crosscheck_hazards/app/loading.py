@@ -1,0 +1,45 @@
+"""Loading an aggregate for a caller: the tenant of its stream and the villages it
+concerns decide who may see or change it (`crosscheck_platform.tenancy`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from crosscheck_contracts.envelope import Tenant
+from crosscheck_platform.auth import Principal
+from crosscheck_platform.errors import NotFound
+from crosscheck_platform.eventstore import Aggregate
+from crosscheck_platform.eventstore.postgres import PostgresEventStore
+from crosscheck_platform.i18n import register
+from crosscheck_platform.tenancy import Holding, authorize
+
+A = TypeVar("A", bound=Aggregate)
+
+register(
+    {
+        "hazard.not_found": ("未找到该隐患", "No such hazard."),
+        "inspection.not_found": ("未找到该检查记录", "No such inspection."),
+    }
+)
+
+
+async def load(
+    store: PostgresEventStore,
+    kind: type[A],
+    stream_id: str,
+    principal: Principal,
+    *,
+    write: bool,
+    missing: str,
+    villages: Callable[[A], Iterable[str | None]],
+) -> tuple[A, Tenant]:
+    """The aggregate and its tenant: 404 for an id nobody holds, 403 for one held
+    outside the caller's scope."""
+    history = await store.read(stream_id)
+    if not history:
+        raise NotFound(missing, id=stream_id)
+    tenant = history[0].envelope.tenant
+    aggregate = kind.rehydrate(stream_id, (e.event for e in history))
+    authorize(principal, Holding.of(tenant, *villages(aggregate)), write=write)
+    return aggregate, tenant
