@@ -4,8 +4,6 @@ replication, and checked when a service starts (it refuses topics that drop even
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,8 +18,6 @@ from crosscheck_platform.http import ServiceSpec, service_app
 from crosscheck_platform.kafka import PERMANENT_LOG as PERMANENT
 from crosscheck_platform.kafka import Replication, TopicRefused, admin_client, ensure_topics
 from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.processes import service_env
 
 pytestmark = pytest.mark.infra
 
@@ -136,33 +132,6 @@ async def test_a_service_refuses_topics_with_kafkas_default_retention(
         f"{hazards}: retention.ms={SEVEN_DAYS} deletes events older than that"
     ]
     assert "refusing to start" in str(refused.value)
-
-
-async def test_a_service_process_exits_naming_the_topic_and_the_setting(
-    infra: Infra, unique_name: str
-) -> None:
-    registry = Topics(unique_name).of(BoundedContext.REGISTRY)
-    await create_plain(infra.kafka_bootstrap, registry, {"retention.ms": SEVEN_DAYS})
-    port = free_port()
-    env = service_env(infra, schema=unique_name, namespace=unique_name, secret=SECRET, port=port)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "crosscheck_registry.main",
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode != 0
-    entries = [json.loads(line) for line in err.decode().splitlines() if line.startswith("{")]
-    [refusal] = [e for e in entries if e["level"] == "critical"]
-    assert refusal["message"].startswith("refusing to start")
-    assert refusal["topics"] == [
-        f"{registry}: retention.ms={SEVEN_DAYS} deletes events older than that"
-    ]
-    # It refused before it served anything.
-    assert not any("Uvicorn running" in e["message"] for e in entries)
 
 
 async def test_compaction_and_a_size_limit_are_refused(infra: Infra, unique_name: str) -> None:
