@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from pydantic import ValidationError
 
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.topics import Topics, dead_letter_topic
@@ -17,6 +18,7 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.http import ServiceSpec, service_app
 from crosscheck_platform.kafka import PERMANENT_LOG as PERMANENT
 from crosscheck_platform.kafka import Replication, TopicRefused, admin_client, ensure_topics
+from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.infra import Infra
 
 pytestmark = pytest.mark.infra
@@ -132,6 +134,36 @@ async def test_a_service_refuses_topics_with_kafkas_default_retention(
         f"{hazards}: retention.ms={SEVEN_DAYS} deletes events older than that"
     ]
     assert "refusing to start" in str(refused.value)
+
+
+async def test_a_service_told_the_deployment_creates_topics_only_checks_them(
+    infra: Infra, database: Database, unique_name: str
+) -> None:
+    settings = infra.service_settings(unique_name, database.schema, SECRET).model_copy(
+        update={"kafka_create_topics": False}
+    )
+    app = service_app(ServiceSpec(name="probe"), settings)
+    with pytest.raises(TopicRefused) as refused:
+        async with app.router.lifespan_context(app):
+            pass
+    missing = [line.partition(":")[0] for line in refused.value.lines]
+    topics = Topics(unique_name).all
+    assert missing == topics + [dead_letter_topic(t) for t in topics]
+    assert not {t for t in await existing(infra.kafka_bootstrap) if t.startswith(unique_name)}
+
+
+def test_the_topic_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CROSSCHECK_KAFKA_CREATE_TOPICS", raising=False)
+    monkeypatch.delenv("CROSSCHECK_KAFKA_REPLICATION_FACTOR", raising=False)
+    defaults = ServiceSettings()
+    assert (defaults.kafka_create_topics, defaults.kafka_replication_factor) == (True, None)
+    monkeypatch.setenv("CROSSCHECK_KAFKA_CREATE_TOPICS", "false")
+    monkeypatch.setenv("CROSSCHECK_KAFKA_REPLICATION_FACTOR", "2")
+    settings = ServiceSettings()
+    assert (settings.kafka_create_topics, settings.kafka_replication_factor) == (False, 2)
+    monkeypatch.setenv("CROSSCHECK_KAFKA_REPLICATION_FACTOR", "0")
+    with pytest.raises(ValidationError, match="kafka_replication_factor"):
+        ServiceSettings()
 
 
 async def test_compaction_and_a_size_limit_are_refused(infra: Infra, unique_name: str) -> None:
