@@ -97,5 +97,6 @@ class TopicRefused(RuntimeError):
             + "\n  ".join(lines)
             + "\nFix a topic's settings with: kafka-configs.sh --bootstrap-server <broker> "
             f"--alter --entity-type topics --entity-name <topic> --add-config {fix}; "
-            "a replication factor is raised with kafka-reassign-partitions.sh."
+            "a replication factor is raised with kafka-reassign-partitions.sh, or set to "
+            f"what the cluster can hold with {REPLICATION_SETTING}."
         )
