@@ -46,7 +46,12 @@ from crosscheck_platform.consumer.tracking import TRACKING_DDL
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.eventstore.postgres import PostgresEventStore, unpack_headers
-from crosscheck_platform.kafka import delete_topics_under, ensure_topics, reliable_producer
+from crosscheck_platform.kafka import (
+    bootstrap_servers,
+    delete_topics_under,
+    ensure_topics,
+    reliable_producer,
+)
 from crosscheck_platform.outbox import OutboxRelay
 from crosscheck_platform.testing.infra import locate
 
@@ -230,7 +235,7 @@ async def bench_relay(
 async def raw_read(bootstrap: str, group: str, topic: str, events: int) -> float:
     raw_consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        bootstrap_servers=bootstrap_servers(bootstrap),
         auto_offset_reset="earliest",
         group_id=group,
         enable_auto_commit=False,
@@ -260,7 +265,7 @@ async def bench_consumer(
     async def count(conn: Connection, item: ReceivedEvent) -> None:
         return None  # the figure is the plumbing's cost: decode, track, commit
 
-    broker = KafkaBroker(bootstrap, logger=None)
+    broker = KafkaBroker(bootstrap_servers(bootstrap), logger=None)
     consumer = IdempotentConsumer(
         name=f"{schema}-bench-{deduplication}-{attempt}",
         db=db,
@@ -321,7 +326,7 @@ async def member(kind: str, dsn: str, bootstrap: str, schema: str, topic: str, g
     if kind == "raw":
         raw = AIOKafkaConsumer(
             topic,
-            bootstrap_servers=bootstrap,
+            bootstrap_servers=bootstrap_servers(bootstrap),
             auto_offset_reset="earliest",
             group_id=group,
             enable_auto_commit=False,
@@ -342,7 +347,7 @@ async def member(kind: str, dsn: str, bootstrap: str, schema: str, topic: str, g
     async def count(conn: Connection, item: ReceivedEvent) -> None:
         return None  # the figure is the plumbing's cost: decode, track, commit
 
-    broker = KafkaBroker(bootstrap, logger=None)
+    broker = KafkaBroker(bootstrap_servers(bootstrap), logger=None)
     consumer = IdempotentConsumer(
         name=group,
         db=db,

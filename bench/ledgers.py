@@ -68,7 +68,7 @@ from crosscheck_ledgers.scenario import generate
 from crosscheck_platform import collector
 from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.db import Connection, Database
-from crosscheck_platform.kafka import delete_topics_under, ensure_topics
+from crosscheck_platform.kafka import bootstrap_servers, delete_topics_under, ensure_topics
 from crosscheck_platform.outbound import HttpError, OutboundHttp
 from crosscheck_platform.testing.host import settle, writeback
 from crosscheck_platform.testing.infra import Infra, locate
@@ -118,7 +118,9 @@ def clone(records: Sequence[Record], township: int) -> list[Record]:
 
 async def put(bootstrap: str, records: Sequence[Record]) -> None:
     """Produce in whole batches per partition (keyed like the relay: default partitioner)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers(bootstrap), acks="all", linger_ms=20
+    )
     await producer.start()
     partitioner = DefaultPartitioner()
     try:
@@ -147,7 +149,7 @@ async def raw_read(bootstrap: str, topics: Sequence[str]) -> tuple[int, float]:
     started = time.perf_counter()
     partitions = await partitions_of(bootstrap, topics)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        bootstrap_servers=bootstrap_servers(bootstrap),
         group_id=None,
         enable_auto_commit=False,
         max_partition_fetch_bytes=8 << 20,
@@ -459,7 +461,10 @@ async def _fresh_run(
         """When each HazardFound reached Kafka: its record's timestamp, set by the
         relay's producer, on this machine's clock (read through the same offset)."""
         reader = AIOKafkaConsumer(
-            hazards_topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="latest"
+            hazards_topic,
+            bootstrap_servers=bootstrap_servers(bootstrap),
+            group_id=None,
+            auto_offset_reset="latest",
         )
         await reader.start()
         try:

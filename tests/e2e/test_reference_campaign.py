@@ -30,6 +30,7 @@ from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.topics import Topics
 from crosscheck_demo.driver import SERVICES, DemoSettings, Endpoints, Outcomes, run
 from crosscheck_platform.db import Database
+from crosscheck_platform.kafka import bootstrap_servers
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.ports import free_port
 from crosscheck_platform.testing.processes import wait_until_ready
@@ -124,7 +125,7 @@ async def outside_subscriber(infra: Infra, namespace: str, expected: Counter[str
     consumer = AIOKafkaConsumer(
         Topics(namespace).of(BoundedContext.HAZARDS),
         Topics(namespace).of(BoundedContext.NOTIFY),
-        bootstrap_servers=infra.kafka_bootstrap,
+        bootstrap_servers=bootstrap_servers(infra.kafka_bootstrap),
         group_id=f"{namespace}-outsider",
         auto_offset_reset="earliest",
         enable_auto_commit=False,

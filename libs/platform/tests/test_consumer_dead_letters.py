@@ -16,6 +16,7 @@ from crosscheck_contracts.topics import Topics, dead_letter_topic
 from crosscheck_platform.consumer import Deduplication, IdempotentConsumer, ReceivedEvent
 from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
 from crosscheck_platform.db import Connection, Database
+from crosscheck_platform.kafka import bootstrap_servers
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.kafka_reading import read_until
 from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted
@@ -47,7 +48,7 @@ async def test_malformed_messages_are_dead_lettered_with_reasons(
         "not utf-8": (key, with_header(headers, "ce_township", b"\xff\xfe"), b'{"n": 1}'),
         "newer version": (key, with_header(headers, "ce_schemaversion", b"9"), b'{"n": 1}'),
     }
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(infra.kafka_bootstrap))
     await producer.start()
     for k, h, v in bad.values():
         await producer.send_and_wait(topic, value=v, key=k, headers=h)
@@ -61,7 +62,7 @@ async def test_malformed_messages_are_dead_lettered_with_reasons(
         assert isinstance(item.event, Counted)
         await conn.execute("INSERT INTO seen VALUES ($1)", item.event.n)
 
-    broker = KafkaBroker(infra.kafka_bootstrap, logger=None)
+    broker = KafkaBroker(bootstrap_servers(infra.kafka_bootstrap), logger=None)
     consumer = IdempotentConsumer(
         name=f"{database.schema}-dlq",
         db=database,
@@ -107,7 +108,7 @@ async def test_an_event_a_batch_handler_rejects_is_dead_lettered_and_the_rest_ap
     """The batch fails as a whole; isolated, only the poisoned event goes aside, and the
     partition positions move past it so a restart does not meet it again."""
     topic = topics.of(BoundedContext.REGISTRY)
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(infra.kafka_bootstrap))
     await producer.start()
     for n in range(1, 31):
         k, h, v = good(n)
@@ -122,7 +123,7 @@ async def test_an_event_a_batch_handler_rejects_is_dead_lettered_and_the_rest_ap
             raise ValueError("unlucky number")
         await conn.execute("INSERT INTO seen SELECT unnest($1::int[])", numbers)
 
-    broker = KafkaBroker(infra.kafka_bootstrap, logger=None)
+    broker = KafkaBroker(bootstrap_servers(infra.kafka_bootstrap), logger=None)
     consumer = IdempotentConsumer(
         name=f"{database.schema}-batch",
         db=database,

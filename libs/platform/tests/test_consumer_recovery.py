@@ -16,6 +16,7 @@ from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.envelope import Envelope
 from crosscheck_contracts.topics import Topics
 from crosscheck_platform.db import Database
+from crosscheck_platform.kafka import bootstrap_servers
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.sample_events import TENANT, Counted
 
@@ -28,7 +29,7 @@ async def produce_history(
     reach."""
     rng = random.Random(3)
     expected: Counter[str] = Counter()
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(bootstrap), linger_ms=5)
     await producer.start()
     try:
         for version in range(1, per_stream + 1):

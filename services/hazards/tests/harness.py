@@ -43,7 +43,7 @@ from crosscheck_hazards.domain.clock import ManualClock
 from crosscheck_platform.auth import Principal, Role, mint_token
 from crosscheck_platform.db import Database
 from crosscheck_platform.http import ServiceRuntime
-from crosscheck_platform.kafka import ensure_topics, reliable_producer
+from crosscheck_platform.kafka import bootstrap_servers, ensure_topics, reliable_producer
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.fixtures import new_namespace
 from crosscheck_platform.testing.infra import Infra
@@ -136,7 +136,7 @@ class Harness:
         `done` says enough (or 30 s pass; the caller's assertions say what is missing)."""
         consumer = AIOKafkaConsumer(
             self.topics.of(BoundedContext.HAZARDS),
-            bootstrap_servers=self.infra.kafka_bootstrap,
+            bootstrap_servers=bootstrap_servers(self.infra.kafka_bootstrap),
             group_id=f"reader-{uuid.uuid4().hex[:8]}",
             auto_offset_reset="earliest",
             enable_auto_commit=False,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from crosscheck_platform.kafka.bootstrap import bootstrap_servers
 
 DEVELOPMENT_SECRET = "crosscheck-development-secret-change-me"
 
@@ -15,7 +17,12 @@ class ServiceSettings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "postgresql://postgres@127.0.0.1:55432/crosscheck"
+    # Comma-separated host:port entries; see crosscheck_platform.kafka.bootstrap.
     kafka_bootstrap: str = "127.0.0.1:9092"
+    # False when the deployment creates the topics: services then only check them.
+    kafka_create_topics: bool = True
+    # Replicas of the topics a service creates; by default min(3, brokers in the cluster).
+    kafka_replication_factor: int | None = Field(default=None, ge=1)
     # Prefix for topic names, so several stacks (or tests) can share one broker.
     topic_namespace: str = ""
     # Overrides the service's default schema (tests give each run its own).
@@ -26,6 +33,12 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _brokers_are_host_port(cls, value: str) -> str:
+        # A mistyped broker fails here, when the service starts, not in a client later.
+        return ",".join(bootstrap_servers(value))
 
     @model_validator(mode="after")
     def _refuse_unsafe_secret(self) -> ServiceSettings:

@@ -11,6 +11,7 @@ from crosscheck_ledgers import bootstrap
 from crosscheck_ledgers.app.rebuild import rebuild
 from crosscheck_platform.db import Database
 from crosscheck_platform.http import run
+from crosscheck_platform.kafka import ensure_topics
 from crosscheck_platform.logging import configure_logging
 
 
@@ -22,9 +23,17 @@ def main() -> None:
 
 async def _rebuild() -> None:
     settings = bootstrap.settings_from_env()
+    topics = Topics(settings.topic_namespace).all
+    # A replay of topics that dropped old events would build ledgers that look whole.
+    await ensure_topics(
+        settings.kafka_bootstrap,
+        topics,
+        with_dead_letters=False,
+        create=False,
+        replication_factor=settings.kafka_replication_factor,
+    )
     db = await Database.connect(settings.database_url, settings.db_schema or bootstrap.SERVICE)
     try:
-        topics = Topics(settings.topic_namespace).all
         stats = await rebuild(db, settings.kafka_bootstrap, topics, CATALOGUE)
     finally:
         await db.close()

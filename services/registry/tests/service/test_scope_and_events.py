@@ -13,6 +13,7 @@ from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.events.registry import SiteRegistered, StaffEnrolled
 from crosscheck_platform.auth import Role
+from crosscheck_platform.kafka import bootstrap_servers
 from crosscheck_platform.testing.tenancy import assert_out_of_scope
 from crosscheck_registry.scenario import Scenario, reference_scenario
 
@@ -180,7 +181,7 @@ async def test_commands_validate_and_events_decode_from_kafka(
 async def _read_topic(registry: Registry, count: int) -> list[Any]:
     consumer = AIOKafkaConsumer(
         registry.runtime.topics.of(BoundedContext.REGISTRY),
-        bootstrap_servers=registry.settings.kafka_bootstrap,
+        bootstrap_servers=bootstrap_servers(registry.settings.kafka_bootstrap),
         group_id=f"reader-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,

@@ -20,6 +20,7 @@ from crosscheck_platform.consumer.faststream import MAX_RECORDS, broker_dead_let
 from crosscheck_platform.consumer.tracking import Deduplication
 from crosscheck_platform.http.infrastructure import load_catalogue
 from crosscheck_platform.http.runtime import ServiceRuntime
+from crosscheck_platform.kafka import bootstrap_servers
 
 
 def consumer_part(
@@ -45,7 +46,7 @@ def consumer_part(
     async def part(runtime: ServiceRuntime) -> AsyncIterator[None]:
         if tables:
             await runtime.database.migrate(tables)
-        broker = KafkaBroker(runtime.settings.kafka_bootstrap, logger=None)
+        broker = KafkaBroker(bootstrap_servers(runtime.settings.kafka_bootstrap), logger=None)
         consumer = IdempotentConsumer(
             name=f"{runtime.schema}.{name}",
             db=runtime.database,

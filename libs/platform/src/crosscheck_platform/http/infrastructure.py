@@ -16,7 +16,7 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore.group import GroupCommit
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.http.runtime import ServiceRuntime
-from crosscheck_platform.kafka import ensure_topics, reliable_producer
+from crosscheck_platform.kafka import TopicRefused, ensure_topics, reliable_producer
 from crosscheck_platform.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,19 @@ async def database(runtime: ServiceRuntime) -> AsyncIterator[None]:
 async def event_store(runtime: ServiceRuntime) -> AsyncIterator[None]:
     store = PostgresEventStore(runtime.database, load_catalogue(), runtime.topics)
     await store.setup()
-    await ensure_topics(runtime.settings.kafka_bootstrap, runtime.topics.all)
+    # Every topic the service writes or reads: each is the permanent log, or it refuses.
+    settings = runtime.settings
+    try:
+        await ensure_topics(
+            settings.kafka_bootstrap,
+            runtime.topics.all,
+            create=settings.kafka_create_topics,
+            replication_factor=settings.kafka_replication_factor,
+        )
+    except TopicRefused as refused:
+        # One plain line for the operator, before the server's traceback of the failure.
+        log.critical(str(refused), extra={"topics": refused.lines})
+        raise
     runtime.store = store
     runtime.group_commit = GroupCommit(store)
     yield

@@ -18,6 +18,7 @@ from faststream.kafka import KafkaBroker
 from crosscheck_platform.consumer import Deduplication, IdempotentConsumer, ReceivedEvent
 from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
 from crosscheck_platform.db import Connection, Database
+from crosscheck_platform.kafka import bootstrap_servers
 from crosscheck_platform.testing.sample_events import TEST_CATALOGUE, Counted
 
 TOTALS_DDL = [
@@ -78,7 +79,7 @@ def exit_after_commits(consumer: IdempotentConsumer, batches: int) -> None:
 async def main(args: argparse.Namespace) -> None:
     db = await Database.connect(args.dsn, args.schema, min_size=1, max_size=4)
     await db.migrate(TOTALS_DDL)
-    broker = KafkaBroker(args.bootstrap, logger=None)
+    broker = KafkaBroker(bootstrap_servers(args.bootstrap), logger=None)
     consumer = IdempotentConsumer(
         name=args.group,
         db=db,

@@ -8,6 +8,8 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
+from crosscheck_platform.kafka import bootstrap_servers
+
 
 async def read_until(
     bootstrap: str,
@@ -19,7 +21,7 @@ async def read_until(
     """Collect records from the start of `topic` until `done(records)` or the timeout."""
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        bootstrap_servers=bootstrap_servers(bootstrap),
         group_id=f"reader-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,

@@ -45,7 +45,6 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.catalogue import EventCatalogue
@@ -56,6 +55,7 @@ from crosscheck_ledgers.domain.projection import Meta, project
 from crosscheck_platform import collector
 from crosscheck_platform.concurrency import all_of
 from crosscheck_platform.db import Connection, Database
+from crosscheck_platform.kafka import admin_client, bootstrap_servers
 
 MAX_ROWS = 2_000_000
 # Shares are read and written with the garbage collector off (collector.paused in this
@@ -241,7 +241,7 @@ class Writer:
 
 def _consumer(bootstrap: str) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        bootstrap_servers=bootstrap_servers(bootstrap),
         group_id=None,
         enable_auto_commit=False,
         max_partition_fetch_bytes=8 << 20,
@@ -295,12 +295,8 @@ async def read_share(
 
 
 async def partitions_of(bootstrap: str, topics: Sequence[str]) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
+    async with admin_client(bootstrap) as admin:
         described = await admin.describe_topics(list(topics))
-    finally:
-        await admin.close()
     return sorted(
         TopicPartition(topic["topic"], partition["partition"])
         for topic in described

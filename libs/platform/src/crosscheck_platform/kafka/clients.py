@@ -1,0 +1,36 @@
+"""Kafka clients with the settings every service needs."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Iterable
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+
+from crosscheck_platform.kafka.bootstrap import bootstrap_servers
+
+
+def reliable_producer(bootstrap: str | Iterable[str], **overrides: object) -> AIOKafkaProducer:
+    """acks=all + idempotence: a retried send is not written twice by the broker."""
+    options: dict[str, object] = {
+        "bootstrap_servers": bootstrap_servers(bootstrap),
+        "acks": "all",
+        "enable_idempotence": True,
+        "linger_ms": 5,
+        "max_batch_size": 1 << 20,
+        "compression_type": None,
+    }
+    options.update(overrides)
+    return AIOKafkaProducer(**options)
+
+
+@contextlib.asynccontextmanager
+async def admin_client(bootstrap: str | Iterable[str]) -> AsyncIterator[AIOKafkaAdminClient]:
+    """A started admin client, closed when the block ends."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(bootstrap))
+    await admin.start()
+    try:
+        yield admin
+    finally:
+        await admin.close()
