@@ -16,14 +16,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from crosscheck_contracts.events.hazards import HazardCategory
 from crosscheck_demo.plan import HazardPlan, Item, Outcome, PlannedHazard, Visit, plan_hazards
-from crosscheck_platform.auth import Principal, Role, mint_token
-from crosscheck_platform.settings import DEVELOPMENT_SECRET
+from crosscheck_platform.auth import Principal, Role
 from crosscheck_registry.scenario import Scenario, reference_scenario
 
 SERVICES = ("registry", "rotation", "hazards", "notify", "ledgers")
@@ -34,6 +33,13 @@ OVERDUE_AFTER = timedelta(seconds=6)
 
 class DemoFailed(Exception):
     """A step did not go as the campaign needs; the message says which and why."""
+
+
+class TokenSource(Protocol):
+    """Access tokens of the identity provider the services trust, one per person the
+    demo acts as (the township admin, each group's leader, a village committee)."""
+
+    async def token(self, principal: Principal) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -79,9 +85,9 @@ class Outcomes:
 
 @dataclass
 class DemoSettings:
+    tokens: TokenSource
     endpoints: Endpoints = field(default_factory=Endpoints)
     state_dir: Path = Path("deploy/.state/demo")
-    secret: str = DEVELOPMENT_SECRET
     seed: int = 2024
     timeout_s: float = 90.0
     concurrency: int = 8
@@ -106,7 +112,7 @@ class Api:
         for client in self.clients.values():
             await client.aclose()
 
-    def auth(
+    async def auth(
         self,
         role: Role = Role.TOWNSHIP_ADMIN,
         *,
@@ -125,7 +131,7 @@ class Api:
                 staff_id=staff_id,
                 village_id=village_id,
             )
-            self._tokens[cache] = mint_token(self.settings.secret, principal, timedelta(hours=2))
+            self._tokens[cache] = await self.settings.tokens.token(principal)
         headers = {"Authorization": f"Bearer {self._tokens[cache]}"}
         if key is not None:
             headers["Idempotency-Key"] = key
@@ -142,7 +148,7 @@ class Api:
         **kwargs: Any,
     ) -> httpx.Response:
         response = await self.clients[service].request(
-            method, path, headers=headers or self.auth(), **kwargs
+            method, path, headers=headers or await self.auth(), **kwargs
         )
         if response.status_code not in set(expect):
             raise DemoFailed(
@@ -265,7 +271,7 @@ class Campaign:
             f"{base}/import",
             content=scenario.to_xlsx(),
             headers={
-                **self.api.auth(),
+                **await self.api.auth(),
                 "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             },
         )
@@ -388,7 +394,7 @@ class Campaign:
             "answers": answers,
         }
         key = f"demo:{plan['campaign_id']}:{visit.round_no}:{visit.site_id}"
-        headers = self.api.auth(Role.GROUP_LEADER, staff_id=group["leader_id"], key=key)
+        headers = await self.api.auth(Role.GROUP_LEADER, staff_id=group["leader_id"], key=key)
         deadline = time.monotonic() + self.api.settings.timeout_s
         async with self.sem:
             while True:
@@ -420,7 +426,7 @@ class Campaign:
         async def step(name: str, body: dict[str, Any], role: Role = by_leader, **who: Any) -> Any:
             if role is by_leader:
                 who = {"staff_id": leader}
-            headers = api.auth(role, key=f"demo:{hazard_id}:{name}", **who)
+            headers = await api.auth(role, key=f"demo:{hazard_id}:{name}", **who)
             async with self.sem:
                 return await api.json(
                     "hazards", "POST", f"{path}/{name.split('-')[0]}", json=body, headers=headers

@@ -19,10 +19,12 @@ class Role(StrEnum):
     INSPECTOR = "inspector"
     VILLAGE_COMMITTEE = "village_committee"
     COUNTY_VIEWER = "county_viewer"
+    # Runs county-level work (cross-township campaigns); reads every township of its county.
+    COUNTY_ADMIN = "county_admin"
 
 
 # Roles whose scope is a whole county rather than one township.
-COUNTY_ROLES = frozenset({Role.COUNTY_VIEWER})
+COUNTY_ROLES = frozenset({Role.COUNTY_VIEWER, Role.COUNTY_ADMIN})
 
 
 class Principal(BaseModel):
@@ -30,6 +32,8 @@ class Principal(BaseModel):
 
     subject: str = Field(min_length=1, max_length=128)
     name: str = Field(min_length=1, max_length=128)
+    # The login name at the identity provider (may be a phone number), when it sends one.
+    username: str | None = Field(default=None, min_length=1, max_length=128)
     role: Role
     county: str = Field(min_length=1, max_length=32)
     township: str | None = Field(default=None, min_length=1, max_length=32)
@@ -61,5 +65,5 @@ class Principal(BaseModel):
         return self.role in COUNTY_ROLES or tenant.township == self.township
 
     def can_write(self, tenant: Tenant) -> bool:
-        # County viewers supervise; changes are made by the township's own people.
-        return self.role is not Role.COUNTY_VIEWER and self.can_read(tenant)
+        # The county supervises; changes are made by the township's own people.
+        return self.role not in COUNTY_ROLES and self.can_read(tenant)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from crosscheck_platform.auth.principal import Principal, Role
-from crosscheck_platform.auth.tokens import mint_token
-from crosscheck_platform.settings import ServiceSettings
+from crosscheck_platform.auth.principal import COUNTY_ROLES, Principal, Role
+from crosscheck_platform.testing.issuer import LocalIssuer
 
 
 def principal_for(
@@ -24,14 +23,14 @@ def principal_for(
         name="测试用户",
         role=role,
         county=county,
-        township=None if role is Role.COUNTY_VIEWER else township,
+        township=None if role in COUNTY_ROLES else township,
         village_id=village_id if role is Role.VILLAGE_COMMITTEE else None,
         staff_id=staff_id,
     )
 
 
 def bearer(
-    source: ServiceSettings | str,
+    issuer: LocalIssuer,
     role: Role,
     *,
     county: str,
@@ -40,8 +39,8 @@ def bearer(
     staff_id: str | None = None,
     ttl: timedelta = timedelta(hours=1),
 ) -> dict[str, str]:
-    """The Authorization header of a fresh token signed with `source`'s secret."""
+    """The Authorization header of a fresh token from the test issuer."""
     principal = principal_for(
         role, county=county, township=township, village_id=village_id, staff_id=staff_id
     )
-    return {"Authorization": f"Bearer {mint_token(source, principal, ttl)}"}
+    return issuer.bearer(principal, ttl)

@@ -1,4 +1,6 @@
-"""Where the tests' Kafka and PostgreSQL come from — decided here and nowhere else.
+"""Where the tests' Kafka and PostgreSQL come from — decided here and nowhere else —
+and the OpenID Connect issuer whose tokens the services under test trust (a LocalIssuer
+of the test session: tests of login itself use the stack's identity provider).
 
 1. CROSSCHECK_KAFKA_BOOTSTRAP and CROSSCHECK_DATABASE_URL in the environment (CI, or a
    developer who started `deploy/stack up`);
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crosscheck_platform.settings import ServiceSettings
+from crosscheck_platform.testing.issuer import LocalIssuer
 
 STACK_ENV_FILE = Path(__file__).resolve().parents[5] / "deploy" / ".state" / "env"
 
@@ -26,17 +29,18 @@ class Infra:
     kafka_bootstrap: str
     database_url: str
     origin: str
+    issuer: LocalIssuer
 
-    def service_settings(self, namespace: str, schema: str, jwt_secret: str) -> ServiceSettings:
+    def service_settings(self, namespace: str, schema: str) -> ServiceSettings:
         """A service's settings in test mode on this stack, under its own topic namespace
-        and database schema."""
+        and database schema, trusting the tokens of the session's issuer."""
         return ServiceSettings(
             environment="test",
             kafka_bootstrap=self.kafka_bootstrap,
             database_url=self.database_url,
             topic_namespace=namespace,
             db_schema=schema,
-            jwt_secret=jwt_secret,
+            oidc_issuer=self.issuer.url,
         )
 
 
@@ -62,7 +66,7 @@ def _docker_available() -> bool:
     return probe.returncode == 0
 
 
-def _from_containers(stack: ExitStack) -> Infra:
+def _from_containers(stack: ExitStack, issuer: LocalIssuer) -> Infra:
     from testcontainers.kafka import KafkaContainer
     from testcontainers.postgres import PostgresContainer
 
@@ -72,23 +76,27 @@ def _from_containers(stack: ExitStack) -> Infra:
         kafka_bootstrap=kafka.get_bootstrap_server(),
         database_url=postgres.get_connection_url(),
         origin="testcontainers",
+        issuer=issuer,
     )
 
 
 def locate(stack: ExitStack) -> Infra:
+    issuer = LocalIssuer()
+    stack.callback(issuer.close)
     kafka = os.environ.get("CROSSCHECK_KAFKA_BOOTSTRAP")
     database = os.environ.get("CROSSCHECK_DATABASE_URL")
     if kafka and database:
-        return Infra(kafka, database, origin="environment")
+        return Infra(kafka, database, origin="environment", issuer=issuer)
     written = _from_env_file(STACK_ENV_FILE)
     if "CROSSCHECK_KAFKA_BOOTSTRAP" in written and "CROSSCHECK_DATABASE_URL" in written:
         return Infra(
             written["CROSSCHECK_KAFKA_BOOTSTRAP"],
             written["CROSSCHECK_DATABASE_URL"],
             origin=str(STACK_ENV_FILE),
+            issuer=issuer,
         )
     if _docker_available():
-        return _from_containers(stack)
+        return _from_containers(stack, issuer)
     raise InfraUnavailable(
         "No Kafka/PostgreSQL for the tests: run `deploy/stack up` (it writes "
         "deploy/.state/env), or set CROSSCHECK_KAFKA_BOOTSTRAP and CROSSCHECK_DATABASE_URL, "
