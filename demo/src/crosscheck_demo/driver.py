@@ -81,6 +81,8 @@ class Outcomes:
     overdue_notices: list[dict[str, Any]] = field(default_factory=list)
     xlsx: Path | None = None
     resumed: bool = False
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    """The campaign's groups as the rotation service formed them (leader, members)."""
 
 
 @dataclass
@@ -497,6 +499,7 @@ async def _run(api: Api) -> Outcomes:
             overdue_notices=await _notices(api, township, state.get("overdue_hazard_id")),
             xlsx=await _export(api, campaign, campaign_id),
             resumed=True,
+            groups=plan["groups"],
         )
 
     visits = visits_of(plan, sites)
@@ -565,6 +568,7 @@ async def _run(api: Api) -> Outcomes:
         overdue_hazard_id=late_id,
         overdue_notices=await _notices(api, township, late_id),
         xlsx=await _export(api, campaign, campaign_id),
+        groups=plan["groups"],
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,6 +25,10 @@ class ServiceSettings(BaseSettings):
     oidc_audience: str = "crosscheck-api"
     # Where the issuer publishes its keys, when not where its discovery document says.
     oidc_jwks_url: str | None = None
+    # The registry's own client at the provider, to give people logins (its service
+    # account may manage users of the realm, nothing more).
+    idp_client_id: str | None = None
+    idp_client_secret: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"

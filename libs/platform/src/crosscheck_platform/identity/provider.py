@@ -158,16 +158,42 @@ class IdentityProvider:
         return await self._one(matches, username=wanted)
 
     async def find_by_staff_id(self, staff_id: str) -> IdentityUser | None:
-        if not staff_id or any(c.isspace() or c == ":" for c in staff_id):
-            raise ValueError(f"not a staff id: {staff_id!r}")
-        found = await self._search({"q": f"staff_id:{staff_id}", "exact": "true"})
-        matches = [r for r in found if (r.get("attributes") or {}).get("staff_id") == [staff_id]]
-        return await self._one(matches, staff_id=staff_id)
+        return await self._find_by_attribute("staff_id", staff_id)
+
+    async def find_by_village_id(self, village_id: str) -> IdentityUser | None:
+        return await self._find_by_attribute("village_id", village_id)
+
+    async def list_by_township(self, township: str, *, limit: int = 1000) -> list[IdentityUser]:
+        """Every login scoped to the township, by username."""
+        _check_attribute_value(township)
+        response = await self._admin(
+            "GET",
+            "/users",
+            params={"q": f"township:{township}", "exact": "true", "max": str(limit)},
+        )
+        _require(response, 200)
+        found = [
+            r for r in response.json() if (r.get("attributes") or {}).get("township") == [township]
+        ]
+        users = [
+            IdentityUser.from_representation(rep, await self._roles(rep["id"])) for rep in found
+        ]
+        return sorted(users, key=lambda user: user.username)
+
+    async def sign_out(self, user_id: str) -> None:
+        """End the user's sessions: their refresh tokens stop working at once."""
+        _require(await self._admin("POST", f"/users/{user_id}/logout"), 204)
 
     async def delete_user(self, user_id: str) -> None:
         _require(await self._admin("DELETE", f"/users/{user_id}"), 204)
 
     # ------------------------------------------------------------------ plumbing
+
+    async def _find_by_attribute(self, name: str, value: str) -> IdentityUser | None:
+        _check_attribute_value(value)
+        found = await self._search({"q": f"{name}:{value}", "exact": "true"})
+        matches = [r for r in found if (r.get("attributes") or {}).get(name) == [value]]
+        return await self._one(matches, **{name: value})
 
     async def _one(self, reps: list[dict[str, Any]], **wanted: str) -> IdentityUser | None:
         if len(reps) > 1:
@@ -232,6 +258,13 @@ class IdentityProvider:
         if response.status_code == 404 and "/users/" in path:
             raise IdentityUserNotFound(provider_status=404, provider_error=provider_says(response))
         return response
+
+
+def _check_attribute_value(value: str) -> None:
+    # Keycloak's attribute query is `name:value name2:value2`: spaces and colons would
+    # change the question.
+    if not value or any(c.isspace() or c == ":" for c in value):
+        raise ValueError(f"not an attribute value: {value!r}")
 
 
 def _require(response: httpx.Response, status: int) -> None:
