@@ -29,6 +29,12 @@ SERVICES = ("registry", "rotation", "hazards", "notify", "ledgers")
 ROUNDS = 2
 GROUPS = 8
 OVERDUE_AFTER = timedelta(seconds=6)
+FOLLOWED_UP_VILLAGE_LOGIN = "weide-village"
+
+
+# The services close idle keep-alive connections after 5 s (uvicorn's default); ours
+# are dropped sooner, so a request never goes out on a connection the server is closing.
+_LIMITS = httpx.Limits(keepalive_expiry=2.0)
 
 
 class DemoFailed(Exception):
@@ -104,10 +110,14 @@ class Api:
         self.settings = settings
         self.scenario = scenario
         self.clients = {
-            name: httpx.AsyncClient(base_url=settings.endpoints.of(name), timeout=30.0)
+            name: httpx.AsyncClient(
+                base_url=settings.endpoints.of(name), timeout=30.0, limits=_LIMITS
+            )
             for name in SERVICES
         }
-        self._tokens: dict[tuple[Role, str | None, str | None], str] = {}
+        # The village the demo leaves hazards open in acts with the login it is given at
+        # the end (demo.logins), so giving it that login finds the same account.
+        self.village_usernames: dict[str, str] = {}
         self.scenario_site_names: dict[str, str] = {}
 
     async def close(self) -> None:
@@ -122,19 +132,19 @@ class Api:
         village_id: str | None = None,
         key: str | None = None,
     ) -> dict[str, str]:
-        cache = (role, staff_id, village_id)
-        if cache not in self._tokens:
-            principal = Principal(
-                subject=f"demo-{role.value}-{staff_id or village_id or 'admin'}",
-                name="演示用户",
-                role=role,
-                county=self.scenario.county_code,
-                township=self.scenario.township_code,
-                staff_id=staff_id,
-                village_id=village_id,
-            )
-            self._tokens[cache] = await self.settings.tokens.token(principal)
-        headers = {"Authorization": f"Bearer {self._tokens[cache]}"}
+        principal = Principal(
+            subject=f"demo-{role.value}-{staff_id or village_id or 'admin'}",
+            name="演示用户",
+            username=self.village_usernames.get(village_id or ""),
+            role=role,
+            county=self.scenario.county_code,
+            township=self.scenario.township_code,
+            staff_id=staff_id,
+            village_id=village_id,
+        )
+        # The token source keeps tokens and renews them before they expire.
+        token = await self.settings.tokens.token(principal)
+        headers = {"Authorization": f"Bearer {token}"}
         if key is not None:
             headers["Idempotency-Key"] = key
         return headers
@@ -522,12 +532,13 @@ async def _run(api: Api) -> Outcomes:
         return hazard_ids[(h.visit, h.item_id)]
 
     await _contacts(api, township, sites, hazard_plan)
+    late = next(h for h in hazard_plan.hazards if h.outcome is Outcome.OVERDUE)
+    api.village_usernames[late.visit.village_id] = FOLLOWED_UP_VILLAGE_LOGIN
     rest = [h for h in hazard_plan.hazards if h.outcome is not Outcome.OVERDUE]
     await asyncio.gather(*(campaign.loop(h, id_of(h), leader_of[h.visit.group_id]) for h in rest))
     say(f"rectification loops run for {len(rest)} hazards")
 
     # One deadline passes while we wait: the notify service's overdue notices go out.
-    late = next(h for h in hazard_plan.hazards if h.outcome is Outcome.OVERDUE)
     late_id = id_of(late)
     due = datetime.now(UTC).replace(microsecond=0) + OVERDUE_AFTER
     await campaign.loop(late, late_id, leader_of[late.visit.group_id], deadline=due)

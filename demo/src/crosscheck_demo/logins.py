@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from crosscheck_demo.driver import Endpoints, Outcomes
+from crosscheck_demo.driver import FOLLOWED_UP_VILLAGE_LOGIN, Endpoints, Outcomes
 from crosscheck_platform.identity import IdentityProvider, RealmRole, UserSpec
 
 PASSWORD = "crosscheck-demo"
@@ -74,10 +74,12 @@ async def provision(
             http, f"{registry}/staff/{member}/login", "weide-inspector", role="inspector"
         )
         village_id = await _village_with_open_hazards(http, endpoints, outcome)
-        village = await _given(http, f"{registry}/villages/{village_id}/login", "weide-village")
+        village = await _given(
+            http, f"{registry}/villages/{village_id}/login", FOLLOWED_UP_VILLAGE_LOGIN
+        )
     made += [
         DemoLogin("weide-inspector", f"{inspector['name']}, inspector of group 1"),
-        DemoLogin("weide-village", f"{village['name']}, a village with open hazards"),
+        DemoLogin(FOLLOWED_UP_VILLAGE_LOGIN, f"{village['name']}, a village with open hazards"),
     ]
     return [made[0], made[2], made[3], made[1]]
 

@@ -9,9 +9,11 @@ in as themselves and nobody mints logins for roles.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import secrets
+from collections import defaultdict
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -92,13 +94,16 @@ class LocalAccounts:
         # One password per process: a login made by an earlier run gets this one.
         self._password = secrets.token_urlsafe(24)
         self._tokens: dict[str, TokenSet] = {}
+        # Concurrent first calls for one principal make its login once, not twice.
+        self._signing_in: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def token(self, principal: Principal) -> str:
         username = principal.username or username_for(principal)
-        held = self._tokens.get(username)
-        if held is None or held.expires_within(_RENEW_BEFORE, self._clock()):
-            held = await self._sign_in(username, principal)
-            self._tokens[username] = held
+        async with self._signing_in[username]:
+            held = self._tokens.get(username)
+            if held is None or held.expires_within(_RENEW_BEFORE, self._clock()):
+                held = await self._sign_in(username, principal)
+                self._tokens[username] = held
         return held.access_token
 
     async def _sign_in(self, username: str, principal: Principal) -> TokenSet:
