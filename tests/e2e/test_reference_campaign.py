@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -221,3 +222,18 @@ async def test_reference_campaign_end_to_end(stack: Stack, infra: Infra, tmp_pat
     again = await run(settings)
     assert again.resumed and again.campaign_id == outcome.campaign_id
     assert again.figures["hazards"] == 164 and again.figures["verified"] == 159
+
+    assert_no_credentials_logged(stack.logs)
+
+
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+
+
+def assert_no_credentials_logged(logs: Path) -> None:
+    """Nothing the services wrote during the whole campaign (hundreds of requests, each
+    with a bearer token) carries a token or an authorization header."""
+    for log in sorted(logs.glob("*.log")):
+        text = log.read_text(errors="replace")
+        assert text, f"{log.name} is empty: the scan would prove nothing"
+        assert not JWT.search(text), f"{log.name} holds a token"
+        assert "Bearer " not in text and "authorization" not in text.lower(), log.name
