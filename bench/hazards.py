@@ -47,7 +47,7 @@ from crosscheck_contracts.base import Event
 from crosscheck_contracts.envelope import Envelope, Tenant
 from crosscheck_contracts.topics import Topics
 from crosscheck_hazards.scenario import LEADER_ID, FlatCampaign
-from crosscheck_platform.auth import Principal, Role, mint_token
+from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import delete_topics_under, ensure_topics, reliable_producer
 from crosscheck_platform.outbound import HttpError, OutboundHttp
@@ -57,7 +57,6 @@ from crosscheck_platform.testing.ports import free_port
 from crosscheck_platform.testing.processes import service_env, service_process
 
 TENANT = Tenant(county="532327", township="532327101")
-SECRET = "hazards-benchmark-secret-0123456789-0123456789"
 CAMPAIGN = "c-bench"
 SETTLE_SECONDS = 3.0
 MAX_ROUNDS = 366  # round numbers the contracts accept
@@ -86,7 +85,6 @@ async def hazards_service(
         infra,
         schema=namespace,
         namespace=namespace,
-        secret=SECRET,
         port=port,
         CROSSCHECK_LOG_LEVEL="WARNING",
     )
@@ -284,7 +282,7 @@ async def main(args: argparse.Namespace) -> None:
             township=TENANT.township,
             staff_id=LEADER_ID,
         )
-        token = mint_token(SECRET, principal, timedelta(hours=2))
+        token = infra.issuer.token(principal, timedelta(hours=2))
         try:
             async with AsyncExitStack() as services:
                 replicas = [

@@ -66,7 +66,7 @@ from crosscheck_hazards.scenario import LEADER_ID, FlatCampaign
 from crosscheck_ledgers.app.rebuild import partitions_of, rebuild
 from crosscheck_ledgers.scenario import generate
 from crosscheck_platform import collector
-from crosscheck_platform.auth import Principal, Role, mint_token
+from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.kafka import bootstrap_servers, delete_topics_under, ensure_topics
 from crosscheck_platform.outbound import HttpError, OutboundHttp
@@ -75,7 +75,6 @@ from crosscheck_platform.testing.infra import Infra, locate
 from crosscheck_platform.testing.ports import free_port
 from crosscheck_platform.testing.processes import service_env, service_process
 
-SECRET = "ledgers-benchmark-secret-0123456789-0123456789"
 TEMPLATE_TOWNSHIP = b"532327103"
 Record = tuple[str, bytes, list[tuple[str, bytes]], bytes]
 
@@ -334,7 +333,6 @@ async def service(module: str, infra: Infra, namespace: str, port: int) -> Async
         infra,
         schema=schema,
         namespace=namespace,
-        secret=SECRET,
         port=port,
         CROSSCHECK_LOG_LEVEL="WARNING",
     )
@@ -375,7 +373,7 @@ async def bench_freshness(infra: Infra, rate: float, seconds: float) -> None:
         township=TENANT.township,
         staff_id=LEADER_ID,
     )
-    token = mint_token(SECRET, principal, timedelta(hours=2))
+    token = infra.issuer.token(principal, timedelta(hours=2))
     hazards_port, ledgers_port = free_port(), free_port()
     schemas: list[str] = []
     try:

@@ -19,20 +19,19 @@ import random
 import time
 import uuid
 from contextlib import ExitStack
-from datetime import timedelta
 
 import asyncpg
 import httpx
 
-from crosscheck_platform.auth import Principal, Role, mint_token
+from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.testing.infra import Infra, locate
+from crosscheck_platform.testing.issuer import LocalIssuer
 from crosscheck_platform.testing.ports import free_port
 from crosscheck_platform.testing.processes import service_env, service_process
 from crosscheck_registry.domain.values import SITE_TYPE_LABELS
 from crosscheck_registry.scenario import SITE_HEADERS, VILLAGE_HEADERS, to_csv
 
 COUNTY = "532327"
-SECRET = "bench-secret-0123456789-0123456789-0123456789"
 VILLAGES_PER_TOWNSHIP = 10
 _NOUNS = [
     "小卖部",
@@ -77,16 +76,16 @@ def places(township: str, count: int, rng: random.Random) -> list[list[str]]:
     return rows
 
 
-def admin_headers(township: str) -> dict[str, str]:
+def admin_headers(issuer: LocalIssuer, township: str) -> dict[str, str]:
     principal = Principal(
         subject="bench", name="bench", role=Role.TOWNSHIP_ADMIN, county=COUNTY, township=township
     )
-    return {"Authorization": f"Bearer {mint_token(SECRET, principal, timedelta(hours=1))}"}
+    return issuer.bearer(principal)
 
 
-async def setup(client: httpx.AsyncClient, townships: list[str]) -> None:
+async def setup(client: httpx.AsyncClient, issuer: LocalIssuer, townships: list[str]) -> None:
     for code in townships:
-        headers = admin_headers(code)
+        headers = admin_headers(issuer, code)
         response = await client.put(
             f"/v1/townships/{code}",
             headers=headers,
@@ -101,7 +100,9 @@ async def setup(client: httpx.AsyncClient, townships: list[str]) -> None:
         response.raise_for_status()
 
 
-async def import_all(client: httpx.AsyncClient, files: dict[str, bytes], parallel: int) -> int:
+async def import_all(
+    client: httpx.AsyncClient, issuer: LocalIssuer, files: dict[str, bytes], parallel: int
+) -> int:
     gate = asyncio.Semaphore(parallel)
     events = 0
 
@@ -111,7 +112,7 @@ async def import_all(client: httpx.AsyncClient, files: dict[str, bytes], paralle
             response = await client.post(
                 f"/v1/townships/{code}/import",
                 content=data,
-                headers={**admin_headers(code), "Content-Type": "text/csv"},
+                headers={**admin_headers(issuer, code), "Content-Type": "text/csv"},
             )
             if response.status_code != 200:
                 raise RuntimeError(f"import of {code} failed: {response.text[:500]}")
@@ -155,7 +156,6 @@ async def run(infra: Infra, townships: int, per_township: int, parallel: int) ->
         infra,
         schema=schema,
         namespace=schema,
-        secret=SECRET,
         port=port,
         CROSSCHECK_LOG_LEVEL="WARNING",
     )
@@ -163,9 +163,9 @@ async def run(infra: Infra, townships: int, per_township: int, parallel: int) ->
     try:
         async with service_process("crosscheck_registry.main", env, port, **quiet) as (base, _):
             async with httpx.AsyncClient(base_url=base, timeout=600) as client:
-                await setup(client, codes)
+                await setup(client, infra.issuer, codes)
                 start = time.perf_counter()
-                events = await import_all(client, files, parallel)
+                events = await import_all(client, infra.issuer, files, parallel)
                 service_seconds = time.perf_counter() - start
             # The service's relay drains its outbox; it runs until the COPY is timed too.
             drain_start = time.perf_counter()

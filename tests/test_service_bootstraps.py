@@ -4,17 +4,32 @@ and port. No database or broker here: nothing connects until the lifespan starts
 from __future__ import annotations
 
 import importlib
-from datetime import timedelta
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
 from types import ModuleType
 
 import httpx
 import pytest
 
-from crosscheck_platform.auth import Principal, Role, mint_token
+from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.settings import ServiceSettings
+from crosscheck_platform.testing.issuer import LocalIssuer
 
-SETTINGS = ServiceSettings(environment="test", jwt_secret="bootstrap-secret-0123456789-0123456789")
 PORTS = {"registry": 8101, "rotation": 8102, "hazards": 8103, "notify": 8104, "ledgers": 8105}
+
+
+@pytest.fixture(scope="module")
+def issuer() -> Iterator[LocalIssuer]:
+    local = LocalIssuer()
+    yield local
+    local.close()
+
+
+@pytest.fixture(scope="module")
+def settings(issuer: LocalIssuer) -> ServiceSettings:
+    return ServiceSettings(environment="test", oidc_issuer=issuer.url)
 
 
 @pytest.fixture(params=sorted(PORTS))
@@ -23,12 +38,14 @@ def service(request: pytest.FixtureRequest) -> tuple[str, ModuleType]:
     return name, importlib.import_module(f"crosscheck_{name}.bootstrap")
 
 
-def _client(bootstrap: ModuleType) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=bootstrap.build_app(SETTINGS))
+def _client(bootstrap: ModuleType, settings: ServiceSettings) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=bootstrap.build_app(settings))
     return httpx.AsyncClient(transport=transport, base_url="http://service")
 
 
-async def test_whoami_returns_the_callers_principal(service: tuple[str, ModuleType]) -> None:
+async def test_whoami_returns_the_callers_principal(
+    service: tuple[str, ModuleType], issuer: LocalIssuer, settings: ServiceSettings
+) -> None:
     _, bootstrap = service
     principal = Principal(
         subject="u-1",
@@ -38,18 +55,19 @@ async def test_whoami_returns_the_callers_principal(service: tuple[str, ModuleTy
         township="532327101",
         staff_id="s-4",
     )
-    token = mint_token(SETTINGS, principal, timedelta(minutes=5))
-    async with _client(bootstrap) as client:
-        response = await client.get("/v1/whoami", headers={"Authorization": f"Bearer {token}"})
+    async with _client(bootstrap, settings) as client:
+        response = await client.get("/v1/whoami", headers=issuer.bearer(principal))
         anonymous = await client.get("/v1/whoami")
     assert response.status_code == 200
     assert Principal.model_validate(response.json()) == principal
     assert anonymous.status_code == 401
 
 
-async def test_alive_but_not_ready_before_start(service: tuple[str, ModuleType]) -> None:
+async def test_alive_but_not_ready_before_start(
+    service: tuple[str, ModuleType], settings: ServiceSettings
+) -> None:
     _, bootstrap = service
-    async with _client(bootstrap) as client:
+    async with _client(bootstrap, settings) as client:
         assert (await client.get("/healthz")).status_code == 200
         ready = await client.get("/readyz")
     assert ready.status_code == 503
@@ -57,12 +75,34 @@ async def test_alive_but_not_ready_before_start(service: tuple[str, ModuleType])
 
 
 def test_schema_and_port_defaults(
-    service: tuple[str, ModuleType], monkeypatch: pytest.MonkeyPatch
+    service: tuple[str, ModuleType], settings: ServiceSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     name, bootstrap = service
     monkeypatch.delenv("CROSSCHECK_HTTP_PORT", raising=False)
     monkeypatch.delenv("CROSSCHECK_DB_SCHEMA", raising=False)
     assert bootstrap.settings_from_env().http_port == PORTS[name]
-    assert bootstrap.build_app(SETTINGS).state.runtime.schema == name
-    per_test = SETTINGS.model_copy(update={"db_schema": f"t_{name}_1"})
+    assert bootstrap.build_app(settings).state.runtime.schema == name
+    per_test = settings.model_copy(update={"db_schema": f"t_{name}_1"})
     assert bootstrap.build_app(per_test).state.runtime.schema == f"t_{name}_1"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_service_without_an_issuer_refuses_to_start(service: tuple[str, ModuleType]) -> None:
+    name, _ = service
+    # Only what the process needs: no CROSSCHECK_OIDC_ISSUER from the caller's environment.
+    env = {"PATH": "/usr/bin:/bin", "CROSSCHECK_HTTP_PORT": str(_free_port())}
+    finished = subprocess.run(
+        [sys.executable, "-c", f"from crosscheck_{name}.main import main; main()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert finished.returncode != 0
+    assert "CROSSCHECK_OIDC_ISSUER is not set" in finished.stderr
+    assert "Traceback" not in finished.stderr

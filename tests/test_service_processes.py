@@ -1,37 +1,24 @@
 """Every service started as its own process, as `./crosscheck up` does: it connects to the
 real stack, answers health and readiness, enforces bearer tokens, and stops cleanly on
-SIGTERM. A token minted by the `crosscheck-token` CLI is accepted."""
+SIGTERM. A token of the issuer it was told to trust is accepted; others are not."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
+from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
+from crosscheck_platform.testing.auth import principal_for
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.ports import free_port
 from crosscheck_platform.testing.processes import service_env, service_process
 
 SERVICES = ["registry", "rotation", "hazards", "notify", "ledgers"]
-SECRET = "test-secret-for-service-processes-0123456789"
-
-
-def mint(role: str, *extra: str) -> str:
-    out = subprocess.run(
-        [sys.executable, "-m", "crosscheck_platform.auth.cli", "--role", role, *extra],
-        env={**os.environ, "CROSSCHECK_JWT_SECRET": SECRET},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return out.stdout.strip()
 
 
 @pytest.fixture(params=SERVICES)
@@ -40,17 +27,19 @@ async def service(
 ) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
     # `database` is the service's schema (`unique_name`): dropped once the service stops.
     port = free_port()
-    env = service_env(infra, schema=unique_name, namespace=unique_name, secret=SECRET, port=port)
+    env = service_env(infra, schema=unique_name, namespace=unique_name, port=port)
     module = f"crosscheck_{request.param}.main"
     async with service_process(module, env, port, stderr=asyncio.subprocess.PIPE) as running:
         yield running
 
 
 async def test_service_runs_checks_tokens_and_stops_cleanly(
-    service: tuple[str, asyncio.subprocess.Process],
+    service: tuple[str, asyncio.subprocess.Process], infra: Infra
 ) -> None:
     base, process = service
-    admin = mint("township_admin", "--county", "532327", "--township", "532327101")
+    admin = infra.issuer.token(
+        principal_for(Role.TOWNSHIP_ADMIN, county="532327", township="532327101")
+    )
     async with httpx.AsyncClient(base_url=base) as client:
         assert (await client.get("/healthz")).status_code == 200
         ready = await client.get("/readyz")

@@ -38,13 +38,15 @@ from crosscheck_platform.kafka import ensure_topics
 from crosscheck_platform.testing.auth import bearer
 from crosscheck_platform.testing.fixtures import new_namespace
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.issuer import LocalIssuer
 from crosscheck_platform.testing.tenancy import assert_out_of_scope
 from crosscheck_registry import bootstrap as registry
 from crosscheck_rotation import bootstrap as rotation
 
 pytestmark = pytest.mark.infra
 
-SECRET = "tenancy-walk-secret-0123456789-0123456789"
+# The module's own issuer: tokens for the parametrised principals are made at import.
+ISSUER = LocalIssuer()
 COUNTY, TOWNSHIP = "532327", "532327101"
 VILLAGE_A, VILLAGE_B = "532327101201", "532327101202"
 PHOTO = b"\x89PNG\r\n\x1a\n" + b"walk-photo" * 40
@@ -78,7 +80,7 @@ class Stack:
 
 
 def headers(role: Role, **scope: Any) -> dict[str, str]:
-    return bearer(SECRET, role, **{"county": COUNTY, "township": TOWNSHIP, **scope})
+    return bearer(ISSUER, role, **{"county": COUNTY, "township": TOWNSHIP, **scope})
 
 
 ADMIN = headers(Role.TOWNSHIP_ADMIN)
@@ -193,7 +195,9 @@ async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Async
     evidence = Path(tmp_path_factory.mktemp("evidence"))
 
     def settings(name: str) -> Any:
-        return infra.service_settings(namespace, f"{namespace}_{name}", SECRET)
+        return infra.service_settings(namespace, f"{namespace}_{name}").model_copy(
+            update={"oidc_issuer": ISSUER.url}
+        )
 
     apps = {
         "registry": registry.build_app(settings("registry")),

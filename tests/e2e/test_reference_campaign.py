@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -29,15 +30,16 @@ from cloudevents.core.formats.json import JSONFormat
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.topics import Topics
 from crosscheck_demo.driver import SERVICES, DemoSettings, Endpoints, Outcomes, run
+from crosscheck_platform.auth import Principal
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import bootstrap_servers
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.issuer import LocalIssuer
 from crosscheck_platform.testing.ports import free_port
 from crosscheck_platform.testing.processes import wait_until_ready
 
 pytestmark = pytest.mark.infra
 
-SECRET = "e2e-secret-for-the-reference-campaign-0123456789"
 WATCHED = ("InspectionCompleted", "HazardFound", "RectificationVerified", "RectificationOverdue")
 
 
@@ -76,7 +78,7 @@ async def stack(infra: Infra, unique_name: str, tmp_path: Path) -> AsyncIterator
         "CROSSCHECK_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
         "CROSSCHECK_DATABASE_URL": infra.database_url,
         "CROSSCHECK_TOPIC_NAMESPACE": unique_name,
-        "CROSSCHECK_JWT_SECRET": SECRET,
+        "CROSSCHECK_OIDC_ISSUER": infra.issuer.url,
         "CROSSCHECK_NOTIFY_SMTP_HOST": "127.0.0.1",
         "CROSSCHECK_NOTIFY_SMTP_PORT": str(smtp.port),
         "CROSSCHECK_NOTIFY_POLL_INTERVAL_S": "0.2",
@@ -116,6 +118,16 @@ async def stack(infra: Infra, unique_name: str, tmp_path: Path) -> AsyncIterator
         for name in SERVICES:
             await cleanup.execute(f"DROP SCHEMA IF EXISTS {unique_name}_{name} CASCADE")
         await cleanup.close()
+
+
+class IssuedTokens:
+    """The demo's people, with tokens of the test session's issuer."""
+
+    def __init__(self, issuer: LocalIssuer) -> None:
+        self._issuer = issuer
+
+    async def token(self, principal: Principal) -> str:
+        return self._issuer.token(principal)
 
 
 async def outside_subscriber(infra: Infra, namespace: str, expected: Counter[str]) -> Counter[str]:
@@ -160,9 +172,9 @@ async def outside_subscriber(infra: Infra, namespace: str, expected: Counter[str
 
 async def test_reference_campaign_end_to_end(stack: Stack, infra: Infra, tmp_path: Path) -> None:
     settings = DemoSettings(
+        tokens=IssuedTokens(infra.issuer),
         endpoints=stack.endpoints,
         state_dir=tmp_path / "demo",
-        secret=SECRET,
         timeout_s=90,
         progress=lambda line: print(f"{time.monotonic() - started:6.1f} s  {line}"),
     )
@@ -211,3 +223,18 @@ async def test_reference_campaign_end_to_end(stack: Stack, infra: Infra, tmp_pat
     again = await run(settings)
     assert again.resumed and again.campaign_id == outcome.campaign_id
     assert again.figures["hazards"] == 164 and again.figures["verified"] == 159
+
+    assert_no_credentials_logged(stack.logs)
+
+
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+
+
+def assert_no_credentials_logged(logs: Path) -> None:
+    """Nothing the services wrote during the whole campaign (hundreds of requests, each
+    with a bearer token) carries a token or an authorization header."""
+    for log in sorted(logs.glob("*.log")):
+        text = log.read_text(errors="replace")
+        assert text, f"{log.name} is empty: the scan would prove nothing"
+        assert not JWT.search(text), f"{log.name} holds a token"
+        assert "Bearer " not in text and "authorization" not in text.lower(), log.name

@@ -16,24 +16,36 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from crosscheck_contracts.events.hazards import HazardCategory
 from crosscheck_demo.plan import HazardPlan, Item, Outcome, PlannedHazard, Visit, plan_hazards
-from crosscheck_platform.auth import Principal, Role, mint_token
-from crosscheck_platform.settings import DEVELOPMENT_SECRET
+from crosscheck_platform.auth import Principal, Role
 from crosscheck_registry.scenario import Scenario, reference_scenario
 
 SERVICES = ("registry", "rotation", "hazards", "notify", "ledgers")
 ROUNDS = 2
 GROUPS = 8
 OVERDUE_AFTER = timedelta(seconds=6)
+FOLLOWED_UP_VILLAGE_LOGIN = "weide-village"
+
+
+# The services close idle keep-alive connections after 5 s (uvicorn's default); ours
+# are dropped sooner, so a request never goes out on a connection the server is closing.
+_LIMITS = httpx.Limits(keepalive_expiry=2.0)
 
 
 class DemoFailed(Exception):
     """A step did not go as the campaign needs; the message says which and why."""
+
+
+class TokenSource(Protocol):
+    """Access tokens of the identity provider the services trust, one per person the
+    demo acts as (the township admin, each group's leader, a village committee)."""
+
+    async def token(self, principal: Principal) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -75,13 +87,15 @@ class Outcomes:
     overdue_notices: list[dict[str, Any]] = field(default_factory=list)
     xlsx: Path | None = None
     resumed: bool = False
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    """The campaign's groups as the rotation service formed them (leader, members)."""
 
 
 @dataclass
 class DemoSettings:
+    tokens: TokenSource
     endpoints: Endpoints = field(default_factory=Endpoints)
     state_dir: Path = Path("deploy/.state/demo")
-    secret: str = DEVELOPMENT_SECRET
     seed: int = 2024
     timeout_s: float = 90.0
     concurrency: int = 8
@@ -96,17 +110,21 @@ class Api:
         self.settings = settings
         self.scenario = scenario
         self.clients = {
-            name: httpx.AsyncClient(base_url=settings.endpoints.of(name), timeout=30.0)
+            name: httpx.AsyncClient(
+                base_url=settings.endpoints.of(name), timeout=30.0, limits=_LIMITS
+            )
             for name in SERVICES
         }
-        self._tokens: dict[tuple[Role, str | None, str | None], str] = {}
+        # The village the demo leaves hazards open in acts with the login it is given at
+        # the end (demo.logins), so giving it that login finds the same account.
+        self.village_usernames: dict[str, str] = {}
         self.scenario_site_names: dict[str, str] = {}
 
     async def close(self) -> None:
         for client in self.clients.values():
             await client.aclose()
 
-    def auth(
+    async def auth(
         self,
         role: Role = Role.TOWNSHIP_ADMIN,
         *,
@@ -114,19 +132,19 @@ class Api:
         village_id: str | None = None,
         key: str | None = None,
     ) -> dict[str, str]:
-        cache = (role, staff_id, village_id)
-        if cache not in self._tokens:
-            principal = Principal(
-                subject=f"demo-{role.value}-{staff_id or village_id or 'admin'}",
-                name="演示用户",
-                role=role,
-                county=self.scenario.county_code,
-                township=self.scenario.township_code,
-                staff_id=staff_id,
-                village_id=village_id,
-            )
-            self._tokens[cache] = mint_token(self.settings.secret, principal, timedelta(hours=2))
-        headers = {"Authorization": f"Bearer {self._tokens[cache]}"}
+        principal = Principal(
+            subject=f"demo-{role.value}-{staff_id or village_id or 'admin'}",
+            name="演示用户",
+            username=self.village_usernames.get(village_id or ""),
+            role=role,
+            county=self.scenario.county_code,
+            township=self.scenario.township_code,
+            staff_id=staff_id,
+            village_id=village_id,
+        )
+        # The token source keeps tokens and renews them before they expire.
+        token = await self.settings.tokens.token(principal)
+        headers = {"Authorization": f"Bearer {token}"}
         if key is not None:
             headers["Idempotency-Key"] = key
         return headers
@@ -142,7 +160,7 @@ class Api:
         **kwargs: Any,
     ) -> httpx.Response:
         response = await self.clients[service].request(
-            method, path, headers=headers or self.auth(), **kwargs
+            method, path, headers=headers or await self.auth(), **kwargs
         )
         if response.status_code not in set(expect):
             raise DemoFailed(
@@ -265,7 +283,7 @@ class Campaign:
             f"{base}/import",
             content=scenario.to_xlsx(),
             headers={
-                **self.api.auth(),
+                **await self.api.auth(),
                 "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             },
         )
@@ -388,7 +406,7 @@ class Campaign:
             "answers": answers,
         }
         key = f"demo:{plan['campaign_id']}:{visit.round_no}:{visit.site_id}"
-        headers = self.api.auth(Role.GROUP_LEADER, staff_id=group["leader_id"], key=key)
+        headers = await self.api.auth(Role.GROUP_LEADER, staff_id=group["leader_id"], key=key)
         deadline = time.monotonic() + self.api.settings.timeout_s
         async with self.sem:
             while True:
@@ -420,7 +438,7 @@ class Campaign:
         async def step(name: str, body: dict[str, Any], role: Role = by_leader, **who: Any) -> Any:
             if role is by_leader:
                 who = {"staff_id": leader}
-            headers = api.auth(role, key=f"demo:{hazard_id}:{name}", **who)
+            headers = await api.auth(role, key=f"demo:{hazard_id}:{name}", **who)
             async with self.sem:
                 return await api.json(
                     "hazards", "POST", f"{path}/{name.split('-')[0]}", json=body, headers=headers
@@ -491,6 +509,7 @@ async def _run(api: Api) -> Outcomes:
             overdue_notices=await _notices(api, township, state.get("overdue_hazard_id")),
             xlsx=await _export(api, campaign, campaign_id),
             resumed=True,
+            groups=plan["groups"],
         )
 
     visits = visits_of(plan, sites)
@@ -513,12 +532,13 @@ async def _run(api: Api) -> Outcomes:
         return hazard_ids[(h.visit, h.item_id)]
 
     await _contacts(api, township, sites, hazard_plan)
+    late = next(h for h in hazard_plan.hazards if h.outcome is Outcome.OVERDUE)
+    api.village_usernames[late.visit.village_id] = FOLLOWED_UP_VILLAGE_LOGIN
     rest = [h for h in hazard_plan.hazards if h.outcome is not Outcome.OVERDUE]
     await asyncio.gather(*(campaign.loop(h, id_of(h), leader_of[h.visit.group_id]) for h in rest))
     say(f"rectification loops run for {len(rest)} hazards")
 
     # One deadline passes while we wait: the notify service's overdue notices go out.
-    late = next(h for h in hazard_plan.hazards if h.outcome is Outcome.OVERDUE)
     late_id = id_of(late)
     due = datetime.now(UTC).replace(microsecond=0) + OVERDUE_AFTER
     await campaign.loop(late, late_id, leader_of[late.visit.group_id], deadline=due)
@@ -559,6 +579,7 @@ async def _run(api: Api) -> Outcomes:
         overdue_hazard_id=late_id,
         overdue_notices=await _notices(api, township, late_id),
         xlsx=await _export(api, campaign, campaign_id),
+        groups=plan["groups"],
     )
 
 

@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from pathlib import Path
 
 from crosscheck_contracts.events.hazards import CATEGORY_LABELS
 from crosscheck_demo.driver import SERVICES, DemoFailed, DemoSettings, Endpoints, Outcomes, run
+from crosscheck_demo.logins import PASSWORD, DemoLogin, DemoLoginsRefused, provision
+from crosscheck_platform.auth import Principal, Role
+from crosscheck_platform.identity import IdentityError, IdentityProvider
+from crosscheck_platform.identity.local import (
+    LocalAccounts,
+    LocalAccountsRefused,
+    settings_from,
+    stack_environment,
+)
 
 ASYNCAPI = Path("contracts/schemas/asyncapi.json")
 
@@ -78,19 +86,50 @@ def main(argv: list[str] | None = None) -> None:
         parser.add_argument(f"--{name}-port", type=int, default=port)
     args = parser.parse_args(argv)
     endpoints = Endpoints.on_ports({name: getattr(args, f"{name}_port") for name in SERVICES})
-    settings = DemoSettings(
-        endpoints=endpoints,
-        state_dir=args.state_dir,
-        seed=args.seed,
-        timeout_s=args.timeout,
-        progress=lambda line: print(f"crosscheck-demo: {line}", file=sys.stderr, flush=True),
-    )
-    secret = os.environ.get("CROSSCHECK_JWT_SECRET")
-    if secret:
-        settings.secret = secret
     try:
-        outcome = asyncio.run(run(settings))
-    except DemoFailed as failure:
+        outcome, logins = asyncio.run(_campaign_and_logins(args, endpoints))
+    except (DemoFailed, DemoLoginsRefused, LocalAccountsRefused) as failure:
         print(f"crosscheck-demo: {failure}", file=sys.stderr)
         raise SystemExit(1) from None
+    except IdentityError as failure:
+        print(f"crosscheck-demo: the identity provider: {failure}", file=sys.stderr)
+        raise SystemExit(1) from None
     print(summary(outcome, endpoints, args.mailbox))
+    print(logins_summary(logins))
+
+
+async def _campaign_and_logins(
+    args: argparse.Namespace, endpoints: Endpoints
+) -> tuple[Outcomes, list[DemoLogin]]:
+    environment = stack_environment()
+    stage = environment.get("CROSSCHECK_ENVIRONMENT", "development")
+    async with IdentityProvider(settings_from(environment)) as provider:
+        accounts = LocalAccounts(provider, environment=stage)
+        settings = DemoSettings(
+            tokens=accounts,
+            endpoints=endpoints,
+            state_dir=args.state_dir,
+            seed=args.seed,
+            timeout_s=args.timeout,
+            progress=lambda line: print(f"crosscheck-demo: {line}", file=sys.stderr, flush=True),
+        )
+        outcome = await run(settings)
+        admin = await accounts.token(admin_principal(outcome))
+        logins = await provision(provider, endpoints, outcome, admin, environment=stage)
+    return outcome, logins
+
+
+def admin_principal(outcome: Outcomes) -> Principal:
+    return Principal(
+        subject="demo-admin",
+        name="演示用户",
+        role=Role.TOWNSHIP_ADMIN,
+        county=outcome.county,
+        township=outcome.township,
+    )
+
+
+def logins_summary(logins: list[DemoLogin]) -> str:
+    lines = ["", f"Demo logins (local only; password {PASSWORD}):"]
+    lines += [f"  {login.username:<16} {login.who}" for login in logins]
+    return "\n".join(lines)

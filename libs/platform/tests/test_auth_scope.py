@@ -4,7 +4,7 @@ are checked as pure functions in test_tenancy_rules."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -12,14 +12,17 @@ import httpx
 import pytest
 from fastapi import APIRouter, Depends
 
-from crosscheck_platform.auth import Principal, Role, mint_token
+from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.auth.deps import require_roles
 from crosscheck_platform.http import create_app
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.tenancy.deps import TownshipScope, township_records
+from crosscheck_platform.testing.issuer import LocalIssuer
 from crosscheck_platform.testing.tenancy import assert_out_of_scope
 
-SETTINGS = ServiceSettings(environment="test", jwt_secret="scope-secret-0123456789-0123456789")
+# One issuer for the module: the parametrised tokens below are made at collection time.
+ISSUER = LocalIssuer()
+IMPOSTOR = LocalIssuer()
 COUNTY = "532327"
 TOWNSHIP_A, TOWNSHIP_B = "532327101", "532327102"
 
@@ -55,17 +58,24 @@ def _router() -> APIRouter:
     return router
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _issuers() -> Iterator[None]:
+    yield
+    ISSUER.close()
+    IMPOSTOR.close()
+
+
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(service="test", settings=SETTINGS, routers=[_router()])
+    settings = ServiceSettings(environment="test", oidc_issuer=ISSUER.url)
+    app = create_app(service="test", settings=settings, routers=[_router()])
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
 
 
 def _auth(principal: Principal, **headers: str) -> dict[str, str]:
-    token = mint_token(SETTINGS, principal, timedelta(hours=1))
-    return {"Authorization": f"Bearer {token}", **headers}
+    return {**ISSUER.bearer(principal), **headers}
 
 
 async def test_no_token_is_401_with_a_bearer_challenge(client: httpx.AsyncClient) -> None:
@@ -79,13 +89,12 @@ async def test_no_token_is_401_with_a_bearer_challenge(client: httpx.AsyncClient
 @pytest.mark.parametrize(
     "authorization",
     [
-        "Bearer " + mint_token("wrong-secret-0123456789-0123456789", ADMIN_A, timedelta(hours=1)),
-        "Bearer "
-        + mint_token(SETTINGS.model_copy(update={"jwt_issuer": "x"}), ADMIN_A, timedelta(hours=1)),
+        "Bearer " + IMPOSTOR.token(ADMIN_A, issuer=ISSUER.url),
+        "Bearer " + ISSUER.token(ADMIN_A, issuer="https://elsewhere.example/realm"),
         "Bearer garbage",
         "Basic dXNlcjpwYXNz",
     ],
-    ids=["wrong-secret", "wrong-issuer", "garbage", "basic-auth"],
+    ids=["wrong-key", "wrong-issuer", "garbage", "basic-auth"],
 )
 async def test_untrusted_tokens_are_401(client: httpx.AsyncClient, authorization: str) -> None:
     response = await client.get(
@@ -96,9 +105,7 @@ async def test_untrusted_tokens_are_401(client: httpx.AsyncClient, authorization
 
 
 async def test_an_expired_token_is_401_saying_so(client: httpx.AsyncClient) -> None:
-    token = mint_token(
-        SETTINGS, ADMIN_A, timedelta(hours=1), now=datetime.now(UTC) - timedelta(hours=2)
-    )
+    token = ISSUER.token(ADMIN_A, timedelta(hours=1), now=datetime.now(UTC) - timedelta(hours=2))
     response = await client.get(
         f"/townships/{TOWNSHIP_A}/sites",
         headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},

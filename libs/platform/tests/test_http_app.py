@@ -12,6 +12,9 @@ from fastapi import FastAPI
 from crosscheck_platform.http import LifespanPart, create_app, load_settings, serve
 from crosscheck_platform.settings import ServiceSettings
 
+# Nothing here verifies a token: the issuer is named, never asked.
+ISSUER = "http://issuer.invalid/realms/crosscheck"
+
 
 def _recording(name: str, journal: list[str], *, fail: bool = False) -> LifespanPart:
     @asynccontextmanager
@@ -30,7 +33,9 @@ def _recording(name: str, journal: list[str], *, fail: bool = False) -> Lifespan
 async def test_parts_start_in_order_and_stop_in_reverse() -> None:
     journal: list[str] = []
     parts = [_recording(n, journal) for n in ("database", "producer", "relay")]
-    app = create_app(service="test", settings=ServiceSettings(), lifespan_parts=parts)
+    app = create_app(
+        service="test", settings=ServiceSettings(oidc_issuer=ISSUER), lifespan_parts=parts
+    )
     async with app.router.lifespan_context(app):
         journal.append("serving")
     assert journal == [
@@ -51,7 +56,9 @@ async def test_a_part_that_fails_to_start_stops_those_before_it() -> None:
         _recording("producer", journal, fail=True),
         _recording("relay", journal),
     ]
-    app = create_app(service="test", settings=ServiceSettings(), lifespan_parts=parts)
+    app = create_app(
+        service="test", settings=ServiceSettings(oidc_issuer=ISSUER), lifespan_parts=parts
+    )
     with pytest.raises(ConnectionError):
         async with app.router.lifespan_context(app):
             pass
@@ -59,11 +66,14 @@ async def test_a_part_that_fails_to_start_stops_those_before_it() -> None:
 
 
 def test_settings_are_on_the_app_and_production_hides_the_docs() -> None:
-    settings = ServiceSettings(environment="production", jwt_secret="p" * 40)
+    settings = ServiceSettings(environment="production", oidc_issuer=ISSUER)
     app = create_app(service="hazards", settings=settings)
     assert app.state.settings is settings and app.state.service == "hazards"
     assert app.docs_url is None
-    assert create_app(service="hazards", settings=ServiceSettings()).docs_url == "/docs"
+    assert (
+        create_app(service="hazards", settings=ServiceSettings(oidc_issuer=ISSUER)).docs_url
+        == "/docs"
+    )
 
 
 def test_the_service_port_applies_unless_the_environment_sets_one(
@@ -80,8 +90,8 @@ def test_run_serves_on_the_configured_address_with_a_shutdown_grace(
 ) -> None:
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.append(kw))
-    settings = ServiceSettings(http_host="0.0.0.0", http_port=8101)
-    serve.run(create_app(service="registry", settings=settings), settings)
+    settings = ServiceSettings(http_host="0.0.0.0", http_port=8101, oidc_issuer=ISSUER)
+    serve.run(lambda s: create_app(service="registry", settings=s), settings)
     [options] = calls
     assert (options["host"], options["port"]) == ("0.0.0.0", 8101)
     assert options["timeout_graceful_shutdown"] == serve.GRACEFUL_SHUTDOWN_SECONDS

@@ -64,7 +64,9 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         }
     )
     app = create_app(
-        service="test", settings=ServiceSettings(environment="test"), routers=[_router()]
+        service="test",
+        settings=ServiceSettings(environment="test", oidc_issuer="http://issuer.invalid/realms/x"),
+        routers=[_router()],
     )
     # raise_app_exceptions stays on: an unexpected error must end in our 500 answer,
     # not escape to the server (which would log it a second time).

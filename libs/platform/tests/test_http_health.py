@@ -31,7 +31,9 @@ async def _hangs() -> bool:
 
 def _client(checks: dict[str, ReadinessCheck]) -> httpx.AsyncClient:
     app = create_app(
-        service="test", settings=ServiceSettings(environment="test"), readiness_checks=checks
+        service="test",
+        settings=ServiceSettings(environment="test", oidc_issuer="http://issuer.invalid/realms/x"),
+        readiness_checks=checks,
     )
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 

@@ -24,7 +24,6 @@ from crosscheck_platform.testing.infra import Infra
 pytestmark = pytest.mark.infra
 
 SEVEN_DAYS = "604800000"
-SECRET = "test-secret-for-topic-checks-0123456789"
 
 
 async def described(bootstrap: str, names: list[str]) -> dict[str, dict[str, Any]]:
@@ -125,7 +124,7 @@ async def test_a_service_refuses_topics_with_kafkas_default_retention(
 ) -> None:
     hazards = Topics(unique_name).of(BoundedContext.HAZARDS)
     await create_plain(infra.kafka_bootstrap, hazards, {"retention.ms": SEVEN_DAYS})
-    settings = infra.service_settings(unique_name, database.schema, SECRET)
+    settings = infra.service_settings(unique_name, database.schema)
     app = service_app(ServiceSpec(name="probe"), settings)
     with pytest.raises(TopicRefused) as refused:
         async with app.router.lifespan_context(app):
@@ -139,7 +138,7 @@ async def test_a_service_refuses_topics_with_kafkas_default_retention(
 async def test_a_service_told_the_deployment_creates_topics_only_checks_them(
     infra: Infra, database: Database, unique_name: str
 ) -> None:
-    settings = infra.service_settings(unique_name, database.schema, SECRET).model_copy(
+    settings = infra.service_settings(unique_name, database.schema).model_copy(
         update={"kafka_create_topics": False}
     )
     app = service_app(ServiceSpec(name="probe"), settings)

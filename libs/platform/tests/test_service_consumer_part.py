@@ -40,6 +40,7 @@ def listener(infra: Infra, database: Database, namespace: str) -> FastAPI:
         database_url=infra.database_url,
         topic_namespace=namespace,
         db_schema=database.schema,
+        oidc_issuer="http://issuer.invalid/realms/crosscheck",
     )
     spec = ServiceSpec(
         name="listener",

@@ -19,12 +19,19 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert settings.topic_namespace == "staging"
 
 
-def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CROSSCHECK_ENVIRONMENT", "production")
-    with pytest.raises(ValidationError, match="CROSSCHECK_JWT_SECRET"):
+def test_the_issuer_has_no_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CROSSCHECK_OIDC_ISSUER", raising=False)
+    assert ServiceSettings().oidc_issuer is None
+    monkeypatch.setenv("CROSSCHECK_OIDC_ISSUER", "https://id.example.gov.cn/realms/yongren")
+    settings = ServiceSettings()
+    assert settings.oidc_issuer == "https://id.example.gov.cn/realms/yongren"
+    assert settings.oidc_audience == "crosscheck-api"
+
+
+def test_settings_refuse_an_unknown_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CROSSCHECK_ENVIRONMENT", "staging")
+    with pytest.raises(ValidationError):
         ServiceSettings()
-    monkeypatch.setenv("CROSSCHECK_JWT_SECRET", "x" * 40)
-    assert ServiceSettings().environment == "production"
 
 
 def test_logs_are_one_json_object_per_line() -> None:

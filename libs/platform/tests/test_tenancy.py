@@ -4,7 +4,6 @@ the narrowing of lists; the township dependencies through HTTP."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Annotated
 
 import httpx
@@ -12,7 +11,7 @@ import pytest
 from fastapi import APIRouter, Depends
 
 from crosscheck_contracts.envelope import Tenant
-from crosscheck_platform.auth import Principal, Role, mint_token
+from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.http import create_app
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.tenancy import (
@@ -29,6 +28,7 @@ from crosscheck_platform.tenancy import (
     reading,
 )
 from crosscheck_platform.tenancy.deps import TownshipScope, township_records, township_villages
+from crosscheck_platform.testing.issuer import LocalIssuer
 from crosscheck_platform.testing.tenancy import assert_out_of_scope
 
 COUNTY, OTHER_COUNTY = "532327", "532328"
@@ -157,7 +157,7 @@ def test_lists_are_narrowed_to_the_callers_reach_or_refused() -> None:
 
 # -- the dependencies through HTTP ---------------------------------------------------
 
-SETTINGS = ServiceSettings(environment="test", jwt_secret="tenancy-secret-0123456789-0123456789")
+ISSUER = LocalIssuer()
 Records = Annotated[TownshipScope, Depends(township_records(roles=[Role.TOWNSHIP_ADMIN]))]
 Villages = Annotated[TownshipScope, Depends(township_villages())]
 PLACES = {"p-1": V, "p-2": W}
@@ -185,14 +185,15 @@ def _router() -> APIRouter:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(service="test", settings=SETTINGS, routers=[_router()])
+    settings = ServiceSettings(environment="test", oidc_issuer=ISSUER.url)
+    app = create_app(service="test", settings=settings, routers=[_router()])
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
 
 
 def _auth(who: Principal, **headers: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(SETTINGS, who, timedelta(hours=1))}", **headers}
+    return {**ISSUER.bearer(who), **headers}
 
 
 async def test_a_village_role_sees_its_village_of_the_township(client: httpx.AsyncClient) -> None:

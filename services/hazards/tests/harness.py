@@ -40,7 +40,7 @@ from crosscheck_hazards import bootstrap
 from crosscheck_hazards.adapters.blobs import LocalFolderBlobStore
 from crosscheck_hazards.app.services import HazardsSettings
 from crosscheck_hazards.domain.clock import ManualClock
-from crosscheck_platform.auth import Principal, Role, mint_token
+from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.http import ServiceRuntime
 from crosscheck_platform.kafka import bootstrap_servers, ensure_topics, reliable_producer
@@ -49,7 +49,6 @@ from crosscheck_platform.testing.fixtures import new_namespace
 from crosscheck_platform.testing.infra import Infra
 
 TENANT = Tenant(county="532327", township="532327101")
-SECRET = "hazards-test-secret-0123456789-0123456789"
 VILLAGE = "v-dazhuang"
 CAMPAIGN = "c-2025-spring"
 
@@ -94,7 +93,7 @@ class Harness:
                 staff_id=staff,
                 village_id=village,
             )
-            self.tokens[cache_key] = mint_token(SECRET, principal, timedelta(hours=1))
+            self.tokens[cache_key] = self.infra.issuer.token(principal)
         headers = {"Authorization": f"Bearer {self.tokens[cache_key]}"}
         if key is not None:
             headers["Idempotency-Key"] = key
@@ -159,7 +158,7 @@ class Harness:
 @asynccontextmanager
 async def running_service(infra: Infra, evidence_dir: Path) -> AsyncIterator[Harness]:
     namespace = new_namespace()
-    settings = infra.service_settings(namespace, namespace, SECRET)
+    settings = infra.service_settings(namespace, namespace)
     await ensure_topics(infra.kafka_bootstrap, Topics(namespace).all)
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0) - timedelta(days=1))
     app = bootstrap.build_app(

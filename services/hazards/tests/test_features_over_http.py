@@ -22,13 +22,12 @@ from crosscheck_contracts.events.hazards import EscalationLevel, HazardCategory,
 from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.adapters.checklist_data import standard_library
 from crosscheck_hazards.app.evidence import MAX_BYTES
-from crosscheck_platform.auth import Principal, Role, mint_token
+from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.tenancy import assert_out_of_scope
 
 from .harness import (
     CAMPAIGN,
-    SECRET,
     TENANT,
     VILLAGE,
     Harness,
@@ -599,7 +598,7 @@ async def test_a_deadline_extension_needs_a_reason_and_an_admin(svc: Harness) ->
     assert extension.approved_by_staff_id == "s-admin"
 
 
-def admin_account(subject: str) -> dict[str, str]:
+def admin_account(svc: Harness, subject: str) -> dict[str, str]:
     """A township administrator whose account is not on the inspection staff."""
     principal = Principal(
         subject=subject,
@@ -608,7 +607,7 @@ def admin_account(subject: str) -> dict[str, str]:
         county=TENANT.county,
         township=TENANT.township,
     )
-    return {"Authorization": f"Bearer {mint_token(SECRET, principal, timedelta(hours=1))}"}
+    return svc.infra.issuer.bearer(principal)
 
 
 async def test_an_extension_records_an_admin_off_the_staff_list_by_user_id(svc: Harness) -> None:
@@ -619,7 +618,7 @@ async def test_an_extension_records_an_admin_off_the_staff_list_by_user_id(svc: 
     url = f"/v1/hazards/{hazard_id}/extend"
 
     # An account id that cannot stand in an event as the approver: refused, not a crash.
-    email = admin_account("li.zhuren@yongren.gov.cn")
+    email = admin_account(svc, "li.zhuren@yongren.gov.cn")
     later = in_days(svc, 40).isoformat()
     unrecordable = await svc.client.post(
         url, json={"new_deadline": later, "reason": "等待燃气公司上门"}, headers=email
@@ -634,7 +633,7 @@ async def test_an_extension_records_an_admin_off_the_staff_list_by_user_id(svc: 
     granted = await svc.client.post(
         url,
         json={"new_deadline": later, "reason": "等待燃气公司上门"},
-        headers=admin_account("user-3f9a2c71d0b4"),
+        headers=admin_account(svc, "user-3f9a2c71d0b4"),
     )
     assert granted.status_code == 200, granted.text
     events = await events_of(svc, hazard_id, 4)

@@ -7,7 +7,6 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -20,13 +19,11 @@ from crosscheck_ledgers import bootstrap
 from crosscheck_ledgers.consumers import CONSUMER
 from crosscheck_ledgers.domain.tables import ALL_TABLES
 from crosscheck_ledgers.scenario import Produced
-from crosscheck_platform.auth import Principal, Role, mint_token
+from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.http import ServiceRuntime
 from crosscheck_platform.kafka import ensure_topics, reliable_producer
 from crosscheck_platform.testing.infra import Infra
-
-SECRET = "ledgers-test-secret-0123456789-0123456789"
 
 
 @dataclass
@@ -55,7 +52,7 @@ class Ledgers:
                 await asyncio.sleep(0.05)
 
     async def get(self, path: str, principal: Principal, **params: Any) -> httpx.Response:
-        token = mint_token(SECRET, principal, timedelta(hours=1))
+        token = self.infra.issuer.token(principal)
         return await self.client.get(
             path, params=params, headers={"Authorization": f"Bearer {token}"}
         )
@@ -121,7 +118,7 @@ async def produce_raw(
 
 @asynccontextmanager
 async def ledgers_service(infra: Infra, name: str) -> AsyncIterator[Ledgers]:
-    settings = infra.service_settings(name, name, SECRET)
+    settings = infra.service_settings(name, name)
     app = bootstrap.build_app(settings)
     try:
         async with app.router.lifespan_context(app):

@@ -27,6 +27,7 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.auth import bearer
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.issuer import LocalIssuer
 from crosscheck_platform.testing.tenancy import assert_out_of_scope
 
 from . import harness
@@ -35,7 +36,6 @@ from .receivers import webhook_receiver
 
 pytestmark = pytest.mark.infra
 
-JWT_SECRET = "notify-test-secret-0123456789-0123456789"
 COUNTY = harness.COUNTY
 OTHER_TOWNSHIP = "532327102"
 DAY = timedelta(days=1)
@@ -46,11 +46,12 @@ class Api:
     app: FastAPI
     client: httpx.AsyncClient
     settings: ServiceSettings
+    issuer: LocalIssuer
 
     def token(
         self, role: Role = Role.TOWNSHIP_ADMIN, township: str = TOWNSHIP, county: str = COUNTY
     ) -> dict[str, str]:
-        return bearer(self.settings, role, county=county, township=township, village_id="v-1")
+        return bearer(self.issuer, role, county=county, township=township, village_id="v-1")
 
     async def put_contact(
         self, role: str, ref: str, body: dict[str, Any], township: str = TOWNSHIP, **headers: str
@@ -72,13 +73,13 @@ class Api:
 
 @pytest.fixture
 async def api(infra: Infra, database: Database, unique_name: str) -> AsyncIterator[Api]:
-    settings = infra.service_settings(unique_name, database.schema, JWT_SECRET)
+    settings = infra.service_settings(unique_name, database.schema)
     # No workers in the app: the tests drive one with a controlled clock.
     app = bootstrap.build_app(settings, NotifySettings(workers=0), ManualClock(T0))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://notify") as client:
-            yield Api(app, client, settings)
+            yield Api(app, client, settings, infra.issuer)
 
 
 async def test_contacts_are_kept_per_township(api: Api, database: Database) -> None:

@@ -186,6 +186,7 @@ async def test_the_service_schedules_from_kafka_and_delivers_on_the_clock(
             database_url=infra.database_url,
             topic_namespace=unique_name,
             db_schema=schema,
+            oidc_issuer="http://issuer.invalid/realms/crosscheck",
         )
 
     hazards_app = service_app(ServiceSpec(name="hazards"), settings(feed_schema))

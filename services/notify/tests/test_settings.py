@@ -48,7 +48,9 @@ def test_a_production_service_refuses_notify_settings_built_for_development(
 ) -> None:
     monkeypatch.delenv("CROSSCHECK_ENVIRONMENT", raising=False)
     monkeypatch.delenv("CROSSCHECK_NOTIFY_WEBHOOK_SECRET", raising=False)
-    service = ServiceSettings(environment="production", jwt_secret=STRONG)
+    service = ServiceSettings(
+        environment="production", oidc_issuer="https://id.example.gov.cn/realms/x"
+    )
     with pytest.raises(UnsafeWebhookSecret):
         bootstrap.build_app(service, NotifySettings())
     bootstrap.build_app(service, NotifySettings(webhook_secret=STRONG))  # accepted

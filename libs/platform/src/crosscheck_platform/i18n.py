@@ -17,6 +17,10 @@ _catalogue: dict[str, tuple[str, str]] = {
         "未登录或登录凭证无效,请重新登录",
         "You are not signed in or your credentials are invalid; please sign in again.",
     ),
+    "identity_unavailable": (
+        "暂时无法连接统一身份认证服务,请稍后重试",
+        "The sign-in service cannot be reached right now; please try again shortly.",
+    ),
     "token_expired": (
         "登录已过期,请重新登录",
         "Your session has expired; please sign in again.",

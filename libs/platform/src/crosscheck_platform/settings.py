@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crosscheck_platform.kafka.bootstrap import bootstrap_servers
-
-DEVELOPMENT_SECRET = "crosscheck-development-secret-change-me"
 
 
 class ServiceSettings(BaseSettings):
@@ -27,8 +25,17 @@ class ServiceSettings(BaseSettings):
     topic_namespace: str = ""
     # Overrides the service's default schema (tests give each run its own).
     db_schema: str | None = None
-    jwt_secret: str = DEVELOPMENT_SECRET
-    jwt_issuer: str = "crosscheck"
+    # Whose tokens to trust. No default: a service that answers people refuses to start
+    # without it (see auth.verifier.IssuerNotConfigured); tools that only read topics or
+    # tables do not need it.
+    oidc_issuer: str | None = None
+    oidc_audience: str = "crosscheck-api"
+    # Where the issuer publishes its keys, when not where its discovery document says.
+    oidc_jwks_url: str | None = None
+    # The registry's own client at the provider, to give people logins (its service
+    # account may manage users of the realm, nothing more).
+    idp_client_id: str | None = None
+    idp_client_secret: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
@@ -39,14 +46,3 @@ class ServiceSettings(BaseSettings):
     def _brokers_are_host_port(cls, value: str) -> str:
         # A mistyped broker fails here, when the service starts, not in a client later.
         return ",".join(bootstrap_servers(value))
-
-    @model_validator(mode="after")
-    def _refuse_unsafe_secret(self) -> ServiceSettings:
-        if self.environment == "production" and (
-            self.jwt_secret == DEVELOPMENT_SECRET or len(self.jwt_secret) < 32
-        ):
-            raise ValueError(
-                "CROSSCHECK_JWT_SECRET must be set to a random value of 32+ characters "
-                "in production"
-            )
-        return self

@@ -10,7 +10,7 @@ from crosscheck_platform.logging import configure_logging
 def main() -> None:
     settings = bootstrap.settings_from_env()
     configure_logging(bootstrap.SERVICE, settings.log_level)
-    run(bootstrap.build_app(settings), settings)
+    run(bootstrap.build_app, settings)
 
 
 if __name__ == "__main__":

@@ -17,10 +17,10 @@ from crosscheck_platform.http.runtime import ServiceRuntime
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.auth import bearer
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.issuer import LocalIssuer
 from crosscheck_registry import bootstrap
 from crosscheck_registry.scenario import Scenario, reference_scenario
 
-SECRET = "registry-test-secret-0123456789-0123456789"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -30,6 +30,7 @@ class Registry:
     client: httpx.AsyncClient
     settings: ServiceSettings
     db: Database
+    issuer: LocalIssuer
 
     @property
     def runtime(self) -> ServiceRuntime:
@@ -43,7 +44,7 @@ class Registry:
         county: str = "532327",
     ) -> dict[str, str]:
         return bearer(
-            self.settings, role, county=county, township=township, village_id="532327102201"
+            self.issuer, role, county=county, township=township, village_id="532327102201"
         )
 
     async def setup_township(self, scenario: Scenario, *, villages: bool = True) -> None:
@@ -85,12 +86,12 @@ class Registry:
 
 @pytest.fixture
 async def registry(infra: Infra, database: Database, unique_name: str) -> AsyncIterator[Registry]:
-    settings = infra.service_settings(unique_name, database.schema, SECRET)
+    settings = infra.service_settings(unique_name, database.schema)
     app = bootstrap.build_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://registry") as client:
-            yield Registry(app, client, settings, database)
+            yield Registry(app, client, settings, database, infra.issuer)
 
 
 @pytest.fixture

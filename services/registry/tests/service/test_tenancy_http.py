@@ -56,7 +56,7 @@ async def test_a_village_committee_reads_its_own_village_only(
     township = scenario.township_code
     base = f"/v1/townships/{township}"
     committee = bearer(
-        registry.settings,
+        registry.issuer,
         Role.VILLAGE_COMMITTEE,
         county=scenario.county_code,
         township=township,

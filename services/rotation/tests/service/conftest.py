@@ -29,7 +29,6 @@ from crosscheck_platform.testing.kafka_reading import read_until
 from crosscheck_rotation import bootstrap
 from crosscheck_rotation.domain.scenario import Township
 
-SECRET = "rotation-test-secret-0123456789-0123456789"
 COUNTY = "532327"
 
 
@@ -45,7 +44,7 @@ class Rotation:
         self, township: str, role: Role = Role.TOWNSHIP_ADMIN, **extra: str
     ) -> dict[str, str]:
         return {
-            **bearer(SECRET, role, county=COUNTY, township=township, village_id="v001"),
+            **bearer(self.infra.issuer, role, county=COUNTY, township=township, village_id="v001"),
             **extra,
         }
 
@@ -140,7 +139,7 @@ def registry_events(town: Township, township: str, prefix: str) -> list[Event]:
 @pytest.fixture(scope="module")
 async def rotation(infra: Infra) -> AsyncIterator[Rotation]:
     namespace = new_namespace()
-    settings = infra.service_settings(namespace, namespace, SECRET)
+    settings = infra.service_settings(namespace, namespace)
     await ensure_topics(infra.kafka_bootstrap, Topics(namespace).all, partitions=3)
     app = bootstrap.build_app(settings)
     try:

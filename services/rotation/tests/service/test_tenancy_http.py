@@ -12,7 +12,7 @@ from crosscheck_platform.testing.auth import bearer
 from crosscheck_platform.testing.tenancy import assert_out_of_scope
 from crosscheck_rotation.domain.scenario import township
 
-from .conftest import COUNTY, SECRET, Rotation, registry_events
+from .conftest import COUNTY, Rotation, registry_events
 
 pytestmark = pytest.mark.infra
 
@@ -61,11 +61,15 @@ async def test_roster_and_campaign_reads_are_refused_out_of_scope(rotation: Rota
     ]
     outsiders = {
         "another county's viewer": bearer(
-            SECRET, Role.COUNTY_VIEWER, county="532328", township=None
+            rotation.infra.issuer, Role.COUNTY_VIEWER, county="532328", township=None
         ),
         "another township's admin": rotation.headers(T2),
         "a village committee": bearer(
-            SECRET, Role.VILLAGE_COMMITTEE, county=COUNTY, township=T1, village_id="t1-v001"
+            rotation.infra.issuer,
+            Role.VILLAGE_COMMITTEE,
+            county=COUNTY,
+            township=T1,
+            village_id="t1-v001",
         ),
     }
     for who, headers in outsiders.items():
@@ -74,7 +78,7 @@ async def test_roster_and_campaign_reads_are_refused_out_of_scope(rotation: Rota
             assert response.status_code == 403, (who, path, response.text)
             assert_out_of_scope(response)
 
-    viewer = bearer(SECRET, Role.COUNTY_VIEWER, county=COUNTY, township=None)
+    viewer = bearer(rotation.infra.issuer, Role.COUNTY_VIEWER, county=COUNTY, township=None)
     roster = await rotation.client.get(reads[0], headers=viewer)
     assert roster.status_code == 200 and roster.json()["sites"] == 9
     for path in reads[1:4]:

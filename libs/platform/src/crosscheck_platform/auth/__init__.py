@@ -1,20 +1,23 @@
-"""Authentication (signed bearer tokens) and authorisation (role and township scope).
+"""Authentication (OpenID Connect bearer tokens) and authorisation (role and scope).
 
 FastAPI dependencies live in `crosscheck_platform.auth.deps`, so the domain and tools
-can use principals and tokens without importing FastAPI.
+can use principals without importing FastAPI.
 """
 
 from crosscheck_platform.auth.errors import Forbidden, Unauthenticated
+from crosscheck_platform.auth.jwks import IssuerUnavailable, SigningKeys
 from crosscheck_platform.auth.principal import COUNTY_ROLES, Principal, Role
-from crosscheck_platform.auth.tokens import InvalidToken, mint_token, verify_token
+from crosscheck_platform.auth.verifier import InvalidToken, IssuerNotConfigured, TokenVerifier
 
 __all__ = [
     "COUNTY_ROLES",
     "Forbidden",
     "InvalidToken",
+    "IssuerNotConfigured",
+    "IssuerUnavailable",
     "Principal",
     "Role",
+    "SigningKeys",
+    "TokenVerifier",
     "Unauthenticated",
-    "mint_token",
-    "verify_token",
 ]

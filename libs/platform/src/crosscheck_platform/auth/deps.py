@@ -1,7 +1,7 @@
 """FastAPI dependencies: who is calling, and may they do this here.
 
-The settings (secret, issuer) come from `app.state.settings`, set by `create_app`, so
-tests and services build as many apps with different settings as they like.
+The token verifier comes from `app.state.token_verifier`, set by `create_app` from the
+settings, so tests and services build as many apps with different issuers as they like.
 
     Admin = Annotated[Principal, Depends(require_roles(Role.TOWNSHIP_ADMIN))]
 
@@ -14,26 +14,29 @@ Which township or village data a principal reaches is `crosscheck_platform.tenan
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from crosscheck_platform.auth.errors import Forbidden, Unauthenticated
+from crosscheck_platform.auth.errors import Forbidden, IdentityUnavailable, Unauthenticated
+from crosscheck_platform.auth.jwks import IssuerUnavailable
 from crosscheck_platform.auth.principal import Principal, Role
-from crosscheck_platform.auth.tokens import InvalidToken, verify_token
-from crosscheck_platform.settings import ServiceSettings
+from crosscheck_platform.auth.verifier import InvalidToken, TokenVerifier
 
 # Dependencies are async: a plain `def` would be run in a worker thread on every request.
 # auto_error=False: a missing token must get our 401 (translated, WWW-Authenticate),
 # not FastAPI's bare one. The scheme also documents bearer auth in OpenAPI.
-_bearer = HTTPBearer(auto_error=False, description="JWT minted by crosscheck-token")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An access token from the OpenID Connect issuer the service trusts",
+)
 
 
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-# Settings are read from the app here rather than through a dependency of their own:
+# The verifier is read from the app here rather than through a dependency of its own:
 # FastAPI resolves every dependency on every request, at a cost (visible in a profile
 # of the hazards service) well above what these functions do.
 
@@ -41,11 +44,13 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 async def current_principal(request: Request, credentials: Credentials) -> Principal:
     if credentials is None:
         raise Unauthenticated()
-    settings = cast(ServiceSettings, request.app.state.settings)
+    verifier: TokenVerifier = request.app.state.token_verifier
     try:
-        return verify_token(settings, credentials.credentials)
+        return await verifier.verify(credentials.credentials)
     except InvalidToken as exc:
         raise Unauthenticated("token_expired" if exc.expired else "unauthorized") from exc
+    except IssuerUnavailable as exc:
+        raise IdentityUnavailable() from exc
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

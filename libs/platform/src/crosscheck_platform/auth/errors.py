@@ -19,3 +19,11 @@ class Forbidden(DomainError):
     code = "forbidden"
     status = 403
     message_key = "forbidden.role"
+
+
+class IdentityUnavailable(DomainError):
+    """The identity provider's keys cannot be fetched right now: try again shortly."""
+
+    code = "unavailable"
+    status = 503
+    message_key = "identity_unavailable"

@@ -18,6 +18,7 @@ class Role(StrEnum):
     INSPECTOR = "inspector"
     VILLAGE_COMMITTEE = "village_committee"
     COUNTY_VIEWER = "county_viewer"
+    # Runs county-level work (cross-township campaigns); reads every township of its county.
     COUNTY_ADMIN = "county_admin"
 
 
@@ -30,6 +31,8 @@ class Principal(BaseModel):
 
     subject: str = Field(min_length=1, max_length=128)
     name: str = Field(min_length=1, max_length=128)
+    # The login name at the identity provider (may be a phone number), when it sends one.
+    username: str | None = Field(default=None, min_length=1, max_length=128)
     role: Role
     county: str = Field(min_length=1, max_length=32)
     township: str | None = Field(default=None, min_length=1, max_length=32)

@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
+from crosscheck_platform.auth.verifier import TokenVerifier
 from crosscheck_platform.http.errors import install_error_handlers
 from crosscheck_platform.http.health import ReadinessCheck, health_router
 from crosscheck_platform.http.unhandled import UnhandledErrors
@@ -31,6 +32,10 @@ def create_app(
     readiness_checks: Mapping[str, ReadinessCheck] | None = None,
 ) -> FastAPI:
     parts = list(lifespan_parts)
+    # Before anything else: a service that cannot tell who is asking must not start.
+    verifier = TokenVerifier(
+        settings.oidc_issuer or "", settings.oidc_audience, jwks_url=settings.oidc_jwks_url
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -50,6 +55,7 @@ def create_app(
     )
     app.state.service = service
     app.state.settings = settings
+    app.state.token_verifier = verifier
     install_error_handlers(app)
     app.add_middleware(UnhandledErrors)
     app.include_router(health_router(readiness_checks or {}))

@@ -21,6 +21,7 @@ from crosscheck_platform.eventstore import ConcurrencyConflict
 from crosscheck_platform.http.validation import field_errors
 from crosscheck_platform.i18n import preferred_language, translate
 
+RETRY_AFTER_S = 5
 _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
 
@@ -43,6 +44,9 @@ def error_response(
     headers = {"Content-Language": "en" if lang == "en" else "zh-CN", "Vary": "Accept-Language"}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
+    if status == 503:
+        # Transient: clients (and the console's offline queue) retry with the same keys.
+        headers["Retry-After"] = str(RETRY_AFTER_S)
     return JSONResponse(jsonable_encoder({"error": body}), status_code=status, headers=headers)
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 import uvicorn
 from fastapi import FastAPI
 
+from crosscheck_platform.auth.verifier import IssuerNotConfigured
 from crosscheck_platform.settings import ServiceSettings
 
 # Time for in-flight requests to finish on SIGTERM before connections are closed;
@@ -14,7 +16,13 @@ from crosscheck_platform.settings import ServiceSettings
 GRACEFUL_SHUTDOWN_SECONDS = 20
 
 
-def run(app: FastAPI, settings: ServiceSettings) -> None:
+def run(build_app: Callable[[ServiceSettings], FastAPI], settings: ServiceSettings) -> None:
+    """Build the service's app from its settings and serve it until SIGTERM; a
+    configuration the service cannot run with ends the process with the reason."""
+    try:
+        app = build_app(settings)
+    except IssuerNotConfigured as exc:
+        raise SystemExit(f"crosscheck: cannot start: {exc}") from None
     # What exists now (modules, pydantic validators, routes) lives as long as the
     # process. Unfrozen, every full collection walks all of it again: long pauses
     # under load, each one in some request's latency. Frozen, collections see only

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from crosscheck_platform.auth.principal import COUNTY_ROLES, Principal, Role
-from crosscheck_platform.auth.tokens import mint_token
-from crosscheck_platform.settings import ServiceSettings
+from crosscheck_platform.testing.issuer import LocalIssuer
 
 
 def principal_for(
@@ -31,7 +30,7 @@ def principal_for(
 
 
 def bearer(
-    source: ServiceSettings | str,
+    issuer: LocalIssuer,
     role: Role,
     *,
     county: str,
@@ -40,8 +39,8 @@ def bearer(
     staff_id: str | None = None,
     ttl: timedelta = timedelta(hours=1),
 ) -> dict[str, str]:
-    """The Authorization header of a fresh token signed with `source`'s secret."""
+    """The Authorization header of a fresh token from the test issuer."""
     principal = principal_for(
         role, county=county, township=township, village_id=village_id, staff_id=staff_id
     )
-    return {"Authorization": f"Bearer {mint_token(source, principal, ttl)}"}
+    return issuer.bearer(principal, ttl)

@@ -18,7 +18,7 @@ import pytest
 from crosscheck_contracts.topics import Topics
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import delete_topics_under, ensure_topics
-from crosscheck_platform.testing.infra import Infra, InfraUnavailable, locate
+from crosscheck_platform.testing.infra import IdentityInfra, Infra, InfraUnavailable, locate
 
 TEST_PARTITIONS = 3
 
@@ -47,6 +47,19 @@ def infra() -> Iterator[Infra]:
         yield found
         if _namespaces:
             asyncio.run(delete_topics_under(found.kafka_bootstrap, [f"{n}." for n in _namespaces]))
+
+
+@pytest.fixture(scope="session")
+def identity(infra: Infra) -> IdentityInfra:
+    """The stack's OpenID Connect provider (Keycloak, realm crosscheck)."""
+    if infra.identity is None:
+        pytest.fail(
+            "No identity provider for the tests: run `deploy/stack up` (it starts Keycloak "
+            "and writes CROSSCHECK_IDP_* and CROSSCHECK_OIDC_* into deploy/.state/env), "
+            "or set those variables.",
+            pytrace=False,
+        )
+    return infra.identity
 
 
 def new_namespace(prefix: str = "t") -> str:

@@ -16,10 +16,10 @@ from crosscheck_platform.testing.infra import Infra
 
 
 def service_env(
-    infra: Infra, *, schema: str, namespace: str, secret: str, port: int, **extra: str
+    infra: Infra, *, schema: str, namespace: str, port: int, **extra: str
 ) -> dict[str, str]:
     """This process's environment plus what a service reads at start: the stack, its
-    own schema and topic namespace, the token secret and its port; `extra` on top
+    own schema and topic namespace, the session's token issuer and its port; `extra` on top
     (e.g. CROSSCHECK_LOG_LEVEL="WARNING")."""
     return {
         **os.environ,
@@ -27,7 +27,8 @@ def service_env(
         "CROSSCHECK_DATABASE_URL": infra.database_url,
         "CROSSCHECK_DB_SCHEMA": schema,
         "CROSSCHECK_TOPIC_NAMESPACE": namespace,
-        "CROSSCHECK_JWT_SECRET": secret,
+        "CROSSCHECK_OIDC_ISSUER": infra.issuer.url,
+        "CROSSCHECK_OIDC_AUDIENCE": "crosscheck-api",
         "CROSSCHECK_HTTP_PORT": str(port),
         **extra,
     }

@@ -119,6 +119,15 @@ async def list_villages(conn: Connection, township: str) -> list[dict[str, Any]]
     return [dict(r) for r in rows]
 
 
+async def get_village(conn: Connection, township: str, village_id: str) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        "SELECT id, code, name FROM villages WHERE township_code = $1 AND id = $2",
+        township,
+        village_id,
+    )
+    return dict(row) if row else None
+
+
 async def get_township(conn: Connection, code: str) -> dict[str, Any] | None:
     row = await conn.fetchrow("SELECT * FROM townships WHERE code = $1", code)
     return dict(row) if row else None

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from crosscheck_platform.http.identity import whoami_router
 from crosscheck_registry.api.imports import imports_router
+from crosscheck_registry.api.logins import router as logins_router
 from crosscheck_registry.api.sites import sites_router
 from crosscheck_registry.api.staff import staff_router
 from crosscheck_registry.api.townships import townships_router
@@ -20,4 +21,5 @@ def routers() -> list[APIRouter]:
         sites_router(),
         staff_router(),
         imports_router(),
+        logins_router,
     ]

@@ -171,6 +171,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "文件结构有误(缺少列或无法识别),未导入任何数据",
         "The file's structure is wrong (missing columns or unrecognised); nothing was imported.",
     ),
+    "registry.login.unconfigured": (
+        "本服务未接入统一身份认证,暂不能管理登录账号",
+        "This registry is not connected to the identity provider; logins cannot be managed.",
+    ),
+    "registry.login.username": (
+        "登录名“{username}”不可用:3–64位,只能含字母、数字及 . _ @ -(可用手机号)",
+        "Login name “{username}” cannot be used: 3–64 letters, digits or . _ @ - "
+        "(a phone number works).",
+    ),
+    "registry.login.staff_inactive": (
+        "“{name}”已停用,不能开通登录账号",
+        "“{name}” is no longer active and cannot be given a login.",
+    ),
+    "registry.login.role_for_staff": (
+        "检查人员的账号只能是检查员、组长或乡镇管理员,不能是“{role}”",
+        "A staff member's login is an inspector, group leader or township admin, not “{role}”.",
+    ),
+    "registry.login.exists": (
+        "已开通登录账号“{username}”;如需更换,请先停用原账号或重置密码",
+        "A login “{username}” exists already; disable it or reset its password instead.",
+    ),
+    "registry.login.none": ("尚未开通登录账号", "No login has been given yet."),
     "registry.import.busy": (
         "本乡镇正在进行另一项导入,请稍后重试",
         "Another import for this township is in progress; please try again shortly.",
