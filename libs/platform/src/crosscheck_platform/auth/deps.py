@@ -38,14 +38,25 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 # in a profile of the hazards service) well above what these functions do.
 
 
+async def verified_principal(request: Request, token: str) -> Principal:
+    """The token's principal, verified once per request: the rate limit and the
+    route's own dependencies all ask, and each would verify the signature again."""
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    settings = cast(ServiceSettings, request.app.state.settings)
+    try:
+        principal = verify_token(settings, token)
+    except InvalidToken as exc:
+        raise Unauthenticated("token_expired" if exc.expired else "unauthorized") from exc
+    request.state.principal = principal
+    return principal
+
+
 async def current_principal(request: Request, credentials: Credentials) -> Principal:
     if credentials is None:
         raise Unauthenticated()
-    settings = cast(ServiceSettings, request.app.state.settings)
-    try:
-        return verify_token(settings, credentials.credentials)
-    except InvalidToken as exc:
-        raise Unauthenticated("token_expired" if exc.expired else "unauthorized") from exc
+    return await verified_principal(request, credentials.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

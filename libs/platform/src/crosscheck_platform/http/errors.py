@@ -32,24 +32,33 @@ def error_response(
     *,
     params: Mapping[str, Any] | None = None,
     detail: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """Params fill the message; detail is returned as is, for programs."""
+    """Params fill the message; detail is returned as is, for programs; headers are
+    added to the answer's own (e.g. Retry-After)."""
     lang = preferred_language(request.headers.get("accept-language"))
     body = {
         "code": code,
         "message": translate(message_key, lang, **(params or {})),
         "detail": dict(detail or {}),
     }
-    headers = {"Content-Language": "en" if lang == "en" else "zh-CN", "Vary": "Accept-Language"}
+    own = {"Content-Language": "en" if lang == "en" else "zh-CN", "Vary": "Accept-Language"}
     if status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
-    return JSONResponse(jsonable_encoder({"error": body}), status_code=status, headers=headers)
+        own["WWW-Authenticate"] = "Bearer"
+    own.update(headers or {})
+    return JSONResponse(jsonable_encoder({"error": body}), status_code=status, headers=own)
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     return error_response(
-        request, exc.status, exc.code, exc.key, params=exc.params, detail=exc.params
+        request,
+        exc.status,
+        exc.code,
+        exc.key,
+        params=exc.params,
+        detail=exc.params,
+        headers=exc.headers,
     )
 
 

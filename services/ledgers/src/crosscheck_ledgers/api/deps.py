@@ -11,6 +11,7 @@ from crosscheck_contracts.envelope import Tenant
 from crosscheck_ledgers.adapters.views import Page, Scope
 from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.auth.deps import CurrentPrincipal, authorize_tenant
+from crosscheck_platform.http.params import Offset
 
 Lang = Literal["zh", "en"]
 
@@ -39,7 +40,7 @@ ScopeDep = Annotated[Scope, Depends(scope_of)]
 
 async def page_of(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Page:
     return Page(limit=limit, offset=offset)
 
