@@ -1,6 +1,7 @@
 """What used to reach PostgreSQL and fail there as a 500 is now a 422 naming the field,
 on each service on the real stack: NUL characters in path, query and body values, lone
-surrogates, and paging offsets past bigint (from outside testing and the OpenAPI fuzz).
+surrogates, paging offsets past bigint (from outside testing and the OpenAPI fuzz), and
+times at the ends of the calendar whose offset leaves no UTC equivalent.
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ CASES: list[tuple[str, str, str, Any, tuple[str, str]]] = [
     ("ledgers", "GET", f"/v1/ledgers/base?offset={HUGE}", None, ("query", "offset")),
     ("ledgers", "GET", f"/v1/ledgers/hazards?offset={HUGE}", None, ("query", "offset")),
     ("ledgers", "GET", f"/v1/ledgers/responsibility?offset={HUGE}", None, ("query", "offset")),
+    ("ledgers", "GET", "/v1/figures?as_of=0001-01-01T00:00:00%2B05:00", None, ("query", "as_of")),
+    ("ledgers", "GET", "/v1/ledgers/hazards?as_of=9999-12-31T23:59:00-05:00", None,
+     ("query", "as_of")),
 ]  # fmt: skip
 
 
