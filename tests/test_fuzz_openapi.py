@@ -258,27 +258,43 @@ def _variants(value: Any) -> list[Any]:
     return _hostile(value)
 
 
+def _absent_query(operation: Any, query: dict[str, Any]) -> dict[str, Any]:
+    """A plain value for each free-form query parameter the case left out, so that
+    the sweep reaches those too (paging offsets are optional)."""
+    plain = {"integer": 0, "number": 0, "string": "x"}
+    values = {}
+    for parameter in operation.iter_parameters():
+        if parameter.location != "query" or parameter.name in query:
+            continue
+        schema = parameter.definition.get("schema", {})
+        for option in [schema, *schema.get("anyOf", [])]:
+            if option.get("type") in plain and "enum" not in option:
+                values[parameter.name] = plain[option["type"]]
+                break
+    return values
+
+
 def _sweep(case: Case[Any], base: str, stack: Stack, found: list[str]) -> None:
     """The case again with each parameter and body field in turn made hostile: a NUL
     in text, a number past bigint. Random drawing finds these only by luck."""
     operation = case.operation
-    parts = {
-        "path_parameters": dict(case.path_parameters or {}),
-        "query": dict(case.query or {}),
-        "body": case.body if isinstance(case.body, dict | list) else None,
-    }
-    for part, value in parts.items():
-        if not value:
-            continue
-        for variant in _variants(value):
-            changed = {**parts, part: variant}
-            hostile = operation.Case(
-                path_parameters=changed["path_parameters"],
-                query=changed["query"],
-                body=changed["body"] if changed["body"] is not None else case.body,
-                media_type=case.media_type,
-            )
-            _check(hostile, base, stack, found, "hostile", lambda _: [])
+    path = dict(case.path_parameters or {})
+    query = dict(case.query or {})
+    body = case.body
+    structured = isinstance(body, dict | list)
+    variants = [(v, query, body) for v in _variants(path)]
+    variants += [(path, v, body) for v in _variants(query)]
+    variants += [(path, query, v) for v in (_variants(body) if structured else [])]
+    # Each left-out query parameter alone, so that no other value is refused first.
+    absent = _absent_query(operation, query)
+    variants += [
+        (path, {**query, name: v}, body) for name, plain in absent.items() for v in _hostile(plain)
+    ]
+    for path_parameters, query_, body_ in variants:
+        hostile = operation.Case(
+            path_parameters=path_parameters, query=query_, body=body_, media_type=case.media_type
+        )
+        _check(hostile, base, stack, found, "hostile", lambda _: [])
 
 
 @pytest.mark.parametrize("service", SERVICES)
