@@ -52,7 +52,7 @@ READS = {
         kafka_errors.KafkaConnectionError(),
         kafka_errors.NotLeaderForPartitionError(),
     ],
-    ids=type,
+    ids=lambda exc: type(exc).__name__,
 )
 def test_infrastructure_failures_are_transient(exc: Exception) -> None:
     assert is_transient(exc)
@@ -67,7 +67,7 @@ def test_infrastructure_failures_are_transient(exc: Exception) -> None:
         asyncpg.InterfaceError("cannot perform operation: another operation is in progress"),
         kafka_errors.TopicAuthorizationFailedError(),
     ],
-    ids=type,
+    ids=lambda exc: type(exc).__name__,
 )
 def test_bugs_and_refusals_are_not(exc: Exception) -> None:
     assert not is_transient(exc)
