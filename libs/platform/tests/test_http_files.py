@@ -27,7 +27,11 @@ def _app() -> FastAPI:
     async def upload(request: Request) -> dict[str, int]:
         return {"size": len(await read_body(request, LIMIT))}
 
-    return create_app(service="files-test", settings=ServiceSettings(), routers=[router])
+    return create_app(
+        service="files-test",
+        settings=ServiceSettings(oidc_issuer="http://issuer.invalid/realms/x"),
+        routers=[router],
+    )
 
 
 @pytest.fixture(scope="module")

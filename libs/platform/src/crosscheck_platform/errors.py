@@ -24,6 +24,8 @@ class DomainError(Exception):
     def __init__(self, message_key: str | None = None, /, **params: Any) -> None:
         self.key = message_key or self.message_key
         self.params = params
+        # HTTP headers the answer carries besides the body (e.g. Retry-After).
+        self.headers: dict[str, str] = {}
         super().__init__(f"{self.code}: {self.key} {params}")
 
 

@@ -57,9 +57,26 @@ _catalogue: dict[str, tuple[str, str]] = {
     "validation.type": ("格式不正确", "This value has the wrong type or format."),
     "validation.extra": ("不允许的字段", "This field is not allowed."),
     "validation.invalid": ("内容不正确", "This value is invalid."),
+    "validation.unstorable": (
+        "内容含有无法保存的字符(如空字符)",
+        "This value contains a character that cannot be stored (such as a NUL character).",
+    ),
+    "validation.out_of_range": ("数值超出允许范围", "This number is out of the allowed range."),
+    "validation.at_least": ("不能小于 {limit}", "This must be at least {limit}."),
+    "validation.at_most": ("不能大于 {limit}", "This must be at most {limit}."),
+    "validation.above": ("必须大于 {limit}", "This must be greater than {limit}."),
+    "validation.below": ("必须小于 {limit}", "This must be less than {limit}."),
     "not_found": ("未找到请求的内容", "The requested item was not found."),
     "method_not_allowed": ("不支持该请求方法", "This request method is not supported."),
     "http_error": ("请求无法处理", "The request could not be handled."),
+    "rate_limited": (
+        "请求过于频繁,请稍后再试",
+        "Too many requests; please wait a moment and try again.",
+    ),
+    "unavailable": (
+        "服务暂时不可用,请稍后重试",
+        "The service is temporarily unavailable; please try again shortly.",
+    ),
     "internal_error": (
         "服务器内部错误,请稍后重试",
         "Internal server error; please try again later.",

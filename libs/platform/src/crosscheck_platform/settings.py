@@ -40,6 +40,19 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    # Requests per client, in token buckets kept in each process's memory: with N
+    # replicas behind a load balancer a client may reach up to N times these. The
+    # defaults only stop floods; the benchmarks send hundreds of commands a second from
+    # one principal and one address and must not be throttled.
+    rate_limit_enabled: bool = True
+    rate_limit_principal_per_second: float = Field(default=1000.0, gt=0)
+    rate_limit_principal_burst: int = Field(default=2000, ge=1)
+    rate_limit_address_per_second: float = Field(default=2000.0, gt=0)
+    rate_limit_address_burst: int = Field(default=4000, ge=1)
+    # Proxies whose X-Forwarded-For names the client (uvicorn's forwarded_allow_ips:
+    # addresses or networks, comma-separated, "*" for any). Unset: the socket peer is
+    # the client, whatever a request's headers claim.
+    trusted_proxies: str | None = None
 
     @field_validator("kafka_bootstrap")
     @classmethod

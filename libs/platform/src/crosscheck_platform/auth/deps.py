@@ -41,16 +41,27 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 # of the hazards service) well above what these functions do.
 
 
-async def current_principal(request: Request, credentials: Credentials) -> Principal:
-    if credentials is None:
-        raise Unauthenticated()
+async def verified_principal(request: Request, token: str) -> Principal:
+    """The token's principal, verified once per request: the rate limit and the
+    route's own dependencies all ask, and each would verify the signature again."""
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
     verifier: TokenVerifier = request.app.state.token_verifier
     try:
-        return await verifier.verify(credentials.credentials)
+        principal = await verifier.verify(token)
     except InvalidToken as exc:
         raise Unauthenticated("token_expired" if exc.expired else "unauthorized") from exc
     except IssuerUnavailable as exc:
         raise IdentityUnavailable() from exc
+    request.state.principal = principal
+    return principal
+
+
+async def current_principal(request: Request, credentials: Credentials) -> Principal:
+    if credentials is None:
+        raise Unauthenticated()
+    return await verified_principal(request, credentials.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -11,11 +11,14 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from crosscheck_platform.auth.verifier import TokenVerifier
 from crosscheck_platform.http.errors import install_error_handlers
 from crosscheck_platform.http.health import ReadinessCheck, health_router
+from crosscheck_platform.http.ratelimit import AddressRateLimit, RateLimits, limit_principal
+from crosscheck_platform.http.security import SecurityHeaders
+from crosscheck_platform.http.storable import refuse_unstorable_input
 from crosscheck_platform.http.unhandled import UnhandledErrors
 from crosscheck_platform.settings import ServiceSettings
 
@@ -46,19 +49,33 @@ def create_app(
                 await stack.enter_async_context(part(app))
             yield
 
+    production = settings.environment == "production"
     app = FastAPI(
         title=f"Crosscheck {service}",
         lifespan=lifespan,
-        # API docs are for developers; production serves only the API itself.
-        docs_url=None if settings.environment == "production" else "/docs",
+        # API docs are for developers; production serves only the API itself, and
+        # does not describe it to whoever asks either.
+        docs_url=None if production else "/docs",
         redoc_url=None,
+        openapi_url=None if production else "/openapi.json",
     )
     app.state.service = service
     app.state.settings = settings
     app.state.token_verifier = verifier
+    app.state.rate_limits = limits = RateLimits(settings)
     install_error_handlers(app)
+    # Added innermost first: security headers go on every answer, 500s and 503s too.
+    app.add_middleware(AddressRateLimit, limits=limits)
     app.add_middleware(UnhandledErrors)
+    app.add_middleware(
+        SecurityHeaders,
+        production=production,
+        docs_paths=[app.docs_url, app.swagger_ui_oauth2_redirect_url],
+    )
     app.include_router(health_router(readiness_checks or {}))
+    # Before a route's own dependencies run (which may query the database): the
+    # principal's rate limit, then values PostgreSQL could not store.
+    guards = [Depends(limit_principal), Depends(refuse_unstorable_input)]
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=guards)
     return app

@@ -18,10 +18,10 @@ from starlette.exceptions import HTTPException
 
 from crosscheck_platform.errors import DomainError
 from crosscheck_platform.eventstore import ConcurrencyConflict
+from crosscheck_platform.http.transient import RETRY_AFTER_SECONDS
 from crosscheck_platform.http.validation import field_errors
 from crosscheck_platform.i18n import preferred_language, translate
 
-RETRY_AFTER_S = 5
 _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
 
@@ -33,27 +33,36 @@ def error_response(
     *,
     params: Mapping[str, Any] | None = None,
     detail: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """Params fill the message; detail is returned as is, for programs."""
+    """Params fill the message; detail is returned as is, for programs; headers are
+    added to the answer's own (e.g. Retry-After)."""
     lang = preferred_language(request.headers.get("accept-language"))
     body = {
         "code": code,
         "message": translate(message_key, lang, **(params or {})),
         "detail": dict(detail or {}),
     }
-    headers = {"Content-Language": "en" if lang == "en" else "zh-CN", "Vary": "Accept-Language"}
+    own = {"Content-Language": "en" if lang == "en" else "zh-CN", "Vary": "Accept-Language"}
     if status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
+        own["WWW-Authenticate"] = "Bearer"
     if status == 503:
         # Transient: clients (and the console's offline queue) retry with the same keys.
-        headers["Retry-After"] = str(RETRY_AFTER_S)
-    return JSONResponse(jsonable_encoder({"error": body}), status_code=status, headers=headers)
+        own["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    own.update(headers or {})
+    return JSONResponse(jsonable_encoder({"error": body}), status_code=status, headers=own)
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     return error_response(
-        request, exc.status, exc.code, exc.key, params=exc.params, detail=exc.params
+        request,
+        exc.status,
+        exc.code,
+        exc.key,
+        params=exc.params,
+        detail=exc.params,
+        headers=exc.headers,
     )
 
 

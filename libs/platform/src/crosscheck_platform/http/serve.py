@@ -34,6 +34,10 @@ def run(build_app: Callable[[ServiceSettings], FastAPI], settings: ServiceSettin
         host=settings.http_host,
         port=settings.http_port,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        # uvicorn trusts X-Forwarded-For from loopback by default; only the proxies the
+        # settings name may say who the client is (the rate limits count by it).
+        proxy_headers=settings.trusted_proxies is not None,
+        forwarded_allow_ips=settings.trusted_proxies or "",
         # Keep the JSON logging configured by the service; uvicorn's loggers join it.
         log_config=None,
     )

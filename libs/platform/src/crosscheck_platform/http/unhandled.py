@@ -1,5 +1,6 @@
 """The last line: an unexpected exception becomes a bare 500 with an id to quote to
-support; the traceback goes to the log under that id, never to the client.
+support; the traceback goes to the log under that id, never to the client. A database
+or broker that is away for now (see `transient`) is a 503 with Retry-After instead.
 
 A middleware rather than an `Exception` handler: Starlette re-raises after calling such
 a handler, which would log every failure twice under uvicorn.
@@ -14,6 +15,7 @@ from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crosscheck_platform.http.errors import error_response
+from crosscheck_platform.http.transient import RETRY_AFTER_SECONDS, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -35,18 +37,33 @@ class UnhandledErrors:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
+        except Exception as exc:
             error_id = uuid.uuid4().hex
-            log.exception(
-                "unhandled error", extra={"error_id": error_id, "path": scope.get("path")}
-            )
+            transient = is_transient(exc)
+            extra = {"error_id": error_id, "path": scope.get("path")}
+            if transient:
+                # Expected while a dependency restarts, and then by the hundred: one
+                # line each, without the traceback.
+                log.warning("infrastructure unavailable: %r", exc, extra=extra)
+            else:
+                log.exception("unhandled error", extra=extra)
             if started:
                 raise  # too late for a clean answer; the server closes the connection
-            response = error_response(
-                Request(scope),
-                500,
-                "internal_error",
-                "internal_error",
-                detail={"error_id": error_id},
-            )
+            if transient:
+                response = error_response(
+                    Request(scope),
+                    503,
+                    "unavailable",
+                    "unavailable",
+                    detail={"error_id": error_id},
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                )
+            else:
+                response = error_response(
+                    Request(scope),
+                    500,
+                    "internal_error",
+                    "internal_error",
+                    detail={"error_id": error_id},
+                )
             await response(scope, receive, send)

@@ -15,8 +15,16 @@ _KEYS = {
     "string_too_long": "validation.too_long",
     "too_long": "validation.too_long",
     "extra_forbidden": "validation.extra",
+    "greater_than": "validation.above",
+    "greater_than_equal": "validation.at_least",
+    "less_than": "validation.below",
+    "less_than_equal": "validation.at_most",
+    "unstorable_text": "validation.unstorable",
+    "out_of_range": "validation.out_of_range",
 }
 _TYPE_SUFFIXES = ("_type", "_parsing")
+# The bound a comparison error names, in pydantic's context of the error.
+_LIMITS = ("gt", "ge", "lt", "le")
 
 
 def _key(error_type: str) -> str | None:
@@ -35,7 +43,9 @@ def field_errors(errors: Sequence[Any], lang: Language) -> list[dict[str, Any]]:
         error_type = str(error.get("type", ""))
         key = _key(error_type)
         if key is not None:
-            message = translate(key, lang)
+            ctx = error.get("ctx") or {}
+            limit = next((ctx[name] for name in _LIMITS if name in ctx), None)
+            message = translate(key, lang, limit=limit)
         elif lang == "en":
             message = str(error.get("msg", translate("validation.invalid", lang)))
         else:

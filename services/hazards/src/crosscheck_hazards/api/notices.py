@@ -18,6 +18,7 @@ from crosscheck_hazards.app.notice import Notice, assemble
 from crosscheck_platform.auth import Principal
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.http import Runtime, ServiceRuntime
+from crosscheck_platform.http.security import PAGE_POLICY
 
 
 async def notice_of(
@@ -49,7 +50,9 @@ def router() -> APIRouter:
         services: Services,
     ) -> HTMLResponse:
         notice = await notice_of(inspection_id, principal, runtime, inventory, services)
-        return HTMLResponse(render_html(notice), headers={"Content-Language": "zh-CN"})
+        # A page to print: its inline styles must apply, and nothing else may load.
+        headers = {"Content-Language": "zh-CN", "Content-Security-Policy": PAGE_POLICY}
+        return HTMLResponse(render_html(notice), headers=headers)
 
     @r.get("/{inspection_id}/notice.pdf")
     async def notice_pdf(

@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query
+from pydantic import AfterValidator
 
 from crosscheck_ledgers.adapters.views import Page, Scope
 from crosscheck_platform.auth import Principal
 from crosscheck_platform.auth.deps import CurrentPrincipal
+from crosscheck_platform.http.params import Offset
 from crosscheck_platform.tenancy import reading
 
 Lang = Literal["zh", "en"]
@@ -44,7 +46,7 @@ ScopeDep = Annotated[Scope, Depends(scope_of)]
 
 async def page_of(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Page:
     return Page(limit=limit, offset=offset)
 
@@ -52,15 +54,26 @@ async def page_of(
 PageDep = Annotated[Page, Depends(page_of)]
 
 
+def _in_utc(value: datetime | None) -> datetime | None:
+    """A time without offset is UTC. Near the ends of the calendar a time with an
+    offset has no UTC equivalent (0001-01-01T00:00+05:00), and PostgreSQL refused
+    it as a 500: it is a 422 here."""
+    if value is None:
+        return None
+    try:
+        return value.replace(tzinfo=value.tzinfo or UTC).astimezone(UTC)
+    except OverflowError:
+        raise ValueError("time is out of range once converted to UTC") from None
+
+
 async def as_of_of(
     as_of: Annotated[
         datetime | None,
+        AfterValidator(_in_utc),
         Query(description="Read overdue and days open as of this time (default: now)."),
     ] = None,
 ) -> datetime:
-    if as_of is None:
-        return datetime.now(UTC)
-    return as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
+    return datetime.now(UTC) if as_of is None else as_of
 
 
 AsOf = Annotated[datetime, Depends(as_of_of)]

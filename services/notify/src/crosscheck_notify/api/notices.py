@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from crosscheck_notify.adapters.notice_history import STORED_STATES, NoticeFilter, list_notices
 from crosscheck_platform.auth import Role
 from crosscheck_platform.http import Runtime
+from crosscheck_platform.http.params import Offset
 from crosscheck_platform.tenancy.deps import TownshipScope, township_records
 
 # The township's admin and its county's people oversee what became of its notices.
@@ -31,7 +32,7 @@ def notices_router() -> APIRouter:
         hazard_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
         state: StateName | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> dict[str, Any]:
         """Newest due first. `state`: pending, sent, failed or cancelled."""
         where = NoticeFilter(

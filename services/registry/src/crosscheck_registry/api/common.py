@@ -10,13 +10,14 @@ from fastapi import Depends, Query
 
 from crosscheck_platform.auth import Role
 from crosscheck_platform.eventstore import StoredEvent
+from crosscheck_platform.http.params import Offset
 from crosscheck_platform.tenancy.deps import TownshipScope, township_records, township_villages
 from crosscheck_registry.adapters.queries import Page
 
 
 def paging(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Page:
     return Page(limit, offset)
 

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from crosscheck_contracts.events.rotation import MAX_ROUNDS
 
 Seed = Annotated[int, Field(ge=0, le=2**31 - 2)]
+MAX_SITES_PER_ZONE = 100_000
+"""Far above any village's places; a bound so that no number reaches the zoning unchecked."""
 
 
 class _Body(BaseModel):
@@ -23,9 +25,9 @@ class LaunchBody(_Body):
     rounds: int = Field(ge=1, le=MAX_ROUNDS)
     groups: int = Field(ge=1, le=500)
     """How many inspection groups; zones are split so that every group has work."""
-    no_repeat_within_rounds: int | None = Field(default=None, ge=1)
+    no_repeat_within_rounds: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
     """K; null = as large as the campaign allows."""
-    max_sites_per_zone: int | None = Field(default=None, ge=1)
+    max_sites_per_zone: int | None = Field(default=None, ge=1, le=MAX_SITES_PER_ZONE)
     """A village with more places is split into zones of balanced size."""
     seed: Seed | None = None
     """Seed of the group formation; drawn at random when absent."""
