@@ -35,7 +35,7 @@ def service_env(
 
 
 async def wait_until_ready(
-    base: str, process: asyncio.subprocess.Process, *, seconds: float = 60.0
+    base: str, process: asyncio.subprocess.Process, *, seconds: float = 180.0
 ) -> None:
     """Until `base`/readyz answers 200. RuntimeError if the process ends first, or if
     `seconds` pass."""
