@@ -294,7 +294,7 @@ kc_realm_check() { # after ready: remember what was imported; say when the file 
 kc_stop() { # launcher_pid
     local pid=$1 java aot="" patience=$STOP_TIMEOUT
     java=$(kc_java_pid "$pid") || java=""
-    [[ -n $java ]] && aot=$(proc_cmdline "$java" | grep -o -- '-XX:AOTCacheOutput=[^ ]*' | cut -d= -f2)
+    [[ -n $java ]] && aot=$(proc_cmdline "$java" | grep -o -- '-XX:AOTCacheOutput=[^ ]*' | cut -d= -f2 || true)
     say "stopping Keycloak (pid ${java:-$pid}) ..."
     if [[ -n $aot ]]; then
         # A training run: the JVM assembles the cache in a child JVM before it exits
