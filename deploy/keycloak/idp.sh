@@ -26,7 +26,7 @@ IDP_MANAGEMENT_PORT=${CROSSCHECK_IDP_MANAGEMENT_PORT:-18190}
 IDP_HEAP=${CROSSCHECK_IDP_HEAP:-512m}
 # First start creates the schema, the master realm and the realm: 100-240 s measured on
 # two cores shared with other jobs.
-IDP_TIMEOUT=${CROSSCHECK_IDP_TIMEOUT:-300}
+IDP_TIMEOUT=${CROSSCHECK_IDP_TIMEOUT:-600}
 IDP_URL=http://127.0.0.1:$IDP_PORT
 OIDC_AUDIENCE=crosscheck-api
 IDP_CLIENT_ID=crosscheck-registry
