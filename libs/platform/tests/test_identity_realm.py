@@ -30,8 +30,9 @@ def realm() -> dict[str, Any]:
 
 
 def client(realm: dict[str, Any], client_id: str) -> dict[str, Any]:
-    (found,) = (c for c in realm["clients"] if c["clientId"] == client_id)
-    return found
+    found: list[dict[str, Any]] = [c for c in realm["clients"] if c["clientId"] == client_id]
+    assert len(found) == 1, client_id
+    return found[0]
 
 
 def mappers(realm: dict[str, Any], scope: str) -> dict[str, dict[str, Any]]:
