@@ -26,6 +26,8 @@ def _stack(tmp_path: Path, vm: Path, *args: str) -> subprocess.CompletedProcess[
     if not script.exists():
         script.parent.mkdir()
         shutil.copy2(STACK, script)
+        # The script sources its Keycloak part from beside it.
+        shutil.copytree(STACK.parent / "keycloak", script.parent / "keycloak")
     return subprocess.run(
         ["bash", str(script), *args],
         env={**os.environ, "CROSSCHECK_SYSCTL_VM": str(vm)},

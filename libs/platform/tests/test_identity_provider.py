@@ -37,7 +37,7 @@ PASSWORD = "Xun-cha-2024!"
 CONSOLE = "crosscheck-console"
 CONSOLE_REDIRECT = "http://127.0.0.1:8106/auth/callback"
 # Password hashing is slow on purpose, and slower on a busy two-core machine.
-HTTP_TIMEOUT = 30.0
+HTTP_TIMEOUT = 60.0
 
 NewLogin = Callable[..., Awaitable[IdentityUser]]
 

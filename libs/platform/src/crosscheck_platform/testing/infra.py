@@ -94,7 +94,7 @@ def _identity_from(values: Mapping[str, str], origin: str) -> IdentityInfra | No
         client_id=values["CROSSCHECK_IDP_CLIENT_ID"],
         client_secret=values["CROSSCHECK_IDP_CLIENT_SECRET"],
         # Tests share two cores with everything else; a password hash can take seconds.
-        timeout_seconds=30.0,
+        timeout_seconds=60.0,
     )
     if settings.base_url != values["CROSSCHECK_IDP_URL"].rstrip("/"):
         raise InfraUnavailable(
