@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI
 
 from crosscheck_platform.auth.verifier import TokenVerifier
+from crosscheck_platform.http.documented import document_error_answers
 from crosscheck_platform.http.errors import install_error_handlers
 from crosscheck_platform.http.health import ReadinessCheck, health_router
 from crosscheck_platform.http.ratelimit import AddressRateLimit, RateLimits, limit_principal
@@ -78,4 +79,5 @@ def create_app(
     guards = [Depends(limit_principal), Depends(refuse_unstorable_input)]
     for router in routers:
         app.include_router(router, dependencies=guards)
+    document_error_answers(app)
     return app
