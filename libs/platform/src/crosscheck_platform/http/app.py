@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from crosscheck_platform.http.errors import install_error_handlers
 from crosscheck_platform.http.health import ReadinessCheck, health_router
 from crosscheck_platform.http.unhandled import UnhandledErrors
+from crosscheck_platform.metrics import MetricsSource, install_metrics
 from crosscheck_platform.settings import ServiceSettings
 
 # A piece of start-up and shutdown: entered in order, exited in reverse order.
@@ -29,6 +30,7 @@ def create_app(
     lifespan_parts: Sequence[LifespanPart] = (),
     routers: Sequence[APIRouter] = (),
     readiness_checks: Mapping[str, ReadinessCheck] | None = None,
+    metrics_sources: Mapping[str, MetricsSource] | None = None,
 ) -> FastAPI:
     parts = list(lifespan_parts)
 
@@ -52,6 +54,7 @@ def create_app(
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(UnhandledErrors)
+    install_metrics(app, metrics_sources or {})
     app.include_router(health_router(readiness_checks or {}))
     for router in routers:
         app.include_router(router)
