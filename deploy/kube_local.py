@@ -3,17 +3,19 @@
     python deploy/kube_local.py fit RENDERED.yaml OUT.yaml [--issuer URL] [--namespace NAME]
     python deploy/kube_local.py cleanup NAME     drop NAME's schemas and delete its topics
 
-Keeps what podman runs (Deployments, ConfigMaps, Secrets) and says what it leaves out
+Keeps what podman runs (Deployments, ConfigMaps, Secrets as ConfigMaps) and says what it leaves out
 (Services, PodDisruptionBudgets, the rebuild's CronJob, the ServiceAccount: a cluster's
-business). `--issuer` replaces the identity provider's URL; `--namespace` gives every
-service its own topic namespace and database schemas (`<name>_<service>`), so that a
-check run leaves the shared stack's own data alone (and `cleanup` removes its own).
+business); drops the containers' ports and probes, which podman cannot use here.
+`--issuer` replaces the identity provider's URL; `--namespace` gives every service its
+own topic namespace and database schemas (`<name>_<service>`), so that a check run
+leaves the shared stack's own data alone (and `cleanup` removes its own).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import os
 import sys
 from pathlib import Path
@@ -28,23 +30,44 @@ SERVICES = ("registry", "rotation", "hazards", "notify", "ledgers")
 PLAYED = {"Deployment", "ConfigMap", "Secret"}
 
 
+def as_config_map(secret: dict[str, Any]) -> dict[str, Any]:
+    """podman 4.3 makes a podman secret of a Secret and then cannot read it back for
+    envFrom ("not valid JSON"). The local overlay's Secrets hold development values only,
+    so here they go in as ConfigMaps."""
+    data = {k: base64.b64decode(v).decode() for k, v in secret.get("data", {}).items()}
+    data.update(secret.get("stringData", {}))
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": secret["metadata"], "data": data}
+
+
 def fit(docs: list[dict[str, Any]], issuer: str | None, namespace: str | None) -> list[Any]:
     kept = []
     for doc in docs:
         if doc["kind"] not in PLAYED:
             print(f"kube-local: left out {doc['kind']} {doc['metadata']['name']}", file=sys.stderr)
             continue
+        if doc["kind"] == "Secret":
+            doc = as_config_map(doc)
         if doc["kind"] == "ConfigMap" and doc["metadata"]["name"] == "crosscheck-config":
             if issuer:
                 doc["data"]["CROSSCHECK_OIDC_ISSUER"] = issuer
             if namespace:
                 doc["data"]["CROSSCHECK_TOPIC_NAMESPACE"] = namespace
-        if doc["kind"] == "Deployment" and namespace:
+        if doc["kind"] == "Deployment":
             (container,) = doc["spec"]["template"]["spec"]["containers"]
-            service = doc["metadata"]["name"]
-            container["env"].append(
-                {"name": "CROSSCHECK_DB_SCHEMA", "value": f"{namespace}_{service}"}
-            )
+            # On the host's network podman refuses port mappings, which it makes of
+            # containerPort; and it would run the probes with curl inside the image,
+            # which has none: deploy/kube-local checks /readyz itself.
+            del container["ports"]
+            for source in container.get("envFrom", []):
+                if "secretRef" in source:
+                    source["configMapRef"] = source.pop("secretRef")
+            for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+                container.pop(probe, None)
+            if namespace:
+                service = doc["metadata"]["name"]
+                container["env"].append(
+                    {"name": "CROSSCHECK_DB_SCHEMA", "value": f"{namespace}_{service}"}
+                )
         kept.append(doc)
     return kept
 
