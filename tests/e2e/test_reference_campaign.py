@@ -30,11 +30,10 @@ from cloudevents.core.formats.json import JSONFormat
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.topics import Topics
 from crosscheck_demo.driver import SERVICES, DemoSettings, Endpoints, Outcomes, run
-from crosscheck_platform.auth import Principal
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import bootstrap_servers
 from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.issuer import LocalIssuer
+from crosscheck_platform.testing.issuer import IssuedTokens
 from crosscheck_platform.testing.ports import free_port
 from crosscheck_platform.testing.processes import wait_until_ready
 
@@ -118,16 +117,6 @@ async def stack(infra: Infra, unique_name: str, tmp_path: Path) -> AsyncIterator
         for name in SERVICES:
             await cleanup.execute(f"DROP SCHEMA IF EXISTS {unique_name}_{name} CASCADE")
         await cleanup.close()
-
-
-class IssuedTokens:
-    """The demo's people, with tokens of the test session's issuer."""
-
-    def __init__(self, issuer: LocalIssuer) -> None:
-        self._issuer = issuer
-
-    async def token(self, principal: Principal) -> str:
-        return self._issuer.token(principal)
 
 
 async def outside_subscriber(infra: Infra, namespace: str, expected: Counter[str]) -> Counter[str]:

@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from prometheus_client import CollectorRegistry
 
 from crosscheck_contracts import CATALOGUE
+from crosscheck_ledgers.app.progress import RebuildProgress
 from crosscheck_ledgers.app.rebuild import ShareProcess, rebuild
 from crosscheck_ledgers.consumers import CONSUMER
 from crosscheck_ledgers.scenario import AS_OF, Scenario, generate
@@ -252,6 +254,8 @@ async def test_rebuild_gives_identical_rows(
     pages_before = (
         await live.get("/v1/ledgers/responsibility", admin(REFERENCE.tenant), limit=1000)
     ).json()
+    registry = CollectorRegistry()
+    progress = RebuildProgress(registry)
     stats = await rebuild(
         live.db,
         infra.kafka_bootstrap,
@@ -259,9 +263,21 @@ async def test_rebuild_gives_identical_rows(
         CATALOGUE,
         max_rows=max_rows,
         processes=processes,
+        progress=progress,
     )
     assert stats.events == sum(len(s.events) for s in world.scenarios)
     assert stats.skipped == 1
+    # Every record counted once, from whichever process read it.
+
+    def value(name: str) -> float:
+        sample = registry.get_sample_value(name)
+        assert sample is not None, name
+        return sample
+
+    assert value("crosscheck_rebuild_records_total") == stats.events + stats.skipped
+    assert value("crosscheck_rebuild_records_read") == stats.events + stats.skipped
+    started = value("crosscheck_rebuild_started_timestamp_seconds")
+    assert value("crosscheck_rebuild_finished_timestamp_seconds") >= started > 0
     after = await live.snapshot()
     for table, rows in before.items():
         assert after[table] == rows, table

@@ -11,7 +11,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import BoundedContext, Event
@@ -371,3 +373,59 @@ def _event_id(record: Any) -> uuid.UUID | None:
         if name == "ce_id":
             return uuid.UUID(value.decode())
     return None
+
+
+async def test_metrics_show_the_notices_due_and_not_delivered(
+    infra: Infra, database: Database, topics: Topics, unique_name: str
+) -> None:
+    # No workers: what falls due stays undelivered, and /metrics says how much and since
+    # when, by the service's clock.
+    base = datetime.now(UTC).replace(microsecond=0) + DAY
+    clock = ManualClock(base)
+
+    def settings(schema: str) -> ServiceSettings:
+        return ServiceSettings(
+            kafka_bootstrap=infra.kafka_bootstrap,
+            database_url=infra.database_url,
+            topic_namespace=unique_name,
+            db_schema=schema,
+        )
+
+    hazards_app = service_app(ServiceSpec(name="hazards"), settings(f"{unique_name}_hazards"))
+    idle = notify_settings().model_copy(update={"workers": 0})
+    notify_app = bootstrap.build_app(settings(database.schema), idle, clock)
+
+    async def backlog() -> tuple[float, float]:
+        transport = httpx.ASGITransport(app=notify_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://notify") as client:
+            text = (await client.get("/metrics")).text
+        samples = {
+            s.name: s.value
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+        }
+        return samples["crosscheck_notify_due_unsent"], samples[
+            "crosscheck_notify_oldest_due_seconds"
+        ]
+
+    try:
+        async with (
+            hazards_app.router.lifespan_context(hazards_app),
+            notify_app.router.lifespan_context(notify_app),
+        ):
+            feed = HazardsFeed(hazards_app.state.runtime.event_store)
+            await feed.open("a", base + 7 * DAY)
+
+            async def planned() -> bool:
+                return len(await pending(database, "a")) == 8
+
+            await eventually(planned, "hazard a's schedule")
+            assert await backlog() == (0, 0)
+
+            # Past the deadline by an hour: both reminders (4) and the overdue notices (3)
+            # are due; the escalation (deadline + 3 days) is not.
+            clock.set(base + 7 * DAY + timedelta(hours=1))
+            # The oldest, the first reminder, fell due three days before the deadline.
+            assert await backlog() == (7, (3 * DAY + timedelta(hours=1)).total_seconds())
+    finally:
+        await database.execute(f"DROP SCHEMA IF EXISTS {unique_name}_hazards CASCADE")

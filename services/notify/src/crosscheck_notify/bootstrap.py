@@ -7,6 +7,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
+from crosscheck_notify.adapters.backlog import due_backlog
 from crosscheck_notify.api import routers
 from crosscheck_notify.app.workers_part import workers_part
 from crosscheck_notify.consumers import consumers
@@ -34,4 +35,10 @@ def build_app(
     # The service's own environment decides, whatever the notify settings were built with.
     refuse_unsafe_webhook_secret(settings.environment, notify.webhook_secret)
     parts = [*consumers(notify.policy()), workers_part(notify, clock)]
-    return service_app(ServiceSpec(name=SERVICE, routers=routers(), consumers=parts), settings)
+    spec = ServiceSpec(
+        name=SERVICE,
+        routers=routers(),
+        consumers=parts,
+        metrics={"notify_backlog": due_backlog(clock)},
+    )
+    return service_app(spec, settings)

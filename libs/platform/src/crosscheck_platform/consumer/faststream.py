@@ -54,9 +54,10 @@ def subscribe(
     idle_wait_ms: int = 20,
     retry_seconds: float = 1.0,
     **options: Any,
-) -> None:
+) -> Any:
     """Register `consumer` on `broker` for `topics`; `options` go to the Kafka consumer
-    (e.g. session_timeout_ms).
+    (e.g. session_timeout_ms). Returns the subscriber (its `consumer` is the aiokafka
+    consumer once the broker has started).
 
     `idle_wait_ms` bounds how late an event that arrives on idle topics is picked up:
     FastStream's batch subscriber waits that long for records and, when none came,
@@ -105,3 +106,5 @@ def subscribe(
             await message.nack()
             return
         await message.ack()
+
+    return subscriber

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -106,6 +107,8 @@ class IdempotentConsumer:
         self.deduplication = deduplication
         self.applied = 0
         self.dead_lettered = 0
+        # By the topic the message came from: /metrics reports them so.
+        self.dead_lettered_by_topic: Counter[str] = Counter()
 
     async def setup(self) -> None:
         await self.db.migrate(TRACKING_DDL)
@@ -126,6 +129,7 @@ class IdempotentConsumer:
             outcome = await self._run(records, isolate=True)
         self.applied += outcome.applied
         self.dead_lettered += len(outcome.letters)
+        self.dead_lettered_by_topic.update(letter.topic for letter in outcome.letters)
 
     async def _run(self, records: Sequence[Any], *, isolate: bool) -> _Outcome:
         by_position = self.deduplication is Deduplication.POSITION

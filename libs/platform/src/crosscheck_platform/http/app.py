@@ -21,6 +21,7 @@ from crosscheck_platform.http.ratelimit import AddressRateLimit, RateLimits, lim
 from crosscheck_platform.http.security import SecurityHeaders
 from crosscheck_platform.http.storable import refuse_unstorable_input
 from crosscheck_platform.http.unhandled import UnhandledErrors
+from crosscheck_platform.metrics import MetricsSource, install_metrics
 from crosscheck_platform.settings import ServiceSettings
 
 # A piece of start-up and shutdown: entered in order, exited in reverse order.
@@ -34,6 +35,7 @@ def create_app(
     lifespan_parts: Sequence[LifespanPart] = (),
     routers: Sequence[APIRouter] = (),
     readiness_checks: Mapping[str, ReadinessCheck] | None = None,
+    metrics_sources: Mapping[str, MetricsSource] | None = None,
 ) -> FastAPI:
     parts = list(lifespan_parts)
     # Before anything else: a service that cannot tell who is asking must not start.
@@ -68,6 +70,7 @@ def create_app(
     # Added innermost first: security headers go on every answer, 500s and 503s too.
     app.add_middleware(AddressRateLimit, limits=limits)
     app.add_middleware(UnhandledErrors)
+    install_metrics(app, metrics_sources or {})
     app.add_middleware(
         SecurityHeaders,
         production=production,

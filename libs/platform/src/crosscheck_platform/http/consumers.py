@@ -19,7 +19,7 @@ from crosscheck_platform.consumer import BatchHandler, EventHandler, IdempotentC
 from crosscheck_platform.consumer.faststream import MAX_RECORDS, broker_dead_letters, subscribe
 from crosscheck_platform.consumer.tracking import Deduplication
 from crosscheck_platform.http.infrastructure import load_catalogue
-from crosscheck_platform.http.runtime import ServiceRuntime
+from crosscheck_platform.http.runtime import ServiceRuntime, Subscription
 from crosscheck_platform.kafka import bootstrap_servers
 
 
@@ -57,11 +57,13 @@ def consumer_part(
             deduplication=deduplication,
         )
         await consumer.setup()
-        subscribe(
-            broker, consumer, [runtime.topics.of(c) for c in contexts], max_records=max_records
-        )
+        topics = tuple(runtime.topics.of(c) for c in contexts)
+        subscriber = subscribe(broker, consumer, topics, max_records=max_records)
         await broker.start()
         runtime.consumers[name] = consumer
+        runtime.subscriptions[name] = Subscription(
+            consumer.name, topics, lambda: subscriber.consumer
+        )
         try:
             yield
         finally:

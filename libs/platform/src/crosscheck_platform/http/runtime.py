@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, cast
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import Depends, Request
 
 from crosscheck_contracts.topics import Topics
@@ -20,6 +21,16 @@ from crosscheck_platform.settings import ServiceSettings
 
 class NotStarted(RuntimeError):
     """Something was used before the lifespan part that provides it had started."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A running consumer's group and topics, and its Kafka consumer (None until
+    started), for the lag reported at /metrics."""
+
+    group: str
+    topics: tuple[str, ...]
+    kafka: Callable[[], AIOKafkaConsumer | None]
 
 
 @dataclass
@@ -35,6 +46,7 @@ class ServiceRuntime:
     relay_task: asyncio.Task[None] | None = None
     # Running consumers by name: tests and readiness read their counters.
     consumers: dict[str, IdempotentConsumer] = field(default_factory=dict)
+    subscriptions: dict[str, Subscription] = field(default_factory=dict)
 
     @property
     def database(self) -> Database:

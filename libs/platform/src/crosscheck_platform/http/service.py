@@ -5,21 +5,25 @@ for all of them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from prometheus_client.metrics_core import Metric
 
 from crosscheck_contracts.topics import Topics
-from crosscheck_platform.http import infrastructure
+from crosscheck_platform.http import infrastructure, observed
 from crosscheck_platform.http.app import LifespanPart, create_app
 from crosscheck_platform.http.runtime import ServiceRuntime
 from crosscheck_platform.settings import ServiceSettings
 
 # Started after the outbox relay and stopped before it, e.g. a Kafka consumer.
 RuntimePart = Callable[[ServiceRuntime], AbstractAsyncContextManager[Any]]
+
+# Read at each scrape of /metrics, e.g. a backlog counted in the service's own tables.
+RuntimeMetrics = Callable[[ServiceRuntime], Awaitable[Sequence[Metric]]]
 
 _INFRASTRUCTURE: tuple[RuntimePart, ...] = (
     infrastructure.database,
@@ -34,6 +38,7 @@ class ServiceSpec:
     name: str
     routers: Sequence[APIRouter] = ()
     consumers: Sequence[RuntimePart] = ()
+    metrics: Mapping[str, RuntimeMetrics] = field(default_factory=dict)
 
 
 def load_settings(*, default_port: int) -> ServiceSettings:
@@ -50,6 +55,22 @@ def _bound(part: RuntimePart, runtime: ServiceRuntime) -> LifespanPart:
         return part(runtime)
 
     return enter
+
+
+def _read(
+    source: RuntimeMetrics, runtime: ServiceRuntime
+) -> Callable[[], Awaitable[Sequence[Metric]]]:
+    async def read() -> Sequence[Metric]:
+        return await source(runtime)
+
+    return read
+
+
+_METRICS: Mapping[str, RuntimeMetrics] = {
+    "outbox": observed.outbox_pending,
+    "consumer_lag": observed.consumer_lag,
+    "consumers": observed.consumer_counts,
+}
 
 
 def service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
@@ -69,6 +90,9 @@ def service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             "database": runtime.database_ready,
             "kafka": runtime.kafka_ready,
             "outbox_relay": runtime.relay_ready,
+        },
+        metrics_sources={
+            name: _read(source, runtime) for name, source in {**_METRICS, **spec.metrics}.items()
         },
     )
     app.state.runtime = runtime

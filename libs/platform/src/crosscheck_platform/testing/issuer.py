@@ -121,3 +121,14 @@ class LocalIssuer:
                 pass  # the tests' output is not the place for an access log
 
         return Handler
+
+
+class IssuedTokens:
+    """A token source over a LocalIssuer, for code that asks for tokens asynchronously
+    (the demo driver's `TokenSource`)."""
+
+    def __init__(self, issuer: LocalIssuer) -> None:
+        self._issuer = issuer
+
+    async def token(self, principal: Principal) -> str:
+        return self._issuer.token(principal)

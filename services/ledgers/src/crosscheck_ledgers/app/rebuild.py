@@ -50,6 +50,7 @@ from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.catalogue import EventCatalogue
 from crosscheck_ledgers.adapters import sql
 from crosscheck_ledgers.adapters.generation import Generation, new_generation
+from crosscheck_ledgers.app.progress import RebuildProgress
 from crosscheck_ledgers.domain.merge import Key, Patches
 from crosscheck_ledgers.domain.projection import Meta, project
 from crosscheck_platform import collector
@@ -67,6 +68,7 @@ SHARE_PROCESS_MODULE = "crosscheck_ledgers.app.rebuild"
 
 Share = dict[TopicPartition, int]  # partitions to read, each up to its end offset
 Flush = Callable[[Patches], Awaitable[None]]
+Advance = Callable[[int], None]  # records read since the last call
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ async def rebuild(
     *,
     max_rows: int = MAX_ROWS,
     processes: int | None = None,
+    progress: RebuildProgress | None = None,
 ) -> RebuildStats:
     started = time.perf_counter()
     count = max(1, processes or os.cpu_count() or 1)
@@ -113,7 +116,9 @@ async def rebuild(
                         await sql.lock(conn)
                         end = await consumer.end_offsets(partitions)  # after the lock
                         live = {tp: offset for tp, offset in end.items() if offset > 0}
-                        writer = Writer(conn, generation, count)
+                        if progress is not None:
+                            progress.target(sum(live.values()))
+                        writer = Writer(conn, generation, count, progress)
                         done = await _replay(
                             writer,
                             consumer,
@@ -131,6 +136,8 @@ async def rebuild(
             await consumer.stop()
     finally:
         await _close(others)
+    if progress is not None:
+        progress.done()
     events = sum(d.events for d in done)
     skipped = sum(d.skipped for d in done)
     return RebuildStats(events, skipped, time.perf_counter() - started)
@@ -149,7 +156,9 @@ async def _replay(
     unless a part needed them)."""
     if not others:
         with collector.paused():
-            own = await read_share(consumer, catalogue, shares[0], limit, writer.part)
+            own = await read_share(
+                consumer, catalogue, shares[0], limit, writer.part, writer.advance
+            )
             await writer.rows(own.patches)
             # Written: let go of the rows here, or the collection that resumes walks them.
             own.patches = Patches()
@@ -191,14 +200,25 @@ class Writer:
     wait for it.
     """
 
-    def __init__(self, conn: Connection, generation: Generation, connections: int) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        generation: Generation,
+        connections: int,
+        progress: RebuildProgress | None = None,
+    ) -> None:
         self.conn = conn
         self.generation = generation
         self.connections = connections
+        self.progress = progress
         self.present: dict[str, set[Key]] | None = {}
         self.lock = asyncio.Lock()
         self.keyed = False
         self.upserts: list[Patches] = []
+
+    def advance(self, records: int) -> None:
+        if self.progress is not None:
+            self.progress.read(records)
 
     async def _key(self) -> None:
         if not self.keyed:
@@ -255,10 +275,11 @@ async def read_share(
     share: Share,
     max_rows: int,
     flush: Flush,
+    advance: Advance | None = None,
 ) -> ShareRead:
     """Read `share` from the start, merging its events; parts over `max_rows` go to
-    `flush`, the rest is returned."""
-    events = skipped = 0
+    `flush`, the rest is returned. `advance` hears of the records read, batch by batch."""
+    events = skipped = reported = 0
     patches = Patches()
     if not share:
         return ShareRead(events, skipped, patches)
@@ -285,6 +306,9 @@ async def read_share(
                 )
                 patches.add(project(event, meta))
                 events += 1
+        if advance is not None:
+            advance(events + skipped - reported)
+            reported = events + skipped
         for tp in list(remaining):
             if await consumer.position(tp) >= share[tp]:
                 remaining.discard(tp)
@@ -358,6 +382,9 @@ class ShareProcess:
             message = await self._receive()
             if message[0] == "part":
                 await writer.part(message[1])
+                continue
+            if message[0] == "read_so_far":
+                writer.advance(message[1])
                 continue
             _, events, skipped, keys, sent_parts = message
             async with writer.lock:
@@ -438,7 +465,14 @@ async def _serve(parent: _Parent) -> None:
     consumer = _consumer(bootstrap)
     await consumer.start()
     try:
-        read = await read_share(consumer, catalogue, share, max_rows, send_part)
+        read = await read_share(
+            consumer,
+            catalogue,
+            share,
+            max_rows,
+            send_part,
+            lambda records: parent.send("read_so_far", records),
+        )
     finally:
         await consumer.stop()
     patches = read.patches

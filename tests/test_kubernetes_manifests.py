@@ -1,0 +1,321 @@
+"""The Kubernetes manifests (deploy/kubernetes), rendered as `kubectl apply -k` would:
+every object valid against the Kubernetes schemas (kubernetes-validate, strict: unknown
+fields fail), every custom resource against the structural schemas beside the manifests,
+and the wiring checked against the code (ports, commands, topics, consumer groups)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tomllib
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+
+from crosscheck_contracts.base import BoundedContext
+from crosscheck_contracts.topics import PARTITIONS, Topics, dead_letter_topic
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIFESTS = ROOT / "deploy" / "kubernetes"
+SCHEMAS = MANIFESTS / "schemas"
+KUBERNETES_VERSION = "1.32.0"
+OVERLAYS = ["base", "local", "production"]
+# kustomize 5.5, as kubectl 1.32 embeds it, when no kubectl or kustomize is installed.
+KUSTOMIZE_MODULE = "sigs.k8s.io/kustomize/kustomize/v5@v5.5.0"
+
+SERVICES = {"registry": 8101, "rotation": 8102, "hazards": 8103, "notify": 8104, "ledgers": 8105}
+CONSUMER_GROUPS = {
+    "rotation": ("rotation.roster", [BoundedContext.REGISTRY]),
+    "hazards": ("hazards.inventory", [BoundedContext.REGISTRY, BoundedContext.ROTATION]),
+    "notify": ("notify.schedule", [BoundedContext.HAZARDS]),
+    "ledgers": ("ledgers.ledgers", list(BoundedContext)),
+}
+# Made by the operators (CloudNativePG, Strimzi) or by hand in production, never here.
+MADE_ELSEWHERE = {
+    "production": {"crosscheck-db-app", "crosscheck-cluster-ca-cert", "notify-secrets"}
+    | set(SERVICES)
+    | {"keda"},
+}
+
+Manifest = dict[str, Any]
+
+
+def kustomize(overlay: Path) -> str:
+    if kubectl := shutil.which("kubectl"):
+        command = [kubectl, "kustomize", str(overlay)]
+    elif binary := shutil.which("kustomize"):
+        command = [binary, "build", str(overlay)]
+    elif go := shutil.which("go"):
+        command = [go, "run", KUSTOMIZE_MODULE, "build", str(overlay)]
+    else:
+        pytest.fail("no kubectl, kustomize or go to render the overlays with")
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+@cache
+def rendered(overlay: str) -> tuple[Manifest, ...]:
+    return tuple(d for d in yaml.safe_load_all(kustomize(MANIFESTS / overlay)) if d)
+
+
+def of_kind(overlay: str, kind: str) -> Iterator[Manifest]:
+    return (d for d in rendered(overlay) if d["kind"] == kind)
+
+
+def one(overlay: str, kind: str, name: str) -> Manifest:
+    (found,) = [d for d in of_kind(overlay, kind) if d["metadata"]["name"] == name]
+    return found
+
+
+def custom_schema(manifest: Manifest) -> Path:
+    group_version = manifest["apiVersion"].replace("/", "_")
+    return SCHEMAS / f"{group_version}_{manifest['kind']}.json"
+
+
+def validate(manifest: Manifest) -> None:
+    """Against the Kubernetes schemas, or a custom resource's structural schema."""
+    group = manifest["apiVersion"].rpartition("/")[0]
+    if "." in group and not group.endswith(".k8s.io"):
+        schema = custom_schema(manifest)
+        assert schema.exists(), f"no schema for {manifest['apiVersion']} {manifest['kind']}"
+        jsonschema.validate(manifest, json.loads(schema.read_text()))
+        return
+    kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_object_is_valid(overlay: str) -> None:
+    manifests = rendered(overlay)
+    assert manifests
+    for manifest in manifests:
+        try:
+            validate(manifest)
+        except (kubernetes_validate.ValidationError, jsonschema.ValidationError) as exc:
+            pytest.fail(f"{overlay}: {manifest['kind']} {manifest['metadata']['name']}: {exc}")
+
+
+def test_the_validation_refuses_what_a_cluster_would() -> None:
+    deployment = json.loads(json.dumps(one("production", "Deployment", "registry")))
+    deployment["spec"]["template"]["spec"]["containers"][0]["readinessprobe"] = {}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        validate(deployment)
+    topic = json.loads(json.dumps(one("production", "KafkaTopic", "crosscheck.hazards.v1")))
+    topic["spec"]["replica"] = 3
+    with pytest.raises(jsonschema.ValidationError):
+        validate(topic)
+    user = json.loads(json.dumps(one("production", "KafkaUser", "notify")))
+    user["spec"]["authorization"]["acls"][0]["operations"] = ["Wirte"]
+    with pytest.raises(jsonschema.ValidationError):
+        validate(user)
+
+
+def scripts() -> set[str]:
+    names: set[str] = set()
+    for pyproject in ROOT.glob("services/*/pyproject.toml"):
+        names |= set(tomllib.loads(pyproject.read_text())["project"].get("scripts", {}))
+    return names
+
+
+def containers(manifest: Manifest) -> list[Manifest]:
+    spec = manifest["spec"]
+    if manifest["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    return list(spec["template"]["spec"]["containers"])
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_deployments_run_each_service_as_the_code_expects(overlay: str) -> None:
+    deployments = {d["metadata"]["name"]: d for d in of_kind(overlay, "Deployment")}
+    assert set(deployments) == set(SERVICES)
+    for name, deployment in deployments.items():
+        pod = deployment["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        assert container["command"] == [f"crosscheck-{name}"]
+        port = container["ports"][0]["containerPort"]
+        env = {e["name"]: e.get("value") for e in container.get("env", [])}
+        assert env["CROSSCHECK_HTTP_PORT"] == str(port)
+        if overlay != "local":
+            assert port == SERVICES[name]
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        assert container["startupProbe"]["httpGet"]["path"] == "/healthz"
+        resources = container["resources"]
+        assert {"cpu", "memory"} <= set(resources["requests"]) and "memory" in resources["limits"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True
+        annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/port"] == str(port)
+        assert annotations["prometheus.io/path"] == "/metrics"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_command_exists_but_the_migration(overlay: str) -> None:
+    commands = {
+        c["command"][0]
+        for kind in ("Deployment", "Job", "CronJob")
+        for d in of_kind(overlay, kind)
+        for c in containers(d)
+    }
+    # `crosscheck-migrate` is the migration Job's command to come (deploy/kubernetes).
+    assert commands - scripts() <= {"crosscheck-migrate"}
+    assert "crosscheck-ledgers-rebuild" in commands
+
+
+@pytest.mark.parametrize("overlay", ["local", "production"])
+def test_what_the_pods_reference_exists(overlay: str) -> None:
+    present = {
+        (d["kind"], d["metadata"]["name"]) for d in rendered(overlay) if d["kind"] != "Secret"
+    } | {("Secret", d["metadata"]["name"]) for d in of_kind(overlay, "Secret")}
+    elsewhere = MADE_ELSEWHERE.get(overlay, set())
+    for kind in ("Deployment", "Job", "CronJob"):
+        for workload in of_kind(overlay, kind):
+            for container in containers(workload):
+                for source in container.get("envFrom", []):
+                    for key, ref_kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+                        ref = source.get(key)
+                        if ref and not ref.get("optional"):
+                            name = ref["name"]
+                            assert (ref_kind, name) in present or name in elsewhere, name
+                for item in container.get("env", []):
+                    ref = item.get("valueFrom", {}).get("secretKeyRef")
+                    if ref:
+                        assert ("Secret", ref["name"]) in present or ref["name"] in elsewhere
+    for kind in ("HorizontalPodAutoscaler", "ScaledObject"):
+        for scaler in of_kind(overlay, kind):
+            assert ("Deployment", scaler["spec"]["scaleTargetRef"]["name"]) in present
+
+
+def test_production_runs_in_production_with_the_identity_provider() -> None:
+    config = one("production", "ConfigMap", "crosscheck-config")["data"]
+    assert config["CROSSCHECK_ENVIRONMENT"] == "production"
+    assert config["CROSSCHECK_OIDC_ISSUER"].startswith("https://")
+    assert config["CROSSCHECK_OIDC_AUDIENCE"]
+    assert config["CROSSCHECK_KAFKA_BOOTSTRAP"] == "crosscheck-kafka-bootstrap:9093"
+    # Credentials come from the operators' Secrets, none from the repository.
+    for secret in of_kind("production", "Secret"):
+        assert not {*secret.get("data", {}), *secret.get("stringData", {})} & {
+            "CROSSCHECK_DATABASE_URL",
+            "password",
+        }
+
+
+def test_production_topics_are_the_contracts_topics_kept_forever() -> None:
+    topics = {t["spec"]["topicName"]: t["spec"] for t in of_kind("production", "KafkaTopic")}
+    expected = Topics().all
+    assert set(topics) == set(expected) | {dead_letter_topic(t) for t in expected}
+    for spec in topics.values():
+        assert spec["partitions"] == PARTITIONS
+        assert spec["replicas"] == 3
+        assert spec["config"]["retention.ms"] == -1
+        assert spec["config"]["retention.bytes"] == -1
+        assert spec["config"]["min.insync.replicas"] == 2
+
+
+def acls(user: str) -> list[tuple[str, str, str, set[str]]]:
+    spec = one("production", "KafkaUser", user)["spec"]
+    assert spec["authentication"]["type"] == "scram-sha-512"
+    return [
+        (
+            a["resource"]["type"],
+            a["resource"]["name"],
+            a["resource"].get("patternType", "literal"),
+            set(a["operations"]),
+        )
+        for a in spec["authorization"]["acls"]
+    ]
+
+
+def granted(user: str, operation: str, resource_type: str) -> set[str]:
+    return {
+        name
+        for rtype, name, pattern, ops in acls(user)
+        if rtype == resource_type and operation in ops and pattern == "literal"
+    }
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_each_service_writes_its_own_topic_and_reads_what_it_consumes(service: str) -> None:
+    topics = Topics()
+    group, reads = CONSUMER_GROUPS.get(service, (None, []))
+    read_topics = {topics.of(c) for c in reads}
+    own = {topics.of(BoundedContext(service))} if service in set(BoundedContext) else set()
+    assert granted(service, "Write", "topic") == own | {dead_letter_topic(t) for t in read_topics}
+    assert granted(service, "Read", "topic") == read_topics
+    assert granted(service, "Read", "group") == ({group} if group else set())
+    for rtype, _, pattern, ops in acls(service):
+        # Prefixed grants only describe (list the topics); nothing may create or alter.
+        assert pattern == "literal" or ops == {"Describe"}
+        assert not ops & {"Create", "Delete", "Alter", "AlterConfigs", "All"}, rtype
+
+
+def test_outside_subscribers_only_read_the_event_topics() -> None:
+    assert granted("subscriber", "Read", "topic") == set(Topics().all)
+    assert not any("Write" in ops for *_, ops in acls("subscriber"))
+
+
+def test_keda_scales_each_consumer_by_its_own_group() -> None:
+    for scaled in of_kind("production", "ScaledObject"):
+        service = scaled["spec"]["scaleTargetRef"]["name"]
+        group, reads = CONSUMER_GROUPS[service]
+        kafka = [t["metadata"] for t in scaled["spec"]["triggers"] if t["type"] == "kafka"]
+        assert {m["consumerGroup"] for m in kafka} == {group}
+        assert {m["topic"] for m in kafka} == {Topics().of(c) for c in reads}
+        assert scaled["spec"]["maxReplicaCount"] <= PARTITIONS
+        assert group in {name for rtype, name, _, _ in acls("keda") if rtype == "group"}
+
+
+def test_http_services_scale_on_cpu_and_every_service_has_a_budget() -> None:
+    hpas = {
+        h["spec"]["scaleTargetRef"]["name"]
+        for h in of_kind("production", "HorizontalPodAutoscaler")
+    }
+    keda = {s["spec"]["scaleTargetRef"]["name"] for s in of_kind("production", "ScaledObject")}
+    assert hpas | keda == set(SERVICES) and not hpas & keda
+    budgets = {
+        p["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]
+        for p in of_kind("production", "PodDisruptionBudget")
+    }
+    assert budgets == set(SERVICES)
+
+
+def test_network_policies_let_in_only_the_http_and_metrics_ports() -> None:
+    policies = list(of_kind("production", "NetworkPolicy"))
+    assert any(
+        p["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/part-of": "crosscheck"}}
+        and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+        and "ingress" not in p["spec"]
+        and "egress" not in p["spec"]
+        for p in policies
+    ), "a default deny"
+    for policy in policies:
+        for rule in policy["spec"].get("ingress", []):
+            assert {p["port"] for p in rule["ports"]} <= {"http", "metrics"}
+    egress_ports = {
+        port["port"]
+        for policy in policies
+        for rule in policy["spec"].get("egress", [])
+        for port in rule.get("ports", [])
+    }
+    # DNS, Kafka (TLS), PostgreSQL, HTTPS (identity provider, webhooks), SMTP submission.
+    assert egress_ports == {53, 9093, 5432, 443, 587, 465}
+
+
+def test_the_local_overlay_runs_on_the_host_against_the_local_stack() -> None:
+    config = one("local", "ConfigMap", "crosscheck-config")["data"]
+    assert config["CROSSCHECK_KAFKA_BOOTSTRAP"] == "127.0.0.1:9092"
+    secrets = one("local", "Secret", "crosscheck-secrets")
+    assert "CROSSCHECK_DATABASE_URL" in secrets["data"]
+    for deployment in of_kind("local", "Deployment"):
+        assert deployment["spec"]["replicas"] == 1
+        assert deployment["spec"]["template"]["spec"]["hostNetwork"] is True
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        assert container["image"] == "localhost/crosscheck:dev"
+        assert container["ports"][0]["containerPort"] not in SERVICES.values()
+    kinds = {d["kind"] for d in rendered("local")}
+    assert not kinds & {"HorizontalPodAutoscaler", "ScaledObject", "NetworkPolicy"}
