@@ -48,6 +48,7 @@ from crosscheck_platform.testing.auth import bearer
 from crosscheck_platform.testing.fixtures import TEST_PARTITIONS, new_namespace
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.issuer import LocalIssuer
+from crosscheck_platform.testing.logins import forget_logins
 from crosscheck_platform.testing.ports import free_port
 
 pytestmark = [
@@ -149,6 +150,8 @@ async def stack(infra: Infra) -> AsyncIterator[Stack]:
     finally:
         for app in served.values():
             app.stop()
+        # The registry's login routes reach the stack's identity provider.
+        await forget_logins(infra.identity, TOWNSHIP)
         cleanup = await Database.connect(infra.database_url, namespace, min_size=1, max_size=1)
         for name in SERVICES:
             await cleanup.execute(f"DROP SCHEMA IF EXISTS {namespace}_{name} CASCADE")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from crosscheck_platform.testing.auth import bearer
 from crosscheck_platform.testing.fixtures import new_namespace
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.issuer import LocalIssuer
+from crosscheck_platform.testing.logins import forget_logins
 from crosscheck_platform.testing.tenancy import assert_out_of_scope
 from crosscheck_registry import bootstrap as registry
 from crosscheck_rotation import bootstrap as rotation
@@ -188,6 +190,14 @@ async def _finding(client: httpx.AsyncClient, campaign_id: str, site_id: str) ->
     }
 
 
+async def _logins(registry: httpx.AsyncClient, staff_id: str) -> None:
+    """A login for the staff member and one for village A, so the admin reads both."""
+    base = f"/v1/townships/{TOWNSHIP}"
+    for path in (f"staff/{staff_id}", f"villages/{VILLAGE_A}"):
+        body = {"username": f"walk-{secrets.token_hex(4)}"}
+        await _ok(registry.put(f"{base}/{path}/login", json=body, headers=ADMIN))
+
+
 @pytest.fixture(scope="module")
 async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     namespace = new_namespace()
@@ -225,16 +235,20 @@ async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Async
             staff = await _ok(
                 clients["registry"].get(f"/v1/townships/{TOWNSHIP}/staff", headers=ADMIN)
             )
+            staff_id = staff["items"][0]["id"]
+            await _logins(clients["registry"], staff_id)
             ids = {
                 "code": TOWNSHIP,
                 "site_id": site_a,
-                "staff_id": staff["items"][0]["id"],
+                "staff_id": staff_id,
+                "village_id": VILLAGE_A,
                 "campaign_id": campaign_id,
                 "round_no": "1",
                 **found,
             }
             yield Stack(apps, clients, ids)
     finally:
+        await forget_logins(infra.identity, TOWNSHIP)
         cleanup = await Database.connect(infra.database_url, namespace, min_size=1, max_size=1)
         for name in apps:
             await cleanup.execute(f"DROP SCHEMA IF EXISTS {namespace}_{name} CASCADE")

@@ -33,7 +33,10 @@ class ServiceSettings(BaseSettings):
     # Where the issuer publishes its keys, when not where its discovery document says.
     oidc_jwks_url: str | None = None
     # The registry's own client at the provider, to give people logins (its service
-    # account may manage users of the realm, nothing more).
+    # account may manage users of the realm, nothing more). The provider's admin API is at
+    # idp_url (Keycloak's root) and idp_realm; without idp_url, where the issuer says.
+    idp_url: str | None = None
+    idp_realm: str = "crosscheck"
     idp_client_id: str | None = None
     idp_client_secret: SecretStr | None = None
     http_host: str = "127.0.0.1"

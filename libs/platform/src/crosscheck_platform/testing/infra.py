@@ -60,7 +60,10 @@ class Infra:
 
     def service_settings(self, namespace: str, schema: str) -> ServiceSettings:
         """A service's settings in test mode on this stack, under its own topic namespace
-        and database schema, trusting the tokens of the session's issuer."""
+        and database schema, trusting the tokens of the session's issuer; the registry
+        manages logins at the stack's identity provider when there is one (said here,
+        not left to whatever the environment holds)."""
+        identity = self.identity
         return ServiceSettings(
             environment="test",
             kafka_bootstrap=self.kafka_bootstrap,
@@ -68,6 +71,10 @@ class Infra:
             topic_namespace=namespace,
             db_schema=schema,
             oidc_issuer=self.issuer.url,
+            idp_url=identity.settings.base_url if identity else None,
+            idp_realm=identity.settings.realm if identity else "crosscheck",
+            idp_client_id=identity.settings.client_id if identity else None,
+            idp_client_secret=identity.settings.client_secret if identity else None,
         )
 
 

@@ -9,12 +9,15 @@ from crosscheck_platform.settings import ServiceSettings
 def identity_provider(settings: ServiceSettings) -> IdentityProvider | None:
     """None without CROSSCHECK_IDP_CLIENT_ID/SECRET: then login management answers 503,
     and everything else works."""
-    if not (settings.oidc_issuer and settings.idp_client_id and settings.idp_client_secret):
+    if not (settings.idp_client_id and settings.idp_client_secret):
         return None
-    return IdentityProvider(
-        IdentitySettings.from_issuer(
-            settings.oidc_issuer,
-            client_id=settings.idp_client_id,
-            client_secret=settings.idp_client_secret.get_secret_value(),
+    client_id, secret = settings.idp_client_id, settings.idp_client_secret.get_secret_value()
+    if settings.idp_url:
+        where = IdentitySettings(settings.idp_url, settings.idp_realm, client_id, secret)
+    elif settings.oidc_issuer:
+        where = IdentitySettings.from_issuer(
+            settings.oidc_issuer, client_id=client_id, client_secret=secret
         )
-    )
+    else:
+        return None
+    return IdentityProvider(where)

@@ -19,11 +19,9 @@ from crosscheck_registry.domain.logins import LoginRole, StaffMember, VillageCom
 
 router = APIRouter(prefix="/v1/townships/{code}", tags=["logins"])
 
-OwnerKind = Annotated[
-    Literal["staff", "villages"],
-    Path(description="whose login: a staff member's or a village committee's"),
-]
-OwnerId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
+_ID = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
+StaffId = Annotated[str, _ID]
+VillageId = Annotated[str, _ID]
 
 
 async def logins_of(request: Request) -> Logins:
@@ -32,6 +30,7 @@ async def logins_of(request: Request) -> Logins:
 
 
 LoginsDep = Annotated[Logins, Depends(logins_of)]
+Action = Annotated[Literal["disable", "enable"], Path(description="what to do with the login")]
 
 
 class _Body(BaseModel):
@@ -45,6 +44,14 @@ class LoginBody(_Body):
         description="staff only: inspector, group_leader or township_admin (default: "
         "group_leader for leadership members, else inspector)",
     )
+    password: str | None = Field(
+        default=None, min_length=8, max_length=128, description="left out: one is made"
+    )
+    temporary: bool = Field(default=True, description="to be changed at the first sign-in")
+
+
+class VillageLoginBody(_Body):
+    username: str = Field(min_length=3, max_length=64, description="may be a phone number")
     password: str | None = Field(
         default=None, min_length=8, max_length=128, description="left out: one is made"
     )
@@ -77,10 +84,6 @@ class LoginList(BaseModel):
     items: list[LoginOut]
 
 
-def _owner(kind: str, owner_id: str) -> dict[str, str]:
-    return {"staff_id": owner_id} if kind == "staff" else {"village_id": owner_id}
-
-
 async def _staff(runtime: Runtime, tenant: Tenant, staff_id: str) -> StaffMember:
     async with runtime.database.pool.acquire() as conn:
         row = await queries.get_staff(conn, tenant.township, staff_id)
@@ -97,69 +100,86 @@ async def _village(runtime: Runtime, tenant: Tenant, village_id: str) -> Village
     return VillageCommittee(row["id"], row["name"])
 
 
-async def _known(runtime: Runtime, tenant: Tenant, kind: str, owner_id: str) -> None:
-    """The owner must be the township's own before the provider is asked anything."""
-    if kind == "staff":
-        await _staff(runtime, tenant, owner_id)
-    else:
-        await _village(runtime, tenant, owner_id)
-
-
 @router.get("/logins")
 async def list_logins(scope: AdminWrite, logins: LoginsDep) -> LoginList:
     return LoginList(items=[LoginOut.of(login) for login in await logins.of_township(scope.tenant)])
 
 
-@router.put("/{kind}/{owner_id}/login")
-async def grant_login(
+@router.put("/staff/{staff_id}/login")
+async def grant_staff_login(
+    scope: AdminWrite, staff_id: StaffId, body: LoginBody, runtime: Runtime, logins: LoginsDep
+) -> LoginOut:
+    staff = await _staff(runtime, scope.tenant, staff_id)
+    password = PasswordChoice(body.password, body.temporary)
+    return LoginOut.of(
+        await logins.grant_to_staff(scope.tenant, staff, body.username, body.role, password)
+    )
+
+
+@router.put("/villages/{village_id}/login")
+async def grant_village_login(
     scope: AdminWrite,
-    kind: OwnerKind,
-    owner_id: OwnerId,
-    body: LoginBody,
+    village_id: VillageId,
+    body: VillageLoginBody,
     runtime: Runtime,
     logins: LoginsDep,
 ) -> LoginOut:
+    village = await _village(runtime, scope.tenant, village_id)
     password = PasswordChoice(body.password, body.temporary)
-    if kind == "staff":
-        staff = await _staff(runtime, scope.tenant, owner_id)
-        login = await logins.grant_to_staff(scope.tenant, staff, body.username, body.role, password)
-    else:
-        village = await _village(runtime, scope.tenant, owner_id)
-        login = await logins.grant_to_village(scope.tenant, village, body.username, password)
-    return LoginOut.of(login)
+    return LoginOut.of(
+        await logins.grant_to_village(scope.tenant, village, body.username, password)
+    )
 
 
-@router.get("/{kind}/{owner_id}/login")
-async def get_login(
-    scope: AdminWrite, kind: OwnerKind, owner_id: OwnerId, runtime: Runtime, logins: LoginsDep
+@router.get("/staff/{staff_id}/login")
+async def get_staff_login(
+    scope: AdminWrite, staff_id: StaffId, runtime: Runtime, logins: LoginsDep
 ) -> LoginOut:
-    await _known(runtime, scope.tenant, kind, owner_id)
-    return LoginOut.of(await logins.find(**_owner(kind, owner_id)))
+    await _staff(runtime, scope.tenant, staff_id)
+    return LoginOut.of(await logins.find(staff_id=staff_id))
 
 
-@router.post("/{kind}/{owner_id}/login/password")
-async def reset_password(
+@router.get("/villages/{village_id}/login")
+async def get_village_login(
+    scope: AdminWrite, village_id: VillageId, runtime: Runtime, logins: LoginsDep
+) -> LoginOut:
+    await _village(runtime, scope.tenant, village_id)
+    return LoginOut.of(await logins.find(village_id=village_id))
+
+
+@router.post("/staff/{staff_id}/login/password")
+async def reset_staff_password(
+    scope: AdminWrite, staff_id: StaffId, body: PasswordBody, runtime: Runtime, logins: LoginsDep
+) -> LoginOut:
+    await _staff(runtime, scope.tenant, staff_id)
+    choice = PasswordChoice(body.password, body.temporary)
+    return LoginOut.of(await logins.reset_password(choice, staff_id=staff_id))
+
+
+@router.post("/villages/{village_id}/login/password")
+async def reset_village_password(
     scope: AdminWrite,
-    kind: OwnerKind,
-    owner_id: OwnerId,
+    village_id: VillageId,
     body: PasswordBody,
     runtime: Runtime,
     logins: LoginsDep,
 ) -> LoginOut:
-    await _known(runtime, scope.tenant, kind, owner_id)
+    await _village(runtime, scope.tenant, village_id)
     choice = PasswordChoice(body.password, body.temporary)
-    return LoginOut.of(await logins.reset_password(choice, **_owner(kind, owner_id)))
+    return LoginOut.of(await logins.reset_password(choice, village_id=village_id))
 
 
-@router.post("/{kind}/{owner_id}/login/{action}")
-async def enable_or_disable(
-    scope: AdminWrite,
-    kind: OwnerKind,
-    owner_id: OwnerId,
-    action: Literal["disable", "enable"],
-    runtime: Runtime,
-    logins: LoginsDep,
+@router.post("/staff/{staff_id}/login/{action}")
+async def enable_or_disable_staff_login(
+    scope: AdminWrite, staff_id: StaffId, action: Action, runtime: Runtime, logins: LoginsDep
 ) -> LoginOut:
-    await _known(runtime, scope.tenant, kind, owner_id)
-    enabled = action == "enable"
-    return LoginOut.of(await logins.set_enabled(enabled, **_owner(kind, owner_id)))
+    await _staff(runtime, scope.tenant, staff_id)
+    return LoginOut.of(await logins.set_enabled(action == "enable", staff_id=staff_id))
+
+
+@router.post("/villages/{village_id}/login/{action}")
+async def enable_or_disable_village_login(
+    scope: AdminWrite, village_id: VillageId, action: Action, runtime: Runtime, logins: LoginsDep
+) -> LoginOut:
+    await _village(runtime, scope.tenant, village_id)
+    return LoginOut.of(await logins.set_enabled(action == "enable", village_id=village_id))
