@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,19 @@ ReadinessCheck = Callable[[], Awaitable[bool | None]]
 
 CHECK_TIMEOUT_SECONDS = 3.0
 
+Outcome = Literal["ok", "failed", "timeout"]
 
-async def _outcome(name: str, check: ReadinessCheck) -> str:
+
+class Liveness(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, Outcome]
+
+
+async def _outcome(name: str, check: ReadinessCheck) -> Outcome:
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
             ready = await check()
@@ -41,18 +53,22 @@ def health_router(checks: Mapping[str, ReadinessCheck]) -> APIRouter:
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> Liveness:
+        return Liveness(status="ok")
 
-    @router.get("/readyz", response_model=None)
+    @router.get(
+        "/readyz",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "A check failed or timed out."}},
+    )
     async def readyz() -> JSONResponse:
         names = list(checks)
         outcomes = await asyncio.gather(*(_outcome(n, checks[n]) for n in names))
-        results: dict[str, Any] = dict(zip(names, outcomes, strict=True))
         ready = all(outcome == "ok" for outcome in outcomes)
-        return JSONResponse(
-            {"status": "ready" if ready else "not_ready", "checks": results},
-            status_code=200 if ready else 503,
+        answer = Readiness(
+            status="ready" if ready else "not_ready",
+            checks=dict(zip(names, outcomes, strict=True)),
         )
+        return JSONResponse(answer.model_dump(), status_code=200 if ready else 503)
 
     return router

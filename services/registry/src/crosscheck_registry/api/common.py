@@ -1,15 +1,14 @@
-"""What the registry's routers share: paging parameters, command answers, and which
+"""What the registry's routers share: paging parameters and which
 township a request is about, as far as the caller may see it (`crosscheck_platform.tenancy`).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Query
 
 from crosscheck_platform.auth import Role
-from crosscheck_platform.eventstore import StoredEvent
 from crosscheck_platform.http.params import Offset
 from crosscheck_platform.tenancy.deps import TownshipScope, township_records, township_villages
 from crosscheck_registry.adapters.queries import Page
@@ -20,15 +19,6 @@ def paging(
     offset: Offset = 0,
 ) -> Page:
     return Page(limit, offset)
-
-
-def accepted(aggregate_id: str, stored: list[StoredEvent]) -> dict[str, Any]:
-    """A command's answer: the aggregate, its new version, the events it caused."""
-    return {
-        "id": aggregate_id,
-        "version": stored[-1].version if stored else None,
-        "events": [s.envelope.type.rsplit(".", 1)[-1] for s in stored],
-    }
 
 
 Records = Annotated[TownshipScope, Depends(township_records())]

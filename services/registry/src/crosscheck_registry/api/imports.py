@@ -13,11 +13,9 @@ while it is uploaded or before it is unpacked and parsed in full.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 
 from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.http import Runtime, error_response
@@ -25,7 +23,7 @@ from crosscheck_platform.http.files import read_body
 from crosscheck_platform.i18n import preferred_language
 from crosscheck_registry.adapters.upload_limits import MAX_UPLOAD_BYTES
 from crosscheck_registry.api.common import AdminWrite
-from crosscheck_registry.api.reports import import_report
+from crosscheck_registry.api.reports import ImportReport, import_report
 from crosscheck_registry.app.imports import ImportOptions, ImportRejected, run_import
 
 TOWNSHIP_TIME = ZoneInfo("Asia/Shanghai")
@@ -40,7 +38,7 @@ def imports_router() -> APIRouter:
 
     @router.post(
         "/import",
-        response_model=None,
+        response_model=ImportReport,
         openapi_extra={
             "requestBody": {
                 "content": {
@@ -64,7 +62,7 @@ def imports_router() -> APIRouter:
         dry_run: bool = False,
         skip_invalid: bool = False,
         close_missing: bool = False,
-    ) -> Any:
+    ) -> object:
         lang = preferred_language(request.headers.get("accept-language"))
         data = await read_body(request, MAX_UPLOAD_BYTES)
         options = ImportOptions(dry_run, skip_invalid, close_missing)
@@ -86,8 +84,8 @@ def imports_router() -> APIRouter:
                 "import_rejected",
                 "registry.import.unsafe" if unsafe else "registry.import.rejected",
                 params={"count": len(plan.errors)},
-                detail=import_report(rejected.outcome, lang),
+                detail=import_report(rejected.outcome, lang).model_dump(mode="json"),
             )
-        return JSONResponse(import_report(outcome, lang))
+        return import_report(outcome, lang)
 
     return router

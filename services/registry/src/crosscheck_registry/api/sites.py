@@ -10,10 +10,12 @@ from crosscheck_platform.auth import Role
 from crosscheck_platform.errors import NotFound, RuleViolation
 from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.http import Runtime
+from crosscheck_platform.http.answers import Accepted, accepted
 from crosscheck_registry.adapters import queries
 from crosscheck_registry.adapters.queries import Page
+from crosscheck_registry.api.answers import SitePage, SiteRecord
 from crosscheck_registry.api.bodies import CloseSiteBody, SiteBody, SitePatchBody, checked
-from crosscheck_registry.api.common import AdminWrite, Villages, accepted, paging
+from crosscheck_registry.api.common import AdminWrite, Villages, paging
 from crosscheck_registry.api.imports import today
 from crosscheck_registry.app.commands import run_command
 from crosscheck_registry.domain import values
@@ -45,7 +47,7 @@ def sites_router() -> APIRouter:
     router = APIRouter(prefix="/v1/townships/{code}/sites", tags=["sites"])
 
     @router.post("", status_code=201)
-    async def register(scope: AdminWrite, body: SiteBody, runtime: Runtime) -> dict[str, Any]:
+    async def register(scope: AdminWrite, body: SiteBody, runtime: Runtime) -> Accepted:
         facts = SiteFacts(
             name=checked("name", values.name, body.name),
             village_id=body.village_id,
@@ -72,7 +74,7 @@ def sites_router() -> APIRouter:
     @router.patch("/{site_id}")
     async def update(
         scope: AdminWrite, site_id: str, body: SitePatchBody, runtime: Runtime
-    ) -> dict[str, Any]:
+    ) -> Accepted:
         changes = _changes(body)
         stored = await run_command(
             runtime.database,
@@ -86,7 +88,7 @@ def sites_router() -> APIRouter:
     @router.post("/{site_id}/close")
     async def close(
         scope: AdminWrite, site_id: str, body: CloseSiteBody, runtime: Runtime
-    ) -> dict[str, Any]:
+    ) -> Accepted:
         command = CloseSite(
             site_id, checked("reason", values.text, body.reason), body.closed_on or today()
         )
@@ -95,7 +97,7 @@ def sites_router() -> APIRouter:
         )
         return accepted(site_id, stored)
 
-    @router.get("")
+    @router.get("", response_model=SitePage)
     async def list_sites(
         scope: Villages,
         runtime: Runtime,
@@ -104,7 +106,7 @@ def sites_router() -> APIRouter:
         site_type: str | None = None,
         status: Literal["active", "closed", "all"] = "active",
         q: str | None = None,
-    ) -> Any:
+    ) -> object:
         kind = checked("site_type", values.site_type, site_type).value if site_type else None
         async with runtime.database.pool.acquire() as conn:
             return await queries.list_sites(
@@ -117,8 +119,8 @@ def sites_router() -> APIRouter:
                 q=q,
             )
 
-    @router.get("/{site_id}")
-    async def get(scope: Villages, site_id: str, runtime: Runtime) -> Any:
+    @router.get("/{site_id}", response_model=SiteRecord)
+    async def get(scope: Villages, site_id: str, runtime: Runtime) -> object:
         async with runtime.database.pool.acquire() as conn:
             site = await queries.get_site(conn, scope.township, site_id)
         if site is None:
@@ -126,7 +128,7 @@ def sites_router() -> APIRouter:
         scope.authorize(site["village_id"])
         # The full number is for the township's own administration only.
         if scope.principal.role is not Role.TOWNSHIP_ADMIN:
-            site.pop("responsible_phone", None)
+            site["responsible_phone"] = None
         return site
 
     return router

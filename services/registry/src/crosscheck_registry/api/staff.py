@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
 
 from crosscheck_platform.errors import NotFound, RuleViolation
 from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.http import Runtime
+from crosscheck_platform.http.answers import Accepted, accepted
 from crosscheck_registry.adapters import queries
 from crosscheck_registry.adapters.queries import Page
+from crosscheck_registry.api.answers import StaffPage, StaffRecord
 from crosscheck_registry.api.bodies import ConflictBody, DeactivateBody, StaffBody, checked
-from crosscheck_registry.api.common import AdminWrite, Records, accepted, paging
+from crosscheck_registry.api.common import AdminWrite, Records, paging
 from crosscheck_registry.app.commands import run_command
 from crosscheck_registry.domain import values
 from crosscheck_registry.domain.commands import DeactivateStaff, DeclareConflict, EnrollStaff
@@ -24,7 +26,7 @@ def staff_router() -> APIRouter:
     router = APIRouter(prefix="/v1/townships/{code}/staff", tags=["staff"])
 
     @router.post("", status_code=201)
-    async def enroll(scope: AdminWrite, body: StaffBody, runtime: Runtime) -> dict[str, Any]:
+    async def enroll(scope: AdminWrite, body: StaffBody, runtime: Runtime) -> Accepted:
         facts = StaffFacts(
             name=checked("name", values.name, body.name),
             unit=checked("unit", values.name, body.unit),
@@ -44,7 +46,7 @@ def staff_router() -> APIRouter:
     @router.post("/{staff_id}/conflicts")
     async def declare_conflict(
         scope: AdminWrite, staff_id: str, body: ConflictBody, runtime: Runtime
-    ) -> dict[str, Any]:
+    ) -> Accepted:
         if not body.village_ids and not body.site_ids:
             raise RuleViolation("registry.staff.conflict_empty")
         command = DeclareConflict(
@@ -66,14 +68,14 @@ def staff_router() -> APIRouter:
     @router.post("/{staff_id}/deactivate")
     async def deactivate(
         scope: AdminWrite, staff_id: str, body: DeactivateBody, runtime: Runtime
-    ) -> dict[str, Any]:
+    ) -> Accepted:
         command = DeactivateStaff(staff_id, checked("reason", values.text, body.reason))
         stored = await run_command(
             runtime.database, runtime.event_store, CommandContext(tenant=scope.tenant), command
         )
         return accepted(staff_id, stored)
 
-    @router.get("")
+    @router.get("", response_model=StaffPage)
     async def list_staff(
         scope: Records,
         runtime: Runtime,
@@ -82,7 +84,7 @@ def staff_router() -> APIRouter:
         is_leadership: bool | None = None,
         home_village_id: str | None = None,
         q: str | None = None,
-    ) -> Any:
+    ) -> object:
         async with runtime.database.pool.acquire() as conn:
             return await queries.list_staff(
                 conn,
@@ -94,8 +96,8 @@ def staff_router() -> APIRouter:
                 q=q,
             )
 
-    @router.get("/{staff_id}")
-    async def get(scope: Records, staff_id: str, runtime: Runtime) -> Any:
+    @router.get("/{staff_id}", response_model=StaffRecord)
+    async def get(scope: Records, staff_id: str, runtime: Runtime) -> object:
         async with runtime.database.pool.acquire() as conn:
             staff = await queries.get_staff(conn, scope.township, staff_id)
         if staff is None:

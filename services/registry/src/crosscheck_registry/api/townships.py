@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import NotFound
 from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.http import Runtime
+from crosscheck_platform.http.answers import Accepted, accepted
 from crosscheck_registry.adapters import queries
+from crosscheck_registry.api.answers import Township, Village
 from crosscheck_registry.api.bodies import RegisterTownshipBody, RegisterVillageBody, checked
-from crosscheck_registry.api.common import AdminWrite, Villages, accepted
+from crosscheck_registry.api.common import AdminWrite, Villages
 from crosscheck_registry.app.commands import register_township, run_command
 from crosscheck_registry.domain import values
 from crosscheck_registry.domain.commands import RegisterVillage
@@ -22,16 +22,14 @@ from crosscheck_registry.domain.township import TownshipFacts, VillageFacts, vil
 def townships_router() -> APIRouter:
     router = APIRouter(prefix="/v1/townships", tags=["townships"])
 
-    @router.get("")
-    async def list_townships(principal: CurrentPrincipal, runtime: Runtime) -> Any:
+    @router.get("", response_model=list[Township])
+    async def list_townships(principal: CurrentPrincipal, runtime: Runtime) -> object:
         """The caller's township, or a county viewer's whole county."""
         async with runtime.database.pool.acquire() as conn:
             return await queries.list_townships(conn, principal.county, principal.township)
 
     @router.put("/{code}", status_code=201)
-    async def register(
-        scope: AdminWrite, body: RegisterTownshipBody, runtime: Runtime
-    ) -> dict[str, Any]:
+    async def register(scope: AdminWrite, body: RegisterTownshipBody, runtime: Runtime) -> Accepted:
         tenant = scope.tenant
         facts = TownshipFacts(
             code=tenant.township,
@@ -43,8 +41,8 @@ def townships_router() -> APIRouter:
         stored = await register_township(runtime.database, runtime.event_store, context, facts)
         return accepted(facts.code, stored)
 
-    @router.get("/{code}")
-    async def get(scope: Villages, runtime: Runtime) -> Any:
+    @router.get("/{code}", response_model=Township)
+    async def get(scope: Villages, runtime: Runtime) -> object:
         """The township's own record, for everyone who reads any of its data."""
         async with runtime.database.pool.acquire() as conn:
             township = await queries.get_township(conn, scope.township)
@@ -55,7 +53,7 @@ def townships_router() -> APIRouter:
     @router.post("/{code}/villages", status_code=201)
     async def register_village(
         scope: AdminWrite, body: RegisterVillageBody, runtime: Runtime
-    ) -> dict[str, Any]:
+    ) -> Accepted:
         tenant = scope.tenant
         facts = VillageFacts(
             code=checked("code", lambda raw: values.village_code(raw, tenant.township), body.code),
@@ -69,8 +67,8 @@ def townships_router() -> APIRouter:
         )
         return accepted(village_id_for(facts.code), stored)
 
-    @router.get("/{code}/villages")
-    async def villages(scope: Villages, runtime: Runtime) -> Any:
+    @router.get("/{code}/villages", response_model=list[Village])
+    async def villages(scope: Villages, runtime: Runtime) -> object:
         async with runtime.database.pool.acquire() as conn:
             villages = await queries.list_villages(conn, scope.township)
         only = scope.village_filter(None)
