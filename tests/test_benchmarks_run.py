@@ -45,6 +45,7 @@ RUNS = [
         ["ratio service / COPY", "outbox drained"],
     ),
     ("rotation.py", ["--time-limit", "0.1"], ["impossible campaign detected"]),
+    ("outbound.py", ["--requests", "50", "--repeat", "1"], ["x the platform client"]),
 ]
 
 

@@ -1,9 +1,10 @@
 """Outbound HTTP/1.1 POSTs over pooled keep-alive connections (asyncio streams).
 
 Webhooks are small POSTs to a few receivers, sent in bursts (10,000 deadlines falling
-due in one minute). A general client (aiohttp) spent more CPU on each than everything
-else a notice costs; this one builds the request as bytes and reads
-the answer by its framing (Content-Length, chunked, or until close), nothing more.
+due in one minute). The maintained clients cost a notice several times the CPU of this
+one (`bench/outbound.py` measures aiohttp and httpx beside it), which the firing-lag goal
+cannot afford; this one builds the request as bytes and reads the answer by its framing
+(Content-Length, chunked, or until close), nothing more.
 No redirects, cookies or proxies: a webhook receiver answers the URL it was given.
 
 A pooled connection that is closed without a byte of answer is taken for one the
