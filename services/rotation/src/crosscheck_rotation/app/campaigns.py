@@ -64,6 +64,16 @@ async def load(store: EventStore, campaign_id: str, township: str) -> tuple[Camp
     return campaign, Tenant(county=first.county, township=first.township)
 
 
+async def of_township(db: Database, store: EventStore, township: str) -> list[Campaign]:
+    """Every campaign launched in the township, each as its events left it."""
+    rows = await db.fetch(
+        "SELECT stream_id FROM events WHERE township = $1 AND version = 1 AND event_type = $2",
+        township,
+        contract.CampaignLaunched.event_type,
+    )
+    return [(await load(store, r["stream_id"], township))[0] for r in rows]
+
+
 async def _append(store: EventStore, campaign: Campaign, ctx: CommandContext) -> list[StoredEvent]:
     expected, events = campaign.collect_pending()
     return await store.append(campaign.id, expected, events, ctx)
