@@ -54,14 +54,14 @@ async def test_campaigns_are_listed_with_their_state_and_cancelled(rotation: Rot
     await _ok(await rotation.client.post(f"{base}/{past}/rounds/1/close", headers=admin))
 
     listed = await _ok(await rotation.client.get(base, headers=admin))
-    assert [(c["id"], c["name"], c["state"], c["rounds"]) for c in listed] == [
-        (failed, "填错日期的行动", "forming", 3),
-        (future, "秋季专项行动", "scheduled", 3),
-        (past, "春季专项行动", "running", 3),
+    assert [(c["campaign_id"], c["name"], c["stage"], c["cancelled"]) for c in listed] == [
+        (failed, "填错日期的行动", "launched", False),
+        (future, "秋季专项行动", "scheduled", False),
+        (past, "春季专项行动", "in_progress", False),
     ]
     assert listed[2]["last_closed_round"] == 1 and listed[0]["created"] >= listed[2]["created"]
 
-    # Not started (a launch never planned, a plan still to start): cancelled, as events.
+    # Not started (a launch never planned, a plan whose first day is to come): cancelled, as events.
     for campaign in (failed, future):
         done = await _ok(
             await rotation.client.post(
@@ -69,10 +69,13 @@ async def test_campaigns_are_listed_with_their_state_and_cancelled(rotation: Rot
             )
         )
         assert done["events"] == ["CampaignCancelled"] and done["id"] == campaign
-    states = {
-        c["id"]: c["state"] for c in await _ok(await rotation.client.get(base, headers=admin))
+    listed = await _ok(await rotation.client.get(base, headers=admin))
+    states = {c["campaign_id"]: (c["stage"], c["cancelled"]) for c in listed}
+    assert states == {
+        failed: ("launched", True),
+        future: ("scheduled", True),
+        past: ("in_progress", False),
     }
-    assert states == {failed: "cancelled", future: "cancelled", past: "running"}
 
     # Started: refused, naming the campaign; a cancelled one takes nothing more.
     started = await rotation.client.post(

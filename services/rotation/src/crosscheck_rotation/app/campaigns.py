@@ -10,7 +10,7 @@ import asyncio
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_contracts.events import rotation as contract
@@ -62,6 +62,20 @@ async def load(store: EventStore, campaign_id: str, township: str) -> tuple[Camp
     first = history[0].envelope
     campaign = Campaign.rehydrate(campaign_id, [s.event for s in history])
     return campaign, Tenant(county=first.county, township=first.township)
+
+
+async def of_township(
+    db: Database, store: EventStore, township: str
+) -> list[tuple[Campaign, datetime]]:
+    """Every campaign launched in the township, each as its events left it, with the
+    time it was launched."""
+    rows = await db.fetch(
+        """SELECT stream_id, occurred_at FROM events
+           WHERE township = $1 AND version = 1 AND event_type = $2""",
+        township,
+        contract.CampaignLaunched.event_type,
+    )
+    return [((await load(store, r["stream_id"], township))[0], r["occurred_at"]) for r in rows]
 
 
 async def _append(store: EventStore, campaign: Campaign, ctx: CommandContext) -> list[StoredEvent]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
 
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.events import rotation as contract
@@ -33,34 +32,12 @@ class RoundRecord:
     replanned: bool
 
 
-Phase = Literal["forming", "scheduled", "running", "finished", "cancelled"]
-
-
 def started(last_closed: int, planned: bool, starts_on: date | None, today: date) -> bool:
     """A campaign has started once a round is closed, or once it is planned and its
     first day has come."""
     if last_closed:
         return True
     return planned and starts_on is not None and starts_on <= today
-
-
-def phase(
-    cancelled: bool,
-    rounds: int,
-    last_closed: int,
-    planned: bool,
-    starts_on: date | None,
-    today: date,
-) -> Phase:
-    """forming (no plan yet: groups drawn, or a launch whose plan failed), scheduled,
-    running, finished (every round closed) or cancelled."""
-    if cancelled:
-        return "cancelled"
-    if rounds and last_closed >= rounds:
-        return "finished"
-    if started(last_closed, planned, starts_on, today):
-        return "running"
-    return "scheduled" if planned else "forming"
 
 
 @dataclass
@@ -197,10 +174,6 @@ class Campaign(Aggregate):
     def has_started(self, today: date) -> bool:
         s = self.state
         return started(s.last_closed, bool(s.plans), s.starts_on, today)
-
-    def phase(self, today: date) -> Phase:
-        s = self.state
-        return phase(s.cancelled, s.rounds, s.last_closed, bool(s.plans), s.starts_on, today)
 
     def k_in_force(self) -> int | None:
         """The K the rounds are planned for: the campaign's rule, else the smallest any
