@@ -42,6 +42,7 @@ from crosscheck_contracts.events.registry import (
 )
 from crosscheck_contracts.events.rotation import (
     Assignment,
+    CampaignCancelled,
     CampaignLaunched,
     CheckResult,
     Group,
@@ -74,6 +75,7 @@ __all__ = [
     "CATALOGUE",
     "UPCASTERS",
     "Assignment",
+    "CampaignCancelled",
     "CampaignLaunched",
     "Channel",
     "CheckResult",
