@@ -43,6 +43,7 @@ from crosscheck_contracts.events.registry import (
 )
 from crosscheck_contracts.events.rotation import (
     Assignment,
+    CampaignCancelled,
     CampaignLaunched,
     CheckResult,
     Group,
@@ -78,6 +79,7 @@ __all__ = [
     "UPCASTERS",
     "Actor",
     "Assignment",
+    "CampaignCancelled",
     "CampaignLaunched",
     "Channel",
     "CheckResult",
