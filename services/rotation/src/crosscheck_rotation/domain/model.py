@@ -19,6 +19,12 @@ class StaffMember:
     home_village_id: str | None = None
     conflict_village_ids: frozenset[str] = frozenset()
     conflict_site_ids: frozenset[str] = frozenset()
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        """How messages name the person: by name (the id only if no name is known)."""
+        return self.name or self.staff_id
 
 
 @dataclass(frozen=True)
