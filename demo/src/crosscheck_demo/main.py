@@ -50,7 +50,11 @@ def summary(outcome: Outcomes, endpoints: Endpoints, mailbox: Path | None) -> st
                 for k, n in outcome.hazards_by_category.items()
             )
         )
-    lines += ["", "Where to look:"]
+    lines += [
+        "",
+        "Where to look:",
+        "  console   http://127.0.0.1:8106/ (sign in with a login below)",
+    ]
     lines += [f"  {name:<9} {endpoints.of(name)}/docs" for name in SERVICES]
     lines.append(f"  AsyncAPI  {ASYNCAPI}")
     lines.append(

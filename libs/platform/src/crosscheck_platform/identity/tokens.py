@@ -71,6 +71,20 @@ class TokenClient:
             }
         )
 
+    async def authorization_code(
+        self, code: str, *, code_verifier: str, redirect_uri: str, client_id: str
+    ) -> TokenSet:
+        """The code a browser brought back from the provider's login page (PKCE)."""
+        return await self._grant(
+            {
+                "grant_type": "authorization_code",
+                "client_id": client_id,
+                "code": code,
+                "code_verifier": code_verifier,
+                "redirect_uri": redirect_uri,
+            }
+        )
+
     async def refresh(self, refresh_token: str, client_id: str = CLI_CLIENT_ID) -> TokenSet:
         return await self._grant(
             {"grant_type": "refresh_token", "client_id": client_id, "refresh_token": refresh_token}

@@ -1,0 +1,1 @@
+"""Crosscheck's web console: pages for people over the services' public APIs."""

@@ -1,0 +1,16 @@
+"""The console's pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from crosscheck_console.api.auth import auth_router
+from crosscheck_console.api.campaigns import campaigns_router
+from crosscheck_console.api.home import home_router
+from crosscheck_console.api.inventory import inventory_router
+from crosscheck_console.api.texts import register_texts
+
+
+def routers() -> list[APIRouter]:
+    register_texts()
+    return [auth_router(), home_router(), inventory_router(), campaigns_router()]

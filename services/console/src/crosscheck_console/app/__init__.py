@@ -1,0 +1,1 @@
+"""What each page reads and does, through the services' APIs with the user's token."""

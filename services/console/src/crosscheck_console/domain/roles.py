@@ -1,0 +1,27 @@
+"""Which pages each role opens. The services enforce scope on every call; this only
+keeps people from pages that would show them nothing but refusals."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from crosscheck_platform.auth import Role
+
+
+class Page(StrEnum):
+    INVENTORY = "inventory"
+    CAMPAIGNS = "campaigns"
+
+
+ALLOWED: dict[Page, frozenset[Role]] = {
+    Page.INVENTORY: frozenset({Role.TOWNSHIP_ADMIN}),
+    Page.CAMPAIGNS: frozenset({Role.TOWNSHIP_ADMIN}),
+}
+
+
+def may_open(role: Role, page: Page) -> bool:
+    return role in ALLOWED[page]
+
+
+def menu(role: Role) -> list[Page]:
+    return [page for page in Page if may_open(role, page)]
