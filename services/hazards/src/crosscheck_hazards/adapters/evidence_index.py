@@ -17,14 +17,6 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore import TableRows
 from crosscheck_platform.tenancy import Holding
 
-TABLE = """CREATE TABLE IF NOT EXISTS evidence_villages (
-    evidence_id text NOT NULL,
-    township text NOT NULL,
-    county text NOT NULL,
-    village_id text NOT NULL,
-    PRIMARY KEY (evidence_id, township, village_id)
-)"""
-
 _COLUMNS = ("evidence_id", "township", "county", "village_id")
 _INSERT = f"""INSERT INTO evidence_villages ({", ".join(_COLUMNS)}) VALUES ($1, $2, $3, $4)
     ON CONFLICT DO NOTHING"""
