@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
@@ -22,8 +22,16 @@ from crosscheck_hazards.api.deps import (
     Services,
     answer,
 )
+from crosscheck_hazards.app.actors import step_actor
 from crosscheck_hazards.app.evidence import require_evidence
-from crosscheck_hazards.app.hazards import HazardAction, act_on_hazard, load_hazard
+from crosscheck_hazards.app.hazards import (
+    HazardAction,
+    act_on_hazard,
+    hazard_villages,
+    load_hazard,
+)
+from crosscheck_hazards.app.history import History, history
+from crosscheck_hazards.app.loading import load_with_history
 from crosscheck_hazards.app.runner import CommandRunner
 from crosscheck_hazards.app.views import hazard_view
 from crosscheck_hazards.domain.hazard import Hazard
@@ -31,6 +39,7 @@ from crosscheck_platform.auth import Forbidden, Principal, Role
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import RuleViolation
 from crosscheck_platform.http import Runtime, ServiceRuntime
+from crosscheck_platform.i18n import preferred_language
 from crosscheck_platform.tenancy import acting_tenant
 
 _EVENT_ID = TypeAdapter(Id)
@@ -76,6 +85,26 @@ def router() -> APIRouter:
         hazard, _ = await load_hazard(runtime.event_store, hazard_id, principal, write=False)
         return hazard_view(hazard)
 
+    @r.get("/{hazard_id}/history")
+    async def get_history(
+        hazard_id: str,
+        principal: CurrentPrincipal,
+        runtime: Runtime,
+        accept_language: Annotated[str | None, Header()] = None,
+    ) -> History:
+        """Every step of the hazard in order: who did it (name, role), when, what it
+        changed and the evidence it cites."""
+        _, _, stored = await load_with_history(
+            runtime.event_store,
+            Hazard,
+            hazard_id,
+            principal,
+            write=False,
+            missing="hazard.not_found",
+            villages=hazard_villages,
+        )
+        return history(hazard_id, stored, preferred_language(accept_language))
+
     @r.post("/{hazard_id}/notify")
     async def notify(
         hazard_id: str,
@@ -94,6 +123,7 @@ def router() -> APIRouter:
                 told_person_name=body.told_person_name,
                 signed=body.signed,
                 at=services.clock(),
+                by=step_actor(principal),
             )
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
@@ -117,6 +147,7 @@ def router() -> APIRouter:
                 deadline=body.deadline,
                 at=services.clock(),
                 policy=services.policy,
+                by=step_actor(principal),
             )
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
@@ -142,7 +173,12 @@ def router() -> APIRouter:
                 and h.supervising_village_id != principal.village_id
             ):
                 raise Forbidden("hazard.not_your_village")
-            h.report(note=body.note, at=services.clock(), evidence_ids=tuple(body.evidence_ids))
+            h.report(
+                note=body.note,
+                at=services.clock(),
+                evidence_ids=tuple(body.evidence_ids),
+                by=step_actor(principal),
+            )
 
         return await run(runtime, runner, principal, hazard_id, idem, action, body.evidence_ids)
 
@@ -167,6 +203,7 @@ def router() -> APIRouter:
                 at=services.clock(),
                 note=body.note,
                 evidence_ids=tuple(body.evidence_ids),
+                by=step_actor(principal),
             )
 
         return await run(runtime, runner, principal, hazard_id, idem, action, body.evidence_ids)
@@ -190,6 +227,7 @@ def router() -> APIRouter:
                 at=services.clock(),
                 policy=services.policy,
                 new_deadline=body.new_deadline,
+                by=step_actor(principal),
             )
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
@@ -216,6 +254,7 @@ def router() -> APIRouter:
                 reason=body.reason,
                 approved_by=approver,
                 at=services.clock(),
+                by=step_actor(principal),
             )
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
@@ -231,7 +270,9 @@ def router() -> APIRouter:
         idem: IdempotencyDep,
     ) -> JSONResponse:
         def action(h: Hazard) -> None:
-            h.escalate(level=body.level, reason=body.reason, at=services.clock())
+            h.escalate(
+                level=body.level, reason=body.reason, at=services.clock(), by=step_actor(principal)
+            )
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
 

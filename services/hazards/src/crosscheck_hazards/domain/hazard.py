@@ -12,6 +12,7 @@ from datetime import datetime
 
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.events.hazards import (
+    Actor,
     DeadlineExtended,
     EscalationLevel,
     HazardCategory,
@@ -56,6 +57,7 @@ class Finding:
     found_at: datetime
     evidence_ids: tuple[str, ...] = ()
     recurrence_of: str | None = None
+    actor: Actor | None = None
 
 
 class Hazard(Aggregate):
@@ -70,6 +72,8 @@ class Hazard(Aggregate):
         self.escalation: EscalationLevel | None = None
         self.closed_at: datetime | None = None
         self.rejections = 0
+        self.reported_by: Actor | None = None
+        self.reported_at: datetime | None = None
 
     # -- creation -----------------------------------------------------------------
 
@@ -94,6 +98,7 @@ class Hazard(Aggregate):
                 found_at=finding.found_at,
                 evidence_ids=list(finding.evidence_ids),
                 recurrence_of=finding.recurrence_of,
+                actor=finding.actor,
             )
         )
         if finding.severity is Severity.MAJOR:
@@ -103,6 +108,7 @@ class Hazard(Aggregate):
                     level=EscalationLevel.TOWNSHIP_LEADERSHIP,
                     reason=translate("hazard.escalated_major"),
                     escalated_at=finding.found_at,
+                    actor=finding.actor,
                 )
             )
         return hazard
@@ -110,7 +116,13 @@ class Hazard(Aggregate):
     # -- the loop -------------------------------------------------------------------
 
     def notify(
-        self, *, by_staff_id: str, told_person_name: str, signed: bool, at: datetime
+        self,
+        *,
+        by_staff_id: str,
+        told_person_name: str,
+        signed: bool,
+        at: datetime,
+        by: Actor | None = None,
     ) -> None:
         """当场告知: the responsible person was told on the spot, and signed or not."""
         self._require(HazardCommand.NOTIFY)
@@ -121,6 +133,7 @@ class Hazard(Aggregate):
                 notified_by_staff_id=by_staff_id,
                 told_person_name=told_person_name,
                 signed=signed,
+                actor=by,
             )
         )
 
@@ -133,6 +146,7 @@ class Hazard(Aggregate):
         policy: DeadlinePolicy,
         deadline: datetime | None = None,
         responsible_staff_id: str | None = None,
+        by: Actor | None = None,
     ) -> None:
         """限期整改: a named person fixes it by a deadline; the village follows it up."""
         self._require(HazardCommand.ASSIGN)
@@ -145,14 +159,27 @@ class Hazard(Aggregate):
                 responsible_staff_id=responsible_staff_id,
                 supervising_village_id=supervising_village_id,
                 deadline=due,
+                assigned_at=at,
+                actor=by,
             )
         )
 
-    def report(self, *, note: str, at: datetime, evidence_ids: tuple[str, ...] = ()) -> None:
+    def report(
+        self,
+        *,
+        note: str,
+        at: datetime,
+        evidence_ids: tuple[str, ...] = (),
+        by: Actor | None = None,
+    ) -> None:
         self._require(HazardCommand.REPORT)
         self._emit(
             RectificationReported(
-                hazard_id=self.id, reported_at=at, note=note, evidence_ids=list(evidence_ids)
+                hazard_id=self.id,
+                reported_at=at,
+                note=note,
+                evidence_ids=list(evidence_ids),
+                actor=by,
             )
         )
 
@@ -163,6 +190,7 @@ class Hazard(Aggregate):
         at: datetime,
         note: str | None = None,
         evidence_ids: tuple[str, ...] = (),
+        by: Actor | None = None,
     ) -> None:
         """现场复核 passed: closed (销号)."""
         self._require(HazardCommand.VERIFY)
@@ -174,6 +202,7 @@ class Hazard(Aggregate):
                 verified_at=at,
                 note=note,
                 evidence_ids=list(evidence_ids),
+                actor=by,
             )
         )
 
@@ -185,6 +214,7 @@ class Hazard(Aggregate):
         at: datetime,
         policy: DeadlinePolicy,
         new_deadline: datetime | None = None,
+        by: Actor | None = None,
     ) -> None:
         """现场复核 failed: back to rectification with a new deadline."""
         self._require(HazardCommand.REJECT)
@@ -198,11 +228,18 @@ class Hazard(Aggregate):
                 rejected_at=at,
                 reason=reason,
                 new_deadline=due,
+                actor=by,
             )
         )
 
     def extend(
-        self, *, new_deadline: datetime, reason: str, approved_by: str, at: datetime
+        self,
+        *,
+        new_deadline: datetime,
+        reason: str,
+        approved_by: str,
+        at: datetime,
+        by: Actor | None = None,
     ) -> None:
         """Move the deadline later; needs a reason and an approver."""
         self._require(HazardCommand.EXTEND)
@@ -217,14 +254,22 @@ class Hazard(Aggregate):
                 new_deadline=new_deadline,
                 reason=reason,
                 approved_by_staff_id=approved_by,
+                extended_at=at,
+                actor=by,
             )
         )
 
-    def escalate(self, *, level: EscalationLevel, reason: str, at: datetime) -> None:
+    def escalate(
+        self, *, level: EscalationLevel, reason: str, at: datetime, by: Actor | None = None
+    ) -> None:
         self._require(HazardCommand.ESCALATE)
         if self.escalation is not None and _LEVEL_RANK[level] <= _LEVEL_RANK[self.escalation]:
             raise RuleViolation("hazard.escalation_not_higher", level=level.value)
-        self._emit(HazardEscalated(hazard_id=self.id, level=level, reason=reason, escalated_at=at))
+        self._emit(
+            HazardEscalated(
+                hazard_id=self.id, level=level, reason=reason, escalated_at=at, actor=by
+            )
+        )
 
     # -- rules ----------------------------------------------------------------------
 
@@ -267,6 +312,8 @@ class Hazard(Aggregate):
                 self.supervising_village_id = event.supervising_village_id
             case RectificationReported():
                 self.state = HazardState.REPORTED
+                self.reported_by = event.actor
+                self.reported_at = event.reported_at
             case RectificationVerified():
                 self.state = HazardState.CLOSED
                 self.closed_at = event.verified_at
