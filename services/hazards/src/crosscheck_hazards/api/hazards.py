@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
 from crosscheck_contracts.fields import Id
+from crosscheck_hazards.adapters.evidence_index import photo_times
+from crosscheck_hazards.adapters.verifiers import may_verify
 from crosscheck_hazards.api import bodies
 from crosscheck_hazards.api.deps import (
     Admin,
@@ -34,7 +36,7 @@ from crosscheck_hazards.app.history import History, history
 from crosscheck_hazards.app.loading import load_with_history
 from crosscheck_hazards.app.runner import CommandRunner
 from crosscheck_hazards.app.views import hazard_view
-from crosscheck_hazards.domain.hazard import Hazard
+from crosscheck_hazards.domain.hazard import Hazard, Verifier
 from crosscheck_platform.auth import Forbidden, Principal, Role
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import RuleViolation
@@ -186,20 +188,42 @@ def router() -> APIRouter:
     async def verify(
         hazard_id: str,
         body: bodies.Verify,
-        principal: OnSiteStaff,
+        principal: Inspector,
         runtime: Runtime,
         runner: Runner,
         services: Services,
         idem: IdempotencyDep,
     ) -> JSONResponse:
-        staff = _staff_id(principal)
+        """现场复核 passed. Never by whoever reported the fix nor the responsible person;
+        by a member of the group that found the hazard or of a group assigned to its zone
+        in a later round; a township administrator may verify outside that rule with an
+        `override_reason`. A major hazard needs a photo taken after the report."""
+        is_admin = principal.role is Role.TOWNSHIP_ADMIN
+        staff = (
+            _recordable_id(principal.staff_id or principal.subject, "hazard.staff_required")
+            if is_admin
+            else _staff_id(principal)
+        )
+        tenant = acting_tenant(principal)
         await require_evidence(
-            services.blobs, runtime.database, principal, acting_tenant(principal), body.evidence_ids
+            services.blobs, runtime.database, principal, tenant, body.evidence_ids
+        )
+        loaded, _ = await load_hazard(runtime.event_store, hazard_id, principal, write=True)
+        assert loaded.found is not None
+        verifier = Verifier(
+            staff_id=staff,
+            in_eligible_group=principal.staff_id is not None
+            and await may_verify(runtime.database, tenant.township, loaded.found, staff),
+            is_admin=is_admin,
+            override_reason=body.override_reason,
+            photo_times=tuple(
+                await photo_times(runtime.database, tenant.township, body.evidence_ids)
+            ),
         )
 
         def action(h: Hazard) -> None:
             h.verify(
-                by_staff_id=staff,
+                verifier=verifier,
                 at=services.clock(),
                 note=body.note,
                 evidence_ids=tuple(body.evidence_ids),
