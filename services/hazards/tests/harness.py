@@ -81,12 +81,13 @@ class Harness:
         key: str | None = None,
         township: str | None = TENANT.township,
         county: str = TENANT.county,
+        name: str = "测试用户",
     ) -> dict[str, str]:
-        cache_key = (f"{role.value}/{county}/{township}", staff, village)
+        cache_key = (f"{role.value}/{county}/{township}/{name}", staff, village)
         if cache_key not in self.tokens:
             principal = Principal(
                 subject=f"user-{staff or role.value}",
-                name="测试用户",
+                name=name,
                 role=role,
                 county=county,
                 township=township,
