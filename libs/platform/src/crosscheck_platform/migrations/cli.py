@@ -52,9 +52,7 @@ async def _check(url: str, targets: list[tuple[str, str]]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crosscheck-migrate", description=__doc__.split("\n")[0])
     parser.add_argument("services", nargs="*", choices=[[], *SERVICES], metavar="SERVICE")
-    parser.add_argument(
-        "--schema", help="the schema of the one service named (default: its name)"
-    )
+    parser.add_argument("--schema", help="the schema of the one service named (default: its name)")
     parser.add_argument(
         "--runtime-role",
         default=os.environ.get("CROSSCHECK_DB_RUNTIME_ROLE") or None,
@@ -66,9 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.schema and len(services) != 1:
         parser.error("--schema goes with exactly one service")
     schema_of_one = args.schema or os.environ.get("CROSSCHECK_DB_SCHEMA")
-    targets = [
-        (s, schema_of_one if schema_of_one and len(services) == 1 else s) for s in services
-    ]
+    targets = [(s, schema_of_one if schema_of_one and len(services) == 1 else s) for s in services]
     url = _url()
     if args.check:
         return asyncio.run(_check(url, targets))

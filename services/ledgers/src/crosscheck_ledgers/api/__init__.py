@@ -10,4 +10,4 @@ from crosscheck_platform.http.identity import whoami_router
 
 
 def routers() -> list[APIRouter]:
-    return [whoami_router(), ledgers_router(), exports_router()]
+    return [whoami_router(), ledgers_router, exports_router]

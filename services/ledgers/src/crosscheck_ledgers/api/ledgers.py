@@ -9,6 +9,14 @@ from fastapi import APIRouter, Depends, Query
 from crosscheck_contracts.events import HazardCategory, Severity, SiteType
 from crosscheck_ledgers.adapters import views
 from crosscheck_ledgers.adapters.views import HazardFilter, SiteFilter
+from crosscheck_ledgers.api.answers import (
+    BasePage,
+    CalibrationAnswer,
+    Coverage,
+    FiguresAnswer,
+    HazardPage,
+    ResponsibilityPage,
+)
 from crosscheck_ledgers.api.deps import AsOf, LangQuery, PageDep, ScopeDep
 from crosscheck_ledgers.app import ledgers
 from crosscheck_ledgers.domain.figures import Dimension
@@ -18,28 +26,6 @@ from crosscheck_platform.http import Runtime
 Campaign = Annotated[str | None, Query(max_length=64)]
 RoundNo = Annotated[int | None, Query(ge=1, le=366)]
 IdQuery = Annotated[str | None, Query(max_length=64)]
-
-_RESPONSIBILITY = (
-    "hazard_id",
-    "township",
-    "site_id",
-    "site_name",
-    "description",
-    "responsible_person",
-    "responsible_staff_id",
-    "supervising_village_id",
-    "supervising_village_name",
-    "group_id",
-    "group_name",
-    "leader_id",
-    "leader_name",
-    "deadline",
-    "verified_by",
-    "verified_by_name",
-    "verified_at",
-    "state",
-    "overdue",
-)
 
 
 def _page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
@@ -77,78 +63,86 @@ async def hazard_rows(
 HazardRows = Annotated[tuple[list[dict[str, Any]], int], Depends(hazard_rows)]
 
 
-def router() -> APIRouter:
-    r = APIRouter(prefix="/v1", tags=["ledgers"])
+router = APIRouter(prefix="/v1", tags=["ledgers"])
 
-    @r.get("/ledgers/base", summary="Base list (底数清单)")
-    async def base_list(
-        runtime: Runtime,
-        scope: ScopeDep,
-        page: PageDep,
-        campaign_id: Campaign = None,
-        site_type: SiteType | None = None,
-        inspected: bool | None = None,
-        include_closed: bool = False,
-    ) -> dict[str, Any]:
-        f = SiteFilter(
-            campaign_id,
-            None,  # the village is the scope's
-            None if site_type is None else site_type.value,
-            inspected,
-            include_closed,
+
+@router.get("/ledgers/base", summary="Base list (底数清单)", response_model=BasePage)
+async def base_list(
+    runtime: Runtime,
+    scope: ScopeDep,
+    page: PageDep,
+    campaign_id: Campaign = None,
+    site_type: SiteType | None = None,
+    inspected: bool | None = None,
+    include_closed: bool = False,
+) -> object:
+    f = SiteFilter(
+        campaign_id,
+        None,  # the village is the scope's
+        None if site_type is None else site_type.value,
+        inspected,
+        include_closed,
+    )
+    items, total = await views.base_list(runtime.database, scope, f, page)
+    return _page(items, total, page.limit, page.offset)
+
+
+@router.get(
+    "/ledgers/base/coverage", summary="Coverage per village and round", response_model=Coverage
+)
+async def coverage(runtime: Runtime, scope: ScopeDep, campaign_id: Campaign = None) -> object:
+    return {"items": await views.coverage(runtime.database, scope, campaign_id)}
+
+
+@router.get("/ledgers/hazards", summary="Hazard list (隐患清单)", response_model=HazardPage)
+async def hazard_list(page: PageDep, rows: HazardRows) -> object:
+    return _page(rows[0], rows[1], page.limit, page.offset)
+
+
+@router.get(
+    "/ledgers/responsibility",
+    summary="Responsibility list (责任清单)",
+    response_model=ResponsibilityPage,
+)
+async def responsibility_list(page: PageDep, rows: HazardRows) -> object:
+    """The hazard list's rows with the columns of responsibility (the model leaves out
+    the others)."""
+    return _page(rows[0], rows[1], page.limit, page.offset)
+
+
+@router.get(
+    "/figures", summary="Figures, in total or by one breakdown", response_model=FiguresAnswer
+)
+async def figures(
+    runtime: Runtime,
+    scope: ScopeDep,
+    as_of: AsOf,
+    lang: LangQuery = "zh",
+    by: Dimension | None = None,
+    campaign_id: Campaign = None,
+    round_no: RoundNo = None,
+) -> object:
+    db = runtime.database
+    total = await views.figures(
+        db, scope, as_of, by=None, campaign_id=campaign_id, round_no=round_no
+    )
+    rows = []
+    if by is not None:
+        rows = await views.figures(
+            db, scope, as_of, by=by, campaign_id=campaign_id, round_no=round_no, lang=lang
         )
-        items, total = await views.base_list(runtime.database, scope, f, page)
-        return _page(items, total, page.limit, page.offset)
+    return {
+        "as_of": as_of,
+        "by": by,
+        "total": total[0].as_dict(),
+        "items": [f.as_dict() for f in rows],
+    }
 
-    @r.get("/ledgers/base/coverage", summary="Coverage per village and round")
-    async def coverage(runtime: Runtime, scope: ScopeDep, campaign_id: Campaign = None) -> Any:
-        return {"items": await views.coverage(runtime.database, scope, campaign_id)}
 
-    @r.get("/ledgers/hazards", summary="Hazard list (隐患清单)")
-    async def hazard_list(
-        page: PageDep,
-        rows: HazardRows,
-    ) -> dict[str, Any]:
-        return _page(rows[0], rows[1], page.limit, page.offset)
-
-    @r.get("/ledgers/responsibility", summary="Responsibility list (责任清单)")
-    async def responsibility_list(
-        page: PageDep,
-        rows: HazardRows,
-    ) -> dict[str, Any]:
-        items = [{k: row[k] for k in _RESPONSIBILITY} for row in rows[0]]
-        return _page(items, rows[1], page.limit, page.offset)
-
-    @r.get("/figures", summary="Figures, in total or by one breakdown")
-    async def figures(
-        runtime: Runtime,
-        scope: ScopeDep,
-        as_of: AsOf,
-        lang: LangQuery = "zh",
-        by: Dimension | None = None,
-        campaign_id: Campaign = None,
-        round_no: RoundNo = None,
-    ) -> dict[str, Any]:
-        db = runtime.database
-        total = await views.figures(
-            db, scope, as_of, by=None, campaign_id=campaign_id, round_no=round_no
-        )
-        rows = []
-        if by is not None:
-            rows = await views.figures(
-                db, scope, as_of, by=by, campaign_id=campaign_id, round_no=round_no, lang=lang
-            )
-        return {
-            "as_of": as_of,
-            "by": by,
-            "total": total[0].as_dict(),
-            "items": [f.as_dict() for f in rows],
-        }
-
-    @r.get("/calibration", summary="Calibration (以查代训): find rates across groups")
-    async def calibration(
-        runtime: Runtime, scope: ScopeDep, campaign_id: Campaign = None
-    ) -> dict[str, Any]:
-        return await ledgers.calibration(runtime.database, scope, campaign_id)
-
-    return r
+@router.get(
+    "/calibration",
+    summary="Calibration (以查代训): find rates across groups",
+    response_model=CalibrationAnswer,
+)
+async def calibration(runtime: Runtime, scope: ScopeDep, campaign_id: Campaign = None) -> object:
+    return await ledgers.calibration(runtime.database, scope, campaign_id)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from crosscheck_contracts.events.notify import Channel, RecipientRole
 from crosscheck_notify.adapters.directory import Contact, StoredContact, TableDirectory
+from crosscheck_notify.api.answers import ContactAnswer, Contacts
 from crosscheck_notify.domain.contacts import contact_address
 from crosscheck_platform.auth import Role
 from crosscheck_platform.errors import NotFound
@@ -42,46 +43,46 @@ class ContactBody(BaseModel):
     language: Literal["zh", "en"] = "zh"
 
 
-def contact_view(township: str, stored: StoredContact) -> dict[str, Any]:
-    return {
-        "township": township,
-        "role": stored.role.value,
-        "ref": stored.ref,
-        "channel": stored.contact.channel.value,
-        "address": stored.contact.address,
-        "language": stored.contact.language,
-        "updated_at": stored.updated_at,
-    }
+def contact_view(township: str, stored: StoredContact) -> ContactAnswer:
+    return ContactAnswer(
+        township=township,
+        role=stored.role,
+        ref=stored.ref,
+        channel=stored.contact.channel,
+        address=stored.contact.address,
+        language=stored.contact.language,
+        updated_at=stored.updated_at,
+    )
 
 
-def contacts_router() -> APIRouter:
-    router = APIRouter(prefix="/v1/townships/{code}/contacts", tags=["contacts"])
+router = APIRouter(prefix="/v1/townships/{code}/contacts", tags=["contacts"])
 
-    @router.get("")
-    async def list_contacts(scope: Reader, runtime: Runtime) -> dict[str, Any]:
-        stored = await TableDirectory(runtime.database).list(scope.township)
-        return {"items": [contact_view(scope.township, s) for s in stored]}
 
-    @router.put("/{role}/{ref}")
-    async def put_contact(
-        scope: Writer,
-        role: RecipientRole,
-        ref: RecipientRef,
-        body: ContactBody,
-        runtime: Runtime,
-    ) -> dict[str, Any]:
-        contact = Contact(body.channel, contact_address(body.channel, body.address), body.language)
-        stored = await TableDirectory(runtime.database).put(scope.township, role, ref, contact)
-        return contact_view(scope.township, stored)
+@router.get("")
+async def list_contacts(scope: Reader, runtime: Runtime) -> Contacts:
+    stored = await TableDirectory(runtime.database).list(scope.township)
+    return Contacts(items=[contact_view(scope.township, s) for s in stored])
 
-    @router.delete("/{role}/{ref}", status_code=204)
-    async def delete_contact(
-        scope: Writer, role: RecipientRole, ref: RecipientRef, runtime: Runtime
-    ) -> Response:
-        if not await TableDirectory(runtime.database).delete(scope.township, role, ref):
-            raise NotFound(
-                "notify.contact.not_found", township=scope.township, role=role.value, ref=ref
-            )
-        return Response(status_code=204)
 
-    return router
+@router.put("/{role}/{ref}")
+async def put_contact(
+    scope: Writer,
+    role: RecipientRole,
+    ref: RecipientRef,
+    body: ContactBody,
+    runtime: Runtime,
+) -> ContactAnswer:
+    contact = Contact(body.channel, contact_address(body.channel, body.address), body.language)
+    stored = await TableDirectory(runtime.database).put(scope.township, role, ref, contact)
+    return contact_view(scope.township, stored)
+
+
+@router.delete("/{role}/{ref}", status_code=204)
+async def delete_contact(
+    scope: Writer, role: RecipientRole, ref: RecipientRef, runtime: Runtime
+) -> Response:
+    if not await TableDirectory(runtime.database).delete(scope.township, role, ref):
+        raise NotFound(
+            "notify.contact.not_found", township=scope.township, role=role.value, ref=ref
+        )
+    return Response(status_code=204)

@@ -35,6 +35,16 @@ def accepted(campaign_id: str, stored: list[StoredEvent]) -> dict[str, Any]:
 def campaigns_router() -> APIRouter:
     router = APIRouter(prefix="/v1/townships/{code}/campaigns", tags=["campaigns"])
 
+    @router.get("")
+    async def listing(scope: Readers, runtime: Runtime) -> list[views.CampaignListed]:
+        """The township's campaigns, the latest start first."""
+        found = await campaigns.of_township(runtime.database, runtime.event_store, scope.township)
+        return sorted(
+            (views.listed(c, created) for c, created in found),
+            key=lambda c: (c.starts_on, c.campaign_id),
+            reverse=True,
+        )
+
     @router.post("", status_code=201)
     async def launch(scope: Admin, body: LaunchBody, runtime: Runtime) -> dict[str, Any]:
         """Launch a campaign: zones from the registry's places (one per village, large

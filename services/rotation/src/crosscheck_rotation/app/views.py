@@ -2,9 +2,57 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
 
 from crosscheck_rotation.domain.campaign import Campaign
+
+CampaignStage = Literal["launched", "scheduled", "in_progress", "finished"]
+
+
+class CampaignListed(BaseModel):
+    """One campaign of a township, as its list shows it."""
+
+    campaign_id: str
+    name: str
+    starts_on: date
+    ends_on: date
+    rounds: int
+    groups: int
+    rounds_scheduled: int
+    last_closed_round: int
+    stage: CampaignStage
+    """launched (groups formed), scheduled, in_progress (a round closed), finished."""
+    cancelled: bool = Field(
+        description="called off before it started (CampaignCancelled); stage says how far "
+        "it had got"
+    )
+    created: datetime = Field(description="when the campaign was launched (UTC)")
+
+
+def listed(campaign: Campaign, created: datetime) -> CampaignListed:
+    s = campaign.state
+    assert s.starts_on is not None and s.ends_on is not None
+    stage: CampaignStage = "launched"
+    if s.plans:
+        stage = "scheduled"
+    if s.last_closed:
+        stage = "finished" if s.last_closed >= s.rounds else "in_progress"
+    return CampaignListed(
+        campaign_id=campaign.id,
+        name=s.name,
+        starts_on=s.starts_on,
+        ends_on=s.ends_on,
+        rounds=s.rounds,
+        groups=len(s.groups),
+        rounds_scheduled=len(s.plans),
+        last_closed_round=s.last_closed,
+        stage=stage,
+        cancelled=s.cancelled,
+        created=created,
+    )
 
 
 def summary(campaign: Campaign) -> dict[str, Any]:
