@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from crosscheck_platform.errors import DomainError, RuleViolation, StateConflict
+from crosscheck_platform.errors import NotPermitted, RuleViolation, StateConflict
 from crosscheck_platform.i18n import register
 
 
-class NotAssigned(DomainError):
+class NotAssigned(NotPermitted):
     """The group (or the person) is not the one the round sent to this place."""
 
     code = "not_assigned"
-    status = 403
     message_key = "inspection.not_assigned"
 
 
