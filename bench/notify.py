@@ -17,6 +17,12 @@ lookahead (`--lookahead`, the service's default), so they claim and prepare firs
 Firing lag = first arrival at the receiver - the due instant, per notice. "recorded"
 is when the last due notice's delivered mark (with its ReminderSent in the outbox)
 had committed, as seen by a poller every 50 ms.
+
+`--kill-one S` kills one worker process (SIGKILL) S seconds after the due instant
+(negative: before it, while it holds its claims prepared) in layouts of 2+ processes:
+the others take its notices over once their leases lapse (`--lease`); the maximum lag
+is the recovery, and requests - arrived the notices sent twice (those the dead worker
+had sent and not yet recorded, repeated with the same key).
 """
 
 from __future__ import annotations
@@ -159,6 +165,7 @@ async def worker_main(args: argparse.Namespace) -> None:
                 batch_size=args.batch,
                 concurrency=args.concurrency,
                 lookahead_s=args.lookahead,
+                lease_s=args.lease,
             )
             for _ in range(args.loops)
         ]
@@ -358,6 +365,8 @@ async def run_once(
     concurrency: int,
     lookahead: float,
     lead: float,
+    lease: float = 10.0,
+    kill_at: float | None = None,
 ) -> dict[str, Any]:
     schema = "bench_notify_" + uuid.uuid4().hex[:8]
     namespace = schema
@@ -379,6 +388,7 @@ async def run_once(
             f"--batch={batch}",
             f"--concurrency={concurrency}",
             f"--lookahead={lookahead}",
+            f"--lease={lease}",
         ]
         workers = [await spawn(*worker_args) for _ in range(processes)]
         for proc in workers:
@@ -386,6 +396,11 @@ async def run_once(
         await asyncio.sleep(0.5)  # their first pass finds nothing due; they go idle
         due_wall = time.time() + lead
         due_at = datetime.fromtimestamp(due_wall, UTC)
+        killer = (
+            asyncio.create_task(kill_later(workers[0], due_wall + kill_at))
+            if kill_at is not None and processes > 1
+            else None
+        )
         await db.execute(
             "UPDATE notices SET due_at = $1, next_attempt_at = $1, deadline = $1 WHERE due_at = $2",
             due_at,
@@ -402,10 +417,13 @@ async def run_once(
             ):
                 await asyncio.sleep(0.05)
         recorded_s = time.time() - due_wall
-        for proc in workers:
+        if killer is not None:
+            await killer
+        living = [proc for proc in workers if proc.returncode is None]
+        for proc in living:
             proc.send_signal(signal.SIGTERM)
         delivered = 0
-        for proc in workers:
+        for proc in living:
             delivered += json.loads(await line(proc))["delivered"]
         assert receiver.stdin is not None
         receiver.stdin.write(b"dump\n")
@@ -432,7 +450,14 @@ async def run_once(
         delivered=delivered,
         still_pending=still_pending,
         reminder_sent=sent_events,
+        killed=killer is not None,
     )
+
+
+async def kill_later(proc: asyncio.subprocess.Process, at_wall: float) -> None:
+    await asyncio.sleep(max(0.0, at_wall - time.time()))
+    proc.kill()
+    await proc.wait()
 
 
 def row(r: dict[str, Any]) -> str:
@@ -446,7 +471,8 @@ def row(r: dict[str, Any]) -> str:
 
 def problems(r: dict[str, Any], pending: int, due: int) -> list[str]:
     found = []
-    if r["arrived"] != due or r["delivered"] != due:
+    # A killed worker's own count dies with it; ReminderSent below still counts them all.
+    if r["arrived"] != due or (r["delivered"] != due and not r.get("killed")):
         found.append(f"{r['arrived']} arrived, {r['delivered']} counted delivered")
     if r["workers"] != "raw":
         if r["reminder_sent"] != due:
@@ -464,8 +490,14 @@ async def main(args: argparse.Namespace) -> None:
         print(
             f"notify: {args.pending:,} pending deadlines, {args.due:,} due at the same "
             f"instant; batch {args.batch}, {args.concurrency} sends in flight per loop; "
-            f"lookahead {args.lookahead:g} s, due {args.lead:g} s after the workers idle; "
+            f"lookahead {args.lookahead:g} s, lease {args.lease:g} s, "
+            f"due {args.lead:g} s after the workers idle; "
             f"{os.cpu_count()} CPUs; {args.repeat} round(s)"
+            + (
+                f"; one process killed {args.kill_one:+g} s from the instant"
+                if args.kill_one is not None
+                else ""
+            )
         )
         print(
             f"{'workers':>7} {'p50 s':>7} {'p99 s':>7} {'max s':>7} {'rate/s':>8} "
@@ -489,6 +521,8 @@ async def main(args: argparse.Namespace) -> None:
                         args.concurrency,
                         args.lookahead,
                         args.lead,
+                        args.lease,
+                        args.kill_one,
                     )
                 print(row(r), flush=True)
                 found = problems(r, args.pending, args.due)
@@ -522,6 +556,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     worker.add_argument("--batch", type=int, default=200)
     worker.add_argument("--concurrency", type=int, default=64)
     worker.add_argument("--lookahead", type=float, default=10.0)
+    worker.add_argument("--lease", type=float, default=10.0)
     baseline = commands.add_parser("_baseline", help="(internal) the raw sender process")
     baseline.add_argument("--url", required=True)
     baseline.add_argument("--count", type=int, required=True)
@@ -549,6 +584,17 @@ def parse(argv: list[str]) -> argparse.Namespace:
         type=float,
         default=LEAD_S,
         help="seconds from every worker idle to the due instant",
+    )
+    parser.add_argument(
+        "--lease", type=float, default=10.0, help="the workers' lease_s (the service's default)"
+    )
+    parser.add_argument(
+        "--kill-one",
+        type=float,
+        default=None,
+        metavar="S",
+        help="SIGKILL one worker process S seconds after the due instant (negative: "
+        "before it), in layouts of 2+ processes",
     )
     parser.add_argument("--repeat", type=int, default=1, help="rounds over --workers")
     parser.add_argument(

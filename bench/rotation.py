@@ -1,6 +1,6 @@
 """Rotation benchmark: group formation, the pre-check and the campaign planner.
 
-    uv run python bench/rotation.py [--time-limit 1.2]
+    uv run python bench/rotation.py [--budget 1.2] [--workers 2]
 
 (a) the reference scenario (49 staff, 7 villages, 8 groups, 6 rounds), all rounds planned
 together; (b) a large township: 60 zones, 60 groups, 500 staff (half living in the
@@ -70,7 +70,7 @@ def _large(zones: int, groups: int) -> tuple[Township, RotationProblem]:
         conflict_rate=0.05,
     )
     drawn = _merge(town.zones(), zones)
-    members = form_groups(town.staff, drawn, groups, seed=1, time_limit=5)
+    members = form_groups(town.staff, drawn, groups, seed=1, budget=5)
     staff = {s.staff_id: s for s in town.staff}
     return town, RotationProblem(staff, members, drawn, range(1, 13))
 
@@ -101,7 +101,7 @@ def rolling(
         )
         started = time.perf_counter()
         try:
-            plan = plan_campaign(step, k, seed=r, time_limit=time_limit)
+            plan = plan_campaign(step, k, seed=r, budget=time_limit)
         except RotationInfeasible:
             # No plan in time: the previous plan's round r stands (it was planned with
             # every later round and is still legal); counted and printed.
@@ -138,7 +138,7 @@ def large(label: str, zones: int, groups: int, time_limit: float, *, largest_k: 
     plan, times, kept, failed = rolling(problem, 5, time_limit)
     p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
     print(
-        f"    per round (limit {time_limit:g} s): p50 {statistics.median(times):.2f} s, "
+        f"    per round (budget {time_limit:g}): p50 {statistics.median(times):.2f} s, "
         f"p95 {p95:.2f} s, max {max(times):.2f} s; no plan in time: {failed} of 12; "
         f"rounds breaking a rule (independent check): {_legal(problem, kept, 5)} of 12"
     )
@@ -148,7 +148,7 @@ def large(label: str, zones: int, groups: int, time_limit: float, *, largest_k: 
         started = time.perf_counter()
         k = largest_passing_k(problem)
         bound_time = time.perf_counter() - started
-        plan = plan_campaign(problem, None, seed=1, time_limit=time_limit)
+        plan = plan_campaign(problem, None, seed=1, budget=time_limit)
         print(
             f"    largest feasible K = {plan.no_repeat_within} (pre-check bound {k} in "
             f"{_ms(bound_time)}; confirmed by a plan that passes the independent check: "
@@ -177,17 +177,17 @@ def impossible() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--time-limit",
+        "--budget",
         type=float,
         default=1.2,
-        help="seconds per round's solve, all phases together (default 1.2)",
+        help="deterministic time per round's solve and lane, all phases (default 1.2)",
     )
     args = parser.parse_args()
     scenario_a()
     impossible()
-    large("(b)", 60, 60, args.time_limit, largest_k=True)
-    large("(c) 50 zones", 50, 60, args.time_limit, largest_k=False)
-    large("(c) 40 groups", 60, 40, args.time_limit, largest_k=False)
+    large("(b)", 60, 60, args.budget, largest_k=True)
+    large("(c) 50 zones", 50, 60, args.budget, largest_k=False)
+    large("(c) 40 groups", 60, 40, args.budget, largest_k=False)
 
 
 if __name__ == "__main__":

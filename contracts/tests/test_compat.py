@@ -127,8 +127,7 @@ def test_true_is_not_one() -> None:
 
 def test_a_new_schema_id_is_a_difference() -> None:
     assert differences(PUBLISHED, changed(**{"$id": "urn:crosscheck:schema:x:v2"})) == [
-        'changed $id: "urn:crosscheck:schema:crosscheck.hazards.HazardFound:v1" '
-        '-> "urn:crosscheck:schema:x:v2"'
+        f'changed $id: "{HazardFound.schema_id()}" -> "urn:crosscheck:schema:x:v2"'
     ]
 
 

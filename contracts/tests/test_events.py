@@ -55,6 +55,7 @@ def test_the_catalogue_holds_every_event_of_the_architecture_brief() -> None:
             "RoundScheduled",
             "RoundReplanned",
             "RoundClosed",
+            "CampaignCancelled",
         },
         BoundedContext.HAZARDS: {
             "InspectionCompleted",

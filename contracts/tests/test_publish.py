@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
-from crosscheck_contracts import BoundedContext, Event, EventCatalogue
+from crosscheck_contracts import CATALOGUE, BoundedContext, Event, EventCatalogue
 from crosscheck_contracts.cli import main
 from crosscheck_contracts.publish import check, export
-from crosscheck_contracts.schemas import ENVELOPE_FILE
+from crosscheck_contracts.schemas import ENVELOPE_FILE, schema_path
 
 TYPE = "crosscheck.test.ThingCounted"
 
@@ -150,8 +151,14 @@ def test_the_command_line_exports_then_checks(
     assert main(["check", "--root", str(tmp_path)]) == 1
     assert "missing; run export" in capsys.readouterr().err
 
+    # Versions superseded since were published by earlier releases: export keeps them.
+    published = Path(__file__).resolve().parents[1] / "schemas"
+    shutil.copytree(published, tmp_path / "schemas")
+    for model in CATALOGUE:
+        schema_path(tmp_path / "schemas", model).unlink()
     assert main(["export", "--root", str(tmp_path)]) == 0
     assert (tmp_path / "schemas" / "hazards" / "HazardFound.v1.json").is_file()
+    assert (tmp_path / "schemas" / "hazards" / "HazardFound.v2.json").is_file()
     assert (tmp_path / "asyncapi.json").is_file()
 
     assert main(["check", "--root", str(tmp_path)]) == 0

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 import pytest
 
 from crosscheck_contracts import (
+    CATALOGUE,
     BoundedContext,
     Event,
     EventCatalogue,
@@ -14,7 +16,8 @@ from crosscheck_contracts import (
     decode,
     encode,
 )
-from crosscheck_contracts.samples import sample_envelope
+from crosscheck_contracts.events import Actor, RectificationReported, hazards
+from crosscheck_contracts.samples import sample, sample_envelope
 
 TYPE = "crosscheck.test.PlaceNamed"
 
@@ -100,3 +103,28 @@ def test_malformed_old_data_is_an_invalid_message(payload: bytes, fragment: str)
     with pytest.raises(InvalidMessage) as caught:
         decode(catalogue, *v1_message(payload)[1:])
     assert fragment in caught.value.reason
+
+
+def test_v1_hazards_events_read_as_v2_with_no_actor() -> None:
+    """Every hazards event went to v2 (who did the step); the topics and event stores
+    still hold v1 payloads, which read with `actor` null."""
+    for model in hazards.EVENTS:
+        assert model.schema_version >= 2
+        assert CATALOGUE.has_upcaster(model.event_type, 1)
+
+    current = sample(RectificationReported, actor=Actor(name="赵村干", role="village_committee"))
+    _, headers, value = encode(sample_envelope(current), current)
+    v1_payload = {k: v for k, v in json.loads(value).items() if k != "actor"}
+    v1_headers = [
+        (name, b"1" if name == "ce_schemaversion" else raw)
+        for name, raw in headers
+        if name != "ce_dataschema"
+    ]
+
+    envelope, old = decode(CATALOGUE, v1_headers, json.dumps(v1_payload).encode())
+    assert envelope.schemaversion == 1
+    assert isinstance(old, RectificationReported) and old.actor is None
+    assert old.model_copy(update={"actor": current.actor}) == current
+
+    _, new = decode(CATALOGUE, headers, value)
+    assert new == current

@@ -16,6 +16,7 @@ from crosscheck_contracts.base import Event
 from crosscheck_contracts.envelope import Envelope, Tenant
 from crosscheck_contracts.events import (
     Assignment,
+    CampaignCancelled,
     CampaignLaunched,
     Channel,
     CheckResult,
@@ -188,6 +189,7 @@ def _samples() -> list[Event]:
             reason="一名组员调离",
         ),
         RoundClosed(campaign_id=CAMPAIGN_ID, round_no=1),
+        CampaignCancelled(campaign_id=CAMPAIGN_ID, reason="开始日期填错,重新发起"),
         InspectionCompleted(
             inspection_id=INSPECTION_ID,
             campaign_id=CAMPAIGN_ID,

@@ -81,12 +81,13 @@ class Harness:
         key: str | None = None,
         township: str | None = TENANT.township,
         county: str = TENANT.county,
+        name: str = "测试用户",
     ) -> dict[str, str]:
-        cache_key = (f"{role.value}/{county}/{township}", staff, village)
+        cache_key = (f"{role.value}/{county}/{township}/{name}", staff, village)
         if cache_key not in self.tokens:
             principal = Principal(
                 subject=f"user-{staff or role.value}",
-                name="测试用户",
+                name=name,
                 role=role,
                 county=county,
                 township=township,
@@ -156,16 +157,18 @@ class Harness:
 
 
 @asynccontextmanager
-async def running_service(infra: Infra, evidence_dir: Path) -> AsyncIterator[Harness]:
+async def running_service(infra: Infra, evidence_dir: Path | None) -> AsyncIterator[Harness]:
+    """The service on the stack; evidence in `evidence_dir`, or (None) in the configured
+    default store."""
     namespace = new_namespace()
     settings = infra.service_settings(namespace, namespace)
     await ensure_topics(infra.kafka_bootstrap, Topics(namespace).all)
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0) - timedelta(days=1))
     app = bootstrap.build_app(
         settings,
-        hazards=HazardsSettings(evidence_dir=evidence_dir),
+        hazards=HazardsSettings(evidence_dir=evidence_dir) if evidence_dir else None,
         clock=clock,
-        blobs=LocalFolderBlobStore(evidence_dir),
+        blobs=LocalFolderBlobStore(evidence_dir) if evidence_dir else None,
     )
     try:
         async with app.router.lifespan_context(app):

@@ -73,9 +73,11 @@ def worker(
     senders: Mapping[Channel, Sender] | None = None,
     batch_size: int = 200,
     lookahead_s: float = 0.0,
+    lease_s: float = 10.0,
+    kind: type[Worker] = Worker,
 ) -> Worker:
     poster = SignedPoster(client, SECRET, clock, retry_delays=(0.0,))
-    return Worker(
+    return kind(
         db=db,
         store=store,
         directory=directory,
@@ -84,6 +86,7 @@ def worker(
         clock=clock,
         batch_size=batch_size,
         lookahead_s=lookahead_s,
+        lease_s=lease_s,
     )
 
 
@@ -95,7 +98,7 @@ async def event_types(db: Database) -> dict[str, int]:
 async def leased(db: Database) -> int:
     """Pending notices under some worker's lease."""
     count: int = await db.fetchval(
-        "SELECT count(*) FROM notices WHERE claimed_until IS NOT NULL AND state = 'pending'"
+        "SELECT count(*) FROM notices WHERE claimed_by IS NOT NULL AND state = 'pending'"
     )
     return count
 

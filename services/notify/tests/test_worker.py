@@ -22,7 +22,7 @@ from crosscheck_notify.adapters.channels import (
     http_client,
 )
 from crosscheck_notify.adapters.directory import Contact, StaticDirectory, TableDirectory
-from crosscheck_notify.app.worker import MIN_WAIT_S
+from crosscheck_notify.app.worker import MIN_WAIT_S, Worker
 from crosscheck_notify.domain.clock import LOCAL_ZONE, ManualClock
 from crosscheck_notify.domain.policy import NotifyPolicy
 from crosscheck_platform.db import Database
@@ -324,12 +324,57 @@ async def test_a_worker_killed_between_send_and_record_loses_nothing(
         assert await harness.states(database) == {"pending": 5}
         survivor = harness.worker(database, store, directory, client, clock, policy)
         assert await survivor.drain() == 0  # the dead worker's lease still holds it
-        clock.advance(timedelta(seconds=121))  # past the lease (default 120 s)
+        clock.advance(timedelta(seconds=11))  # past the lease (default 10 s)
         assert await survivor.drain() == 1
         assert len(receiver.arrivals) == 2
         assert len(receiver.unique) == 1  # the same key twice: the receiver keeps one
         assert receiver.arrivals[0].key == receiver.arrivals[1].key
     assert await harness.event_types(database) == {"ReminderSent": 1}
+
+
+class StalledHeartbeat(Worker):
+    """A worker whose loop no longer renews its leases (stalled, or cut off from the
+    database) but still reaches its due instant."""
+
+    async def _heartbeat(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+
+
+@pytest.mark.parametrize("first_kind", [Worker, StalledHeartbeat], ids=["renewing", "stalled"])
+async def test_a_lease_outlives_its_period_only_while_its_worker_renews_it(
+    database: Database, topics: Topics, first_kind: type[Worker]
+) -> None:
+    """Two running workers, leases of 2 s, the notices claimed 8 s ahead by the first:
+    renewed, they stay with it; not renewed, the second takes them over once the lease
+    lapses, and the first, reaching the instant, finds its claim gone and sends nothing.
+    Either way each notice arrives once."""
+    store = await harness.setup(database, topics)
+    histories = [History("hz-lease").found().assigned()]
+    await harness.schedule(database, histories, POLICY)
+    clock = ManualClock(DEADLINE - 3 * DAY - timedelta(seconds=8))
+    async with webhook_receiver() as receiver, http_client() as client:
+        directory = harness.webhook_directory(receiver.url, histories)
+        first, second = (
+            harness.worker(
+                database, store, directory, client, clock, POLICY,
+                lookahead_s=10, lease_s=2, kind=kind,
+            )
+            for kind in (first_kind, Worker)
+        )  # fmt: skip
+        stop = asyncio.Event()
+        running = [asyncio.create_task(first.run(stop, 0.05))]
+        await eventually(lambda: _equals(harness.leased(database), 2))
+        running.append(asyncio.create_task(second.run(stop, 0.05)))
+        for _ in range(16):  # 8 s of the clock in half seconds, each long enough in real
+            clock.advance(timedelta(seconds=0.5))  # time for a heartbeat to notice it
+            await asyncio.sleep(0.35)
+        await eventually(lambda: _equals(harness.states(database), {"delivered": 2, "pending": 6}))
+        stop.set()
+        await asyncio.gather(*running)
+        assert len(receiver.arrivals) == len(receiver.unique) == 2
+    expected = (2, 0) if first_kind is Worker else (0, 2)
+    assert (first.delivered, second.delivered) == expected
+    assert await harness.event_types(database) == {"ReminderSent": 2}
 
 
 async def test_ten_thousand_deadlines_in_the_same_minute_all_fire(

@@ -6,6 +6,7 @@ from crosscheck_contracts.base import Event
 from crosscheck_contracts.catalogue import EventCatalogue, Upcaster
 from crosscheck_contracts.events import hazards, notify, registry, rotation
 from crosscheck_contracts.events.hazards import (
+    Actor,
     DeadlineExtended,
     EscalationLevel,
     HazardCategory,
@@ -42,6 +43,7 @@ from crosscheck_contracts.events.registry import (
 )
 from crosscheck_contracts.events.rotation import (
     Assignment,
+    CampaignCancelled,
     CampaignLaunched,
     CheckResult,
     Group,
@@ -59,7 +61,9 @@ ALL_EVENTS: tuple[type[Event], ...] = (
 
 # When an event gets schema_version N+1, its v N file stays published and an upcaster
 # (event_type, N) -> function(v N data) -> v N+1 data goes here, so history stays readable.
-UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+UPCASTERS: dict[tuple[str, int], Upcaster] = {
+    (model.event_type, 1): hazards.actor_unknown for model in hazards.EVENTS
+} | {(RectificationVerified.event_type, 2): hazards.no_override}
 
 
 def build_catalogue() -> EventCatalogue:
@@ -73,7 +77,9 @@ __all__ = [
     "ALL_EVENTS",
     "CATALOGUE",
     "UPCASTERS",
+    "Actor",
     "Assignment",
+    "CampaignCancelled",
     "CampaignLaunched",
     "Channel",
     "CheckResult",

@@ -7,13 +7,13 @@ site (现场复核) → closed (销号); a failed re-check sends it back with a 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import Field, model_validator
 
-from crosscheck_contracts.base import BoundedContext, Event
+from crosscheck_contracts.base import BoundedContext, Event, Payload
 from crosscheck_contracts.events.rotation import RoundNo
-from crosscheck_contracts.fields import AwareDatetime, Id, IdList, Name, Text
+from crosscheck_contracts.fields import AwareDatetime, Code, Id, IdList, Name, Text
 
 Count = Annotated[int, Field(ge=0, le=10_000)]
 
@@ -63,9 +63,28 @@ class EscalationLevel(StrEnum):
     COUNTY = "county"  # 县级部门
 
 
+class Actor(Payload):
+    """Who did a step, as their sign-in token said when they did it."""
+
+    staff_id: Id | None = None
+    """Their record on the township's inspection staff; null for an account that is not
+    on it (a village committee's login, an administrator without a staff record)."""
+    name: Name
+    """Their name: staff are public officials acting in office."""
+    role: Code
+    """Their role, e.g. `inspector`, `group_leader`, `township_admin`, `village_committee`."""
+
+
 class _HazardsEvent(Event):
+    """v2 of every hazards event adds `actor`; v1 payloads are read with `actor` null."""
+
     context: ClassVar[BoundedContext] = BoundedContext.HAZARDS
     aggregate_field: ClassVar[str] = "hazard_id"
+    schema_version: ClassVar[int] = 2
+
+    actor: Actor | None = None
+    """Who did this step. Null when a deadline worker did it, or for steps recorded
+    before v2 (the account is then only known from fields such as `verified_by_staff_id`)."""
 
 
 class InspectionCompleted(_HazardsEvent):
@@ -146,6 +165,8 @@ class RectificationAssigned(_HazardsEvent):
     supervising_village_id: Id
     """The village committee that follows the hazard up point-to-point (点对点跟踪督办)."""
     deadline: AwareDatetime
+    assigned_at: AwareDatetime | None = None
+    """When the fix was assigned (v2; null in v1, where only the record time tells)."""
 
 
 class RectificationReported(_HazardsEvent):
@@ -163,12 +184,16 @@ class RectificationVerified(_HazardsEvent):
     """An inspector re-checked the fix on site (现场复核) and closed the hazard (销号)."""
 
     event_type: ClassVar[str] = "crosscheck.hazards.RectificationVerified"
+    schema_version: ClassVar[int] = 3
 
     hazard_id: Id
     verified_by_staff_id: Id
     verified_at: AwareDatetime
     note: Text | None = None
     evidence_ids: IdList = Field(default_factory=list)
+    override_reason: Text | None = None
+    """v3: set when a township administrator verified outside the verifier rules (not a
+    member of the finding group nor of a later round's group for the zone), and why."""
 
 
 class RectificationRejected(_HazardsEvent):
@@ -199,6 +224,8 @@ class DeadlineExtended(_HazardsEvent):
     new_deadline: AwareDatetime
     reason: Text
     approved_by_staff_id: Id
+    extended_at: AwareDatetime | None = None
+    """When the extension was granted (v2; null in v1, where only the record time tells)."""
 
     @model_validator(mode="after")
     def _later(self) -> Self:
@@ -229,3 +256,13 @@ EVENTS: tuple[type[Event], ...] = (
     DeadlineExtended,
     HazardEscalated,
 )
+
+
+def actor_unknown(data: dict[str, Any]) -> dict[str, Any]:
+    """Upcaster v1 → v2 of every hazards event: who did a v1 step was not recorded."""
+    return data | {"actor": None}
+
+
+def no_override(data: dict[str, Any]) -> dict[str, Any]:
+    """Upcaster v2 → v3 of RectificationVerified: verifications before v3 were by rule."""
+    return data | {"override_reason": None}

@@ -178,10 +178,21 @@ class RoundClosed(_RotationEvent):
     round_no: RoundNo
 
 
+class CampaignCancelled(_RotationEvent):
+    """A campaign that had not started was called off (a failed launch, a wrong period);
+    it stays in the log and takes no further command."""
+
+    event_type: ClassVar[str] = "crosscheck.rotation.CampaignCancelled"
+
+    campaign_id: Id
+    reason: Text
+
+
 EVENTS: tuple[type[Event], ...] = (
     CampaignLaunched,
     GroupsFormed,
     RoundScheduled,
     RoundReplanned,
     RoundClosed,
+    CampaignCancelled,
 )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from crosscheck_hazards.adapters.blobs import BlobStore, LocalFolderBlobStore
+from crosscheck_hazards.adapters.blobs import BlobStore
 from crosscheck_hazards.adapters.checklist_data import standard_library
+from crosscheck_hazards.adapters.evidence_store import EvidenceStore
 from crosscheck_hazards.api import routers
 from crosscheck_hazards.app.services import HazardsServices, HazardsSettings
 from crosscheck_hazards.consumers import consumers
@@ -31,11 +32,23 @@ def build_app(
     """The hazards app; its database schema is `hazards` unless CROSSCHECK_DB_SCHEMA says
     otherwise. Tests inject the clock and the evidence store."""
     own = hazards or HazardsSettings()
-    app = service_app(ServiceSpec(name=SERVICE, routers=routers(), consumers=consumers()), settings)
+    parts = consumers()
+    if blobs is None:
+        configured = EvidenceStore(
+            own.evidence_store,
+            folder=own.evidence_dir,
+            bucket=own.s3_bucket,
+            prefix=own.s3_prefix,
+            endpoint_url=own.s3_endpoint_url,
+            region=own.s3_region,
+        )
+        parts = [configured.part, *parts]
+        blobs = configured
+    app = service_app(ServiceSpec(name=SERVICE, routers=routers(), consumers=parts), settings)
     app.state.hazards = HazardsServices(
         clock=clock,
         policy=own.deadline_policy(),
         checklists=standard_library(),
-        blobs=blobs or LocalFolderBlobStore(own.evidence_dir),
+        blobs=blobs,
     )
     return app

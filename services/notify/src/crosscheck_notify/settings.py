@@ -58,9 +58,9 @@ class NotifySettings(BaseSettings):
     lookahead_s: float = Field(default=10.0, ge=0, le=300)
     """Notices coming due this far ahead are claimed, rendered and signed before their
     instant (the signature's timestamp is the due instant), then fired on time."""
-    lease_s: float = Field(default=120.0, gt=0)
-    """How long past its lookahead a claim is kept from other workers: longer than a send
-    with its retries and the recording; a worker that died is taken over after it."""
+    lease_s: float = Field(default=10.0, gt=0)
+    """How long a claim is kept from other workers without its worker's heartbeat (which
+    renews it four times a lease): a worker that died or stalled is taken over after it."""
 
     webhook_secret: str = DEVELOPMENT_WEBHOOK_SECRET
     webhook_timeout_s: float = 10.0

@@ -3,6 +3,11 @@ XLSX workbook, re-imported unchanged, then an edited copy; a file with bad rows.
 
 from __future__ import annotations
 
+import io
+
+from openpyxl import load_workbook
+
+from crosscheck_platform.auth import Role
 from crosscheck_registry.domain.values import mask_phone, phone
 from crosscheck_registry.scenario import (
     BAD_ROW_PROBLEMS,
@@ -113,3 +118,40 @@ async def test_bad_rows_are_reported_and_imported_only_when_asked(
     assert skipped.json()["applied"] and skipped.json()["invalid_rows"] == 5
     assert skipped.json()["events"] == 68
     assert await registry.event_count() == before + 68
+
+
+async def test_the_template_filled_in_imports(registry: Registry, scenario: Scenario) -> None:
+    """The template's sheets and columns are the import's: the reference scenario written
+    under its headers dry-runs clean; only the township admin downloads it."""
+    township = scenario.township_code
+    await registry.setup_township(scenario, villages=False)
+    url = f"/v1/townships/{township}/import/template.xlsx"
+    answer = await registry.client.get(url, headers=registry.token(township=township))
+    assert answer.status_code == 200
+    assert "attachment" in answer.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(answer.content))
+    assert book.sheetnames == ["村委会", "场所", "人员"]
+    headers = {name: [str(c.value).lstrip("*") for c in book[name][1]] for name in book.sheetnames}
+    assert "*场所名称" in [c.value for c in book["场所"][1]]
+    assert book["场所"].max_row == 1  # headers only: nothing a clerk must delete first
+    sources = {
+        "村委会": (["村委会名称", "村委会代码"], scenario.villages),
+        "场所": (SITE_HEADERS, scenario.sites),
+        "人员": (
+            ["序号", "姓名", "单位", "是否班子成员", "居住村", "回避村", "回避场所"],
+            scenario.staff,
+        ),
+    }
+    for name, (columns, rows) in sources.items():
+        for row in rows:
+            cells = dict(zip(columns, row, strict=True))
+            book[name].append([cells.get(h, "") for h in headers[name]])
+    out = io.BytesIO()
+    book.save(out)
+    dry = await registry.upload(township, out.getvalue(), dry_run=True)
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["errors"] == []
+    assert (len(dry.json()["sites"]["new"]), len(dry.json()["staff"]["new"])) == (68, 49)
+
+    refused = await registry.client.get(url, headers=registry.token(Role.INSPECTOR, township))
+    assert refused.status_code == 403

@@ -139,6 +139,14 @@ async def test_commands_validate_and_events_decode_from_kafka(
     assert duplicate.status_code == 409
     detail = await registry.client.get(f"{base}/sites/{site_id}", headers=admin)
     assert detail.json()["responsible_phone"] == "13912345678"  # the township's own admin
+    listing = f"{base}/sites?q=王记餐馆"
+    listed = (await registry.client.get(listing, headers=admin)).json()["items"]
+    assert [s["responsible_phone"] for s in listed] == ["13912345678"]
+    inspector = registry.token(Role.INSPECTOR, township=township)
+    seen = (await registry.client.get(listing, headers=inspector)).json()["items"]
+    assert [(s["responsible_phone"], s["responsible_phone_masked"]) for s in seen] == [
+        (None, "139****5678")
+    ]
     staff = await registry.client.post(
         f"{base}/staff",
         headers=admin,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from crosscheck_platform.clock import Clock, system_clock
 from crosscheck_platform.http import ServiceSpec, load_settings, service_app
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_rotation.api import routers
@@ -17,9 +18,9 @@ def settings_from_env() -> ServiceSettings:
     return load_settings(default_port=DEFAULT_PORT)
 
 
-def build_app(settings: ServiceSettings) -> FastAPI:
+def build_app(settings: ServiceSettings, *, clock: Clock = system_clock) -> FastAPI:
     """The rotation app; its database schema is `rotation` unless CROSSCHECK_DB_SCHEMA says
-    otherwise."""
-    return service_app(
-        ServiceSpec(name=SERVICE, routers=routers(), consumers=consumers()), settings
-    )
+    otherwise. Tests inject the clock (which day it is decides whether a campaign started)."""
+    app = service_app(ServiceSpec(name=SERVICE, routers=routers(), consumers=consumers()), settings)
+    app.state.clock = clock
+    return app

@@ -1,4 +1,6 @@
-"""Photo and document evidence: a small blob-store interface, a local folder by default.
+"""Photo and document evidence: a small blob-store interface and its local-folder
+adapter (one host only); `blobs_postgres` (the default, shared by every replica) and
+`blobs_s3` (an S3-compatible object store) are the others, `evidence_store` picks one.
 
 What is put here was checked first (app/evidence.py): its type is the declared one,
 borne out by its bytes.
@@ -36,12 +38,18 @@ def evidence_id_of(data: bytes) -> str:
     return "ev-" + hashlib.sha256(data).hexdigest()[:40]
 
 
+def valid_key(township: str, evidence_id: str) -> bool:
+    """Whether the pair can name stored evidence (never a path or key outside the
+    township's own)."""
+    return bool(_EVIDENCE_ID.match(evidence_id)) and township.isascii() and township.isalnum()
+
+
 class LocalFolderBlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
     def _paths(self, township: str, evidence_id: str) -> tuple[Path, Path]:
-        if not _EVIDENCE_ID.match(evidence_id) or not township.isalnum():
+        if not valid_key(township, evidence_id):
             raise ValueError("not an evidence id")
         folder = self.root / township
         return folder / evidence_id, folder / f"{evidence_id}.type"

@@ -62,6 +62,7 @@ COMMAND_TABLES = [
         PRIMARY KEY (township, item_id)
     )""",
     evidence_index.TABLE,
+    evidence_index.UPLOADS_TABLE,
 ]
 
 INVENTORY_TABLES = [

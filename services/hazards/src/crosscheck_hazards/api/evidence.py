@@ -76,7 +76,12 @@ def router() -> APIRouter:
         # A village committee reads back what it uploaded; the township's staff read
         # whatever the township holds.
         await evidence_index.record_upload(
-            runtime.database, tenant, evidence_id, own_village(principal)
+            runtime.database,
+            tenant,
+            evidence_id,
+            own_village(principal),
+            kind=kind,
+            at=services.clock(),
         )
         return {"evidence_id": evidence_id}
 

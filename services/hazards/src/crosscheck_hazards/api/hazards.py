@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
 from crosscheck_contracts.fields import Id
+from crosscheck_hazards.adapters.evidence_index import photo_times
+from crosscheck_hazards.adapters.verifiers import may_verify
 from crosscheck_hazards.api import bodies
 from crosscheck_hazards.api.deps import (
     Admin,
@@ -22,15 +24,24 @@ from crosscheck_hazards.api.deps import (
     Services,
     answer,
 )
+from crosscheck_hazards.app.actors import step_actor
 from crosscheck_hazards.app.evidence import require_evidence
-from crosscheck_hazards.app.hazards import HazardAction, act_on_hazard, load_hazard
+from crosscheck_hazards.app.hazards import (
+    HazardAction,
+    act_on_hazard,
+    hazard_villages,
+    load_hazard,
+)
+from crosscheck_hazards.app.history import History, history
+from crosscheck_hazards.app.loading import load_with_history
 from crosscheck_hazards.app.runner import CommandRunner
 from crosscheck_hazards.app.views import hazard_view
-from crosscheck_hazards.domain.hazard import Hazard
+from crosscheck_hazards.domain.hazard import Hazard, Verifier
 from crosscheck_platform.auth import Forbidden, Principal, Role
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import RuleViolation
 from crosscheck_platform.http import Runtime, ServiceRuntime
+from crosscheck_platform.i18n import preferred_language
 from crosscheck_platform.tenancy import acting_tenant
 
 _EVENT_ID = TypeAdapter(Id)
@@ -76,6 +87,26 @@ def router() -> APIRouter:
         hazard, _ = await load_hazard(runtime.event_store, hazard_id, principal, write=False)
         return hazard_view(hazard)
 
+    @r.get("/{hazard_id}/history")
+    async def get_history(
+        hazard_id: str,
+        principal: CurrentPrincipal,
+        runtime: Runtime,
+        accept_language: Annotated[str | None, Header()] = None,
+    ) -> History:
+        """Every step of the hazard in order: who did it (name, role), when, what it
+        changed and the evidence it cites."""
+        _, _, stored = await load_with_history(
+            runtime.event_store,
+            Hazard,
+            hazard_id,
+            principal,
+            write=False,
+            missing="hazard.not_found",
+            villages=hazard_villages,
+        )
+        return history(hazard_id, stored, preferred_language(accept_language))
+
     @r.post("/{hazard_id}/notify")
     async def notify(
         hazard_id: str,
@@ -94,6 +125,7 @@ def router() -> APIRouter:
                 told_person_name=body.told_person_name,
                 signed=body.signed,
                 at=services.clock(),
+                by=step_actor(principal),
             )
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
@@ -117,6 +149,7 @@ def router() -> APIRouter:
                 deadline=body.deadline,
                 at=services.clock(),
                 policy=services.policy,
+                by=step_actor(principal),
             )
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
@@ -142,7 +175,12 @@ def router() -> APIRouter:
                 and h.supervising_village_id != principal.village_id
             ):
                 raise Forbidden("hazard.not_your_village")
-            h.report(note=body.note, at=services.clock(), evidence_ids=tuple(body.evidence_ids))
+            h.report(
+                note=body.note,
+                at=services.clock(),
+                evidence_ids=tuple(body.evidence_ids),
+                by=step_actor(principal),
+            )
 
         return await run(runtime, runner, principal, hazard_id, idem, action, body.evidence_ids)
 
@@ -150,23 +188,46 @@ def router() -> APIRouter:
     async def verify(
         hazard_id: str,
         body: bodies.Verify,
-        principal: OnSiteStaff,
+        principal: Inspector,
         runtime: Runtime,
         runner: Runner,
         services: Services,
         idem: IdempotencyDep,
     ) -> JSONResponse:
-        staff = _staff_id(principal)
+        """现场复核 passed. Never by whoever reported the fix nor the responsible person;
+        by a member of the group that found the hazard or of a group assigned to its zone
+        in a later round; a township administrator may verify outside that rule with an
+        `override_reason`. A major hazard needs a photo taken after the report."""
+        is_admin = principal.role is Role.TOWNSHIP_ADMIN
+        staff = (
+            _recordable_id(principal.staff_id or principal.subject, "hazard.staff_required")
+            if is_admin
+            else _staff_id(principal)
+        )
+        tenant = acting_tenant(principal)
         await require_evidence(
-            services.blobs, runtime.database, principal, acting_tenant(principal), body.evidence_ids
+            services.blobs, runtime.database, principal, tenant, body.evidence_ids
+        )
+        loaded, _ = await load_hazard(runtime.event_store, hazard_id, principal, write=True)
+        assert loaded.found is not None
+        verifier = Verifier(
+            staff_id=staff,
+            in_eligible_group=principal.staff_id is not None
+            and await may_verify(runtime.database, tenant.township, loaded.found, staff),
+            is_admin=is_admin,
+            override_reason=body.override_reason,
+            photo_times=tuple(
+                await photo_times(runtime.database, tenant.township, body.evidence_ids)
+            ),
         )
 
         def action(h: Hazard) -> None:
             h.verify(
-                by_staff_id=staff,
+                verifier=verifier,
                 at=services.clock(),
                 note=body.note,
                 evidence_ids=tuple(body.evidence_ids),
+                by=step_actor(principal),
             )
 
         return await run(runtime, runner, principal, hazard_id, idem, action, body.evidence_ids)
@@ -190,6 +251,7 @@ def router() -> APIRouter:
                 at=services.clock(),
                 policy=services.policy,
                 new_deadline=body.new_deadline,
+                by=step_actor(principal),
             )
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
@@ -216,6 +278,7 @@ def router() -> APIRouter:
                 reason=body.reason,
                 approved_by=approver,
                 at=services.clock(),
+                by=step_actor(principal),
             )
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
@@ -231,7 +294,9 @@ def router() -> APIRouter:
         idem: IdempotencyDep,
     ) -> JSONResponse:
         def action(h: Hazard) -> None:
-            h.escalate(level=body.level, reason=body.reason, at=services.clock())
+            h.escalate(
+                level=body.level, reason=body.reason, at=services.clock(), by=step_actor(principal)
+            )
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
 

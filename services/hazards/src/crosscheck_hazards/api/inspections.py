@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 
 from crosscheck_hazards.adapters.hazard_index import inspection_details
@@ -13,11 +13,14 @@ from crosscheck_hazards.api.deps import Command, IdempotencyDep, Inspector, answ
 from crosscheck_hazards.app import inspections
 from crosscheck_hazards.app.evidence import require_evidence
 from crosscheck_hazards.app.hazards import load_hazard
-from crosscheck_hazards.app.inspections import load_inspection
+from crosscheck_hazards.app.history import History, history
+from crosscheck_hazards.app.inspections import inspection_villages, load_inspection
+from crosscheck_hazards.app.loading import load_with_history
 from crosscheck_hazards.app.views import hazard_view, inspection_view
-from crosscheck_hazards.domain.inspection import Answer
+from crosscheck_hazards.domain.inspection import Answer, Inspection
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.http import Runtime
+from crosscheck_platform.i18n import preferred_language
 from crosscheck_platform.tenancy import acting_tenant
 
 
@@ -79,6 +82,25 @@ def router() -> APIRouter:
         inspection, _ = await load_inspection(runtime.event_store, inspection_id, principal)
         details = await inspection_details(runtime.database, inspection_id)
         return inspection_view(inspection) | details
+
+    @r.get("/{inspection_id}/history")
+    async def get_history(
+        inspection_id: str,
+        principal: CurrentPrincipal,
+        runtime: Runtime,
+        accept_language: Annotated[str | None, Header()] = None,
+    ) -> History:
+        """The inspection's recorded steps: who recorded it (name, role) and when."""
+        _, _, stored = await load_with_history(
+            runtime.event_store,
+            Inspection,
+            inspection_id,
+            principal,
+            write=False,
+            missing="inspection.not_found",
+            villages=inspection_villages,
+        )
+        return history(inspection_id, stored, preferred_language(accept_language))
 
     @r.get("/{inspection_id}/hazards")
     async def list_hazards(

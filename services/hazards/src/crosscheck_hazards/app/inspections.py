@@ -13,6 +13,7 @@ from crosscheck_hazards.adapters.evidence_index import citation_rows
 from crosscheck_hazards.adapters.hazard_index import hazard_rows, inspection_details_rows
 from crosscheck_hazards.adapters.inspection_facts import inspection_facts
 from crosscheck_hazards.adapters.inventory import Inventory
+from crosscheck_hazards.app.actors import step_actor
 from crosscheck_hazards.app.loading import load
 from crosscheck_hazards.app.runner import Outcome
 from crosscheck_hazards.app.services import HazardsServices
@@ -135,6 +136,7 @@ def record(
             now=now,
             closed_before=facts.closed_before,
             new_hazard_id=lambda: str(uuid.uuid4()),
+            recorded_by=step_actor(principal),
         )
         hazards = recorded.hazards
 

@@ -9,7 +9,7 @@ from typing import TypeVar
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_platform.auth import Principal
 from crosscheck_platform.errors import NotFound
-from crosscheck_platform.eventstore import Aggregate
+from crosscheck_platform.eventstore import Aggregate, StoredEvent
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.i18n import register
 from crosscheck_platform.tenancy import Holding, authorize
@@ -36,10 +36,27 @@ async def load(
 ) -> tuple[A, Tenant]:
     """The aggregate and its tenant: 404 for an id nobody holds, 403 for one held
     outside the caller's scope."""
+    aggregate, tenant, _ = await load_with_history(
+        store, kind, stream_id, principal, write=write, missing=missing, villages=villages
+    )
+    return aggregate, tenant
+
+
+async def load_with_history(
+    store: PostgresEventStore,
+    kind: type[A],
+    stream_id: str,
+    principal: Principal,
+    *,
+    write: bool,
+    missing: str,
+    villages: Callable[[A], Iterable[str | None]],
+) -> tuple[A, Tenant, list[StoredEvent]]:
+    """As `load`, with the stream's stored events (for the history of its steps)."""
     history = await store.read(stream_id)
     if not history:
         raise NotFound(missing, id=stream_id)
     tenant = history[0].envelope.tenant
     aggregate = kind.rehydrate(stream_id, (e.event for e in history))
     authorize(principal, Holding.of(tenant, *villages(aggregate)), write=write)
-    return aggregate, tenant
+    return aggregate, tenant, history

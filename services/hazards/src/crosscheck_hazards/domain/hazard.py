@@ -12,6 +12,7 @@ from datetime import datetime
 
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.events.hazards import (
+    Actor,
     DeadlineExtended,
     EscalationLevel,
     HazardCategory,
@@ -25,7 +26,7 @@ from crosscheck_contracts.events.hazards import (
     Severity,
 )
 from crosscheck_hazards.domain.deadlines import DeadlinePolicy
-from crosscheck_hazards.domain.errors import HazardStateConflict
+from crosscheck_hazards.domain.errors import HazardStateConflict, VerifierNotAllowed
 from crosscheck_hazards.domain.states import ALLOWED, HazardCommand, HazardState
 from crosscheck_platform.errors import RuleViolation
 from crosscheck_platform.eventstore import Aggregate
@@ -56,6 +57,27 @@ class Finding:
     found_at: datetime
     evidence_ids: tuple[str, ...] = ()
     recurrence_of: str | None = None
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """Who asks to verify a fix, and what the service knows that the rules need.
+
+    The rules (现场复核): whoever reported the fix done and the responsible person never
+    verify it; the verifier is a member of the group that found the hazard or of a group
+    assigned to the hazard's zone in a later round; a township administrator may verify
+    outside that rule with a reason, which the event records; a major hazard needs at
+    least one photo taken after the fix was reported.
+    """
+
+    staff_id: str
+    in_eligible_group: bool
+    is_admin: bool = False
+    override_reason: str | None = None
+    photo_times: tuple[datetime, ...] = ()
+    """When each photo the verifier cites was taken (upload time until capture times
+    are known)."""
 
 
 class Hazard(Aggregate):
@@ -70,6 +92,8 @@ class Hazard(Aggregate):
         self.escalation: EscalationLevel | None = None
         self.closed_at: datetime | None = None
         self.rejections = 0
+        self.reported_by: Actor | None = None
+        self.reported_at: datetime | None = None
 
     # -- creation -----------------------------------------------------------------
 
@@ -94,6 +118,7 @@ class Hazard(Aggregate):
                 found_at=finding.found_at,
                 evidence_ids=list(finding.evidence_ids),
                 recurrence_of=finding.recurrence_of,
+                actor=finding.actor,
             )
         )
         if finding.severity is Severity.MAJOR:
@@ -103,6 +128,7 @@ class Hazard(Aggregate):
                     level=EscalationLevel.TOWNSHIP_LEADERSHIP,
                     reason=translate("hazard.escalated_major"),
                     escalated_at=finding.found_at,
+                    actor=finding.actor,
                 )
             )
         return hazard
@@ -110,7 +136,13 @@ class Hazard(Aggregate):
     # -- the loop -------------------------------------------------------------------
 
     def notify(
-        self, *, by_staff_id: str, told_person_name: str, signed: bool, at: datetime
+        self,
+        *,
+        by_staff_id: str,
+        told_person_name: str,
+        signed: bool,
+        at: datetime,
+        by: Actor | None = None,
     ) -> None:
         """当场告知: the responsible person was told on the spot, and signed or not."""
         self._require(HazardCommand.NOTIFY)
@@ -121,6 +153,7 @@ class Hazard(Aggregate):
                 notified_by_staff_id=by_staff_id,
                 told_person_name=told_person_name,
                 signed=signed,
+                actor=by,
             )
         )
 
@@ -133,6 +166,7 @@ class Hazard(Aggregate):
         policy: DeadlinePolicy,
         deadline: datetime | None = None,
         responsible_staff_id: str | None = None,
+        by: Actor | None = None,
     ) -> None:
         """限期整改: a named person fixes it by a deadline; the village follows it up."""
         self._require(HazardCommand.ASSIGN)
@@ -145,37 +179,74 @@ class Hazard(Aggregate):
                 responsible_staff_id=responsible_staff_id,
                 supervising_village_id=supervising_village_id,
                 deadline=due,
+                assigned_at=at,
+                actor=by,
             )
         )
 
-    def report(self, *, note: str, at: datetime, evidence_ids: tuple[str, ...] = ()) -> None:
+    def report(
+        self,
+        *,
+        note: str,
+        at: datetime,
+        evidence_ids: tuple[str, ...] = (),
+        by: Actor | None = None,
+    ) -> None:
         self._require(HazardCommand.REPORT)
         self._emit(
             RectificationReported(
-                hazard_id=self.id, reported_at=at, note=note, evidence_ids=list(evidence_ids)
+                hazard_id=self.id,
+                reported_at=at,
+                note=note,
+                evidence_ids=list(evidence_ids),
+                actor=by,
             )
         )
 
     def verify(
         self,
         *,
-        by_staff_id: str,
+        verifier: Verifier,
         at: datetime,
         note: str | None = None,
         evidence_ids: tuple[str, ...] = (),
+        by: Actor | None = None,
     ) -> None:
-        """现场复核 passed: closed (销号)."""
+        """现场复核 passed: closed (销号). The rules are `Verifier`'s."""
         self._require(HazardCommand.VERIFY)
-        self._not_responsible(by_staff_id)
+        self._not_responsible(verifier.staff_id)
+        if self.reported_by is not None and verifier.staff_id == self.reported_by.staff_id:
+            raise VerifierNotAllowed("hazard.verifier_is_reporter")
+        override = self._override(verifier)
+        after_report = [
+            t for t in verifier.photo_times if self.reported_at and t > self.reported_at
+        ]
+        if self.severity is Severity.MAJOR and not after_report:
+            raise RuleViolation("hazard.major_needs_photo")
         self._emit(
             RectificationVerified(
                 hazard_id=self.id,
-                verified_by_staff_id=by_staff_id,
+                verified_by_staff_id=verifier.staff_id,
                 verified_at=at,
                 note=note,
                 evidence_ids=list(evidence_ids),
+                override_reason=override,
+                actor=by,
             )
         )
+
+    @staticmethod
+    def _override(verifier: Verifier) -> str | None:
+        reason = (verifier.override_reason or "").strip() or None
+        if reason is not None and not verifier.is_admin:
+            raise VerifierNotAllowed("hazard.override_not_admin")
+        if verifier.in_eligible_group:
+            return reason
+        if not verifier.is_admin:
+            raise VerifierNotAllowed("hazard.verifier_not_in_group")
+        if reason is None:
+            raise VerifierNotAllowed("hazard.override_reason_required")
+        return reason
 
     def reject(
         self,
@@ -185,6 +256,7 @@ class Hazard(Aggregate):
         at: datetime,
         policy: DeadlinePolicy,
         new_deadline: datetime | None = None,
+        by: Actor | None = None,
     ) -> None:
         """现场复核 failed: back to rectification with a new deadline."""
         self._require(HazardCommand.REJECT)
@@ -198,11 +270,18 @@ class Hazard(Aggregate):
                 rejected_at=at,
                 reason=reason,
                 new_deadline=due,
+                actor=by,
             )
         )
 
     def extend(
-        self, *, new_deadline: datetime, reason: str, approved_by: str, at: datetime
+        self,
+        *,
+        new_deadline: datetime,
+        reason: str,
+        approved_by: str,
+        at: datetime,
+        by: Actor | None = None,
     ) -> None:
         """Move the deadline later; needs a reason and an approver."""
         self._require(HazardCommand.EXTEND)
@@ -217,14 +296,22 @@ class Hazard(Aggregate):
                 new_deadline=new_deadline,
                 reason=reason,
                 approved_by_staff_id=approved_by,
+                extended_at=at,
+                actor=by,
             )
         )
 
-    def escalate(self, *, level: EscalationLevel, reason: str, at: datetime) -> None:
+    def escalate(
+        self, *, level: EscalationLevel, reason: str, at: datetime, by: Actor | None = None
+    ) -> None:
         self._require(HazardCommand.ESCALATE)
         if self.escalation is not None and _LEVEL_RANK[level] <= _LEVEL_RANK[self.escalation]:
             raise RuleViolation("hazard.escalation_not_higher", level=level.value)
-        self._emit(HazardEscalated(hazard_id=self.id, level=level, reason=reason, escalated_at=at))
+        self._emit(
+            HazardEscalated(
+                hazard_id=self.id, level=level, reason=reason, escalated_at=at, actor=by
+            )
+        )
 
     # -- rules ----------------------------------------------------------------------
 
@@ -248,7 +335,7 @@ class Hazard(Aggregate):
 
     def _not_responsible(self, staff_id: str) -> None:
         if self.responsible_staff_id is not None and staff_id == self.responsible_staff_id:
-            raise RuleViolation("hazard.verifier_is_responsible")
+            raise VerifierNotAllowed("hazard.verifier_is_responsible")
 
     # -- state from events ----------------------------------------------------------
 
@@ -267,6 +354,8 @@ class Hazard(Aggregate):
                 self.supervising_village_id = event.supervising_village_id
             case RectificationReported():
                 self.state = HazardState.REPORTED
+                self.reported_by = event.actor
+                self.reported_at = event.reported_at
             case RectificationVerified():
                 self.state = HazardState.CLOSED
                 self.closed_at = event.verified_at

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from crosscheck_contracts.base import Event
+from crosscheck_contracts.events.hazards import Actor as StepActor
 from crosscheck_contracts.events.hazards import InspectionCompleted, Severity
 from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.domain.assignment import (
@@ -94,9 +95,11 @@ def record_inspection(
     now: datetime,
     closed_before: Mapping[str, str],
     new_hazard_id: Callable[[], str],
+    recorded_by: StepActor | None = None,
 ) -> RecordedInspection:
     """Check the report and turn it into events. `closed_before` maps checklist item
-    ids to the latest closed hazard of this place for that item."""
+    ids to the latest closed hazard of this place for that item; `recorded_by` is who
+    recorded it, as the events will say."""
     if site.closed:
         raise InspectionRuleViolation("inspection.site_closed", site_id=site.site_id)
     check_round_open(
@@ -143,6 +146,7 @@ def record_inspection(
             found_at=report.inspected_at,
             evidence_ids=answer.evidence_ids,
             recurrence_of=closed_before.get(item.item_id),
+            actor=recorded_by,
         )
         hazards.append(Hazard.record(finding))
     inspection = Inspection(report.inspection_id)
@@ -160,6 +164,7 @@ def record_inspection(
             items_failed=len(hazards),
             hazard_ids=[h.id for h in hazards],
             override_reason=override,
+            actor=recorded_by,
         )
     )
     return RecordedInspection(inspection, tuple(hazards))

@@ -48,8 +48,8 @@ _UPSERT = """
         next_attempt_at = CASE WHEN notices.state = 'cancelled' THEN EXCLUDED.next_attempt_at
                                ELSE notices.next_attempt_at END,
         -- A revived notice is free to claim again, whoever had leased it before.
-        claimed_until = CASE WHEN notices.state = 'cancelled' THEN NULL
-                             ELSE notices.claimed_until END,
+        claimed_by = CASE WHEN notices.state = 'cancelled' THEN NULL
+                          ELSE notices.claimed_by END,
         state = 'pending',
         settled_at = NULL
     WHERE notices.state IN ('pending', 'cancelled')"""

@@ -42,8 +42,16 @@ SCHEDULE_DDL = [
         cause_event_id uuid,
         correlation_id uuid
     )""",
-    # A worker's lease on a notice it has claimed (and prepared) ahead of its due time.
-    "ALTER TABLE notices ADD COLUMN IF NOT EXISTS claimed_until timestamptz",
+    # The claim (a worker's pass) holding a notice it claimed (and prepared) ahead of its
+    # due time. (A `claimed_until` column of an earlier version is no longer written.)
+    "ALTER TABLE notices ADD COLUMN IF NOT EXISTS claimed_by uuid",
+    # Each claim's lease, renewed by its worker's heartbeat: one row per claim, so a
+    # heartbeat writes a few rows, never the thousands of notices they hold. A notice
+    # whose claim is gone or expired is free to claim.
+    """CREATE TABLE IF NOT EXISTS notice_claims (
+        claim_id uuid PRIMARY KEY,
+        expires_at timestamptz NOT NULL
+    )""",
     """CREATE INDEX IF NOT EXISTS notices_pending ON notices (next_attempt_at)
        WHERE state = 'pending'""",
     "CREATE INDEX IF NOT EXISTS notices_by_hazard ON notices (hazard_id)",

@@ -24,8 +24,10 @@ class Claimed:
     attempts: int
     due: datetime
     """When it is to go (its next_attempt_at as claimed)."""
-    lease: datetime
-    """Until when this worker holds it (claimed_until); then another may take it over."""
+    claim: UUID
+    """The claim (claimed_by) of the worker pass that holds it; the claim's lease (in
+    notice_claims) is renewed by that worker's heartbeat, and another worker may take the
+    notice over once the lease has lapsed."""
 
 
 @dataclass(frozen=True)

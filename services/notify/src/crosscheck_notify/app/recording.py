@@ -35,11 +35,11 @@ _UPDATE = """
         channel = COALESCE(u.channel, n.channel),
         last_error = u.error,
         settled_at = CASE WHEN u.state = 'pending' THEN NULL ELSE COALESCE(u.at, $1) END,
-        claimed_until = NULL
+        claimed_by = NULL
     FROM unnest($2::uuid[], $3::text[], $4::int[], $5::timestamptz[], $6::text[], $7::text[],
-                $8::timestamptz[], $9::timestamptz[])
-         AS u(id, state, attempts, next_at, channel, error, lease, at)
-    WHERE n.notice_id = u.id AND n.state = 'pending' AND n.claimed_until = u.lease
+                $8::uuid[], $9::timestamptz[])
+         AS u(id, state, attempts, next_at, channel, error, claim, at)
+    WHERE n.notice_id = u.id AND n.state = 'pending' AND n.claimed_by = u.claim
     RETURNING n.notice_id"""
 
 _LOCK_STREAMS = """
@@ -50,7 +50,7 @@ _LOCK_STREAMS = """
 async def record(
     conn: Connection, store: PostgresEventStore, outcomes: Sequence[Outcome], now: datetime
 ) -> None:
-    """Record what became of claimed notices; a notice whose lease another worker has
+    """Record what became of claimed notices; a notice whose claim another worker has
     taken over meanwhile (or that was cancelled) is left to that worker, without events."""
     updated = await conn.fetch(
         _UPDATE,
@@ -61,7 +61,7 @@ async def record(
         [o.next_at for o in outcomes],
         [o.channel.value if o.channel else None for o in outcomes],
         [o.error for o in outcomes],
-        [o.notice.lease for o in outcomes],
+        [o.notice.claim for o in outcomes],
         [o.at for o in outcomes],
     )
     kept = {row["notice_id"] for row in updated}

@@ -1,15 +1,21 @@
 """The deadline worker: claims notices coming due, prepares them, fires each on time,
 records the results.
 
-A worker claims pending notices due within its lookahead by setting their lease
-(`claimed_until`) in a short transaction: `FOR UPDATE SKIP LOCKED` in the claim and the
-lease after it keep every other worker off them. It then looks up the contacts,
-renders, encodes and signs each notice ahead, so at the due instant only the I/O is
-left. Results are recorded in batches by a recorder beside the sends (one statement
-for the states, one event-store batch for ReminderSent, RectificationOverdue or
-NotificationFailed), and only while the lease is still this worker's. A worker that
-dies leaves its leases to expire: another worker claims the notices then and sends
-them again with the same idempotency key, and the receiver drops the repeat.
+A worker claims pending notices due within its lookahead by writing its claim (a token
+per pass) on them (`claimed_by`) and the claim's short lease (a row of
+`notice_claims`) in one statement: `FOR UPDATE SKIP LOCKED` in the claim and the lease
+after it keep every other worker off them. A heartbeat renews the leases of every claim
+the worker still holds (a row per claim, not per notice), so a lease only has to
+outlive a stalled or dead worker by seconds, not a whole send. It
+then looks up the contacts, renders, encodes and signs each notice ahead, so at the
+due instant only the I/O is left; just before the sends, one statement confirms the
+claim is still the worker's and its lease not expired (renewing it), and only those
+notices go. Results are recorded in batches by a recorder beside the sends (one
+statement for the states, one event-store batch for ReminderSent, RectificationOverdue
+or NotificationFailed), and only where the claim is still this worker's. A worker that
+dies stops renewing: its leases expire within `lease_s`, another worker claims the
+notices then and sends them again with the same idempotency key (those it sent and
+had not yet recorded), and the receiver drops the repeat.
 """
 
 from __future__ import annotations
@@ -18,10 +24,10 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 
@@ -37,30 +43,46 @@ from crosscheck_platform.eventstore.postgres import PostgresEventStore
 
 log = logging.getLogger(__name__)
 
-_CLAIM = """
-    UPDATE notices AS n SET claimed_until = $3
-    FROM (SELECT notice_id FROM notices
-          WHERE state = 'pending' AND next_attempt_at <= $1
-            AND (claimed_until IS NULL OR claimed_until <= $2)
-          ORDER BY next_attempt_at
-          LIMIT $4
-          FOR UPDATE SKIP LOCKED) AS c
+_FREE = """(claimed_by IS NULL OR NOT EXISTS (
+        SELECT 1 FROM notice_claims AS l WHERE l.claim_id = claimed_by AND l.expires_at > $2))"""
+"""A notice no live claim holds (its claim released, recorded, or its lease lapsed)."""
+
+_CLAIM = f"""
+    WITH c AS (SELECT notice_id FROM notices
+               WHERE state = 'pending' AND next_attempt_at <= $1 AND {_FREE}
+               ORDER BY next_attempt_at
+               LIMIT $4
+               FOR UPDATE SKIP LOCKED),
+         lease AS (INSERT INTO notice_claims (claim_id, expires_at)
+                   SELECT $5, $3 WHERE EXISTS (SELECT 1 FROM c))
+    UPDATE notices AS n SET claimed_by = $5
+    FROM c
     WHERE n.notice_id = c.notice_id
     RETURNING n.notice_id, n.hazard_id, n.township, n.county, n.kind, n.recipient_role,
               n.recipient_ref, n.template, n.params, n.deadline, n.attempts,
               n.next_attempt_at"""
 
 _RELEASE = """
-    UPDATE notices SET claimed_until = NULL
-    WHERE notice_id = ANY($1::uuid[]) AND claimed_until = $2 AND state = 'pending'"""
+    UPDATE notices SET claimed_by = NULL
+    WHERE notice_id = ANY($1::uuid[]) AND claimed_by = $2 AND state = 'pending'"""
 
-_STILL_PENDING = """
-    SELECT notice_id FROM notices
-    WHERE notice_id = ANY($1::uuid[]) AND state = 'pending' AND claimed_until = $2"""
+_CONFIRM = """
+    WITH lease AS (UPDATE notice_claims SET expires_at = $3
+                   WHERE claim_id = $2 AND expires_at > $4 RETURNING claim_id)
+    SELECT n.notice_id FROM notices AS n JOIN lease ON n.claimed_by = lease.claim_id
+    WHERE n.notice_id = ANY($1::uuid[]) AND n.state = 'pending'
+    FOR UPDATE OF n"""
 
-_NEXT_DUE = """
+_RENEW = """
+    UPDATE notice_claims SET expires_at = $2 WHERE claim_id = ANY($1::uuid[])"""
+
+_FORGET = """
+    DELETE FROM notice_claims WHERE claim_id = ANY($1::uuid[]) OR expires_at <= $2"""
+"""Claims recorded or given up (what they still hold is free at once), and lapsed ones."""
+
+_NEXT_DUE = f"""
     SELECT next_attempt_at FROM notices
-    WHERE state = 'pending' AND (claimed_until IS NULL OR claimed_until <= $1)
+    WHERE state = 'pending' AND {_FREE.replace("$2", "$1")}
     ORDER BY next_attempt_at LIMIT 1"""
 
 MIN_WAIT_S = 0.02
@@ -71,6 +93,15 @@ CLOCK_STEP_S = 0.25
 manual one) is followed."""
 
 RECORD_BATCH = 1000
+
+HEARTBEATS_PER_LEASE = 4
+"""Renewals per lease period: a worker whose loop stalls for up to three of them (a
+burst of sends on a busy machine) still holds its claims."""
+
+CONFIRM_MARGIN = 0.5
+"""Sends go only under a lease with at least this share of its period left, renewed
+then: another worker takes a notice over only once the lease has lapsed by its own
+reading, so it would need the confirmation to stall this long to overlap with it."""
 
 RECORD_DEFER_S = 5.0
 """Recording waits for a lull in the sends, this long at most: in a burst of notices
@@ -92,6 +123,10 @@ class _Ready:
     fire: Callable[[], Awaitable[None]]
 
 
+_Fired = tuple[UUID, list[Outcome]]
+"""A pass's claim and what became of its notices, for the recorder."""
+
+
 class Worker:
     def __init__(
         self,
@@ -105,7 +140,7 @@ class Worker:
         batch_size: int = 200,
         concurrency: int = 64,
         lookahead_s: float = 0.0,
-        lease_s: float = 120.0,
+        lease_s: float = 10.0,
         held_limit: int = 20_000,
     ) -> None:
         self.db = db
@@ -123,6 +158,11 @@ class Worker:
         self._sending = 0
         self._lull = asyncio.Event()
         self._lull.set()
+        self._claims: set[UUID] = set()
+        """Claims (pass tokens) this worker holds until they are recorded or given back:
+        the heartbeat renews their leases."""
+        self._forget: set[UUID] = set()
+        """Claims done with, whose leases the heartbeat deletes."""
         self.delivered = 0
 
     async def run_once(self) -> int:
@@ -130,8 +170,15 @@ class Worker:
         it claimed (tests, catch-up)."""
         claimed = await self._claim(timedelta(0))
         if claimed:
-            outcomes = await self._fire(await self._prepare(claimed), None)
-            await self._record(outcomes)
+            claim = claimed[0].claim
+            try:
+                outcomes = await self._fire(await self._prepare(claimed), None)
+                await self._record(outcomes)
+            except BaseException:  # what went out unrecorded waits out the lease
+                self._claims.discard(claim)
+                raise
+            self._done([claim])
+            await self._forget_done(self.clock())
         return len(claimed)
 
     async def drain(self) -> int:
@@ -144,8 +191,10 @@ class Worker:
     async def run(self, stop: asyncio.Event, poll_interval_s: float) -> None:
         """Claim ahead and fire on time until `stop`; what is fired is recorded by a
         recorder beside the sends, so the next notices need not wait for the database."""
-        results: asyncio.Queue[list[Outcome] | None] = asyncio.Queue()
+        results: asyncio.Queue[_Fired | None] = asyncio.Queue()
         recorder = asyncio.create_task(self._recorder(results))
+        heartbeat_stop = asyncio.Event()
+        heartbeat = asyncio.create_task(self._heartbeat(heartbeat_stop))
         passes: set[asyncio.Task[None]] = set()
         try:
             while not stop.is_set():
@@ -170,55 +219,109 @@ class Worker:
             await asyncio.gather(*passes, return_exceptions=True)
             results.put_nowait(None)
             await recorder
+            heartbeat_stop.set()
+            await heartbeat
+            with contextlib.suppress(Exception):  # else they are deleted once lapsed
+                await self._forget_done(self.clock())
+
+    async def _forget_done(self, now: datetime) -> None:
+        if self._forget:
+            done = list(self._forget)
+            await self.db.execute(_FORGET, done, now)
+            self._forget.difference_update(done)
+
+    async def _heartbeat(self, stop: asyncio.Event) -> None:
+        """Renews the leases of the claims held, every lease / HEARTBEATS_PER_LEASE of the
+        worker's clock (checked often, so a clock that jumps is followed)."""
+        every = self.lease / HEARTBEATS_PER_LEASE
+        last = self.clock()
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), CLOCK_STEP_S)
+            now = self.clock()
+            if now - last < every:
+                continue
+            try:
+                if self._claims:
+                    await self.db.execute(_RENEW, list(self._claims), now + self.lease)
+                last = now
+                await self._forget_done(now)
+            except Exception:  # the confirmation before a send refuses an expired lease
+                log.exception("notify worker could not renew its leases")
 
     async def _pass(
         self,
         claimed: list[Claimed],
         stop: asyncio.Event,
-        results: asyncio.Queue[list[Outcome] | None],
+        results: asyncio.Queue[_Fired | None],
     ) -> None:
         self._held += len(claimed)
+        claim = claimed[0].claim
         try:
             try:
                 prepared = await self._prepare(claimed)
             except Exception:  # e.g. the contacts unreadable: nothing was sent
                 log.exception("notify worker could not prepare; giving its claims back")
+                self._done([claim])
                 with contextlib.suppress(Exception):  # else the leases expire
                     await self._release(claimed)
                 return
             try:
-                results.put_nowait(await self._fire(prepared, stop))
+                results.put_nowait((claim, await self._fire(prepared, stop)))
             except Exception:  # some may have gone out: their leases expire instead
                 log.exception("notify worker pass failed; its leases will expire")
+                self._claims.discard(claim)  # not forgotten: what it sent waits the lease
         finally:
             self._held -= len(claimed)
 
-    async def _recorder(self, results: asyncio.Queue[list[Outcome] | None]) -> None:
+    async def _recorder(self, results: asyncio.Queue[_Fired | None]) -> None:
+        """Records the passes' outcomes, then stops renewing their claims: what is left
+        under them (not recorded, or not confirmed for its send) expires and is taken
+        over."""
         done = False
         while not done:
-            batch = await results.get()
-            if batch is None:
+            first = await results.get()
+            if first is None:
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._lull.wait(), RECORD_DEFER_S)
+            fired = [first]
             while not results.empty():  # whatever else was fired meanwhile goes too
                 more = results.get_nowait()
                 if more is None:
                     done = True
                     break
-                batch.extend(more)
+                fired.append(more)
+            batch = [outcome for _, outcomes in fired for outcome in outcomes]
             for start in range(0, len(batch), RECORD_BATCH):
                 try:
                     await self._record(batch[start : start + RECORD_BATCH])
                 except Exception:
                     # Left leased: sent again once the lease expires, never lost.
                     log.exception("notify worker could not record; leases will expire")
+            self._done(claim for claim, _ in fired)
+
+    def _done(self, claims: Iterable[UUID]) -> None:
+        """Stop renewing these claims, and delete their leases at the next heartbeat:
+        whatever they still hold (not recorded, not confirmed) is free then."""
+        for claim in claims:
+            self._claims.discard(claim)
+            self._forget.add(claim)
 
     async def _claim(self, lookahead: timedelta) -> list[Claimed]:
         now = self.clock()
-        lease = now + lookahead + self.lease
-        rows = await self.db.fetch(_CLAIM, now + lookahead, now, lease, self.batch_size)
-        return sorted((_claimed(row, lease) for row in rows), key=lambda c: c.due)
+        claim = uuid4()
+        self._claims.add(claim)  # before the claim commits: the heartbeat must know it
+        try:
+            rows = await self.db.fetch(
+                _CLAIM, now + lookahead, now, now + self.lease, self.batch_size, claim
+            )
+        except BaseException:
+            self._claims.discard(claim)
+            raise
+        if not rows:
+            self._claims.discard(claim)  # no lease was written
+        return sorted((_claimed(row, claim) for row in rows), key=lambda c: c.due)
 
     async def _record(self, outcomes: Sequence[Outcome]) -> None:
         if not outcomes:
@@ -307,22 +410,30 @@ class Worker:
                 if isinstance(item, Outcome):  # e.g. the overdue record: at its instant too
                     outcomes.append(replace(item, at=now))
             ready = [item for item in due if isinstance(item, _Ready)]
-            for item in await self._still_pending(ready):
+            for item in await self._confirm(ready):
                 sends.append(asyncio.create_task(self._send(item)))
         outcomes.extend(await asyncio.gather(*sends))
         return outcomes
 
-    async def _still_pending(self, ready: Sequence[_Ready]) -> list[_Ready]:
-        """Those of `ready` still pending under this worker's lease: a verification or a
-        new deadline that came in after the claim cancelled the others, which are not
-        sent (one query per instant, not per notice)."""
+    async def _confirm(self, ready: Sequence[_Ready]) -> list[_Ready]:
+        """Those of `ready` still pending under this worker's unexpired claim, their
+        lease renewed for the send: a verification or a new deadline that came in after
+        the claim cancelled the others, and a lease that lapsed (the heartbeat could not
+        renew it) may have been taken over; neither is sent (one statement per instant,
+        not per notice)."""
         if not ready:
             return []
-        rows = await self.db.fetch(
-            _STILL_PENDING, [item.notice.notice_id for item in ready], ready[0].notice.lease
-        )
-        pending = {row["notice_id"] for row in rows}
-        return [item for item in ready if item.notice.notice_id in pending]
+        now = self.clock()
+        by_claim: dict[UUID, list[UUID]] = {}
+        for item in ready:
+            by_claim.setdefault(item.notice.claim, []).append(item.notice.notice_id)
+        confirmed: set[UUID] = set()
+        for claim, ids in by_claim.items():
+            rows = await self.db.fetch(
+                _CONFIRM, ids, claim, now + self.lease, now + self.lease * CONFIRM_MARGIN
+            )
+            confirmed.update(row["notice_id"] for row in rows)
+        return [item for item in ready if item.notice.notice_id in confirmed]
 
     async def _until(self, due: datetime, stop: asyncio.Event | None) -> bool:
         while (remaining := (due - self.clock()).total_seconds()) > 0:
@@ -337,11 +448,11 @@ class Worker:
 
     async def _release(self, notices: Sequence[Claimed]) -> None:
         """Give unsent claims back (an unsent notice, so nothing can be sent twice)."""
-        by_lease: dict[datetime, list[UUID]] = {}
+        by_claim: dict[UUID, list[UUID]] = {}
         for notice in notices:
-            by_lease.setdefault(notice.lease, []).append(notice.notice_id)
-        for lease, ids in by_lease.items():
-            await self.db.execute(_RELEASE, ids, lease)
+            by_claim.setdefault(notice.claim, []).append(notice.notice_id)
+        for claim, ids in by_claim.items():
+            await self.db.execute(_RELEASE, ids, claim)
 
     async def _send(self, item: _Ready) -> Outcome:
         notice = item.notice
@@ -378,7 +489,7 @@ class Worker:
         return Outcome(notice, "pending", attempts, channel=channel, next_at=retry_at, error=reason)
 
 
-def _claimed(row: asyncpg.Record, lease: datetime) -> Claimed:
+def _claimed(row: asyncpg.Record, claim: UUID) -> Claimed:
     role = row["recipient_role"]
     params = row["params"]
     return Claimed(
@@ -394,5 +505,5 @@ def _claimed(row: asyncpg.Record, lease: datetime) -> Claimed:
         deadline=row["deadline"],
         attempts=row["attempts"],
         due=row["next_attempt_at"],
-        lease=lease,
+        claim=claim,
     )

@@ -37,8 +37,9 @@ async def list_sites(
     q: str | None = None,
 ) -> dict[str, Any]:
     rows = await conn.fetch(
-        f"""SELECT {_SITE_COLUMNS}, count(*) OVER () AS total
+        f"""SELECT {_SITE_COLUMNS}, c.phone AS responsible_phone, count(*) OVER () AS total
             FROM sites s JOIN villages v ON v.id = s.village_id
+            LEFT JOIN site_contacts c ON c.site_id = s.id
             WHERE s.township_code = $1
               AND ($2::text IS NULL OR s.village_id = $2)
               AND ($3::text IS NULL OR s.site_type = $3)

@@ -46,11 +46,17 @@ class SiteRecord(Site):
     )
 
 
+class ListedSite(Site):
+    responsible_phone: str | None = Field(
+        default=None, description="the full number: for the township's admin only, else null"
+    )
+
+
 class SitePage(BaseModel):
     total: int
     limit: int
     offset: int
-    items: list[Site]
+    items: list[ListedSite]
 
 
 class StaffMember(BaseModel):

@@ -15,18 +15,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.http import Runtime, error_response
-from crosscheck_platform.http.files import read_body
+from crosscheck_platform.http.files import content_disposition, read_body
 from crosscheck_platform.i18n import preferred_language
+from crosscheck_registry.adapters.template import template_xlsx
 from crosscheck_registry.adapters.upload_limits import MAX_UPLOAD_BYTES
 from crosscheck_registry.api.common import AdminWrite
 from crosscheck_registry.api.reports import ImportReport, import_report
 from crosscheck_registry.app.imports import ImportOptions, ImportRejected, run_import
 
 TOWNSHIP_TIME = ZoneInfo("Asia/Shanghai")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def today() -> date:
@@ -87,5 +89,18 @@ def imports_router() -> APIRouter:
                 detail=import_report(rejected.outcome, lang).model_dump(mode="json"),
             )
         return import_report(outcome, lang)
+
+    @router.get(
+        "/import/template.xlsx",
+        response_class=Response,
+        responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
+    )
+    async def template(scope: AdminWrite) -> Response:
+        """The empty inventory workbook (村委会, 场所, 人员) with the columns the import reads."""
+        return Response(
+            template_xlsx(),
+            media_type=XLSX,
+            headers={"Content-Disposition": content_disposition("attachment", "基础台账模板.xlsx")},
+        )
 
     return router

@@ -109,7 +109,7 @@ def sites_router() -> APIRouter:
     ) -> object:
         kind = checked("site_type", values.site_type, site_type).value if site_type else None
         async with runtime.database.pool.acquire() as conn:
-            return await queries.list_sites(
+            found = await queries.list_sites(
                 conn,
                 scope.township,
                 page,
@@ -118,6 +118,11 @@ def sites_router() -> APIRouter:
                 status=status,
                 q=q,
             )
+        # The full numbers are for the township's own administration only (its 检查安排表).
+        if scope.principal.role is not Role.TOWNSHIP_ADMIN:
+            for site in found["items"]:
+                site["responsible_phone"] = None
+        return found
 
     @router.get("/{site_id}", response_model=SiteRecord)
     async def get(scope: Villages, site_id: str, runtime: Runtime) -> object:

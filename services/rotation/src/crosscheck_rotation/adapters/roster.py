@@ -36,6 +36,9 @@ TABLES = [
         conflict_sites text[] NOT NULL DEFAULT '{}'
     )""",
     "CREATE INDEX IF NOT EXISTS roster_staff_township ON roster_staff (township)",
+    # Names, so that messages name people and places, never their ids.
+    "ALTER TABLE roster_staff ADD COLUMN IF NOT EXISTS name text NOT NULL DEFAULT ''",
+    "ALTER TABLE roster_sites ADD COLUMN IF NOT EXISTS name text NOT NULL DEFAULT ''",
 ]
 
 
@@ -54,15 +57,22 @@ async def apply_registry_event(conn: Connection, item: ReceivedEvent) -> None:
             )
         case reg.SiteRegistered():
             await conn.execute(
-                """INSERT INTO roster_sites VALUES ($1, $2, $3, false)
-                   ON CONFLICT (site_id) DO UPDATE SET village_id = $3, closed = false""",
+                """INSERT INTO roster_sites (site_id, township, village_id, closed, name)
+                   VALUES ($1, $2, $3, false, $4)
+                   ON CONFLICT (site_id) DO UPDATE SET village_id = $3, closed = false,
+                       name = $4""",
                 event.site_id,
                 township,
                 event.village_id,
+                event.name,
             )
-        case reg.SiteUpdated(village_id=str(village)):
+        case reg.SiteUpdated():
             await conn.execute(
-                "UPDATE roster_sites SET village_id = $2 WHERE site_id = $1", event.site_id, village
+                """UPDATE roster_sites SET village_id = coalesce($2, village_id),
+                       name = coalesce($3, name) WHERE site_id = $1""",
+                event.site_id,
+                event.village_id,
+                event.name,
             )
         case reg.SiteClosed():
             await conn.execute(
@@ -71,28 +81,31 @@ async def apply_registry_event(conn: Connection, item: ReceivedEvent) -> None:
         case reg.StaffEnrolled():
             await conn.execute(
                 """INSERT INTO roster_staff (staff_id, township, unit, is_leadership,
-                                            home_village_id)
-                   VALUES ($1, $2, $3, $4, $5)
+                                            home_village_id, name)
+                   VALUES ($1, $2, $3, $4, $5, $6)
                    ON CONFLICT (staff_id) DO UPDATE SET unit = $3, is_leadership = $4,
-                       home_village_id = $5, active = true""",
+                       home_village_id = $5, active = true, name = $6""",
                 event.staff_id,
                 township,
                 event.unit,
                 event.is_leadership,
                 event.home_village_id,
+                event.name,
             )
         case reg.StaffUpdated():
             await conn.execute(
                 """UPDATE roster_staff SET unit = coalesce($2, unit),
                        is_leadership = coalesce($3, is_leadership),
                        home_village_id = CASE WHEN $4 THEN NULL
-                                              ELSE coalesce($5, home_village_id) END
+                                              ELSE coalesce($5, home_village_id) END,
+                       name = coalesce($6, name)
                    WHERE staff_id = $1""",
                 event.staff_id,
                 event.unit,
                 event.is_leadership,
                 event.moved_to_township_seat,
                 event.home_village_id,
+                event.name,
             )
         case reg.StaffConflictDeclared():
             await conn.execute(
@@ -127,6 +140,7 @@ async def staff(conn: Connection, township: str, *, active_only: bool) -> dict[s
             home_village_id=r["home_village_id"],
             conflict_village_ids=frozenset(r["conflict_villages"]),
             conflict_site_ids=frozenset(r["conflict_sites"]),
+            name=r["name"],
         )
         for r in rows
     }
@@ -146,3 +160,9 @@ async def village_names(conn: Connection, township: str) -> dict[str, str]:
         "SELECT village_id, name FROM roster_villages WHERE township = $1", township
     )
     return {r["village_id"]: r["name"] for r in rows}
+
+
+async def site_names(conn: Connection, township: str) -> dict[str, str]:
+    """Site id -> name of every place the township ever had (closed ones too)."""
+    rows = await conn.fetch("SELECT site_id, name FROM roster_sites WHERE township = $1", township)
+    return {r["site_id"]: r["name"] or r["site_id"] for r in rows}

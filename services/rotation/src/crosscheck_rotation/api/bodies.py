@@ -50,3 +50,8 @@ class ReplanBody(_Body):
     """First round to plan again; default the first round not yet closed. Pass the
     round after the one in progress to leave that one as it is."""
     seed: Seed | None = None
+
+
+class CancelBody(_Body):
+    reason: str = Field(min_length=1, max_length=2000)
+    """Why the campaign is called off; recorded in CampaignCancelled."""

@@ -40,7 +40,7 @@ def campaigns_router() -> APIRouter:
         """The township's campaigns, the latest start first."""
         found = await campaigns.of_township(runtime.database, runtime.event_store, scope.township)
         return sorted(
-            (views.listed(c) for c in found),
+            (views.listed(c, created) for c, created in found),
             key=lambda c: (c.starts_on, c.campaign_id),
             reverse=True,
         )

@@ -10,7 +10,7 @@ import asyncio
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_contracts.events import rotation as contract
@@ -64,14 +64,18 @@ async def load(store: EventStore, campaign_id: str, township: str) -> tuple[Camp
     return campaign, Tenant(county=first.county, township=first.township)
 
 
-async def of_township(db: Database, store: EventStore, township: str) -> list[Campaign]:
-    """Every campaign launched in the township, each as its events left it."""
+async def of_township(
+    db: Database, store: EventStore, township: str
+) -> list[tuple[Campaign, datetime]]:
+    """Every campaign launched in the township, each as its events left it, with the
+    time it was launched."""
     rows = await db.fetch(
-        "SELECT stream_id FROM events WHERE township = $1 AND version = 1 AND event_type = $2",
+        """SELECT stream_id, occurred_at FROM events
+           WHERE township = $1 AND version = 1 AND event_type = $2""",
         township,
         contract.CampaignLaunched.event_type,
     )
-    return [(await load(store, r["stream_id"], township))[0] for r in rows]
+    return [((await load(store, r["stream_id"], township))[0], r["occurred_at"]) for r in rows]
 
 
 async def _append(store: EventStore, campaign: Campaign, ctx: CommandContext) -> list[StoredEvent]:
@@ -147,11 +151,14 @@ def _checks(
     zones: Sequence[Zone],
     groups: Sequence[Group],
     staff: Mapping[str, StaffMember],
+    site_names: Mapping[str, str],
 ) -> dict[int, list[Check]]:
     """The independent checker over each new round, among every round planned."""
     every = [*history, *plan.rounds]
     return {
-        r.round_no: check_round(r.round_no, every, zones, groups, staff, plan.no_repeat_within)
+        r.round_no: check_round(
+            r.round_no, every, zones, groups, staff, plan.no_repeat_within, site_names
+        )
         for r in plan.rounds
     }
 
@@ -181,12 +188,13 @@ async def schedule(
         raise StateConflict("rotation.already_scheduled")
     async with db.pool.acquire() as conn:
         staff = await roster.staff(conn, ctx.tenant.township, active_only=True)
+        site_names = await roster.site_names(conn, ctx.tenant.township)
     groups = _active_groups(campaign, state.zones, staff)
     problem = RotationProblem(staff, groups, state.zones, range(1, state.rounds + 1))
     k = state.rules.no_repeat_within_rounds if state.rules else None
     seed = new_seed() if seed is None else seed
     plan = await asyncio.to_thread(plan_campaign, problem, k, seed)
-    campaign.schedule(plan, _checks(plan, (), state.zones, groups, staff))
+    campaign.schedule(plan, _checks(plan, (), state.zones, groups, staff, site_names))
     return await _append(store, campaign, ctx)
 
 
@@ -216,6 +224,7 @@ async def replan(
         staff = await roster.staff(conn, township, active_only=True)
         sites = await roster.open_sites(conn, township)
         names = await roster.village_names(conn, township)
+        site_names = await roster.site_names(conn, township)
     zones = split_for_groups(rezone(campaign.current_zones(), sites, names), len(state.groups))
     groups = _active_groups(campaign, zones, staff)
     history = [rec.plan for n, rec in sorted(state.plans.items()) if n < first]
@@ -223,7 +232,8 @@ async def replan(
     seed = new_seed() if seed is None else seed
     plan = await asyncio.to_thread(_replan, problem, campaign.k_in_force(), seed)
     recorded = None if tuple(zones) == state.zones else zones
-    campaign.replan(plan, _checks(plan, history, zones, groups, staff), recorded, reason)
+    checks = _checks(plan, history, zones, groups, staff, site_names)
+    campaign.replan(plan, checks, recorded, reason)
     return await _append(store, campaign, ctx)
 
 

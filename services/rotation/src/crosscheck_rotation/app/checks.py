@@ -26,6 +26,7 @@ async def check(
     async with db.pool.acquire() as conn:
         # Everyone, active or not: a past round is checked against its own members.
         staff = await roster.staff(conn, township, active_only=False)
+        site_names = await roster.site_names(conn, township)
     # The K in force: the campaign's rule, or the smallest a recorded plan was made for
     # (a replan may have had to relax it; every round is then held to that).
     k = campaign.k_in_force()
@@ -33,7 +34,7 @@ async def check(
     # A plan records its K in its rotation check; 1 (no back-to-back visit) is the
     # weakest reading should an old record lack it.
     k = 1 if k is None else k
-    checks = check_round(round_no, rounds, record.zones, record.groups, staff, k)
+    checks = check_round(round_no, rounds, record.zones, record.groups, staff, k, site_names)
     recorded = {c.rule: c.held for c in record.checks}
     return {
         "round_no": round_no,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from crosscheck_rotation.domain.campaign import Campaign
 
@@ -25,9 +25,14 @@ class CampaignListed(BaseModel):
     last_closed_round: int
     stage: CampaignStage
     """launched (groups formed), scheduled, in_progress (a round closed), finished."""
+    cancelled: bool = Field(
+        description="called off before it started (CampaignCancelled); stage says how far "
+        "it had got"
+    )
+    created: datetime = Field(description="when the campaign was launched (UTC)")
 
 
-def listed(campaign: Campaign) -> CampaignListed:
+def listed(campaign: Campaign, created: datetime) -> CampaignListed:
     s = campaign.state
     assert s.starts_on is not None and s.ends_on is not None
     stage: CampaignStage = "launched"
@@ -45,6 +50,8 @@ def listed(campaign: Campaign) -> CampaignListed:
         rounds_scheduled=len(s.plans),
         last_closed_round=s.last_closed,
         stage=stage,
+        cancelled=s.cancelled,
+        created=created,
     )
 
 

@@ -32,6 +32,14 @@ class RoundRecord:
     replanned: bool
 
 
+def started(last_closed: int, planned: bool, starts_on: date | None, today: date) -> bool:
+    """A campaign has started once a round is closed, or once it is planned and its
+    first day has come."""
+    if last_closed:
+        return True
+    return planned and starts_on is not None and starts_on <= today
+
+
 @dataclass
 class CampaignState:
     township: str = ""
@@ -46,6 +54,7 @@ class CampaignState:
     formation_seed: int = 0
     plans: dict[int, RoundRecord] = field(default_factory=dict)
     last_closed: int = 0
+    cancelled: bool = False
 
 
 class Campaign(Aggregate):
@@ -85,6 +94,7 @@ class Campaign(Aggregate):
         self, groups: Sequence[Group], eligible: Mapping[str, Sequence[str]], seed: int
     ) -> None:
         """Record the groups; once rounds are planned, only through `regroup`."""
+        self.ensure_open()
         if self.state.plans:
             raise StateConflict("rotation.groups_already_formed")
         self._groups(groups, eligible, seed)
@@ -95,6 +105,7 @@ class Campaign(Aggregate):
 
     def schedule(self, plan: CampaignPlan, checks: Mapping[int, Sequence[Check]]) -> None:
         """The first plan of every round, all planned together."""
+        self.ensure_open()
         if not self.state.groups:
             raise StateConflict("rotation.groups_not_formed")
         if self.state.plans:
@@ -119,6 +130,7 @@ class Campaign(Aggregate):
         reason: str,
     ) -> None:
         """New plans for rounds not yet started; `zones` when they changed since launch."""
+        self.ensure_open()
         for r in plan.rounds:
             if r.round_no <= self.state.last_closed:
                 raise StateConflict("rotation.round_closed", round=r.round_no)
@@ -136,6 +148,7 @@ class Campaign(Aggregate):
             )
 
     def close_round(self, round_no: int) -> None:
+        self.ensure_open()
         if round_no not in self.state.plans:
             raise StateConflict("rotation.round_not_found", round=round_no)
         if round_no <= self.state.last_closed:
@@ -144,7 +157,23 @@ class Campaign(Aggregate):
             raise StateConflict("rotation.round_out_of_order", expected=self.state.last_closed + 1)
         self._emit(contract.RoundClosed(campaign_id=self.id, round_no=round_no))
 
+    def cancel(self, reason: str, today: date) -> None:
+        """Call off a campaign that has not started: no round closed, and either not
+        planned yet (a failed launch) or planned to start after `today`."""
+        self.ensure_open()
+        if self.has_started(today):
+            raise StateConflict("rotation.campaign_started", campaign=self.state.name)
+        self._emit(contract.CampaignCancelled(campaign_id=self.id, reason=reason))
+
+    def ensure_open(self) -> None:
+        if self.state.cancelled:
+            raise StateConflict("rotation.campaign_cancelled", campaign=self.state.name)
+
     # -- what the recorded events say ------------------------------------------------
+
+    def has_started(self, today: date) -> bool:
+        s = self.state
+        return started(s.last_closed, bool(s.plans), s.starts_on, today)
 
     def k_in_force(self) -> int | None:
         """The K the rounds are planned for: the campaign's rule, else the smallest any
@@ -200,5 +229,7 @@ class Campaign(Aggregate):
                 )
             case contract.RoundClosed():
                 s.last_closed = max(s.last_closed, event.round_no)
+            case contract.CampaignCancelled():
+                s.cancelled = True
             case _:
                 raise TypeError(f"a campaign does not take {type(event).__name__}")

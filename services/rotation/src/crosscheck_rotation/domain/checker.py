@@ -38,20 +38,50 @@ def check_round(
     groups: Sequence[Group],
     staff: Mapping[str, StaffMember],
     no_repeat_within: int,
+    site_names: Mapping[str, str] | None = None,
 ) -> list[Check]:
-    """Every rule for round `round_no`, held or not, given all rounds recorded so far."""
+    """Every rule for round `round_no`, held or not, given all rounds recorded so far.
+    `site_names` names the places in what broke a rule (else their ids)."""
+    site_names = site_names or {}
     plan = next(p for p in rounds if p.round_no == round_no)
     zone_of = {z.zone_id: z for z in zones}
-    out = [_leaders(groups, staff), _coverage(plan, zones)]
+    names = _Names(
+        {g.group_id: g.name for g in groups}, {z.zone_id: z.name for z in zones}, site_names
+    )
+    out = [_leaders(groups, staff), _coverage(plan, zones, names)]
     working = {a.group_id for a in plan.assignments}
-    idle = [g.group_id for g in groups if g.group_id not in working]
+    idle = [g.name for g in groups if g.group_id not in working]
     out.append(Check("every_group_working", not idle, tuple(f"{g}: idle" for g in idle)))
-    home, conflict = _recusals(plan, zone_of, groups, staff)
+    home, conflict = _recusals(plan, zone_of, groups, staff, names)
     out.append(Check("no_home_village", not home, tuple(home)))
     out.append(Check("no_declared_conflict", not conflict, tuple(conflict)))
-    out.append(_repeats(plan, rounds, no_repeat_within))
-    out.append(_workload(plan, rounds, zone_of, groups, staff, no_repeat_within))
+    out.append(_repeats(plan, rounds, no_repeat_within, names))
+    out.append(_workload(plan, rounds, zone_of, groups, staff, no_repeat_within, names))
     return out
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Groups, zones and places by name in what the checker says (ids only as a last
+    resort, for something it was not told about)."""
+
+    groups: Mapping[str, str]
+    zones: Mapping[str, str]
+    sites: Mapping[str, str]
+
+    def group(self, group_id: str) -> str:
+        return self.groups.get(group_id, group_id)
+
+    def zone(self, zone_id: str) -> str:
+        return self.zones.get(zone_id, zone_id)
+
+    def site(self, site_id: str) -> str:
+        return self.sites.get(site_id, site_id)
+
+
+def _who(staff: Mapping[str, StaffMember], staff_id: str) -> str:
+    person = staff.get(staff_id)
+    return person.label if person else staff_id
 
 
 def _leaders(groups: Sequence[Group], staff: Mapping[str, StaffMember]) -> Check:
@@ -59,11 +89,11 @@ def _leaders(groups: Sequence[Group], staff: Mapping[str, StaffMember]) -> Check
     for g in groups:
         leader = staff.get(g.leader_id)
         if g.leader_id not in g.member_ids or leader is None or not leader.is_leadership:
-            bad.append(f"{g.group_id}: leader {g.leader_id} is not a leadership member of it")
+            bad.append(f"{g.name}: leader {_who(staff, g.leader_id)} is not a leadership member")
     return Check("leader_in_each_group", not bad, tuple(bad))
 
 
-def _coverage(plan: RoundPlan, zones: Sequence[Zone]) -> Check:
+def _coverage(plan: RoundPlan, zones: Sequence[Zone], names: _Names) -> Check:
     bad = []
     seen: dict[str, int] = {}
     zone_sites = {z.zone_id: set(z.site_ids) for z in zones}
@@ -71,15 +101,15 @@ def _coverage(plan: RoundPlan, zones: Sequence[Zone]) -> Check:
         for site in a.site_ids:
             seen[site] = seen.get(site, 0) + 1
             if site not in zone_sites.get(a.zone_id, set()):
-                bad.append(f"{site} is not in zone {a.zone_id}")
+                bad.append(f"{names.site(site)} is not in zone {names.zone(a.zone_id)}")
     for z in zones:
         for site in z.site_ids:
             if seen.get(site, 0) != 1:
-                bad.append(f"{site} ({z.zone_id}) assigned {seen.get(site, 0)} times")
+                bad.append(f"{names.site(site)} ({z.name}) assigned {seen.get(site, 0)} times")
     return Check("every_site_covered", not bad, tuple(bad))
 
 
-def _repeats(plan: RoundPlan, rounds: Sequence[RoundPlan], k: int) -> Check:
+def _repeats(plan: RoundPlan, rounds: Sequence[RoundPlan], k: int, names: _Names) -> Check:
     bad = []
     visits = {(a.group_id, a.zone_id) for a in plan.assignments}
     for other in rounds:
@@ -89,18 +119,23 @@ def _repeats(plan: RoundPlan, rounds: Sequence[RoundPlan], k: int) -> Check:
         for a in other.assignments:
             if (a.group_id, a.zone_id) in visits:
                 bad.append(
-                    f"{a.group_id} in {a.zone_id} in rounds {plan.round_no} and {other.round_no}"
+                    f"{names.group(a.group_id)} in {names.zone(a.zone_id)} in rounds "
+                    f"{plan.round_no} and {other.round_no}"
                 )
     return Check("no_repeat_within_rounds", not bad, tuple(sorted(set(bad))), f"K={k}")
 
 
-def _barred(person: StaffMember, zone: Zone) -> list[str]:
+def _barred(person: StaffMember, zone: Zone, names: _Names | None = None) -> list[str]:
+    """Why `person` may not enter `zone`; the zone's name stands for its village."""
     why = []
     if person.home_village_id == zone.village_id:
-        why.append(f"lives in {zone.village_id}")
+        why.append(f"lives in {zone.name}")
     if zone.village_id in person.conflict_village_ids:
-        why.append(f"declared {zone.village_id}")
-    why.extend(f"declared place {s}" for s in sorted(person.conflict_site_ids & set(zone.site_ids)))
+        why.append(f"declared {zone.name}")
+    site = names.site if names else str
+    why.extend(
+        f"declared place {site(s)}" for s in sorted(person.conflict_site_ids & set(zone.site_ids))
+    )
     return why
 
 
@@ -109,20 +144,22 @@ def _recusals(
     zone_of: Mapping[str, Zone],
     groups: Sequence[Group],
     staff: Mapping[str, StaffMember],
+    names: _Names,
 ) -> tuple[list[str], list[str]]:
     home: list[str] = []
     conflict: list[str] = []
     members = {g.group_id: g.member_ids for g in groups}
     for a in plan.assignments:
         zone = zone_of.get(a.zone_id)
+        group = names.group(a.group_id)
         for m in members.get(a.group_id, ()):
             person = staff.get(m)
             if zone is None or person is None:
-                conflict.append(f"{a.group_id}/{m}: unknown member or zone {a.zone_id}")
+                conflict.append(f"{group}/{m}: unknown member or zone {names.zone(a.zone_id)}")
                 continue
-            for why in _barred(person, zone):
+            for why in _barred(person, zone, names):
                 target = home if why.startswith("lives") else conflict
-                target.append(f"{a.group_id}/{m} {why} ({a.zone_id})")
+                target.append(f"{group}/{person.label} {why} ({zone.name})")
     return home, conflict
 
 
@@ -133,6 +170,7 @@ def _workload(
     groups: Sequence[Group],
     staff: Mapping[str, StaffMember],
     k: int,
+    names: _Names,
 ) -> Check:
     """Balanced: the busiest group, if it alone is the busiest, cannot hand one of its
     zones to another group allowed there (recusal, rotation) that would stay below it,
@@ -161,5 +199,8 @@ def _workload(
                 for o in rounds
             ):
                 continue
-            better.append(f"{a.zone_id} could move from {busiest[0]} ({top}) to {g} ({load})")
+            better.append(
+                f"{zone.name} could move from {names.group(busiest[0])} ({top}) "
+                f"to {names.group(g)} ({load})"
+            )
     return Check("balanced_workload", not better, tuple(better), note)

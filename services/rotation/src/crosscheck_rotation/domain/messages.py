@@ -89,6 +89,15 @@ SUGGESTIONS: dict[str, tuple[str, str]] = {
 
 OTHER: dict[str, tuple[str, str]] = {
     "rotation.campaign_not_found": ("未找到该检查活动", "The campaign was not found."),
+    "rotation.campaign_cancelled": (
+        "检查活动“{campaign}”已取消,不能再更改",
+        "The campaign “{campaign}” was cancelled and takes no further change.",
+    ),
+    "rotation.campaign_started": (
+        "检查活动“{campaign}”已开始(已有轮次结束,或已排定且已到开始日期),不能取消",
+        "The campaign “{campaign}” has started (a round is closed, or it is planned and "
+        "its first day has come); it cannot be cancelled.",
+    ),
     "rotation.campaign_exists": ("该检查活动已存在", "The campaign already exists."),
     "rotation.groups_not_formed": ("请先组建检查组", "Form the inspection groups first."),
     "rotation.groups_already_formed": (

@@ -19,6 +19,12 @@ class StaffMember:
     home_village_id: str | None = None
     conflict_village_ids: frozenset[str] = frozenset()
     conflict_site_ids: frozenset[str] = frozenset()
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        """How messages name the person: by name (the id only if no name is known)."""
+        return self.name or self.staff_id
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,9 @@ class CampaignPlan:
     objective: int
     bounds: Bounds
     optimal: bool
+    reproducible: bool = True
+    """False when the wall-clock safety net cut a search: the same seed may then give
+    another (equally legal) plan on another machine."""
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,11 @@ def _blocked(problem: RotationProblem, elig: Mapping[str, set[str]]) -> list[Cau
         if any(zone.zone_id in zs for zs in elig.values()):
             continue
         blockers = sorted(
-            {r.staff_id for g in problem.groups for r in group_recusals(g, zone, problem.staff)}
+            {
+                problem.staff[r.staff_id].label
+                for g in problem.groups
+                for r in group_recusals(g, zone, problem.staff)
+            }
         )
         causes.append(
             Cause(
@@ -121,7 +125,7 @@ def _too_few(
                 )
             )
     for group in problem.groups:
-        zs = sorted(elig[group.group_id])
+        zs = sorted(z.name for z in problem.zones if z.zone_id in elig[group.group_id])
         if len(zs) < w:
             causes.append(
                 _relax(
