@@ -13,11 +13,10 @@ class NotAssigned(NotPermitted):
     message_key = "inspection.not_assigned"
 
 
-class VerifierNotAllowed(DomainError):
+class VerifierNotAllowed(NotPermitted):
     """This person may not re-check this fix (the verifier rules, docs in `hazard`)."""
 
     code = "verifier_not_allowed"
-    status = 403
     message_key = "hazard.verifier_not_in_group"
 
 
