@@ -219,3 +219,28 @@ async def test_the_outbox_backlog_counts_what_the_relay_has_not_sent(
     finally:
         await producer.stop()
     assert pending(await outbox_pending(runtime)) == [({"schema": database.schema}, 0)]
+
+
+async def test_kafka_health_is_a_metric_and_its_outage_leaves_the_service_ready(
+    infra: Infra, database: Database, topics: Topics, unique_name: str
+) -> None:
+    app = held_listener(infra, database, unique_name, asyncio.Event())
+    async with app.router.lifespan_context(app):
+        runtime: ServiceRuntime = app.state.runtime
+        healthy = await scrape(app)
+        assert value(healthy, "crosscheck_kafka_up") == 1
+        for topic in topics.all:
+            assert value(healthy, "crosscheck_kafka_partitions_leaderless", topic=topic) == 0
+            assert value(healthy, "crosscheck_kafka_partitions_under_replicated", topic=topic) == 0
+
+        async def broker_gone() -> bool:
+            raise ConnectionError("no broker answers")
+
+        runtime.kafka_ready = broker_gone  # type: ignore[method-assign]
+        away = await scrape(app)
+        assert value(away, "crosscheck_kafka_up") == 0
+        assert total(away, "crosscheck_kafka_partitions_leaderless") == 0  # not reported
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            ready = await client.get("/readyz")
+        assert ready.status_code == 200, ready.text  # commands still go to the outbox

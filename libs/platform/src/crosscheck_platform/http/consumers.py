@@ -21,6 +21,7 @@ from crosscheck_platform.consumer.tracking import Deduplication
 from crosscheck_platform.http.infrastructure import load_catalogue
 from crosscheck_platform.http.runtime import ServiceRuntime, Subscription
 from crosscheck_platform.kafka import bootstrap_servers
+from crosscheck_platform.kafka.security import KafkaSecurity
 
 
 def consumer_part(
@@ -46,7 +47,11 @@ def consumer_part(
     async def part(runtime: ServiceRuntime) -> AsyncIterator[None]:
         if tables:
             await runtime.database.migrate(tables)
-        broker = KafkaBroker(bootstrap_servers(runtime.settings.kafka_bootstrap), logger=None)
+        broker = KafkaBroker(
+            bootstrap_servers(runtime.settings.kafka_bootstrap),
+            security=KafkaSecurity().faststream(),
+            logger=None,
+        )
         consumer = IdempotentConsumer(
             name=f"{runtime.schema}.{name}",
             db=runtime.database,

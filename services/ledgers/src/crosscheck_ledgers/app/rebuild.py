@@ -56,7 +56,8 @@ from crosscheck_ledgers.domain.projection import Meta, project
 from crosscheck_platform import collector
 from crosscheck_platform.concurrency import all_of
 from crosscheck_platform.db import Connection, Database
-from crosscheck_platform.kafka import admin_client, bootstrap_servers
+from crosscheck_platform.kafka import admin_client
+from crosscheck_platform.kafka.security import client_options
 
 MAX_ROWS = 2_000_000
 # Shares are read and written with the garbage collector off (collector.paused in this
@@ -261,7 +262,7 @@ class Writer:
 
 def _consumer(bootstrap: str) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers(bootstrap),
+        **client_options(bootstrap),
         group_id=None,
         enable_auto_commit=False,
         max_partition_fetch_bytes=8 << 20,
