@@ -88,6 +88,20 @@ class RuleCheck(BaseModel):
     problems: list[str]
 
 
+class Replay(BaseModel):
+    """The round planned again from what its events recorded."""
+
+    replayed: bool = Field(description="false for a replanned round (not replayed)")
+    reason: str | None = None
+    seed: int | None = None
+    no_repeat_within_rounds: int | None = None
+    matches: bool | None = Field(
+        default=None, description="the same plan came out of the recorded seed and inputs"
+    )
+    rounds_compared: list[int] = Field(default_factory=list)
+    reproducible: bool | None = None
+
+
 class RoundCheck(BaseModel):
     """A round re-verified against every rule from the recorded events alone."""
 
@@ -96,6 +110,7 @@ class RoundCheck(BaseModel):
     held: bool
     checks: list[RuleCheck]
     agrees_with_recorded: bool = Field(description="the same verdicts as recorded with the plan")
+    replay: Replay | None = Field(default=None, description="with ?replay=true")
 
 
 class RosterCounts(BaseModel):

@@ -128,12 +128,23 @@ def campaigns_router() -> APIRouter:
 
     @router.get("/{campaign_id}/rounds/{round_no}/check", response_model=answers.RoundCheck)
     async def check(
-        scope: Readers, campaign_id: CampaignId, round_no: RoundNo, runtime: Runtime
+        scope: Readers,
+        campaign_id: CampaignId,
+        round_no: RoundNo,
+        runtime: Runtime,
+        replay: bool = False,
     ) -> object:
-        """Re-verify the round against every rule from the recorded events alone."""
+        """Re-verify the round against every rule from the recorded events alone; with
+        `replay=true` also plan it again from its recorded seed and say whether the
+        same plan comes out (a solver run of seconds)."""
         await campaigns.load(runtime.event_store, campaign_id, scope.township)
         return await checks.check(
-            runtime.database, runtime.event_store, scope.township, campaign_id, round_no
+            runtime.database,
+            runtime.event_store,
+            scope.township,
+            campaign_id,
+            round_no,
+            replay=replay,
         )
 
     async def _groups(
