@@ -42,3 +42,63 @@ class HazardAnswer(BaseModel):
     escalation: str | None
     rejections: int
     closed_at: Timestamp | None
+
+
+class InspectionAnswer(BaseModel):
+    """A recorded inspection (检查记录) of one place in one round."""
+
+    inspection_id: str
+    campaign_id: str
+    round_no: int
+    site_id: str
+    village_id: str
+    group_id: str
+    inspected_at: Timestamp
+    present_staff_ids: list[str]
+    items_checked: int
+    items_failed: int
+    hazard_ids: list[str]
+    override_reason: str | None
+    checklist_version: str | None = Field(default=None, description="the checklist used")
+    notes: str | None = None
+
+
+class HazardRecorded(BaseModel):
+    hazard_id: str
+    checklist_item_id: str | None
+    severity: str
+    recurrence_of: str | None = Field(description="the closed hazard this one repeats")
+    escalation: str | None
+
+
+class InspectionRecorded(InspectionAnswer):
+    """The inspection as recorded, with the hazards it found."""
+
+    hazards: list[HazardRecorded]
+
+
+class ChecklistItem(BaseModel):
+    item_id: str
+    category: str
+    check: str = Field(description="what to check, in Chinese")
+    check_en: str
+    hazard: str = Field(description="the hazard a failed check records")
+    action: str = Field(description="the rectification asked for")
+    severity: str
+
+
+class ChecklistAnswer(BaseModel):
+    """The checklist of a place type, with the township's own items."""
+
+    checklist_id: str
+    version: str
+    site_type: str
+    items: list[ChecklistItem]
+
+
+class ItemAdded(BaseModel):
+    item_id: str
+
+
+class EvidenceStored(BaseModel):
+    evidence_id: str
