@@ -1,6 +1,6 @@
 """Rotation benchmark: group formation, the pre-check and the campaign planner.
 
-    uv run python bench/rotation.py [--time-limit 1.2]
+    uv run python bench/rotation.py [--budget 1.2] [--workers 2]
 
 (a) the reference scenario (49 staff, 7 villages, 8 groups, 6 rounds), all rounds planned
 together; (b) a large township: 60 zones, 60 groups, 500 staff (half living in the
@@ -12,11 +12,19 @@ together with all later rounds, around the rounds already fixed, within the per-
 time limit; the time of each such solve is a "per round" figure, and every round kept is
 re-verified by the independent checker. Workloads are printed in places, each beside the
 bound proven for it (no plan can do better), not as a relative gap. No database or broker.
+
+(d) determinism: the 500-staff township of (b) drawn into 60 groups and its 12 rounds
+planned (K = 5) with 1, 2 and 8 worker threads (`--workers` lists them): the time of
+each, and a SHA-256 of the groups and of the plan, which must be the same for all.
+`--only d` runs this part alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
 import statistics
 import time
 from collections.abc import Sequence
@@ -70,7 +78,7 @@ def _large(zones: int, groups: int) -> tuple[Township, RotationProblem]:
         conflict_rate=0.05,
     )
     drawn = _merge(town.zones(), zones)
-    members = form_groups(town.staff, drawn, groups, seed=1, time_limit=5)
+    members = form_groups(town.staff, drawn, groups, seed=1, budget=5)
     staff = {s.staff_id: s for s in town.staff}
     return town, RotationProblem(staff, members, drawn, range(1, 13))
 
@@ -101,7 +109,7 @@ def rolling(
         )
         started = time.perf_counter()
         try:
-            plan = plan_campaign(step, k, seed=r, time_limit=time_limit)
+            plan = plan_campaign(step, k, seed=r, budget=time_limit)
         except RotationInfeasible:
             # No plan in time: the previous plan's round r stands (it was planned with
             # every later round and is still legal); counted and printed.
@@ -138,7 +146,7 @@ def large(label: str, zones: int, groups: int, time_limit: float, *, largest_k: 
     plan, times, kept, failed = rolling(problem, 5, time_limit)
     p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
     print(
-        f"    per round (limit {time_limit:g} s): p50 {statistics.median(times):.2f} s, "
+        f"    per round (budget {time_limit:g}): p50 {statistics.median(times):.2f} s, "
         f"p95 {p95:.2f} s, max {max(times):.2f} s; no plan in time: {failed} of 12; "
         f"rounds breaking a rule (independent check): {_legal(problem, kept, 5)} of 12"
     )
@@ -148,7 +156,7 @@ def large(label: str, zones: int, groups: int, time_limit: float, *, largest_k: 
         started = time.perf_counter()
         k = largest_passing_k(problem)
         bound_time = time.perf_counter() - started
-        plan = plan_campaign(problem, None, seed=1, time_limit=time_limit)
+        plan = plan_campaign(problem, None, seed=1, budget=time_limit)
         print(
             f"    largest feasible K = {plan.no_repeat_within} (pre-check bound {k} in "
             f"{_ms(bound_time)}; confirmed by a plan that passes the independent check: "
@@ -174,20 +182,67 @@ def impossible() -> None:
     print(f"impossible campaign detected by the pre-check in {_ms(took)}: {causes[0].text('en')}")
 
 
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def determinism(workers: Sequence[int], budget: float) -> None:
+    town = township(
+        2024,
+        villages=60,
+        places=480,
+        staff=500,
+        leadership=65,
+        from_villages=0.5,
+        conflict_rate=0.05,
+    )
+    zones = town.zones()
+    staff = {s.staff_id: s for s in town.staff}
+    print("(d) determinism: 500 staff, 60 zones, 60 groups, K = 5, 12 rounds, seed 1105")
+    seen: set[tuple[str, str]] = set()
+    for w in workers:
+        os.environ["CROSSCHECK_ROTATION_WORKERS"] = str(w)
+        started, cpu = time.perf_counter(), time.process_time()
+        groups = form_groups(town.staff, zones, 60, seed=1105)
+        formed, formed_cpu = time.perf_counter() - started, time.process_time() - cpu
+        started, cpu = time.perf_counter(), time.process_time()
+        problem = RotationProblem(staff, groups, zones, range(1, 13))
+        plan = plan_campaign(problem, 5, seed=1105, budget=budget)
+        planned, planned_cpu = time.perf_counter() - started, time.process_time() - cpu
+        g = _digest([[x.group_id, x.leader_id, list(x.member_ids)] for x in groups])
+        p = _digest(
+            [[a.group_id, a.zone_id, list(a.site_ids)] for r in plan.rounds for a in r.assignments]
+        )
+        seen.add((g, p))
+        print(
+            f"    --workers {w}: formation {formed:.1f} s wall, {formed_cpu:.1f} s CPU "
+            f"(groups {g}); plan {planned:.1f} s wall, {planned_cpu:.1f} s CPU "
+            f"(plan {p}, reproducible={plan.reproducible})"
+        )
+    print(f"    identical under every worker count: {len(seen) == 1}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--time-limit",
+        "--budget",
         type=float,
         default=1.2,
-        help="seconds per round's solve, all phases together (default 1.2)",
+        help="deterministic time per round's solve and lane, all phases (default 1.2)",
     )
+    parser.add_argument("--workers", default="1,2,8", help="thread counts for (d), comma-separated")
+    parser.add_argument("--only", choices=["d"], help="run one part only")
     args = parser.parse_args()
+    workers = [int(w) for w in args.workers.split(",")]
+    if args.only == "d":
+        determinism(workers, args.budget)
+        return
     scenario_a()
     impossible()
-    large("(b)", 60, 60, args.time_limit, largest_k=True)
-    large("(c) 50 zones", 50, 60, args.time_limit, largest_k=False)
-    large("(c) 40 groups", 60, 40, args.time_limit, largest_k=False)
+    large("(b)", 60, 60, args.budget, largest_k=True)
+    large("(c) 50 zones", 50, 60, args.budget, largest_k=False)
+    large("(c) 40 groups", 60, 40, args.budget, largest_k=False)
+    determinism(workers, args.budget)
 
 
 if __name__ == "__main__":

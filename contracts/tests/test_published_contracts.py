@@ -19,6 +19,7 @@ from crosscheck_contracts.jsonrefs import inline_refs
 from crosscheck_contracts.publish import check, check_generated
 from crosscheck_contracts.samples import sample_envelope
 from crosscheck_contracts.schemas import event_name, payload_schema, render
+from crosscheck_contracts.topics import dead_letter_topic
 
 CONTRACTS = Path(__file__).resolve().parents[1]
 DOCUMENT = build(CATALOGUE)
@@ -34,11 +35,29 @@ def test_committed_asyncapi_matches_the_code() -> None:
     assert report.ok, "\n".join(report.problems)
 
 
-def test_one_channel_per_topic() -> None:
+def test_one_channel_per_topic_and_per_dead_letter_topic() -> None:
     addresses = {channel["address"] for channel in DOCUMENT["channels"].values()}
-    assert addresses == set(Topics().all)
+    assert addresses == set(Topics().all) | {dead_letter_topic(t) for t in Topics().all}
     for channel in DOCUMENT["channels"].values():
         assert channel["bindings"]["kafka"]["topic"] == channel["address"]
+    dead = DOCUMENT["components"]["messages"]["DeadLetter"]
+    assert set(dead["headers"]["required"]) == {
+        "dlq_reason",
+        "dlq_consumer",
+        "dlq_topic",
+        "dlq_partition",
+        "dlq_offset",
+    }
+
+
+def test_servers_say_how_clients_authenticate() -> None:
+    servers = DOCUMENT["servers"]
+    production = servers["production"]
+    assert production["protocol"] == "kafka-secure"
+    (scheme_ref,) = production["security"]
+    scheme = scheme_ref["$ref"].removeprefix("#/components/securitySchemes/")
+    assert DOCUMENT["components"]["securitySchemes"][scheme]["type"] == "scramSha512"
+    assert servers["local"]["host"] == "127.0.0.1:9092"
 
 
 @pytest.mark.parametrize("model", list(CATALOGUE), ids=[m.event_type for m in CATALOGUE])
@@ -69,7 +88,8 @@ def test_message_examples_are_readable_messages() -> None:
 def test_every_header_is_declared() -> None:
     declared = set(DOCUMENT["components"]["schemas"]["CloudEventHeaders"]["properties"])
     for message in DOCUMENT["components"]["messages"].values():
-        assert set(message["examples"][0]["headers"]) <= declared
+        own = set(message["headers"].get("properties", {}))
+        assert set(message["examples"][0]["headers"]) <= declared | own
 
 
 def _refs(node: Any) -> list[str]:

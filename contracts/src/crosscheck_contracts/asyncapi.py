@@ -18,7 +18,7 @@ from crosscheck_contracts.jsonrefs import inline_refs
 from crosscheck_contracts.kafka import CE_PREFIX, CONTENT_TYPE_HEADER, encode
 from crosscheck_contracts.samples import all_samples, sample_envelope
 from crosscheck_contracts.schemas import event_name, payload_schema
-from crosscheck_contracts.topics import PARTITIONS, Topics
+from crosscheck_contracts.topics import PARTITIONS, Topics, dead_letter_topic
 
 ASYNCAPI_VERSION = "3.0.0"
 KAFKA_BINDING_VERSION = "0.5.0"
@@ -30,6 +30,42 @@ _CONTEXT_DOCS = {
     BoundedContext.ROTATION: "Campaigns, inspection groups and the zone rotation of each round.",
     BoundedContext.HAZARDS: "Inspections and the closed loop of each hazard (整改闭环).",
     BoundedContext.NOTIFY: "Reminders, overdue notices and delivery failures.",
+}
+
+
+DEAD_LETTER_MESSAGE = "DeadLetter"
+DEAD_LETTER_HEADERS = {
+    "dlq_reason": "Why the consumer could not apply it (e.g. `... v3 is newer than this "
+    "reader (v2)`), at most 2000 characters.",
+    "dlq_consumer": "The consumer that set it aside (`<schema>.<consumer>`).",
+    "dlq_topic": "The topic it was read from.",
+    "dlq_partition": "Its partition there.",
+    "dlq_offset": "Its offset there.",
+}
+
+# Where the topics are served and how a client proves who it is. The production cluster
+# (deploy/kubernetes/production/kafka.yaml) listens with TLS and SCRAM users only; the
+# local stack's broker is on the loopback address without authentication.
+SERVERS: dict[str, Any] = {
+    "production": {
+        "host": "crosscheck-kafka-bootstrap:9093",
+        "protocol": "kafka-secure",
+        "description": "A county's cluster: TLS (the cluster CA) and one SCRAM-SHA-512 user "
+        "per service or subscriber, with ACLs on the topics and consumer groups it may use.",
+        "security": [{"$ref": "#/components/securitySchemes/scram"}],
+    },
+    "local": {
+        "host": "127.0.0.1:9092",
+        "protocol": "kafka",
+        "description": "The local stack (`./crosscheck up`): loopback only, no authentication.",
+    },
+}
+SECURITY_SCHEMES: dict[str, Any] = {
+    "scram": {
+        "type": "scramSha512",
+        "description": "SASL/SCRAM-SHA-512 over TLS; the user and its password are issued "
+        "by the cluster's operator (a Secret named after the user).",
+    }
 }
 
 
@@ -161,6 +197,32 @@ def build(catalogue: EventCatalogue, topics: Topics | None = None) -> dict[str, 
                 }
             },
         }
+        dead = dead_letter_topic(address)
+        channels[f"{channel}_dlq"] = {
+            "address": dead,
+            "title": dead,
+            "description": (
+                f"Messages of {address} a consumer could not apply, unchanged (same key, "
+                "headers and value) plus the dlq_* headers saying why and where from. "
+                "`crosscheck-deadletters list|show|redrive` reads and replays them."
+            ),
+            "messages": {
+                DEAD_LETTER_MESSAGE: {"$ref": f"#/components/messages/{DEAD_LETTER_MESSAGE}"}
+            },
+            "bindings": {
+                "kafka": {
+                    "topic": dead,
+                    "partitions": PARTITIONS,
+                    "bindingVersion": KAFKA_BINDING_VERSION,
+                }
+            },
+        }
+        operations[f"dead_letter_{channel}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{channel}_dlq"},
+            "summary": f"A consumer of {address} sets aside what it cannot apply.",
+            "messages": [{"$ref": f"#/channels/{channel}_dlq/messages/{DEAD_LETTER_MESSAGE}"}],
+        }
         operations[f"publish_{channel}"] = {
             "action": "send",
             "channel": {"$ref": f"#/channels/{channel}"},
@@ -181,7 +243,57 @@ def build(catalogue: EventCatalogue, topics: Topics | None = None) -> dict[str, 
             ),
         },
         "defaultContentType": "application/json",
+        "servers": SERVERS,
         "channels": channels,
         "operations": operations,
-        "components": {"schemas": schemas, "messages": messages},
+        "components": {
+            "schemas": schemas,
+            "messages": messages | {DEAD_LETTER_MESSAGE: _dead_letter()},
+            "securitySchemes": SECURITY_SCHEMES,
+        },
+    }
+
+
+def _dead_letter() -> dict[str, Any]:
+    """A dead letter is the original message, whatever it was (even unreadable bytes),
+    with headers saying why it was set aside."""
+    newer = next(e for e in all_samples() if e.event_type.endswith(".RectificationVerified"))
+    envelope = sample_envelope(newer)
+    _, headers, value = encode(envelope, newer)
+    example_headers = {name: raw.decode() for name, raw in headers} | {
+        "dlq_reason": f"{newer.event_type} v{newer.schema_version} is newer than this "
+        f"reader (v{newer.schema_version - 1})",
+        "dlq_consumer": "ledgers.ledgers",
+        "dlq_topic": "crosscheck.hazards.v1",
+        "dlq_partition": "3",
+        "dlq_offset": "1207",
+    }
+    return {
+        "examples": [
+            {
+                "name": "newer_than_the_reader",
+                "summary": "An old reader during a rolling upgrade set aside a newer version.",
+                "headers": example_headers,
+                "payload": json.loads(value),
+            }
+        ],
+        "name": "DeadLetter",
+        "title": "Dead letter",
+        "summary": "A message a consumer could not apply, as it was read, with the reason.",
+        "headers": {
+            "type": "object",
+            "description": "The original headers (ce_* when it had them) plus these.",
+            "properties": {
+                name: {"type": "string", "description": text}
+                for name, text in DEAD_LETTER_HEADERS.items()
+            },
+            "required": list(DEAD_LETTER_HEADERS),
+        },
+        "payload": {"description": "The original value, unchanged (possibly not JSON)."},
+        "bindings": {
+            "kafka": {
+                "key": {"type": "string", "description": "The original key"},
+                "bindingVersion": KAFKA_BINDING_VERSION,
+            }
+        },
     }

@@ -470,7 +470,22 @@ class Campaign:
             await step(
                 "report-2", {"note": "已再次整改并建立台账"}, Role.VILLAGE_COMMITTEE, **village
             )
-        await step("verify", {"note": "现场复核合格，予以销号"})
+        verify: dict[str, Any] = {"note": "现场复核合格，予以销号"}
+        if hazard.major:
+            # A major hazard is verified with a photo taken at the re-check.
+            photo = await api.json(
+                "hazards",
+                "POST",
+                "/v1/evidence",
+                content=_PNG + hazard_id.encode(),
+                headers=await api.auth(by_leader, staff_id=leader) | {"Content-Type": "image/png"},
+            )
+            verify["evidence_ids"] = [photo["evidence_id"]]
+        await step("verify", verify)
+
+
+_PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"
+"""The start of a PNG file: the evidence store checks the type by its first bytes."""
 
 
 async def run(settings: DemoSettings) -> Outcomes:

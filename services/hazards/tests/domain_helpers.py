@@ -8,7 +8,7 @@ from crosscheck_contracts.base import Event
 from crosscheck_contracts.events.hazards import EscalationLevel, HazardCategory, Severity
 from crosscheck_hazards.domain.clock import ManualClock
 from crosscheck_hazards.domain.deadlines import DeadlinePolicy
-from crosscheck_hazards.domain.hazard import Finding, Hazard
+from crosscheck_hazards.domain.hazard import Finding, Hazard, Verifier
 from crosscheck_hazards.domain.states import HazardCommand, HazardState
 
 START = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
@@ -73,7 +73,9 @@ def perform(hazard: Hazard, command: HazardCommand, clock: ManualClock) -> None:
         case HazardCommand.REPORT:
             hazard.report(note="已更换灭火器", at=now)
         case HazardCommand.VERIFY:
-            hazard.verify(by_staff_id=VERIFIER, at=now)
+            hazard.verify(
+                verifier=Verifier(VERIFIER, in_eligible_group=True, photo_times=(now,)), at=now
+            )
         case HazardCommand.REJECT:
             hazard.reject(by_staff_id=VERIFIER, reason="仍未更换", at=now, policy=POLICY)
         case HazardCommand.EXTEND:

@@ -4,6 +4,7 @@ and random command sequences never leave the table."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -11,16 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crosscheck_contracts.events.hazards import (
+    Actor,
     EscalationLevel,
     HazardEscalated,
     HazardFound,
+    RectificationVerified,
     Severity,
 )
 from crosscheck_hazards.domain.clock import DISPLAY_ZONE, ManualClock
-from crosscheck_hazards.domain.errors import HazardStateConflict
-from crosscheck_hazards.domain.hazard import Hazard
+from crosscheck_hazards.domain.errors import HazardStateConflict, VerifierNotAllowed
+from crosscheck_hazards.domain.hazard import Hazard, Verifier
 from crosscheck_hazards.domain.states import ALLOWED, NEXT_STATE, HazardCommand, HazardState
-from crosscheck_platform.errors import RuleViolation
+from crosscheck_platform.errors import DomainError, RuleViolation
 
 from .domain_helpers import (
     POLICY,
@@ -50,7 +53,7 @@ def test_every_state_and_command(state: HazardState, command: HazardCommand) -> 
     else:
         with pytest.raises(HazardStateConflict) as refused:
             perform(hazard, command, clock)
-        assert refused.value.status == 409
+        assert refused.value.code == "state_conflict"
         assert refused.value.params["state"] == state.value
         assert refused.value.params["command"] == command.value
         assert refused.value.params["allowed_commands"] == [c.value for c in ALLOWED[state]]
@@ -77,13 +80,13 @@ def test_a_major_hazard_is_escalated_to_township_leadership_when_found() -> None
 def test_the_responsible_person_can_never_verify_or_reject() -> None:
     clock = ManualClock(START)
     hazard = hazard_in(HazardState.REPORTED, clock)
-    with pytest.raises(RuleViolation) as refused:
-        hazard.verify(by_staff_id=RESPONSIBLE_STAFF, at=clock())
+    with pytest.raises(VerifierNotAllowed) as refused:
+        hazard.verify(verifier=Verifier(RESPONSIBLE_STAFF, in_eligible_group=True), at=clock())
     assert refused.value.key == "hazard.verifier_is_responsible"
-    with pytest.raises(RuleViolation):
+    with pytest.raises(VerifierNotAllowed):
         hazard.reject(by_staff_id=RESPONSIBLE_STAFF, reason="x", at=clock(), policy=POLICY)
     assert hazard.state is HazardState.REPORTED
-    hazard.verify(by_staff_id="someone-else", at=clock())
+    hazard.verify(verifier=Verifier("someone-else", in_eligible_group=True), at=clock())
     assert hazard.closed_at == clock()
     assert hazard.allowed() == ()
 
@@ -158,3 +161,47 @@ def test_random_command_sequences_follow_the_table(commands: list[HazardCommand]
     _, events = hazard.collect_pending()
     assert Hazard.rehydrate(hazard.id, events).state is model
     assert hazard.version == len(events)
+
+
+def test_the_verifier_rules() -> None:
+    clock = ManualClock(START)
+    hazard = hazard_in(HazardState.ASSIGNED, clock)
+    reporter = Actor(staff_id="s-reporter", name="张明", role="inspector")
+    hazard.report(note="已整改", at=clock(), by=reporter)
+    later = clock() + timedelta(minutes=5)
+
+    def refused(verifier: Verifier) -> str:
+        with pytest.raises(DomainError) as caught:
+            hazard.verify(verifier=verifier, at=later)
+        return caught.value.key
+
+    assert refused(Verifier("s-reporter", in_eligible_group=True)) == "hazard.verifier_is_reporter"
+    assert refused(Verifier("s-x", in_eligible_group=False)) == "hazard.verifier_not_in_group"
+    assert refused(Verifier("s-x", True, override_reason="x")) == "hazard.override_not_admin"
+    admin = Verifier("s-admin", in_eligible_group=False, is_admin=True)
+    assert refused(admin) == "hazard.override_reason_required"
+    assert hazard.state is HazardState.REPORTED
+
+    hazard.verify(verifier=replace(admin, override_reason="检查组成员均已调离"), at=later)
+    _, events = hazard.collect_pending()
+    verified = events[-1]
+    assert isinstance(verified, RectificationVerified)
+    assert verified.override_reason == "检查组成员均已调离"
+
+
+def test_a_major_hazard_needs_a_photo_taken_after_the_report() -> None:
+    clock = ManualClock(START)
+    hazard = Hazard.record(finding(Severity.MAJOR))
+    hazard.notify(by_staff_id="s", told_person_name="李四", signed=True, at=clock())
+    hazard.assign(
+        responsible_person_name="李四", supervising_village_id="v-1", at=clock(), policy=POLICY
+    )
+    reported_at = clock() + timedelta(hours=1)
+    hazard.report(note="已整改", at=reported_at)
+    for photos in ((), (reported_at - timedelta(minutes=1),), (reported_at,)):
+        with pytest.raises(RuleViolation) as refused:
+            hazard.verify(verifier=Verifier("s-1", True, photo_times=photos), at=reported_at)
+        assert refused.value.key == "hazard.major_needs_photo"
+    after = reported_at + timedelta(minutes=1)
+    hazard.verify(verifier=Verifier("s-1", True, photo_times=(after,)), at=after)
+    assert hazard.state is HazardState.CLOSED

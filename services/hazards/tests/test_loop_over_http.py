@@ -409,7 +409,7 @@ async def test_roles_and_separation_of_duties(svc: Harness) -> None:
     responsible = await svc.client.post(
         f"/v1/hazards/{hazard_id}/verify", json={}, headers=svc.headers(Role.INSPECTOR, "s-9")
     )
-    assert responsible.status_code == 422
+    assert responsible.status_code == 403
     assert responsible.json()["error"]["message"] == "整改责任人不能复核自己的整改"
 
     village = await svc.client.post(

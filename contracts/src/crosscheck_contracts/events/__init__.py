@@ -63,7 +63,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
 # (event_type, N) -> function(v N data) -> v N+1 data goes here, so history stays readable.
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     (model.event_type, 1): hazards.actor_unknown for model in hazards.EVENTS
-}
+} | {(RectificationVerified.event_type, 2): hazards.no_override}
 
 
 def build_catalogue() -> EventCatalogue:

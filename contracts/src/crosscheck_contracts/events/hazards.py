@@ -184,12 +184,16 @@ class RectificationVerified(_HazardsEvent):
     """An inspector re-checked the fix on site (现场复核) and closed the hazard (销号)."""
 
     event_type: ClassVar[str] = "crosscheck.hazards.RectificationVerified"
+    schema_version: ClassVar[int] = 3
 
     hazard_id: Id
     verified_by_staff_id: Id
     verified_at: AwareDatetime
     note: Text | None = None
     evidence_ids: IdList = Field(default_factory=list)
+    override_reason: Text | None = None
+    """v3: set when a township administrator verified outside the verifier rules (not a
+    member of the finding group nor of a later round's group for the zone), and why."""
 
 
 class RectificationRejected(_HazardsEvent):
@@ -257,3 +261,8 @@ EVENTS: tuple[type[Event], ...] = (
 def actor_unknown(data: dict[str, Any]) -> dict[str, Any]:
     """Upcaster v1 → v2 of every hazards event: who did a v1 step was not recorded."""
     return data | {"actor": None}
+
+
+def no_override(data: dict[str, Any]) -> dict[str, Any]:
+    """Upcaster v2 → v3 of RectificationVerified: verifications before v3 were by rule."""
+    return data | {"override_reason": None}

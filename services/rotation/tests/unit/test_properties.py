@@ -50,7 +50,7 @@ def test_plans_pass_the_checker_and_impossible_is_really_impossible(
     problem: RotationProblem, k: int, seed: int
 ) -> None:
     try:
-        plan = plan_campaign(problem, k, seed, time_limit=5)
+        plan = plan_campaign(problem, k, seed, budget=5)
     except RotationInfeasible as exc:
         assert exc.causes[0].rule != "solver_unknown"
         assert not feasible(problem, k)
@@ -69,7 +69,7 @@ def test_default_k_is_the_largest_feasible(problem: RotationProblem, seed: int) 
     top = max(1, len(problem.rounds) - 1)
     best = max((k for k in range(1, top + 1) if feasible(problem, k)), default=None)
     try:
-        plan = plan_campaign(problem, None, seed, time_limit=5)
+        plan = plan_campaign(problem, None, seed, budget=5)
     except RotationInfeasible:
         assert best is None
         return

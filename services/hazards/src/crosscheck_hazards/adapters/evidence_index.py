@@ -10,20 +10,13 @@ staff) before any village's finding cites it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore import TableRows
 from crosscheck_platform.tenancy import Holding
-
-TABLE = """CREATE TABLE IF NOT EXISTS evidence_villages (
-    evidence_id text NOT NULL,
-    township text NOT NULL,
-    county text NOT NULL,
-    village_id text NOT NULL,
-    PRIMARY KEY (evidence_id, township, village_id)
-)"""
 
 _COLUMNS = ("evidence_id", "township", "county", "village_id")
 _INSERT = f"""INSERT INTO evidence_villages ({", ".join(_COLUMNS)}) VALUES ($1, $2, $3, $4)
@@ -42,10 +35,34 @@ def citation_rows(
     return [TableRows("evidence_villages", _COLUMNS, ("text",) * 4, rows, "ON CONFLICT DO NOTHING")]
 
 
+_RECORD_UPLOAD = f"""WITH village AS ({_INSERT})
+    INSERT INTO evidence_uploads (evidence_id, township, kind, uploaded_at)
+    VALUES ($1, $2, $5, $6) ON CONFLICT DO NOTHING"""
+
+
 async def record_upload(
-    db: Database, tenant: Tenant, evidence_id: str, village_id: str | None
+    db: Database,
+    tenant: Tenant,
+    evidence_id: str,
+    village_id: str | None,
+    *,
+    kind: str,
+    at: datetime,
 ) -> None:
-    await db.execute(_INSERT, evidence_id, tenant.township, tenant.county, village_id or "")
+    await db.execute(
+        _RECORD_UPLOAD, evidence_id, tenant.township, tenant.county, village_id or "", kind, at
+    )
+
+
+async def photo_times(db: Database, township: str, evidence_ids: Sequence[str]) -> list[datetime]:
+    """When each cited photo was uploaded (evidence that is not a photo is left out)."""
+    rows = await db.fetch(
+        "SELECT uploaded_at FROM evidence_uploads WHERE township = $1"
+        " AND evidence_id = ANY($2::text[]) AND kind LIKE 'image/%'",
+        township,
+        list(evidence_ids),
+    )
+    return [r["uploaded_at"] for r in rows]
 
 
 async def holdings(db: Database, evidence_id: str) -> list[Holding]:

@@ -63,6 +63,11 @@ class Report(Body):
 class Verify(Body):
     note: Text | None = None
     evidence_ids: IdList = Field(default_factory=list)
+    override_reason: Reason | None = Field(
+        default=None,
+        description="a township administrator verifying outside the verifier rules: why "
+        "(recorded in the event)",
+    )
 
 
 class Reject(Body):

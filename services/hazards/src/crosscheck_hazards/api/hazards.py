@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
 from crosscheck_contracts.fields import Id
+from crosscheck_hazards.adapters.evidence_index import photo_times
+from crosscheck_hazards.adapters.verifiers import may_verify
 from crosscheck_hazards.api import bodies
+from crosscheck_hazards.api.answers import HazardAnswer
 from crosscheck_hazards.api.deps import (
     Admin,
     Idempotency,
@@ -34,7 +37,7 @@ from crosscheck_hazards.app.history import History, history
 from crosscheck_hazards.app.loading import load_with_history
 from crosscheck_hazards.app.runner import CommandRunner
 from crosscheck_hazards.app.views import hazard_view
-from crosscheck_hazards.domain.hazard import Hazard
+from crosscheck_hazards.domain.hazard import Hazard, Verifier
 from crosscheck_platform.auth import Forbidden, Principal, Role
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import RuleViolation
@@ -78,10 +81,8 @@ def router() -> APIRouter:
         result = await runner.run(tenant, decide, key=idem.key, fingerprint=idem.fingerprint)
         return answer(result)
 
-    @r.get("/{hazard_id}")
-    async def get_hazard(
-        hazard_id: str, principal: CurrentPrincipal, runtime: Runtime
-    ) -> dict[str, Any]:
+    @r.get("/{hazard_id}", response_model=HazardAnswer)
+    async def get_hazard(hazard_id: str, principal: CurrentPrincipal, runtime: Runtime) -> object:
         hazard, _ = await load_hazard(runtime.event_store, hazard_id, principal, write=False)
         return hazard_view(hazard)
 
@@ -105,7 +106,7 @@ def router() -> APIRouter:
         )
         return history(hazard_id, stored, preferred_language(accept_language))
 
-    @r.post("/{hazard_id}/notify")
+    @r.post("/{hazard_id}/notify", response_model=HazardAnswer)
     async def notify(
         hazard_id: str,
         body: bodies.Notify,
@@ -128,7 +129,7 @@ def router() -> APIRouter:
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
 
-    @r.post("/{hazard_id}/assign")
+    @r.post("/{hazard_id}/assign", response_model=HazardAnswer)
     async def assign(
         hazard_id: str,
         body: bodies.Assign,
@@ -152,7 +153,7 @@ def router() -> APIRouter:
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
 
-    @r.post("/{hazard_id}/report")
+    @r.post("/{hazard_id}/report", response_model=HazardAnswer)
     async def report(
         hazard_id: str,
         body: bodies.Report,
@@ -182,24 +183,46 @@ def router() -> APIRouter:
 
         return await run(runtime, runner, principal, hazard_id, idem, action, body.evidence_ids)
 
-    @r.post("/{hazard_id}/verify")
+    @r.post("/{hazard_id}/verify", response_model=HazardAnswer)
     async def verify(
         hazard_id: str,
         body: bodies.Verify,
-        principal: OnSiteStaff,
+        principal: Inspector,
         runtime: Runtime,
         runner: Runner,
         services: Services,
         idem: IdempotencyDep,
     ) -> JSONResponse:
-        staff = _staff_id(principal)
+        """现场复核 passed. Never by whoever reported the fix nor the responsible person;
+        by a member of the group that found the hazard or of a group assigned to its zone
+        in a later round; a township administrator may verify outside that rule with an
+        `override_reason`. A major hazard needs a photo taken after the report."""
+        is_admin = principal.role is Role.TOWNSHIP_ADMIN
+        staff = (
+            _recordable_id(principal.staff_id or principal.subject, "hazard.staff_required")
+            if is_admin
+            else _staff_id(principal)
+        )
+        tenant = acting_tenant(principal)
         await require_evidence(
-            services.blobs, runtime.database, principal, acting_tenant(principal), body.evidence_ids
+            services.blobs, runtime.database, principal, tenant, body.evidence_ids
+        )
+        loaded, _ = await load_hazard(runtime.event_store, hazard_id, principal, write=True)
+        assert loaded.found is not None
+        verifier = Verifier(
+            staff_id=staff,
+            in_eligible_group=principal.staff_id is not None
+            and await may_verify(runtime.database, tenant.township, loaded.found, staff),
+            is_admin=is_admin,
+            override_reason=body.override_reason,
+            photo_times=tuple(
+                await photo_times(runtime.database, tenant.township, body.evidence_ids)
+            ),
         )
 
         def action(h: Hazard) -> None:
             h.verify(
-                by_staff_id=staff,
+                verifier=verifier,
                 at=services.clock(),
                 note=body.note,
                 evidence_ids=tuple(body.evidence_ids),
@@ -208,7 +231,7 @@ def router() -> APIRouter:
 
         return await run(runtime, runner, principal, hazard_id, idem, action, body.evidence_ids)
 
-    @r.post("/{hazard_id}/reject")
+    @r.post("/{hazard_id}/reject", response_model=HazardAnswer)
     async def reject(
         hazard_id: str,
         body: bodies.Reject,
@@ -232,7 +255,7 @@ def router() -> APIRouter:
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
 
-    @r.post("/{hazard_id}/extend")
+    @r.post("/{hazard_id}/extend", response_model=HazardAnswer)
     async def extend(
         hazard_id: str,
         body: bodies.Extend,
@@ -259,7 +282,7 @@ def router() -> APIRouter:
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
 
-    @r.post("/{hazard_id}/escalate")
+    @r.post("/{hazard_id}/escalate", response_model=HazardAnswer)
     async def escalate(
         hazard_id: str,
         body: bodies.Escalate,

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from crosscheck_platform.errors import DomainError, RuleViolation, StateConflict
+from crosscheck_platform.errors import NotPermitted, RuleViolation, StateConflict
 from crosscheck_platform.i18n import register
 
 
-class NotAssigned(DomainError):
+class NotAssigned(NotPermitted):
     """The group (or the person) is not the one the round sent to this place."""
 
     code = "not_assigned"
-    status = 403
     message_key = "inspection.not_assigned"
+
+
+class VerifierNotAllowed(NotPermitted):
+    """This person may not re-check this fix (the verifier rules, docs in `hazard`)."""
+
+    code = "verifier_not_allowed"
+    message_key = "hazard.verifier_not_in_group"
 
 
 class HazardStateConflict(StateConflict):
@@ -37,6 +43,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hazard.verifier_is_responsible": (
         "整改责任人不能复核自己的整改",
         "The person responsible for the fix cannot re-check it.",
+    ),
+    "hazard.verifier_is_reporter": (
+        "报告整改完成的人不能复核该整改",
+        "Whoever reported the fix done cannot re-check it.",
+    ),
+    "hazard.verifier_not_in_group": (
+        "复核须由发现该隐患的检查组成员,或后续轮次轮换到该片区的检查组成员进行",
+        "The re-check must be done by a member of the group that found the hazard, "
+        "or of a group assigned to its zone in a later round.",
+    ),
+    "hazard.override_reason_required": (
+        "管理员越权复核须填写理由",
+        "An administrator verifying outside the rules must give a reason.",
+    ),
+    "hazard.override_not_admin": (
+        "只有乡镇管理员可以越权复核",
+        "Only a township administrator may verify outside the rules.",
+    ),
+    "hazard.major_needs_photo": (
+        "重大隐患复核须附至少一张在报告整改完成之后拍摄的照片",
+        "Verifying a major hazard needs at least one photo taken after the fix was reported.",
     ),
     "hazard.staff_required": (
         "此操作需由登记在册的检查人员执行",

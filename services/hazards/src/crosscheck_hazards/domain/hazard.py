@@ -26,7 +26,7 @@ from crosscheck_contracts.events.hazards import (
     Severity,
 )
 from crosscheck_hazards.domain.deadlines import DeadlinePolicy
-from crosscheck_hazards.domain.errors import HazardStateConflict
+from crosscheck_hazards.domain.errors import HazardStateConflict, VerifierNotAllowed
 from crosscheck_hazards.domain.states import ALLOWED, HazardCommand, HazardState
 from crosscheck_platform.errors import RuleViolation
 from crosscheck_platform.eventstore import Aggregate
@@ -58,6 +58,26 @@ class Finding:
     evidence_ids: tuple[str, ...] = ()
     recurrence_of: str | None = None
     actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """Who asks to verify a fix, and what the service knows that the rules need.
+
+    The rules (现场复核): whoever reported the fix done and the responsible person never
+    verify it; the verifier is a member of the group that found the hazard or of a group
+    assigned to the hazard's zone in a later round; a township administrator may verify
+    outside that rule with a reason, which the event records; a major hazard needs at
+    least one photo taken after the fix was reported.
+    """
+
+    staff_id: str
+    in_eligible_group: bool
+    is_admin: bool = False
+    override_reason: str | None = None
+    photo_times: tuple[datetime, ...] = ()
+    """When each photo the verifier cites was taken (upload time until capture times
+    are known)."""
 
 
 class Hazard(Aggregate):
@@ -186,25 +206,47 @@ class Hazard(Aggregate):
     def verify(
         self,
         *,
-        by_staff_id: str,
+        verifier: Verifier,
         at: datetime,
         note: str | None = None,
         evidence_ids: tuple[str, ...] = (),
         by: Actor | None = None,
     ) -> None:
-        """现场复核 passed: closed (销号)."""
+        """现场复核 passed: closed (销号). The rules are `Verifier`'s."""
         self._require(HazardCommand.VERIFY)
-        self._not_responsible(by_staff_id)
+        self._not_responsible(verifier.staff_id)
+        if self.reported_by is not None and verifier.staff_id == self.reported_by.staff_id:
+            raise VerifierNotAllowed("hazard.verifier_is_reporter")
+        override = self._override(verifier)
+        after_report = [
+            t for t in verifier.photo_times if self.reported_at and t > self.reported_at
+        ]
+        if self.severity is Severity.MAJOR and not after_report:
+            raise RuleViolation("hazard.major_needs_photo")
         self._emit(
             RectificationVerified(
                 hazard_id=self.id,
-                verified_by_staff_id=by_staff_id,
+                verified_by_staff_id=verifier.staff_id,
                 verified_at=at,
                 note=note,
                 evidence_ids=list(evidence_ids),
+                override_reason=override,
                 actor=by,
             )
         )
+
+    @staticmethod
+    def _override(verifier: Verifier) -> str | None:
+        reason = (verifier.override_reason or "").strip() or None
+        if reason is not None and not verifier.is_admin:
+            raise VerifierNotAllowed("hazard.override_not_admin")
+        if verifier.in_eligible_group:
+            return reason
+        if not verifier.is_admin:
+            raise VerifierNotAllowed("hazard.verifier_not_in_group")
+        if reason is None:
+            raise VerifierNotAllowed("hazard.override_reason_required")
+        return reason
 
     def reject(
         self,
@@ -293,7 +335,7 @@ class Hazard(Aggregate):
 
     def _not_responsible(self, staff_id: str) -> None:
         if self.responsible_staff_id is not None and staff_id == self.responsible_staff_id:
-            raise RuleViolation("hazard.verifier_is_responsible")
+            raise VerifierNotAllowed("hazard.verifier_is_responsible")
 
     # -- state from events ----------------------------------------------------------
 

@@ -14,7 +14,10 @@ from crosscheck_rotation.domain.causes import Cause, RotationInfeasible
 from crosscheck_rotation.domain.model import Group, StaffMember, Zone
 from crosscheck_rotation.domain.recusal import member_may_enter
 from crosscheck_rotation.domain.seating import seat
-from crosscheck_rotation.domain.solver import found, solver
+from crosscheck_rotation.domain.solver import solve
+
+FORMATION_BUDGET = 2.0
+"""Deterministic time (about seconds of one core) of the seating search, per lane."""
 
 
 def choose_leaders(
@@ -33,7 +36,7 @@ def form_groups(
     groups: int,
     seed: int,
     *,
-    time_limit: float = 5.0,
+    budget: float = FORMATION_BUDGET,
 ) -> list[Group]:
     leaders_available = sum(s.is_leadership for s in staff)
     if leaders_available < groups:
@@ -88,10 +91,11 @@ def form_groups(
         + sum(open_.values()) * (len(others) + 1)
         - spread
     )
-    sat = solver(seed, time_limit)
-    if found(sat.solve(model)):
+    out = solve(model, seed, budget)
+    if out.found:
         first = [
-            next(g for g in range(groups) if sat.boolean_value(y[m.staff_id, g])) for m in others
+            next(g for g in range(groups) if out.solver.boolean_value(y[m.staff_id, g]))
+            for m in others
         ]
     return [
         Group(

@@ -94,6 +94,9 @@ class CampaignPlan:
     objective: int
     bounds: Bounds
     optimal: bool
+    reproducible: bool = True
+    """False when the wall-clock safety net cut a search: the same seed may then give
+    another (equally legal) plan on another machine."""
 
 
 @dataclass(frozen=True)

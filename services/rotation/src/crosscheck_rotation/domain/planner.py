@@ -6,15 +6,14 @@ legal plan is optimal: when the start reaches the last round it is the plan, dra
 random by its seed (双随机) yet reproducibly. Otherwise CP-SAT plans all rounds together
 from that start, in lexicographic phases with proven bounds: (1) the largest workload of
 each round, (2) the spread of each round given (1), (3) a random tie-break drawn from the
-seed, so equally good plans are chosen at random. Those searches run on two workers
-within the time limit, so such a plan is reproducible from its seed only when they end
-proven; it is audited from its recorded event (the checker), not by solving again.
+seed, so equally good plans are chosen at random. Every search stops on a deterministic
+budget (`solver`), so the same inputs and seed give the same plan on any machine; only
+when the wall-clock safety net cut a search does the plan say it may not be reproducible.
 """
 
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable, Sequence
 
 from ortools.sat.python import cp_model
@@ -29,16 +28,14 @@ from crosscheck_rotation.domain.model import (
 )
 from crosscheck_rotation.domain.precheck import largest_passing_k, precheck
 from crosscheck_rotation.domain.rotation_model import RotationModel, build
-from crosscheck_rotation.domain.solver import found, solver
+from crosscheck_rotation.domain.solver import Outcome, solve
 from crosscheck_rotation.domain.warmstart import construct
 from crosscheck_rotation.domain.zoning import WorkUnit, work_units
 
+BUDGET = 6.0
+"""Deterministic time (about seconds of one core) of a campaign's searches, per lane."""
 TIE_BREAK_BUDGET = 0.1
-"""Deterministic time (about seconds) spent drawing among equally good plans."""
-FEASIBILITY_BUDGET = 1.0
-"""Deterministic time for a one-worker search for any legal plan, before two workers."""
-TIE_BREAK_SECONDS = 1.0
-"""And at most this much wall time: on a large campaign presolve alone may take it."""
+"""Deterministic time spent drawing among equally good plans."""
 
 
 def plan_campaign(
@@ -46,20 +43,21 @@ def plan_campaign(
     no_repeat_within: int | None,
     seed: int,
     *,
-    time_limit: float = 10.0,
+    budget: float = BUDGET,
 ) -> CampaignPlan:
-    """Plan `problem.rounds`; K = None means the largest K that stays feasible."""
+    """Plan `problem.rounds`; K = None means the largest K that stays feasible. `budget`
+    is deterministic time: the same inputs, seed and budget give the same plan."""
     if no_repeat_within is not None:
         causes = precheck(problem, no_repeat_within)
         if causes:
             raise RotationInfeasible(causes)
-        return _solve(problem, no_repeat_within, seed, time_limit)
+        return _solve(problem, no_repeat_within, seed, budget)
     k = largest_passing_k(problem)
     if k is None:
         raise RotationInfeasible(precheck(problem, 1))
     while True:
         try:
-            return _solve(problem, k, seed, time_limit)
+            return _solve(problem, k, seed, budget)
         except RotationInfeasible:
             if k == 1:
                 raise
@@ -69,18 +67,19 @@ def plan_campaign(
 Picked = set[tuple[str, int, int]]
 
 
-class _Budget:
-    """The solve's wall-time budget, shared out among the phases that remain."""
+class _Clock:
+    """Whether the wall-clock safety net cut any search of this plan."""
 
-    def __init__(self, seconds: float) -> None:
-        self.until = time.monotonic() + seconds
+    def __init__(self) -> None:
+        self.cut = False
 
-    def share(self, part: float) -> float:
-        return max(0.05, (self.until - time.monotonic()) * part)
+    def note(self, outcome: Outcome) -> Outcome:
+        self.cut = self.cut or outcome.cut_by_clock
+        return outcome
 
 
-def _solve(problem: RotationProblem, k: int, seed: int, time_limit: float) -> CampaignPlan:
-    budget = _Budget(time_limit)
+def _solve(problem: RotationProblem, k: int, seed: int, budget: float) -> CampaignPlan:
+    clock = _Clock()
     units = work_units(problem.zones, len(problem.groups))
     one_unit_each = len(units) == len(problem.groups)
     chosen, complete = construct(problem, units, k, seed, one_unit_each=one_unit_each)
@@ -90,79 +89,75 @@ def _solve(problem: RotationProblem, k: int, seed: int, time_limit: float) -> Ca
         # seeded matchings already drew it at random: nothing is left to optimise.
         rounds = _rounds(problem, units, chosen)
         objective = sum(rng.randrange(100) for _ in chosen)
-        return CampaignPlan(k, rounds, seed, objective, _fixed_bounds(rounds), True)
+        return CampaignPlan(k, rounds, seed, objective, _fixed_bounds(rounds), True, True)
     rm = build(problem, k)
     _hint(rm, chosen)
-    # The first searches run on every worker (the round-by-round start did not reach the
-    # end, or loads are to be balanced); the draw among equally good plans afterwards
-    # runs on one worker, seeded, within a deterministic budget.
+    # The searches (the round-by-round start did not reach the end, or loads are to be
+    # balanced), then the draw among equally good plans, seeded.
     fallback = chosen if complete else None
     if rm.one_unit_each:
-        picked, optimal, bounds = _feasible(seed, budget, rm, k), True, None
+        picked, optimal, bounds = _feasible(seed, budget, rm, k, clock), True, None
     else:
-        picked, optimal, bounds = _balance(seed, budget, rm, k, fallback)
+        picked, optimal, bounds = _balance(seed, budget, rm, k, fallback, clock)
     _hint(rm, picked)
     costs = {key: rng.randrange(100) for key in sorted(rm.x)}
     rm.model.minimize(sum(c * rm.x[key] for key, c in costs.items()))
-    draw = solver(seed, min(budget.share(1.0), TIE_BREAK_SECONDS), workers=1)
-    draw.parameters.max_deterministic_time = TIE_BREAK_BUDGET
-    if found(draw.solve(rm.model)):
-        picked = _picked(rm, draw)
+    draw = clock.note(solve(rm.model, seed, TIE_BREAK_BUDGET, probing=False))
+    if draw.found:
+        picked = _picked(rm, draw.solver)
     rounds = _rounds(problem, rm.units, picked)
     objective = sum(costs[key] for key in picked)
-    return CampaignPlan(k, rounds, seed, objective, bounds or _fixed_bounds(rounds), optimal)
+    bounds = bounds or _fixed_bounds(rounds)
+    return CampaignPlan(k, rounds, seed, objective, bounds, optimal, not clock.cut)
 
 
-def _feasible(seed: int, budget: _Budget, rm: RotationModel, k: int) -> Picked:
-    """Any legal plan (loads are fixed): first on one worker within a deterministic
-    budget, so the seed alone decides it; on both workers only if that runs out."""
-    s = solver(seed, budget.share(0.5), workers=1)
-    s.parameters.max_deterministic_time = FEASIBILITY_BUDGET
-    status = s.solve(rm.model)
-    if status == cp_model.INFEASIBLE:
-        raise _unplanned(status, k)
-    if not found(status):
-        s = solver(seed, budget.share(0.8))
-        _run(s, rm, k)
-    return _picked(rm, s)
+def _feasible(seed: int, budget: float, rm: RotationModel, k: int, clock: _Clock) -> Picked:
+    """Any legal plan (loads are fixed)."""
+    out = clock.note(solve(rm.model, seed, budget * 0.8))
+    if not out.found:
+        raise _unplanned(out.status, k)
+    return _picked(rm, out.solver)
 
 
 def _balance(
-    seed: int, budget: _Budget, rm: RotationModel, k: int, fallback: Picked | None
+    seed: int,
+    budget: float,
+    rm: RotationModel,
+    k: int,
+    fallback: Picked | None,
+    clock: _Clock,
 ) -> tuple[Picked, bool, Bounds]:
     """Phases 1 and 2; afterwards each round's largest and smallest load are fixed. A
     phase that runs out of time keeps the plan it started from (the round-by-round start
     is a legal plan when it reached the last round) and claims only what was proven."""
     max_loads = list(rm.max_load.values())
     rm.model.minimize(sum(max_loads))
-    s = _searcher(seed, budget.share(0.45), hinted=fallback is not None)
     if fallback is not None and set(_loads(rm, fallback, max).values()) == {rm.load_floor}:
         # The start already meets the floor no plan can go below: proven optimal.
-        status = cp_model.OPTIMAL
         picked, optimal, hi_bound = fallback, True, rm.load_floor
-    elif found(status := s.solve(rm.model)):
+    elif (out := _search(seed, budget * 0.45, rm, fallback is not None, clock)).found:
+        s = out.solver
         picked = _picked(rm, s)
-        optimal = status == cp_model.OPTIMAL
+        optimal = out.status == cp_model.OPTIMAL
         hi_bound = max(rm.load_floor, -(-int(s.best_objective_bound) // len(max_loads)))
-    elif status != cp_model.INFEASIBLE and fallback is not None:
+    elif out.status != cp_model.INFEASIBLE and fallback is not None:
         picked, optimal, hi_bound = fallback, False, rm.load_floor
     else:
-        raise _unplanned(status, k)
+        raise _unplanned(out.status, k)
     hi = _loads(rm, picked, max)
     _hint(rm, picked)
     for r, value in hi.items():
         rm.model.add(rm.max_load[r] <= value)
     spreads = [rm.max_load[r] - rm.min_load[r] for r in rm.max_load]
     rm.model.minimize(sum(spreads))
-    s = _searcher(seed, budget.share(0.6), hinted=True)
-    status = s.solve(rm.model)
+    out = _search(seed, budget * 0.35, rm, True, clock)
     # Whatever the solver proves, no round's smallest load exceeds the average, nor its
     # largest falls below the floor.
     spread_bound = max(0, rm.load_floor - rm.average_load)
-    if found(status):
-        picked = _picked(rm, s)
-        optimal = optimal and status == cp_model.OPTIMAL
-        proven = -(-int(s.best_objective_bound) // len(spreads))
+    if out.found:
+        picked = _picked(rm, out.solver)
+        optimal = optimal and out.status == cp_model.OPTIMAL
+        proven = -(-int(out.solver.best_objective_bound) // len(spreads))
         spread_bound = max(spread_bound, proven)
     else:
         optimal = False
@@ -173,13 +168,10 @@ def _balance(
     return picked, optimal, Bounds(max(hi.values()), hi_bound, spread, spread_bound)
 
 
-def _searcher(seed: int, seconds: float, *, hinted: bool) -> cp_model.CpSolver:
-    """A search on every worker. Starting from a whole plan, probing in presolve (about
-    a second on a 60-zone campaign) is skipped: the time goes to improving the plan."""
-    s = solver(seed, seconds)
-    if hinted:
-        s.parameters.cp_model_probing_level = 0
-    return s
+def _search(seed: int, budget: float, rm: RotationModel, hinted: bool, clock: _Clock) -> Outcome:
+    """The portfolio search. Starting from a whole plan, probing in presolve (about a
+    second on a 60-zone campaign) is skipped: the time goes to improving the plan."""
+    return clock.note(solve(rm.model, seed, budget, probing=not hinted))
 
 
 def _loads(rm: RotationModel, picked: Picked, pick: Callable[[list[int]], int]) -> dict[int, int]:
@@ -195,13 +187,6 @@ def _loads(rm: RotationModel, picked: Picked, pick: Callable[[list[int]], int]) 
 
 def _picked(rm: RotationModel, s: cp_model.CpSolver) -> Picked:
     return {key for key, v in rm.x.items() if s.boolean_value(v)}
-
-
-def _run(s: cp_model.CpSolver, rm: RotationModel, k: int) -> int:
-    status = s.solve(rm.model)
-    if not found(status):
-        raise _unplanned(status, k)
-    return int(status)
 
 
 def _unplanned(status: cp_model.CpSolverStatus | int, k: int) -> RotationInfeasible:
