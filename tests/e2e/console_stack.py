@@ -132,6 +132,19 @@ def console_stack(
     processes: list[subprocess.Popen[bytes]] = []
     try:
         asyncio.run(_make_logins(identity, stack, ns))
+        for name in SERVICES:  # as `./crosscheck up` does: the schemas migrated first
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "crosscheck_platform.migrations.cli",
+                    name,
+                    "--schema",
+                    f"{ns}_{name}",
+                ],
+                env={**env, "CROSSCHECK_DB_SCHEMA": f"{ns}_{name}"},
+                check=True,
+            )
         for name, port in ports.items():
             log = logs / f"{name}.log"
             processes.append(
