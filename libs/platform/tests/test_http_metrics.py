@@ -32,6 +32,7 @@ from crosscheck_platform.outbox import OutboxRelay
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.sample_events import TENANT
+from crosscheck_platform.testing.schema import migrated
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -143,6 +144,7 @@ async def test_outbox_backlog_consumer_lag_and_dead_letters_move(
     infra: Infra, database: Database, topics: Topics, unique_name: str
 ) -> None:
     release = asyncio.Event()
+    await migrated(database)
     app = held_listener(infra, database, unique_name, release)
     group = f"{database.schema}.townships"
     registry_topic = topics.of(BoundedContext.REGISTRY)
@@ -203,7 +205,7 @@ async def test_the_outbox_backlog_counts_what_the_relay_has_not_sent(
     settings = ServiceSettings(kafka_bootstrap=infra.kafka_bootstrap, topic_namespace=unique_name)
     runtime = ServiceRuntime("writer", settings, database.schema, topics, db=database)
     store = PostgresEventStore(database, load_catalogue(), topics)
-    await store.setup()
+    await migrated(store.db)
     for n in range(4):
         event = sample(TownshipRegistered, township_code=f"53232710{n}")
         await store.append(event.township_code, 0, [event], CommandContext(tenant=TENANT))
@@ -219,3 +221,28 @@ async def test_the_outbox_backlog_counts_what_the_relay_has_not_sent(
     finally:
         await producer.stop()
     assert pending(await outbox_pending(runtime)) == [({"schema": database.schema}, 0)]
+
+
+async def test_kafka_health_is_a_metric_and_its_outage_leaves_the_service_ready(
+    infra: Infra, database: Database, topics: Topics, unique_name: str
+) -> None:
+    app = held_listener(infra, database, unique_name, asyncio.Event())
+    async with app.router.lifespan_context(app):
+        runtime: ServiceRuntime = app.state.runtime
+        healthy = await scrape(app)
+        assert value(healthy, "crosscheck_kafka_up") == 1
+        for topic in topics.all:
+            assert value(healthy, "crosscheck_kafka_partitions_leaderless", topic=topic) == 0
+            assert value(healthy, "crosscheck_kafka_partitions_under_replicated", topic=topic) == 0
+
+        async def broker_gone() -> bool:
+            raise ConnectionError("no broker answers")
+
+        runtime.kafka_ready = broker_gone  # type: ignore[method-assign]
+        away = await scrape(app)
+        assert value(away, "crosscheck_kafka_up") == 0
+        assert total(away, "crosscheck_kafka_partitions_leaderless") == 0  # not reported
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            ready = await client.get("/readyz")
+        assert ready.status_code == 200, ready.text  # commands still go to the outbox

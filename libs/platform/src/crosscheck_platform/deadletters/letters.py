@@ -12,7 +12,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from crosscheck_contracts.topics import DEAD_LETTER_SUFFIX
-from crosscheck_platform.kafka import bootstrap_servers, reliable_producer
+from crosscheck_platform.kafka import reliable_producer
+from crosscheck_platform.kafka.security import client_options
 
 # Headers the consumer runner adds when it sets a message aside (DeadLetter.headers_for).
 _DLQ_PREFIX = "dlq_"
@@ -95,7 +96,7 @@ async def read_letters(
     if not partitions:
         return []
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers(bootstrap),
+        **client_options(bootstrap),
         group_id=None,
         enable_auto_commit=False,
         # Not only the seek below: a fetch started at assignment would otherwise begin
@@ -134,7 +135,7 @@ async def read_letters(
 
 async def _partitions(bootstrap: str, topic: str) -> list[int]:
     """The topic's partitions; none when it does not exist (no letter was ever set aside)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(bootstrap))
+    admin = AIOKafkaAdminClient(**client_options(bootstrap))
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])

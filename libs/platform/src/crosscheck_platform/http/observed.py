@@ -8,7 +8,9 @@ reports the whole group, so dashboards take the max over replicas, not the sum.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -16,6 +18,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
 from crosscheck_platform.http.runtime import ServiceRuntime, Subscription
+from crosscheck_platform.kafka.security import client_options
 
 
 async def outbox_pending(runtime: ServiceRuntime) -> Sequence[Metric]:
@@ -38,7 +41,7 @@ async def consumer_lag(runtime: ServiceRuntime) -> Sequence[Metric]:
     running = [(s, k) for s in runtime.subscriptions.values() if (k := s.kafka()) is not None]
     if not running:
         return [family]
-    admin = AIOKafkaAdminClient(bootstrap_servers=runtime.settings.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**client_options(runtime.settings.kafka_bootstrap))
     await admin.start()
     try:
         for subscription, kafka in running:
@@ -69,6 +72,56 @@ async def _group_lag(
         position = done.offset if done is not None and done.offset >= 0 else start[tp]
         lag[tp] = max(0, end[tp] - position)
     return lag
+
+
+KAFKA_HEALTH_SECONDS = 3.0
+"""Longer than this and Kafka counts as down for the scrape (the source's own limit is 5 s)."""
+
+
+async def kafka_health(runtime: ServiceRuntime) -> Sequence[Metric]:
+    """Whether a broker answers (readiness leaves Kafka out: commands go to the outbox
+    while it is away), and, per topic the service writes or reads, the partitions with
+    no leader (their events wait) or fewer in-sync replicas than replicas."""
+    up = GaugeMetricFamily(
+        "crosscheck_kafka_up", "1 when a Kafka broker answered the service's metadata request"
+    )
+    leaderless = GaugeMetricFamily(
+        "crosscheck_kafka_partitions_leaderless",
+        "Partitions of the topic with no leader: nothing is written to or read from them",
+        labels=["topic"],
+    )
+    under = GaugeMetricFamily(
+        "crosscheck_kafka_partitions_under_replicated",
+        "Partitions of the topic with fewer in-sync replicas than replicas",
+        labels=["topic"],
+    )
+    try:
+        async with asyncio.timeout(KAFKA_HEALTH_SECONDS):
+            await runtime.kafka_ready()
+            described = await _described(runtime)
+    except Exception:
+        up.add_metric([], 0)
+        return [up]
+    up.add_metric([], 1)
+    for topic in described:
+        if topic["error_code"]:
+            continue
+        partitions = topic["partitions"]
+        leaderless.add_metric([topic["topic"]], sum(1 for p in partitions if p["leader"] < 0))
+        under.add_metric(
+            [topic["topic"]], sum(1 for p in partitions if len(p["isr"]) < len(p["replicas"]))
+        )
+    return [up, leaderless, under]
+
+
+async def _described(runtime: ServiceRuntime) -> list[dict[str, Any]]:
+    admin = AIOKafkaAdminClient(**client_options(runtime.settings.kafka_bootstrap))
+    await admin.start()
+    try:
+        described: list[dict[str, Any]] = await admin.describe_topics(list(runtime.topics.all))
+        return described
+    finally:
+        await admin.close()
 
 
 async def consumer_counts(runtime: ServiceRuntime) -> Sequence[Metric]:

@@ -70,6 +70,7 @@ _METRICS: Mapping[str, RuntimeMetrics] = {
     "outbox": observed.outbox_pending,
     "consumer_lag": observed.consumer_lag,
     "consumers": observed.consumer_counts,
+    "kafka": observed.kafka_health,
 }
 
 
@@ -87,8 +88,10 @@ def service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         lifespan_parts=[_bound(p, runtime) for p in (*_INFRASTRUCTURE, *spec.consumers)],
         routers=spec.routers,
         readiness_checks={
+            # Not Kafka: while it is away commands still land in the outbox (and the
+            # relay retries), so every pod leaving the load balancer would turn a broker
+            # outage into a full one. Kafka's health is crosscheck_kafka_up and an alert.
             "database": runtime.database_ready,
-            "kafka": runtime.kafka_ready,
             "outbox_relay": runtime.relay_ready,
         },
         metrics_sources={

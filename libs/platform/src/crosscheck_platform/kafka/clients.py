@@ -8,13 +8,15 @@ from collections.abc import AsyncIterator, Iterable
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
-from crosscheck_platform.kafka.bootstrap import bootstrap_servers
+from crosscheck_platform.kafka.security import KafkaSecurity, client_options
 
 
-def reliable_producer(bootstrap: str | Iterable[str], **overrides: object) -> AIOKafkaProducer:
+def reliable_producer(
+    bootstrap: str | Iterable[str], security: KafkaSecurity | None = None, **overrides: object
+) -> AIOKafkaProducer:
     """acks=all + idempotence: a retried send is not written twice by the broker."""
     options: dict[str, object] = {
-        "bootstrap_servers": bootstrap_servers(bootstrap),
+        **client_options(bootstrap, security),
         "acks": "all",
         "enable_idempotence": True,
         "linger_ms": 5,
@@ -26,9 +28,11 @@ def reliable_producer(bootstrap: str | Iterable[str], **overrides: object) -> AI
 
 
 @contextlib.asynccontextmanager
-async def admin_client(bootstrap: str | Iterable[str]) -> AsyncIterator[AIOKafkaAdminClient]:
+async def admin_client(
+    bootstrap: str | Iterable[str], security: KafkaSecurity | None = None
+) -> AsyncIterator[AIOKafkaAdminClient]:
     """A started admin client, closed when the block ends."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(bootstrap))
+    admin = AIOKafkaAdminClient(**client_options(bootstrap, security))
     await admin.start()
     try:
         yield admin

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
-from crosscheck_platform.kafka import bootstrap_servers
+from crosscheck_platform.kafka.security import client_options
 
 
 async def read_until(
@@ -21,7 +21,7 @@ async def read_until(
     """Collect records from the start of `topic` until `done(records)` or the timeout."""
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap_servers(bootstrap),
+        **client_options(bootstrap),
         group_id=f"reader-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,

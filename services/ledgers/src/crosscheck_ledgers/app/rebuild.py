@@ -56,7 +56,9 @@ from crosscheck_ledgers.domain.projection import Meta, project
 from crosscheck_platform import collector
 from crosscheck_platform.concurrency import all_of
 from crosscheck_platform.db import Connection, Database
-from crosscheck_platform.kafka import admin_client, bootstrap_servers
+from crosscheck_platform.kafka import admin_client
+from crosscheck_platform.kafka.security import client_options
+from crosscheck_platform.migrations import require_migrated
 
 MAX_ROWS = 2_000_000
 # Shares are read and written with the garbage collector off (collector.paused in this
@@ -105,7 +107,8 @@ async def rebuild(
     # One process alone reads everything itself; otherwise share processes read it all.
     others = [await ShareProcess.start() for _ in range(count)] if count > 1 else []
     try:
-        await db.migrate(sql.ddl())
+        async with db.pool.acquire() as conn:
+            await require_migrated(conn, db.schema, "ledgers")
         partitions = await partitions_of(bootstrap, topics)
         consumer = _consumer(bootstrap)
         await consumer.start()
@@ -261,7 +264,7 @@ class Writer:
 
 def _consumer(bootstrap: str) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers(bootstrap),
+        **client_options(bootstrap),
         group_id=None,
         enable_auto_commit=False,
         max_partition_fetch_bytes=8 << 20,
