@@ -42,7 +42,6 @@ from crosscheck_contracts.envelope import Tenant
 from crosscheck_contracts.topics import Topics
 from crosscheck_platform.consumer import Deduplication, IdempotentConsumer, ReceivedEvent
 from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
-from crosscheck_platform.consumer.tracking import TRACKING_DDL
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.eventstore.postgres import PostgresEventStore, unpack_headers
@@ -52,6 +51,7 @@ from crosscheck_platform.kafka import (
     ensure_topics,
     reliable_producer,
 )
+from crosscheck_platform.migrations import migrate
 from crosscheck_platform.outbox import OutboxRelay
 from crosscheck_platform.testing.infra import locate
 
@@ -99,7 +99,7 @@ async def bench_appends(dsn: str, schema: str, commands: int, clients: int) -> t
     transactions, both from `clients` concurrent connections."""
     db = await Database.connect(dsn, schema, max_size=max(clients, 2))
     store = PostgresEventStore(db, CATALOGUE, Topics(schema))
-    await store.setup()
+    await migrate(dsn, schema, None)
     context = CommandContext(tenant=TENANT)
     tag = uuid.uuid4().hex[:6]
 
@@ -199,7 +199,7 @@ async def bench_relay(
     await ensure_topics(bootstrap, topics.all)
     db = await Database.connect(dsn, schema)
     store = PostgresEventStore(db, CATALOGUE, topics)
-    await store.setup()
+    await migrate(dsn, schema, None)
     context = CommandContext(tenant=TENANT)
     # Fill the outbox concurrently (not measured).
     sem = asyncio.Semaphore(16)
@@ -274,7 +274,7 @@ async def bench_consumer(
         dead_letters=broker_dead_letters(broker),
         deduplication=deduplication,
     )
-    await consumer.setup()
+    await migrate(db.dsn, db.schema, None)
     subscribe(broker, consumer, [topic])  # the runner's defaults, as services run it
     await broker.start()
     # Both clocks start once the client is up: they include joining the group and the
@@ -370,9 +370,7 @@ async def run_group(
     group = f"{schema}-{kind}-{uuid.uuid4().hex[:6]}"
     if kind != "raw":
         # Once, before the members start: they would race creating the same tables.
-        db = await Database.connect(dsn, schema)
-        await db.migrate(TRACKING_DDL)
-        await db.close()
+        await migrate(dsn, schema, None)
     processes = [
         await asyncio.create_subprocess_exec(
             sys.executable,

@@ -69,6 +69,7 @@ from crosscheck_platform import collector
 from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.kafka import bootstrap_servers, delete_topics_under, ensure_topics
+from crosscheck_platform.migrations import migrate
 from crosscheck_platform.outbound import HttpError, OutboundHttp
 from crosscheck_platform.testing.host import settle, writeback
 from crosscheck_platform.testing.infra import Infra, locate
@@ -251,6 +252,7 @@ async def bench_rebuild(infra: Infra, events: int, processes: int, repeat: int) 
     await put(infra.kafka_bootstrap, records)
     print(f"produced in {time.perf_counter() - started:.1f} s", flush=True)
     del records, base
+    await migrate(infra.database_url, namespace, "ledgers")
     db = await Database.connect(infra.database_url, namespace, min_size=1, max_size=4)
     try:
         ratios: list[float] = []

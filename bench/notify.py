@@ -50,13 +50,13 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_notify.adapters.channels import SignedPoster, WebhookSender, http_client
 from crosscheck_notify.adapters.directory import TableDirectory
 from crosscheck_notify.adapters.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, verify
-from crosscheck_notify.adapters.tables import DIRECTORY_DDL, SCHEDULE_DDL
 from crosscheck_notify.app.worker import Worker
 from crosscheck_notify.domain.clock import system_clock
 from crosscheck_notify.domain.policy import NotifyPolicy
 from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.http.infrastructure import load_catalogue
+from crosscheck_platform.migrations import migrate
 from crosscheck_platform.testing.infra import locate
 
 SCRIPT = str(Path(__file__).resolve())
@@ -217,7 +217,6 @@ async def baseline_main(args: argparse.Namespace) -> None:
 
 async def store_schedule(db: Database, pending: int, due: int, receiver_url: str) -> None:
     """`pending` overdue notices to responsible persons; `due` of them parked."""
-    await db.migrate([*SCHEDULE_DDL, *DIRECTORY_DDL])
     later = datetime.now(UTC) + timedelta(days=1)
     rows = []
     for n in range(pending):
@@ -375,7 +374,7 @@ async def run_once(
     workers: list[asyncio.subprocess.Process] = []
     try:
         port = int(await line(receiver))
-        await PostgresEventStore(db, load_catalogue(), Topics(namespace=namespace)).setup()
+        await migrate(database_url, schema, "notify")
         setup_started = time.time()
         await store_schedule(db, pending, due, f"http://127.0.0.1:{port}")
         setup_s = time.time() - setup_started

@@ -19,6 +19,7 @@ import random
 import time
 import uuid
 from contextlib import ExitStack
+from typing import Any
 
 import asyncpg
 import httpx
@@ -159,7 +160,10 @@ async def run(infra: Infra, townships: int, per_township: int, parallel: int) ->
         port=port,
         CROSSCHECK_LOG_LEVEL="WARNING",
     )
-    quiet = {"stdout": asyncio.subprocess.DEVNULL, "stderr": asyncio.subprocess.DEVNULL}
+    quiet: dict[str, Any] = {
+        "stdout": asyncio.subprocess.DEVNULL,
+        "stderr": asyncio.subprocess.DEVNULL,
+    }
     try:
         async with service_process("crosscheck_registry.main", env, port, **quiet) as (base, _):
             async with httpx.AsyncClient(base_url=base, timeout=600) as client:

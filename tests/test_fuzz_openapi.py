@@ -50,6 +50,7 @@ from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.issuer import LocalIssuer
 from crosscheck_platform.testing.logins import forget_logins
 from crosscheck_platform.testing.ports import free_port
+from crosscheck_platform.testing.schema import migrate_schema
 
 pytestmark = [
     pytest.mark.infra,
@@ -139,6 +140,7 @@ async def stack(infra: Infra) -> AsyncIterator[Stack]:
             settings_ = infra.service_settings(namespace, f"{namespace}_{name}").model_copy(
                 update={"oidc_issuer": ISSUER.url}
             )
+            await migrate_schema(infra, f"{namespace}_{name}", name)
             bootstrap = importlib.import_module(f"crosscheck_{name}.bootstrap")
             served[name] = ServedApp(bootstrap.build_app(settings_))
         bases = dict(

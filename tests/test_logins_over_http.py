@@ -21,6 +21,7 @@ from crosscheck_platform.identity import IdentityProvider, LoginRefused, TokenSe
 from crosscheck_platform.identity.local import LocalAccounts
 from crosscheck_platform.testing.infra import IdentityInfra, Infra
 from crosscheck_platform.testing.logins import forget_logins
+from crosscheck_platform.testing.schema import migrated
 from crosscheck_registry import bootstrap
 
 COUNTY = "532327"
@@ -64,6 +65,7 @@ async def stack(
     settings = infra.service_settings(unique_name, database.schema).model_copy(
         update={"oidc_issuer": identity.issuer}
     )
+    await migrated(database, "registry")
     app = bootstrap.build_app(settings)
     # A township of its own: logins live at the provider across test runs.
     code = COUNTY + f"{secrets.randbelow(900) + 100}"

@@ -41,6 +41,7 @@ from crosscheck_platform.testing.fixtures import new_namespace
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.issuer import LocalIssuer
 from crosscheck_platform.testing.logins import forget_logins
+from crosscheck_platform.testing.schema import migrate_schema
 from crosscheck_platform.testing.tenancy import assert_out_of_scope
 from crosscheck_registry import bootstrap as registry
 from crosscheck_rotation import bootstrap as rotation
@@ -209,6 +210,8 @@ async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Async
             update={"oidc_issuer": ISSUER.url}
         )
 
+    for name in ("registry", "rotation", "hazards", "notify", "ledgers"):
+        await migrate_schema(infra, f"{namespace}_{name}", name)
     apps = {
         "registry": registry.build_app(settings("registry")),
         "rotation": rotation.build_app(settings("rotation")),

@@ -27,6 +27,7 @@ from crosscheck_platform.testing.fixtures import new_namespace
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.issuer import LocalIssuer
 from crosscheck_platform.testing.ports import free_port
+from crosscheck_platform.testing.schema import migrate_schema
 
 # Tokens of this module's own issuer (some are made before any fixture runs).
 ISSUER = LocalIssuer()
@@ -157,6 +158,7 @@ async def service(
     settings = infra.service_settings(namespace, namespace).model_copy(
         update={"oidc_issuer": ISSUER.url}
     )
+    await migrate_schema(infra, namespace, name)
     build: Callable[..., Any] = importlib.import_module(f"crosscheck_{name}.bootstrap").build_app
     app = build(settings)
     try:
@@ -208,6 +210,7 @@ async def test_a_command_while_the_event_store_is_away_answers_503(infra: Infra)
     settings = infra.service_settings(namespace, namespace).model_copy(
         update={"oidc_issuer": ISSUER.url}
     )
+    await migrate_schema(infra, namespace, "hazards")
     app = importlib.import_module("crosscheck_hazards.bootstrap").build_app(settings)
     inspector = bearer(ISSUER, Role.INSPECTOR, county=COUNTY, township=TOWNSHIP, staff_id="s-1")
     try:

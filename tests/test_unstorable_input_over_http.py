@@ -25,6 +25,7 @@ from crosscheck_platform.testing.auth import bearer
 from crosscheck_platform.testing.fixtures import TEST_PARTITIONS, new_namespace
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.issuer import LocalIssuer
+from crosscheck_platform.testing.schema import migrate_schema
 
 pytestmark = pytest.mark.infra
 
@@ -91,6 +92,7 @@ async def clients(
                 settings = infra.service_settings(namespace, f"{namespace}_{name}").model_copy(
                     update={"oidc_issuer": ISSUER.url}
                 )
+                await migrate_schema(infra, f"{namespace}_{name}", name)
                 build = importlib.import_module(f"crosscheck_{name}.bootstrap").build_app
                 extra = (
                     {"hazards": HazardsSettings(evidence_dir=evidence)} if name == "hazards" else {}

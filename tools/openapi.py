@@ -5,12 +5,12 @@ schemas: outside clients and the console generate code from them.
     uv run python tools/openapi.py check    fail when a committed document is out of step
                                             with the code, when the code breaks what the
                                             committed document promised, or when an
-                                            operation without a typed answer appears
+                                            operation has no typed answer
 
 A change that breaks clients (an operation or success answer gone, a new required input,
-a property of an answer gone or retyped) needs a new path version, not an edit. Untyped
-operations (a JSON answer whose schema names no model) are listed in `untyped.txt`; the
-list may only shrink.
+a property of an answer gone or retyped) needs a new path version, not an edit. Every
+operation answers a named model (or a file, page or nothing, typed by its media type):
+an untyped operation fails the check.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from crosscheck_platform.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "contracts" / "openapi"
-UNTYPED = FOLDER / "untyped.txt"
 SERVICES = ("registry", "rotation", "hazards", "notify", "ledgers")
 # The document is the same whoever the issuer is; nothing connects while it is made.
 SETTINGS = ServiceSettings(environment="development", oidc_issuer="http://issuer.invalid/realms/x")
@@ -155,25 +154,22 @@ def untyped(service: str, document: Document) -> list[str]:
 
 def export() -> int:
     FOLDER.mkdir(parents=True, exist_ok=True)
-    listed = []
     for service in SERVICES:
         document = document_of(service)
         (FOLDER / f"{service}.json").write_text(render(document))
-        listed += untyped(service, document)
         print(f"wrote contracts/openapi/{service}.json")
-    UNTYPED.write_text("".join(f"{line}\n" for line in listed))
-    print(f"wrote contracts/openapi/untyped.txt ({len(listed)} untyped operations)")
+        for operation in untyped(service, document):
+            print(f"warning: untyped operation (give it a response model): {operation}")
     return 0
 
 
 def check() -> int:
     problems: list[str] = []
-    allowed = set(UNTYPED.read_text().splitlines()) if UNTYPED.exists() else set()
-    found: set[str] = set()
+    found: list[str] = []
     for service in SERVICES:
         path = FOLDER / f"{service}.json"
         document = document_of(service)
-        found |= set(untyped(service, document))
+        found += untyped(service, document)
         if not path.exists():
             problems.append(f"contracts/openapi/{service}.json is missing: run export")
             continue
@@ -184,12 +180,11 @@ def check() -> int:
                 f"contracts/openapi/{service}.json is out of step with the code: run "
                 "`uv run python tools/openapi.py export` and commit it"
             )
-    problems += [f"untyped operation (give it a response model): {op}" for op in found - allowed]
-    problems += [f"now typed, remove from untyped.txt: {op}" for op in allowed - found]
+    problems += [f"untyped operation (give it a response model): {op}" for op in found]
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if not problems:
-        print(f"OpenAPI documents in step; {len(found)} operations still untyped")
+        print("OpenAPI documents in step; every operation typed")
     return 1 if problems else 0
 
 

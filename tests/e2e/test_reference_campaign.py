@@ -83,6 +83,18 @@ async def stack(infra: Infra, unique_name: str, tmp_path: Path) -> AsyncIterator
         "CROSSCHECK_NOTIFY_POLL_INTERVAL_S": "0.2",
     }
     try:
+        for name in ports:
+            # As `./crosscheck up` does: the schemas migrated by the command first.
+            migrated = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "crosscheck_platform.migrations.cli",
+                name,
+                "--schema",
+                f"{unique_name}_{name}",
+                env=env,
+            )
+            assert await migrated.wait() == 0
         for name, port in ports.items():
             log = (tmp_path / f"{name}.log").open("wb")
             processes.append(

@@ -20,6 +20,7 @@ from crosscheck_platform.kafka import bootstrap_servers
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.kafka_reading import read_until
 from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted
+from crosscheck_platform.testing.schema import migrated
 
 
 def good(n: int) -> tuple[bytes, list[tuple[str, bytes]], bytes]:
@@ -70,7 +71,7 @@ async def test_malformed_messages_are_dead_lettered_with_reasons(
         handler=remember,
         dead_letters=broker_dead_letters(broker),
     )
-    await consumer.setup()
+    await migrated(consumer.db)
     subscribe(broker, consumer, [topic])
     await broker.start()
     try:
@@ -132,7 +133,7 @@ async def test_an_event_a_batch_handler_rejects_is_dead_lettered_and_the_rest_ap
         dead_letters=broker_dead_letters(broker),
         deduplication=Deduplication.POSITION,
     )
-    await consumer.setup()
+    await migrated(consumer.db)
     subscribe(broker, consumer, [topic])
     await broker.start()
     try:

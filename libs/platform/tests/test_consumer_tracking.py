@@ -6,8 +6,9 @@ import uuid
 
 import pytest
 
-from crosscheck_platform.consumer.tracking import TRACKING_DDL, claim_new
+from crosscheck_platform.consumer.tracking import claim_new
 from crosscheck_platform.db import Database
+from crosscheck_platform.testing.schema import migrated
 
 
 class RolledBack(Exception):
@@ -15,7 +16,7 @@ class RolledBack(Exception):
 
 
 async def test_only_events_not_applied_before_are_claimed(database: Database) -> None:
-    await database.migrate(TRACKING_DDL)
+    await migrated(database)
     first, second, third = (uuid.uuid4() for _ in range(3))
     async with database.transaction() as conn:
         # The same event twice in one batch is claimed once.
@@ -29,7 +30,7 @@ async def test_only_events_not_applied_before_are_claimed(database: Database) ->
 
 
 async def test_claims_roll_back_with_the_effects(database: Database) -> None:
-    await database.migrate(TRACKING_DDL)
+    await migrated(database)
     event = uuid.uuid4()
     with pytest.raises(RolledBack):
         async with database.transaction() as conn:

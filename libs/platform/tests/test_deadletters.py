@@ -23,6 +23,7 @@ from crosscheck_platform.deadletters import LetterFilter, read_letters
 from crosscheck_platform.deadletters.cli import main as deadletters
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted
+from crosscheck_platform.testing.schema import migrated
 
 # One key for every message: one partition, so the order of arrival is the order read.
 KEY = "site-1"
@@ -84,7 +85,7 @@ async def consume_until(
         handler=counting(rejects),  # type: ignore[arg-type]
         dead_letters=broker_dead_letters(broker),
     )
-    await consumer.setup()
+    await migrated(consumer.db)
     subscribe(broker, consumer, [topic])
     await broker.start()
     try:

@@ -20,6 +20,7 @@ from crosscheck_platform.eventstore import (
 from crosscheck_platform.eventstore.memory import InMemoryEventStore
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted, Renamed
+from crosscheck_platform.testing.schema import migrated
 
 CONTEXT = CommandContext(tenant=TENANT)
 
@@ -142,7 +143,7 @@ class TestPostgresEventStore(EventStoreContract):
     @pytest.fixture
     async def store(self, database: Database) -> AsyncIterator[PostgresEventStore]:
         pg = PostgresEventStore(database, TEST_CATALOGUE, Topics("contract"))
-        await pg.setup()
+        await migrated(pg.db)
         yield pg
 
     async def test_append_many_fills_the_outbox_in_stream_order(

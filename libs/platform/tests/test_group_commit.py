@@ -23,6 +23,7 @@ from crosscheck_platform.eventstore.group import GroupCommit
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.eventstore.recorder import AtomicWrite
 from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted
+from crosscheck_platform.testing.schema import migrated
 
 pytestmark = pytest.mark.infra
 
@@ -44,7 +45,7 @@ class CountingStore(PostgresEventStore):
 @pytest.fixture
 async def store(database: Database) -> AsyncIterator[CountingStore]:
     pg = CountingStore(database)
-    await pg.setup()
+    await migrated(pg.db)
     await database.execute("CREATE TABLE side (id text PRIMARY KEY, stream text NOT NULL)")
     yield pg
 

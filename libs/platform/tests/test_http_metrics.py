@@ -32,6 +32,7 @@ from crosscheck_platform.outbox import OutboxRelay
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.sample_events import TENANT
+from crosscheck_platform.testing.schema import migrated
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -143,6 +144,7 @@ async def test_outbox_backlog_consumer_lag_and_dead_letters_move(
     infra: Infra, database: Database, topics: Topics, unique_name: str
 ) -> None:
     release = asyncio.Event()
+    await migrated(database)
     app = held_listener(infra, database, unique_name, release)
     group = f"{database.schema}.townships"
     registry_topic = topics.of(BoundedContext.REGISTRY)
@@ -203,7 +205,7 @@ async def test_the_outbox_backlog_counts_what_the_relay_has_not_sent(
     settings = ServiceSettings(kafka_bootstrap=infra.kafka_bootstrap, topic_namespace=unique_name)
     runtime = ServiceRuntime("writer", settings, database.schema, topics, db=database)
     store = PostgresEventStore(database, load_catalogue(), topics)
-    await store.setup()
+    await migrated(store.db)
     for n in range(4):
         event = sample(TownshipRegistered, township_code=f"53232710{n}")
         await store.append(event.township_code, 0, [event], CommandContext(tenant=TENANT))

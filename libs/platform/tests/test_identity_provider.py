@@ -15,6 +15,7 @@ import jwt
 import pytest
 
 from crosscheck_platform.clock import ManualClock
+from crosscheck_platform.http.statuses import status_of
 from crosscheck_platform.identity import (
     IdentityConflict,
     IdentityProvider,
@@ -174,7 +175,7 @@ async def test_a_username_held_by_another_staff_member_is_a_conflict(
     with pytest.raises(IdentityConflict) as created:
         await idp.create_user(same_phone)
 
-    assert saved.value.status == created.value.status == 409
+    assert status_of(saved.value) == status_of(created.value) == 409
     assert created.value.provider_status == 409
     assert (await idp.get_user(user.id)).display_name == "张建华"
 
@@ -232,7 +233,7 @@ async def test_a_password_against_the_policy_is_rejected(
     with pytest.raises(PasswordRejected):
         await idp.set_password(user.id, user.username, temporary=False)
 
-    assert short.value.status == 422
+    assert status_of(short.value) == 422
     assert (await idp.password_grant(user.username, PASSWORD)).access_token
 
 
@@ -361,6 +362,6 @@ async def test_unreachable_is_told_apart_from_refused(identity: IdentityInfra) -
         with pytest.raises(IdentityRefused) as refused:
             await idp.find_by_username("13900000000")
 
-    assert down.value.status == 503
+    assert status_of(down.value) == 503
     assert not isinstance(refused.value, LoginRefused)
     assert refused.value.provider_status == 401

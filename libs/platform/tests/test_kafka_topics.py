@@ -20,6 +20,7 @@ from crosscheck_platform.kafka import PERMANENT_LOG as PERMANENT
 from crosscheck_platform.kafka import Replication, TopicRefused, admin_client, ensure_topics
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.schema import migrated
 
 pytestmark = pytest.mark.infra
 
@@ -125,6 +126,7 @@ async def test_a_service_refuses_topics_with_kafkas_default_retention(
     hazards = Topics(unique_name).of(BoundedContext.HAZARDS)
     await create_plain(infra.kafka_bootstrap, hazards, {"retention.ms": SEVEN_DAYS})
     settings = infra.service_settings(unique_name, database.schema)
+    await migrated(database)
     app = service_app(ServiceSpec(name="probe"), settings)
     with pytest.raises(TopicRefused) as refused:
         async with app.router.lifespan_context(app):
@@ -141,6 +143,7 @@ async def test_a_service_told_the_deployment_creates_topics_only_checks_them(
     settings = infra.service_settings(unique_name, database.schema).model_copy(
         update={"kafka_create_topics": False}
     )
+    await migrated(database)
     app = service_app(ServiceSpec(name="probe"), settings)
     with pytest.raises(TopicRefused) as refused:
         async with app.router.lifespan_context(app):

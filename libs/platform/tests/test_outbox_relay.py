@@ -23,6 +23,7 @@ from crosscheck_platform.outbox import OutboxRelay
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.kafka_reading import read_until
 from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted
+from crosscheck_platform.testing.schema import migrated
 
 CONTEXT = CommandContext(tenant=TENANT)
 
@@ -38,7 +39,7 @@ async def outbox_drains(store: PostgresEventStore, seconds: float = 10) -> bool:
 @pytest.fixture
 async def store(database: Database, topics: Topics) -> PostgresEventStore:
     pg = PostgresEventStore(database, TEST_CATALOGUE, topics)
-    await pg.setup()
+    await migrated(pg.db)
     return pg
 
 

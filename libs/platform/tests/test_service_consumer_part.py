@@ -22,6 +22,7 @@ from crosscheck_platform.http.consumers import consumer_part
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.sample_events import TENANT
+from crosscheck_platform.testing.schema import migrated
 
 TABLES = ["CREATE TABLE IF NOT EXISTS townships (code text PRIMARY KEY, name text NOT NULL)"]
 
@@ -44,9 +45,7 @@ def listener(infra: Infra, database: Database, namespace: str) -> FastAPI:
     )
     spec = ServiceSpec(
         name="listener",
-        consumers=[
-            consumer_part("townships", [BoundedContext.REGISTRY], remember_township, tables=TABLES)
-        ],
+        consumers=[consumer_part("townships", [BoundedContext.REGISTRY], remember_township)],
     )
     return service_app(spec, settings)
 
@@ -54,6 +53,8 @@ def listener(infra: Infra, database: Database, namespace: str) -> FastAPI:
 async def test_consumer_part_applies_events_from_another_service(
     infra: Infra, database: Database, topics: Topics, unique_name: str
 ) -> None:
+    await migrated(database)
+    await database.ensure_scratch_tables(TABLES)
     app = listener(infra, database, unique_name)
     async with app.router.lifespan_context(app):
         runtime = app.state.runtime
@@ -85,6 +86,8 @@ async def test_a_batch_reaches_its_handler_without_a_worker_thread(
         return await run_sync(func, *args, **kwargs)
 
     monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    await migrated(database)
+    await database.ensure_scratch_tables(TABLES)
     app = listener(infra, database, unique_name)
     async with app.router.lifespan_context(app):
         runtime = app.state.runtime

@@ -47,6 +47,7 @@ from crosscheck_platform.kafka import bootstrap_servers, ensure_topics, reliable
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.fixtures import new_namespace
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.schema import migrate_schema
 
 TENANT = Tenant(county="532327", township="532327101")
 VILLAGE = "v-dazhuang"
@@ -163,6 +164,7 @@ async def running_service(infra: Infra, evidence_dir: Path | None) -> AsyncItera
     namespace = new_namespace()
     settings = infra.service_settings(namespace, namespace)
     await ensure_topics(infra.kafka_bootstrap, Topics(namespace).all)
+    await migrate_schema(infra, namespace, "hazards")
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0) - timedelta(days=1))
     app = bootstrap.build_app(
         settings,

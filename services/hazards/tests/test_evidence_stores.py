@@ -25,6 +25,7 @@ from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.ports import free_port
+from crosscheck_platform.testing.schema import migrated
 
 from .harness import running_service
 
@@ -89,10 +90,8 @@ def folder_pair(tmp_path: Path) -> Pair:
 def postgres_pair(database: Database) -> Pair:
     @contextlib.asynccontextmanager
     async def pair() -> AsyncIterator[tuple[BlobStore, BlobStore]]:
-        one, two = PostgresBlobStore(database), PostgresBlobStore(database)
-        await one.setup()
-        await two.setup()  # idempotent: every replica runs it at start
-        yield one, two
+        await migrated(database, "hazards")
+        yield PostgresBlobStore(database), PostgresBlobStore(database)
 
     return pair
 

@@ -53,7 +53,7 @@ def test_every_state_and_command(state: HazardState, command: HazardCommand) -> 
     else:
         with pytest.raises(HazardStateConflict) as refused:
             perform(hazard, command, clock)
-        assert refused.value.status == 409
+        assert refused.value.code == "state_conflict"
         assert refused.value.params["state"] == state.value
         assert refused.value.params["command"] == command.value
         assert refused.value.params["allowed_commands"] == [c.value for c in ALLOWED[state]]

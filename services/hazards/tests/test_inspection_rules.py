@@ -121,7 +121,7 @@ def test_a_hazard_that_comes_back_after_closure_is_linked_to_the_earlier_one() -
 def test_another_group_is_refused() -> None:
     with pytest.raises(NotAssigned) as refused:
         record(report(group_id="g-2"), actor=Actor(user_id="u-9", staff_id="s-9"))
-    assert refused.value.status == 403
+    assert refused.value.code == "not_assigned"
     assert refused.value.params == {"group_id": "g-2", "round_no": 2}
 
 
@@ -152,7 +152,7 @@ def test_a_closed_round_takes_no_more_inspections_from_groups() -> None:
     closed = RoundPlan(assigned_group_id="g-1", group_members=PLAN.group_members, round_closed=True)
     with pytest.raises(RoundAlreadyClosed) as refused:
         record(report(), plan=closed)
-    assert refused.value.status == 409
+    assert refused.value.code == "round_closed"
     assert refused.value.params == {"campaign_id": "c-1", "round_no": 2}
     # A group's reason changes nothing: only an administrator may record late.
     with pytest.raises(RoundAlreadyClosed):
@@ -251,7 +251,7 @@ def test_present_staff_must_belong_to_the_group_unless_an_admin_says_why() -> No
     with pytest.raises(RuleViolation) as refused:
         record(report(present_staff_ids=("s-1", "s-7", "s-3")))
     assert refused.value.key == "inspection.staff_not_in_group"
-    assert refused.value.status == 422
+    assert refused.value.code == "rule_violation"
     assert refused.value.params == {"group_id": "g-1", "staff_ids": "s-3, s-7"}
     with pytest.raises(RuleViolation):
         record(report(present_staff_ids=("s-7",)), actor=ADMIN)

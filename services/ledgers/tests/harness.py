@@ -24,6 +24,7 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.http import ServiceRuntime
 from crosscheck_platform.kafka import ensure_topics, reliable_producer
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.schema import migrate_schema
 
 
 @dataclass
@@ -119,6 +120,7 @@ async def produce_raw(
 @asynccontextmanager
 async def ledgers_service(infra: Infra, name: str) -> AsyncIterator[Ledgers]:
     settings = infra.service_settings(name, name)
+    await migrate_schema(infra, name, "ledgers")
     app = bootstrap.build_app(settings)
     try:
         async with app.router.lifespan_context(app):

@@ -88,7 +88,7 @@ async def _replace(db: Database, generation: Generation, connections: int = 2) -
 
 async def _upserted(database: Database, patches: Patches) -> dict[str, list[tuple[object, ...]]]:
     """Ledgers made as the live consumer makes them, holding `patches`: their rows."""
-    await database.migrate(sql.ddl())
+    await database.ensure_scratch_tables(sql.ddl())
     async with database.transaction() as conn:
         await sql.write(conn, patches)
     return await _rows(database)
@@ -140,7 +140,7 @@ async def test_a_failed_rebuild_leaves_the_ledgers_and_no_generation(database: D
 
 
 async def test_what_a_crashed_rebuild_left_is_cleared(database: Database) -> None:
-    await database.migrate(sql.ddl())
+    await database.ensure_scratch_tables(sql.ddl())
     left = Generation(database.dsn, database.schema).name
     await database.execute(f"CREATE SCHEMA {left}")
     await database.execute(f"CREATE TABLE {left}.lg_hazards (half_written text)")
@@ -154,7 +154,7 @@ async def test_what_a_crashed_rebuild_left_is_cleared(database: Database) -> Non
 
 
 async def test_one_generation_at_a_time(database: Database) -> None:
-    await database.migrate(sql.ddl())
+    await database.ensure_scratch_tables(sql.ddl())
     entered: list[str] = []
 
     async def rebuilding(name: str, release: asyncio.Event) -> None:

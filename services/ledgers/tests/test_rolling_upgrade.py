@@ -27,6 +27,7 @@ from crosscheck_platform.http import ServiceRuntime
 from crosscheck_platform.http import consumers as consumer_parts
 from crosscheck_platform.testing.fixtures import new_namespace
 from crosscheck_platform.testing.infra import Infra
+from crosscheck_platform.testing.schema import migrate_schema
 
 from .harness import produce
 
@@ -54,6 +55,7 @@ async def replica(
     infra: Infra, name: str, catalogue: EventCatalogue | None = None
 ) -> AsyncIterator[ServiceRuntime]:
     """One ledgers replica on schema `name` (the consumer group is derived from it)."""
+    await migrate_schema(infra, name, "ledgers")
     app = bootstrap.build_app(infra.service_settings(name, name))
     patch = pytest.MonkeyPatch()
     if catalogue is not None:

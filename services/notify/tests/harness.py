@@ -11,7 +11,6 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_notify.adapters.channels import Sender, SignedPoster, WebhookSender
 from crosscheck_notify.adapters.directory import Contact, Directory, StaticDirectory
 from crosscheck_notify.adapters.schedule_store import store_planned
-from crosscheck_notify.adapters.tables import DIRECTORY_DDL, SCHEDULE_DDL
 from crosscheck_notify.app.worker import Worker
 from crosscheck_notify.domain.clock import ManualClock
 from crosscheck_notify.domain.history import fold
@@ -21,6 +20,7 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.http.infrastructure import load_catalogue
 from crosscheck_platform.outbound import OutboundHttp
+from crosscheck_platform.testing.schema import migrated
 
 from .domain_helpers import TOWNSHIP, History
 from .receivers import SECRET
@@ -30,8 +30,7 @@ COUNTY = "532327"
 
 async def setup(db: Database, topics: Topics) -> PostgresEventStore:
     store = PostgresEventStore(db, load_catalogue(), topics)
-    await store.setup()
-    await db.migrate([*SCHEDULE_DDL, *DIRECTORY_DDL])
+    await migrated(db, "notify")
     return store
 
 

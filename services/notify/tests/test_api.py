@@ -18,7 +18,6 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_notify import bootstrap
 from crosscheck_notify.adapters.channels import http_client
 from crosscheck_notify.adapters.directory import Contact, TableDirectory
-from crosscheck_notify.adapters.tables import DIRECTORY_DDL
 from crosscheck_notify.domain.clock import ManualClock
 from crosscheck_notify.domain.policy import NotifyPolicy
 from crosscheck_notify.settings import NotifySettings
@@ -28,6 +27,7 @@ from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.auth import bearer
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.issuer import LocalIssuer
+from crosscheck_platform.testing.schema import migrated
 from crosscheck_platform.testing.tenancy import assert_out_of_scope
 
 from . import harness
@@ -74,6 +74,7 @@ class Api:
 @pytest.fixture
 async def api(infra: Infra, database: Database, unique_name: str) -> AsyncIterator[Api]:
     settings = infra.service_settings(unique_name, database.schema)
+    await migrated(database, "notify")
     # No workers in the app: the tests drive one with a controlled clock.
     app = bootstrap.build_app(settings, NotifySettings(workers=0), ManualClock(T0))
     async with app.router.lifespan_context(app):
@@ -345,8 +346,8 @@ async def test_a_contacts_table_without_townships_is_set_aside(database: Databas
     await database.execute(
         "INSERT INTO contacts VALUES ('village_committee', 'v-1', 'sms', '13800000000', 'zh')"
     )
-    await database.migrate(DIRECTORY_DDL)
-    await database.migrate(DIRECTORY_DDL)  # idempotent once migrated
+    await migrated(database, "notify")
+    await migrated(database, "notify")  # nothing left to do once migrated
     directory = TableDirectory(database)
     assert await directory.list(TOWNSHIP) == []
     kept = await database.fetch("SELECT recipient_ref, address FROM contacts_unscoped")

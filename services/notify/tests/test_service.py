@@ -49,6 +49,7 @@ from crosscheck_platform.kafka import reliable_producer
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.kafka_reading import read_until
+from crosscheck_platform.testing.schema import migrate_schema, migrated
 
 from .receivers import SECRET, WebhookReceiver, webhook_receiver
 
@@ -191,6 +192,8 @@ async def test_the_service_schedules_from_kafka_and_delivers_on_the_clock(
             oidc_issuer="http://issuer.invalid/realms/crosscheck",
         )
 
+    await migrate_schema(infra, feed_schema, "hazards")
+    await migrated(database, "notify")
     hazards_app = service_app(ServiceSpec(name="hazards"), settings(feed_schema))
     notify_app = bootstrap.build_app(settings(database.schema), notify_settings(), clock)
     try:
@@ -391,6 +394,8 @@ async def test_metrics_show_the_notices_due_and_not_delivered(
             db_schema=schema,
         )
 
+    await migrate_schema(infra, f"{unique_name}_hazards", "hazards")
+    await migrated(database, "notify")
     hazards_app = service_app(ServiceSpec(name="hazards"), settings(f"{unique_name}_hazards"))
     idle = notify_settings().model_copy(update={"workers": 0})
     notify_app = bootstrap.build_app(settings(database.schema), idle, clock)

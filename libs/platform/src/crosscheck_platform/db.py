@@ -61,8 +61,17 @@ class Database:
 
     @classmethod
     async def connect(
-        cls, dsn: str, schema: str, *, min_size: int = 2, max_size: int = 10
+        cls,
+        dsn: str,
+        schema: str,
+        *,
+        min_size: int = 2,
+        max_size: int = 10,
+        create_schema: bool = True,
     ) -> Database:
+        """A pool on `schema`. A service passes `create_schema=False`: its role may not
+        create anything, and `crosscheck-migrate` made the schema; tests and tools that
+        own their scratch schema let it be created here."""
         pool = await asyncpg.create_pool(
             dsn,
             min_size=min_size,
@@ -78,7 +87,8 @@ class Database:
             reset=_keep_session,
         )
         db = cls(pool, schema, dsn)
-        await db.execute(f"CREATE SCHEMA IF NOT EXISTS {db.schema}")
+        if create_schema:
+            await db.execute(f"CREATE SCHEMA IF NOT EXISTS {db.schema}")
         return db
 
     async def close(self) -> None:
@@ -106,9 +116,10 @@ class Database:
         async with self.pool.acquire() as conn:
             return await conn.fetchval(sql, *args)
 
-    async def migrate(self, statements: Sequence[str]) -> None:
-        """Apply idempotent DDL (CREATE ... IF NOT EXISTS) under an advisory lock,
-        so that several replicas starting together do not race on it."""
+    async def ensure_scratch_tables(self, statements: Sequence[str]) -> None:
+        """Tests' and benchmarks' own tables: apply idempotent DDL (CREATE ... IF NOT
+        EXISTS) under an advisory lock. A service's tables come from its migration steps
+        (crosscheck_platform.migrations), never from here."""
         async with self.transaction() as conn:
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.schema)
             for statement in statements:

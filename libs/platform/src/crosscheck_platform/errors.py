@@ -1,8 +1,10 @@
-"""Errors the domain raises and the HTTP layer turns into answers.
+"""Errors the domain raises and the edge (HTTP) turns into answers.
 
-The domain imports this module and nothing from FastAPI: an error names its code, its
-HTTP status and a message key; the words themselves live in the i18n catalogue, so one
-error reads in Chinese or English depending on who asked.
+The domain imports this module and nothing from FastAPI: an error names its stable code
+and a message key, and says what kind of refusal it is by its base class (a broken rule,
+a state that forbids the command, something unknown, not permitted, unavailable for now).
+Which HTTP status each kind answers is decided at the edge (`http.statuses`); the words
+live in the i18n catalogue, so one error reads in Chinese or English depending on who asked.
 """
 
 from __future__ import annotations
@@ -13,19 +15,18 @@ from typing import Any, ClassVar
 class DomainError(Exception):
     """Base of every error a client is meant to see.
 
-    Subclasses set `code` (stable, machine-readable), `status` and `message_key`;
-    keyword arguments fill the message template and are returned as the detail.
+    Subclasses set `code` (stable, machine-readable) and `message_key`; keyword
+    arguments fill the message template and are returned as the detail.
     """
 
     code: ClassVar[str] = "rule_violation"
-    status: ClassVar[int] = 422
     message_key: ClassVar[str] = "rule_violation"
 
     def __init__(self, message_key: str | None = None, /, **params: Any) -> None:
         self.key = message_key or self.message_key
         self.params = params
-        # HTTP headers the answer carries besides the body (e.g. Retry-After).
-        self.headers: dict[str, str] = {}
+        # Seconds after which the same request may succeed (a transient refusal).
+        self.retry_after: int | None = None
         super().__init__(f"{self.code}: {self.key} {params}")
 
 
@@ -33,7 +34,6 @@ class RuleViolation(DomainError):
     """The command breaks a business rule (e.g. an inspector inspecting their own village)."""
 
     code = "rule_violation"
-    status = 422
     message_key = "rule_violation"
 
 
@@ -41,11 +41,23 @@ class StateConflict(DomainError):
     """The aggregate is in a state that does not allow the command (e.g. verify twice)."""
 
     code = "state_conflict"
-    status = 409
     message_key = "state_conflict"
 
 
 class NotFound(DomainError):
     code = "not_found"
-    status = 404
     message_key = "not_found"
+
+
+class NotPermitted(DomainError):
+    """The caller, who is known, may not do this (their role, scope or assignment)."""
+
+    code = "forbidden"
+    message_key = "forbidden.role"
+
+
+class Unavailable(DomainError):
+    """Something the command needs cannot be reached or is not configured: try later."""
+
+    code = "unavailable"
+    message_key = "unavailable"

@@ -35,7 +35,6 @@ class UnsupportedMediaType(DomainError):
     """The declared type is not accepted, or the content is not what it claims to be."""
 
     code = "unsupported_media_type"
-    status = 415
     message_key = "upload.unsupported_type"
 
 

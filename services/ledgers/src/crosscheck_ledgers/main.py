@@ -50,7 +50,9 @@ async def _rebuild() -> None:
         create=False,
         replication_factor=settings.kafka_replication_factor,
     )
-    db = await Database.connect(settings.database_url, settings.db_schema or bootstrap.SERVICE)
+    db = await Database.connect(
+        settings.database_url, settings.db_schema or bootstrap.SERVICE, create_schema=False
+    )
     try:
         stats = await rebuild(db, settings.kafka_bootstrap, topics, CATALOGUE, progress=progress)
     finally:

@@ -11,7 +11,6 @@ from crosscheck_platform.http import RuntimePart, ServiceSpec, load_settings, se
 from crosscheck_platform.http.runtime import ServiceRuntime
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_registry.adapters.identity import identity_provider
-from crosscheck_registry.adapters.lifespan import read_model
 from crosscheck_registry.api import routers
 from crosscheck_registry.app.logins import Logins
 from crosscheck_registry.consumers import consumers
@@ -43,7 +42,7 @@ def build_app(settings: ServiceSettings) -> FastAPI:
     spec = ServiceSpec(
         name=SERVICE,
         routers=routers(),
-        consumers=[read_model, closing(logins), *consumers(logins)],
+        consumers=[closing(logins), *consumers(logins)],
     )
     app = service_app(spec, settings)
     app.state.logins = logins

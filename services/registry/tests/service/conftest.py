@@ -18,6 +18,7 @@ from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.testing.auth import bearer
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.issuer import LocalIssuer
+from crosscheck_platform.testing.schema import migrated
 from crosscheck_registry import bootstrap
 from crosscheck_registry.scenario import Scenario, reference_scenario
 
@@ -87,6 +88,7 @@ class Registry:
 @pytest.fixture
 async def registry(infra: Infra, database: Database, unique_name: str) -> AsyncIterator[Registry]:
     settings = infra.service_settings(unique_name, database.schema)
+    await migrated(database, "registry")
     app = bootstrap.build_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -26,6 +26,7 @@ from crosscheck_platform.testing.auth import bearer
 from crosscheck_platform.testing.fixtures import new_namespace
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.kafka_reading import read_until
+from crosscheck_platform.testing.schema import migrate_schema
 from crosscheck_rotation import bootstrap
 from crosscheck_rotation.domain.scenario import Township
 
@@ -141,6 +142,7 @@ async def rotation(infra: Infra) -> AsyncIterator[Rotation]:
     namespace = new_namespace()
     settings = infra.service_settings(namespace, namespace)
     await ensure_topics(infra.kafka_bootstrap, Topics(namespace).all, partitions=3)
+    await migrate_schema(infra, namespace, "rotation")
     app = bootstrap.build_app(settings)
     try:
         async with app.router.lifespan_context(app):

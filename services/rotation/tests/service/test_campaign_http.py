@@ -102,6 +102,11 @@ async def test_campaign_is_planned_checked_and_replanned_over_http(rotation: Rot
     )
     assert scheduled["events"] == ["RoundScheduled"] * 6
     await _all_checks_hold(rotation, path, 6)
+    # The check replays the plan from its recorded seed: the same plan comes out.
+    replayed = await _ok(
+        await rotation.client.get(f"{path}/rounds/4/check?replay=true", headers=admin)
+    )
+    assert replayed["replay"]["seed"] == 5 and replayed["replay"]["matches"] is True
     first = await _ok(await rotation.client.get(path, headers=admin))
     assert first["schedule"][0]["no_repeat_within_rounds"] >= 3
     for r in first["schedule"]:

@@ -30,7 +30,6 @@ from crosscheck_contracts.envelope import Envelope
 from crosscheck_platform import collector
 from crosscheck_platform.consumer.deadletter import DeadLetter, DeadLetterSink
 from crosscheck_platform.consumer.tracking import (
-    TRACKING_DDL,
     Deduplication,
     Partition,
     advance_positions,
@@ -109,9 +108,6 @@ class IdempotentConsumer:
         self.dead_lettered = 0
         # By the topic the message came from: /metrics reports them so.
         self.dead_lettered_by_topic: Counter[str] = Counter()
-
-    async def setup(self) -> None:
-        await self.db.migrate(TRACKING_DDL)
 
     async def handle_records(self, records: Sequence[Any]) -> None:
         """Apply one batch of aiokafka ConsumerRecords. Raises only transient errors,

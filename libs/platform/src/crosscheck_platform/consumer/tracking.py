@@ -25,23 +25,6 @@ class Deduplication(StrEnum):
     POSITION = "position"
 
 
-TRACKING_DDL = [
-    """CREATE TABLE IF NOT EXISTS processed_events (
-        consumer text NOT NULL,
-        event_id uuid NOT NULL,
-        processed_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (consumer, event_id)
-    )""",
-    """CREATE TABLE IF NOT EXISTS consumer_positions (
-        consumer text NOT NULL,
-        topic text NOT NULL,
-        partition integer NOT NULL,
-        next_offset bigint NOT NULL,
-        updated_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (consumer, topic, partition)
-    )""",
-]
-
 Partition = tuple[str, int]
 
 

@@ -29,50 +29,6 @@ from crosscheck_platform.eventstore.recorder import (
     envelopes_for,
 )
 
-SCHEMA_DDL = [
-    """CREATE TABLE IF NOT EXISTS streams (
-        stream_id text PRIMARY KEY,
-        version integer NOT NULL CHECK (version >= 1),
-        township text NOT NULL,
-        county text NOT NULL
-    )""",
-    # Envelope attributes are columns (not a JSON document) so an append parses no JSON;
-    # `data` is json, not jsonb, for the same reason: it is stored and read back whole.
-    # `position` is commit-unordered and unindexed: nothing tails this table (the outbox
-    # does the publishing), it only breaks ties for people reading it.
-    """CREATE TABLE IF NOT EXISTS events (
-        stream_id text NOT NULL,
-        version integer NOT NULL,
-        position bigserial NOT NULL,
-        event_id uuid NOT NULL UNIQUE,
-        event_type text NOT NULL,
-        schema_version integer NOT NULL,
-        source text NOT NULL,
-        occurred_at timestamptz NOT NULL,
-        township text NOT NULL,
-        county text NOT NULL,
-        correlation_id uuid NOT NULL,
-        causation_id uuid,
-        data json NOT NULL,
-        PRIMARY KEY (stream_id, version)
-    )""",
-    # Rows are exactly what goes to Kafka: the relay copies bytes, it encodes nothing.
-    """CREATE TABLE IF NOT EXISTS outbox (
-        id bigserial PRIMARY KEY,
-        topic text NOT NULL,
-        key bytea NOT NULL,
-        headers bytea NOT NULL,
-        value bytea NOT NULL
-    )""",
-    # Wake the relay at commit time instead of making it poll hard.
-    """CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN PERFORM pg_notify(TG_TABLE_SCHEMA || '_outbox', ''); RETURN NULL; END $$""",
-    """DO $$ BEGIN
-         CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
-           FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
-       EXCEPTION WHEN duplicate_object THEN NULL; END $$""",
-]
-
 _CREATE_STREAM = """
     INSERT INTO streams (stream_id, version, township, county)
     SELECT $1, $2, $3, $4 WHERE $10::int = 0
@@ -119,9 +75,6 @@ class PostgresEventStore:
         self.topics = topics
         self._create_sql = _APPEND.format(bump=_CREATE_STREAM)
         self._move_sql = _APPEND.format(bump=_MOVE_STREAM)
-
-    async def setup(self) -> None:
-        await self.db.migrate(SCHEMA_DDL)
 
     async def append(
         self,

@@ -1,7 +1,7 @@
 """A service's Kafka consumers as lifespan parts.
 
 A service names what it consumes (contexts), how it applies an event (a handler that
-writes with the given connection) and the tables it needs; this part wires the
+writes with the given connection); this part wires the
 idempotent consumer, the FastStream broker and the dead-letter topic the same way for
 every service.
 """
@@ -31,22 +31,19 @@ def consumer_part(
     *,
     batch_handler: BatchHandler | None = None,
     deduplication: Deduplication = Deduplication.EVENT_ID,
-    tables: Sequence[str] = (),
     max_records: int = MAX_RECORDS,
 ) -> Any:
     """A RuntimePart running `handler` over the topics of `contexts`.
 
     `name` becomes the consumer group (prefixed with the service's schema, so test runs
     and deployments do not share offsets) and the key of its applied-event tracking.
-    `tables` is idempotent DDL for the handler's own tables. Give `batch_handler`
+    The handler's tables come from the service's migration steps. Give `batch_handler`
     instead of `handler` to apply a whole batch at once; `deduplication` is described in
     crosscheck_platform.consumer.tracking (by event id unless the handler is idempotent).
     """
 
     @contextlib.asynccontextmanager
     async def part(runtime: ServiceRuntime) -> AsyncIterator[None]:
-        if tables:
-            await runtime.database.migrate(tables)
         broker = KafkaBroker(
             bootstrap_servers(runtime.settings.kafka_bootstrap),
             security=KafkaSecurity().faststream(),
@@ -61,7 +58,6 @@ def consumer_part(
             dead_letters=broker_dead_letters(broker),
             deduplication=deduplication,
         )
-        await consumer.setup()
         topics = tuple(runtime.topics.of(c) for c in contexts)
         subscriber = subscribe(broker, consumer, topics, max_records=max_records)
         await broker.start()

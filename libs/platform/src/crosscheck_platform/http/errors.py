@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 
 from crosscheck_platform.errors import DomainError
 from crosscheck_platform.eventstore import ConcurrencyConflict
+from crosscheck_platform.http.statuses import status_of
 from crosscheck_platform.http.transient import RETRY_AFTER_SECONDS
 from crosscheck_platform.http.validation import field_errors
 from crosscheck_platform.i18n import preferred_language, translate
@@ -55,14 +56,15 @@ def error_response(
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
+    retry = {} if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
     return error_response(
         request,
-        exc.status,
+        status_of(exc),
         exc.code,
         exc.key,
         params=exc.params,
         detail=exc.params,
-        headers=exc.headers,
+        headers=retry,
     )
 
 

@@ -33,7 +33,6 @@ class PayloadTooLarge(DomainError):
     """Too large to accept: the body itself, or (for subclasses) what it unpacks to."""
 
     code = "too_large"
-    status = 413
     message_key = "upload.too_large"
 
 

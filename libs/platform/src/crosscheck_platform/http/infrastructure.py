@@ -17,6 +17,7 @@ from crosscheck_platform.eventstore.group import GroupCommit
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.http.runtime import ServiceRuntime
 from crosscheck_platform.kafka import TopicRefused, ensure_topics, reliable_producer
+from crosscheck_platform.migrations import require_migrated
 from crosscheck_platform.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,13 @@ def load_catalogue() -> EventCatalogue:
 
 @contextlib.asynccontextmanager
 async def database(runtime: ServiceRuntime) -> AsyncIterator[None]:
-    runtime.db = await Database.connect(runtime.settings.database_url, runtime.schema)
+    runtime.db = await Database.connect(
+        runtime.settings.database_url, runtime.schema, create_schema=False
+    )
     try:
+        # The schema is changed by `crosscheck-migrate` only, never by a replica at start.
+        async with runtime.db.pool.acquire() as conn:
+            await require_migrated(conn, runtime.schema, runtime.service)
         yield
     finally:
         await runtime.db.close()
@@ -44,7 +50,6 @@ async def database(runtime: ServiceRuntime) -> AsyncIterator[None]:
 @contextlib.asynccontextmanager
 async def event_store(runtime: ServiceRuntime) -> AsyncIterator[None]:
     store = PostgresEventStore(runtime.database, load_catalogue(), runtime.topics)
-    await store.setup()
     # Every topic the service writes or reads: each is the permanent log, or it refuses.
     settings = runtime.settings
     try:

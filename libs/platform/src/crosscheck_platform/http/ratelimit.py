@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from crosscheck_platform.auth.deps import verified_principal
 from crosscheck_platform.errors import DomainError
 from crosscheck_platform.http.errors import error_response
+from crosscheck_platform.http.statuses import answer_status
 from crosscheck_platform.settings import ServiceSettings
 
 HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
@@ -77,12 +78,14 @@ class TokenBuckets:
 
 class RateLimited(DomainError):
     code = "rate_limited"
-    status = 429
     message_key = "rate_limited"
 
     def __init__(self, wait: float) -> None:
         super().__init__()
-        self.headers["Retry-After"] = retry_after(wait)
+        self.retry_after = max(1, math.ceil(wait))
+
+
+answer_status(429, RateLimited)
 
 
 def retry_after(wait: float) -> str:

@@ -16,7 +16,6 @@ from crosscheck_platform.i18n import register
 
 class IdentityError(DomainError):
     code = "identity_error"
-    status = 502
     message_key = "identity.error"
 
     def __init__(
@@ -43,7 +42,6 @@ class IdentityUnreachable(IdentityError):
     """No answer, a time-out, or the provider failed (5xx): nothing was decided."""
 
     code = "identity_unreachable"
-    status = 503
     message_key = "identity.unreachable"
 
 
@@ -51,7 +49,6 @@ class IdentityRefused(IdentityError):
     """The provider answered and said no (4xx)."""
 
     code = "identity_refused"
-    status = 502
     message_key = "identity.refused"
 
 
@@ -61,7 +58,6 @@ class LoginRefused(IdentityRefused):
     on purpose, and neither do we."""
 
     code = "login_refused"
-    status = 401
     message_key = "identity.login_refused"
 
 
@@ -69,7 +65,6 @@ class PasswordRejected(IdentityRefused):
     """The new password breaks the realm's password policy."""
 
     code = "password_rejected"
-    status = 422
     message_key = "identity.password_rejected"
 
 
@@ -77,13 +72,11 @@ class IdentityConflict(IdentityError):
     """The login name (or e-mail) already belongs to another user."""
 
     code = "identity_conflict"
-    status = 409
     message_key = "identity.username_taken"
 
 
 class IdentityUserNotFound(IdentityError):
     code = "identity_user_not_found"
-    status = 404
     message_key = "identity.user_not_found"
 
 

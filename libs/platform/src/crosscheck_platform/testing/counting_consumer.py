@@ -20,6 +20,7 @@ from crosscheck_platform.consumer.faststream import broker_dead_letters, subscri
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.kafka import bootstrap_servers
 from crosscheck_platform.kafka.security import KafkaSecurity
+from crosscheck_platform.migrations import migrate
 from crosscheck_platform.testing.sample_events import TEST_CATALOGUE, Counted
 
 TOTALS_DDL = [
@@ -79,7 +80,8 @@ def exit_after_commits(consumer: IdempotentConsumer, batches: int) -> None:
 
 async def main(args: argparse.Namespace) -> None:
     db = await Database.connect(args.dsn, args.schema, min_size=1, max_size=4)
-    await db.migrate(TOTALS_DDL)
+    await migrate(args.dsn, args.schema, None)  # the consumers' tracking tables
+    await db.ensure_scratch_tables(TOTALS_DDL)
     broker = KafkaBroker(
         bootstrap_servers(args.bootstrap), security=KafkaSecurity().faststream(), logger=None
     )
@@ -91,7 +93,6 @@ async def main(args: argparse.Namespace) -> None:
         deduplication=Deduplication(args.deduplication),
         **({"batch_handler": add_batch_to_totals} if args.batch else {"handler": add_to_total}),
     )
-    await consumer.setup()
     if args.exit_after_commits:
         exit_after_commits(consumer, args.exit_after_commits)
     subscribe(

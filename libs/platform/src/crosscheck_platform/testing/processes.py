@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from crosscheck_platform import migrations
 from crosscheck_platform.testing.infra import Infra
 
 
@@ -56,11 +57,18 @@ async def wait_until_ready(
 
 @asynccontextmanager
 async def service_process(
-    module: str, env: Mapping[str, str], port: int, **streams: Any
+    module: str, env: Mapping[str, str], port: int, *, migrate: bool = True, **streams: Any
 ) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
     """`python -m module` with `env`, serving on `port`: its base URL and process once it
     is ready; asked to stop (SIGTERM, then killed after 30 s) when the block ends.
-    `streams` go to the process (stdout=..., stderr=...)."""
+    Its schema is migrated first, as `./crosscheck up` runs `crosscheck-migrate` before
+    the services (`migrate=False` leaves it as it is). `streams` go to the process
+    (stdout=..., stderr=...)."""
+    service = module.removeprefix("crosscheck_").removesuffix(".main")
+    if migrate:
+        await migrations.migrate(
+            env["CROSSCHECK_DATABASE_URL"], env.get("CROSSCHECK_DB_SCHEMA") or service, service
+        )
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", module, env=dict(env), **streams
     )

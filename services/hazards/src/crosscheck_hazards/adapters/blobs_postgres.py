@@ -1,24 +1,12 @@
 """Evidence in the hazards service's own PostgreSQL schema: the default, since every
 replica already shares the database (a photo is at most 10 MB; a county's evidence
-over years stays within what PostgreSQL stores well in `bytea`, kept out of line)."""
+over years stays within what PostgreSQL stores well in `bytea`, kept out of line). The
+table is made by the hazards service's migration step 0002."""
 
 from __future__ import annotations
 
 from crosscheck_hazards.adapters.blobs import evidence_id_of, valid_key
 from crosscheck_platform.db import Database
-
-EVIDENCE_TABLES = [
-    """CREATE TABLE IF NOT EXISTS evidence_blobs (
-        township text NOT NULL,
-        evidence_id text NOT NULL,
-        content_type text NOT NULL,
-        data bytea NOT NULL,
-        stored_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (township, evidence_id)
-    )""",
-    # Photos are already compressed: keep them out of line without trying again.
-    "ALTER TABLE evidence_blobs ALTER COLUMN data SET STORAGE EXTERNAL",
-]
 
 _PUT = """
     INSERT INTO evidence_blobs (township, evidence_id, content_type, data)
@@ -30,9 +18,6 @@ _EXISTS = "SELECT EXISTS (SELECT 1 FROM evidence_blobs WHERE township = $1 AND e
 class PostgresBlobStore:
     def __init__(self, db: Database) -> None:
         self.db = db
-
-    async def setup(self) -> None:
-        await self.db.migrate(EVIDENCE_TABLES)
 
     async def put(self, township: str, data: bytes, content_type: str) -> str:
         evidence_id = evidence_id_of(data)

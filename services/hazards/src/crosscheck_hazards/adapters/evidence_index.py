@@ -18,25 +18,6 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore import TableRows
 from crosscheck_platform.tenancy import Holding
 
-TABLE = """CREATE TABLE IF NOT EXISTS evidence_villages (
-    evidence_id text NOT NULL,
-    township text NOT NULL,
-    county text NOT NULL,
-    village_id text NOT NULL,
-    PRIMARY KEY (evidence_id, township, village_id)
-)"""
-
-# When each piece of evidence was first uploaded and of what type: a photo proves a
-# step only if it came after what it proves (the same bytes uploaded again keep the
-# first time, since evidence ids are derived from the content).
-UPLOADS_TABLE = """CREATE TABLE IF NOT EXISTS evidence_uploads (
-    evidence_id text NOT NULL,
-    township text NOT NULL,
-    kind text NOT NULL,
-    uploaded_at timestamptz NOT NULL,
-    PRIMARY KEY (evidence_id, township)
-)"""
-
 _COLUMNS = ("evidence_id", "township", "county", "village_id")
 _INSERT = f"""INSERT INTO evidence_villages ({", ".join(_COLUMNS)}) VALUES ($1, $2, $3, $4)
     ON CONFLICT DO NOTHING"""

@@ -39,9 +39,7 @@ class EvidenceStore:
     async def part(self, runtime: ServiceRuntime) -> AsyncIterator[None]:
         """The service's lifespan part that opens (and closes) the backend."""
         if self.kind == "postgres":
-            store = PostgresBlobStore(runtime.database)
-            await store.setup()
-            self._open = store
+            self._open = PostgresBlobStore(runtime.database)
             yield
         elif self.kind == "s3":
             async with S3BlobStore.connect(

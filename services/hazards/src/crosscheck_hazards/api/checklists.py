@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.adapters.inspection_facts import township_items
 from crosscheck_hazards.api import bodies
+from crosscheck_hazards.api.answers import ChecklistAnswer, ItemAdded
 from crosscheck_hazards.api.deps import Admin, Services
 from crosscheck_hazards.domain.checklists import TOWNSHIP_ITEM_PREFIX, Checklist
 from crosscheck_platform.auth import Forbidden
@@ -42,10 +43,10 @@ def checklist_view(checklist: Checklist) -> dict[str, Any]:
 def router() -> APIRouter:
     r = APIRouter(prefix="/v1/checklists", tags=["checklists"])
 
-    @r.get("/{site_type}")
+    @r.get("/{site_type}", response_model=ChecklistAnswer)
     async def checklist_for(
         site_type: SiteType, principal: CurrentPrincipal, runtime: Runtime, services: Services
-    ) -> dict[str, Any]:
+    ) -> object:
         tenant = principal.tenant
         if tenant is None:
             raise Forbidden("forbidden.role", role=principal.role.value)
@@ -55,7 +56,7 @@ def router() -> APIRouter:
     @r.post("/items", status_code=201)
     async def add_township_item(
         body: bodies.AddTownshipItem, principal: Admin, runtime: Runtime, services: Services
-    ) -> dict[str, Any]:
+    ) -> ItemAdded:
         tenant = acting_tenant(principal)
         item_id = f"{TOWNSHIP_ITEM_PREFIX}{tenant.township}.{body.key}"
         added = await runtime.database.fetchval(
@@ -74,6 +75,6 @@ def router() -> APIRouter:
         )
         if not added:
             raise StateConflict("checklist.item_exists", item_id=item_id)
-        return {"item_id": item_id}
+        return ItemAdded(item_id=item_id)
 
     return r

@@ -13,8 +13,10 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 
 from crosscheck_hazards.adapters import evidence_index
+from crosscheck_hazards.api.answers import EvidenceStored
 from crosscheck_hazards.api.deps import InventoryDep, Reporter, Services
 from crosscheck_hazards.app.evidence import (
+    EVIDENCE_TYPES,
     MAX_BYTES,
     checked_evidence,
     declared_type,
@@ -50,6 +52,9 @@ def download_headers(evidence_id: str, kind: str) -> dict[str, str]:
     }
 
 
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
 def router() -> APIRouter:
     r = APIRouter(prefix="/v1/evidence", tags=["evidence"])
 
@@ -68,7 +73,7 @@ def router() -> APIRouter:
         services: Services,
         runtime: Runtime,
         content_type: Annotated[str, Header()] = "",
-    ) -> dict[str, str]:
+    ) -> EvidenceStored:
         tenant = acting_tenant(principal)
         kind = declared_type(content_type)
         data = checked_evidence(kind, await read_body(request, MAX_BYTES))
@@ -83,9 +88,18 @@ def router() -> APIRouter:
             kind=kind,
             at=services.clock(),
         )
-        return {"evidence_id": evidence_id}
+        return EvidenceStored(evidence_id=evidence_id)
 
-    @r.get("/{evidence_id}")
+    @r.get(
+        "/{evidence_id}",
+        response_class=Response,
+        responses={
+            200: {
+                "content": {kind: _BINARY for kind in sorted(EVIDENCE_TYPES)},
+                "description": "The photo or document, as stored.",
+            }
+        },
+    )
     async def download(
         evidence_id: str,
         principal: CurrentPrincipal,

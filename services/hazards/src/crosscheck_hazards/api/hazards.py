@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
@@ -13,6 +13,7 @@ from crosscheck_contracts.fields import Id
 from crosscheck_hazards.adapters.evidence_index import photo_times
 from crosscheck_hazards.adapters.verifiers import may_verify
 from crosscheck_hazards.api import bodies
+from crosscheck_hazards.api.answers import HazardAnswer
 from crosscheck_hazards.api.deps import (
     Admin,
     Idempotency,
@@ -80,10 +81,8 @@ def router() -> APIRouter:
         result = await runner.run(tenant, decide, key=idem.key, fingerprint=idem.fingerprint)
         return answer(result)
 
-    @r.get("/{hazard_id}")
-    async def get_hazard(
-        hazard_id: str, principal: CurrentPrincipal, runtime: Runtime
-    ) -> dict[str, Any]:
+    @r.get("/{hazard_id}", response_model=HazardAnswer)
+    async def get_hazard(hazard_id: str, principal: CurrentPrincipal, runtime: Runtime) -> object:
         hazard, _ = await load_hazard(runtime.event_store, hazard_id, principal, write=False)
         return hazard_view(hazard)
 
@@ -107,7 +106,7 @@ def router() -> APIRouter:
         )
         return history(hazard_id, stored, preferred_language(accept_language))
 
-    @r.post("/{hazard_id}/notify")
+    @r.post("/{hazard_id}/notify", response_model=HazardAnswer)
     async def notify(
         hazard_id: str,
         body: bodies.Notify,
@@ -130,7 +129,7 @@ def router() -> APIRouter:
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
 
-    @r.post("/{hazard_id}/assign")
+    @r.post("/{hazard_id}/assign", response_model=HazardAnswer)
     async def assign(
         hazard_id: str,
         body: bodies.Assign,
@@ -154,7 +153,7 @@ def router() -> APIRouter:
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
 
-    @r.post("/{hazard_id}/report")
+    @r.post("/{hazard_id}/report", response_model=HazardAnswer)
     async def report(
         hazard_id: str,
         body: bodies.Report,
@@ -184,7 +183,7 @@ def router() -> APIRouter:
 
         return await run(runtime, runner, principal, hazard_id, idem, action, body.evidence_ids)
 
-    @r.post("/{hazard_id}/verify")
+    @r.post("/{hazard_id}/verify", response_model=HazardAnswer)
     async def verify(
         hazard_id: str,
         body: bodies.Verify,
@@ -232,7 +231,7 @@ def router() -> APIRouter:
 
         return await run(runtime, runner, principal, hazard_id, idem, action, body.evidence_ids)
 
-    @r.post("/{hazard_id}/reject")
+    @r.post("/{hazard_id}/reject", response_model=HazardAnswer)
     async def reject(
         hazard_id: str,
         body: bodies.Reject,
@@ -256,7 +255,7 @@ def router() -> APIRouter:
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
 
-    @r.post("/{hazard_id}/extend")
+    @r.post("/{hazard_id}/extend", response_model=HazardAnswer)
     async def extend(
         hazard_id: str,
         body: bodies.Extend,
@@ -283,7 +282,7 @@ def router() -> APIRouter:
 
         return await run(runtime, runner, principal, hazard_id, idem, action)
 
-    @r.post("/{hazard_id}/escalate")
+    @r.post("/{hazard_id}/escalate", response_model=HazardAnswer)
     async def escalate(
         hazard_id: str,
         body: bodies.Escalate,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 
 from crosscheck_hazards.adapters.hazard_index import inspection_details
 from crosscheck_hazards.api import bodies
+from crosscheck_hazards.api.answers import HazardAnswer, InspectionAnswer, InspectionRecorded
 from crosscheck_hazards.api.deps import Command, IdempotencyDep, Inspector, answer
 from crosscheck_hazards.app import inspections
 from crosscheck_hazards.app.evidence import require_evidence
@@ -27,7 +28,7 @@ from crosscheck_platform.tenancy import acting_tenant
 def router() -> APIRouter:
     r = APIRouter(prefix="/v1/inspections", tags=["inspections"])
 
-    @r.post("", status_code=201)
+    @r.post("", status_code=201, response_model=InspectionRecorded)
     async def record_inspection(
         body: bodies.RecordInspection,
         principal: Inspector,
@@ -75,10 +76,10 @@ def router() -> APIRouter:
         )
         return answer(result)
 
-    @r.get("/{inspection_id}")
+    @r.get("/{inspection_id}", response_model=InspectionAnswer)
     async def get_inspection(
         inspection_id: str, principal: CurrentPrincipal, runtime: Runtime
-    ) -> dict[str, Any]:
+    ) -> object:
         inspection, _ = await load_inspection(runtime.event_store, inspection_id, principal)
         details = await inspection_details(runtime.database, inspection_id)
         return inspection_view(inspection) | details
@@ -102,10 +103,10 @@ def router() -> APIRouter:
         )
         return history(inspection_id, stored, preferred_language(accept_language))
 
-    @r.get("/{inspection_id}/hazards")
+    @r.get("/{inspection_id}/hazards", response_model=list[HazardAnswer])
     async def list_hazards(
         inspection_id: str, principal: CurrentPrincipal, runtime: Runtime
-    ) -> list[dict[str, Any]]:
+    ) -> object:
         inspection, _ = await load_inspection(runtime.event_store, inspection_id, principal)
         hazards = [
             (await load_hazard(runtime.event_store, h, principal, write=False))[0]

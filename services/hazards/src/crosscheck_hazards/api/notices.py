@@ -54,7 +54,16 @@ def router() -> APIRouter:
         headers = {"Content-Language": "zh-CN", "Content-Security-Policy": PAGE_POLICY}
         return HTMLResponse(render_html(notice), headers=headers)
 
-    @r.get("/{inspection_id}/notice.pdf")
+    @r.get(
+        "/{inspection_id}/notice.pdf",
+        response_class=Response,
+        responses={
+            200: {
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                "description": "The rectification notice (隐患整改通知书) as PDF.",
+            }
+        },
+    )
     async def notice_pdf(
         inspection_id: str,
         principal: CurrentPrincipal,

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from crosscheck_platform.errors import DomainError, RuleViolation, StateConflict
+from crosscheck_platform.errors import NotPermitted, RuleViolation, StateConflict
 from crosscheck_platform.i18n import register
 
 
-class NotAssigned(DomainError):
+class NotAssigned(NotPermitted):
     """The group (or the person) is not the one the round sent to this place."""
 
     code = "not_assigned"
-    status = 403
     message_key = "inspection.not_assigned"
 
 
-class VerifierNotAllowed(DomainError):
+class VerifierNotAllowed(NotPermitted):
     """This person may not re-check this fix (the verifier rules, docs in `hazard`)."""
 
     code = "verifier_not_allowed"
-    status = 403
     message_key = "hazard.verifier_not_in_group"
 
 

@@ -58,6 +58,7 @@ from crosscheck_platform.concurrency import all_of
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.kafka import admin_client
 from crosscheck_platform.kafka.security import client_options
+from crosscheck_platform.migrations import require_migrated
 
 MAX_ROWS = 2_000_000
 # Shares are read and written with the garbage collector off (collector.paused in this
@@ -106,7 +107,8 @@ async def rebuild(
     # One process alone reads everything itself; otherwise share processes read it all.
     others = [await ShareProcess.start() for _ in range(count)] if count > 1 else []
     try:
-        await db.migrate(sql.ddl())
+        async with db.pool.acquire() as conn:
+            await require_migrated(conn, db.schema, "ledgers")
         partitions = await partitions_of(bootstrap, topics)
         consumer = _consumer(bootstrap)
         await consumer.start()

@@ -45,6 +45,5 @@ def consumers() -> list[RuntimePart]:
             list(BoundedContext),
             batch_handler=apply_events,
             deduplication=Deduplication.POSITION,
-            tables=sql.ddl(),
         )
     ]

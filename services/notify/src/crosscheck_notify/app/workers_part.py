@@ -21,7 +21,6 @@ from crosscheck_notify.adapters.channels import (
     http_client,
 )
 from crosscheck_notify.adapters.directory import Directory, StaticDirectory, TableDirectory
-from crosscheck_notify.adapters.tables import DIRECTORY_DDL, SCHEDULE_DDL
 from crosscheck_notify.app.worker import Worker
 from crosscheck_notify.settings import NotifySettings
 from crosscheck_platform.http.runtime import ServiceRuntime
@@ -60,7 +59,6 @@ def workers_part(
 ) -> Any:
     @contextlib.asynccontextmanager
     async def part(runtime: ServiceRuntime) -> AsyncIterator[None]:
-        await runtime.database.migrate([*SCHEDULE_DDL, *DIRECTORY_DDL])
         found = directory or (
             StaticDirectory.from_json(settings.directory_file)
             if settings.directory_file

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_notify.adapters.schedule_store import ScheduleStore
-from crosscheck_notify.adapters.tables import SCHEDULE_DDL
 from crosscheck_notify.domain.policy import NotifyPolicy
 from crosscheck_platform.http import RuntimePart
 from crosscheck_platform.http.consumers import consumer_part
@@ -15,4 +14,4 @@ from crosscheck_platform.http.infrastructure import load_catalogue
 def consumers(policy: NotifyPolicy) -> list[RuntimePart]:
     """The schedule: hazards events in, notices planned (idempotently, any order)."""
     store = ScheduleStore(policy, load_catalogue())
-    return [consumer_part("schedule", [BoundedContext.HAZARDS], store.apply, tables=SCHEDULE_DDL)]
+    return [consumer_part("schedule", [BoundedContext.HAZARDS], store.apply)]

@@ -43,11 +43,10 @@ def register_messages() -> None:
 
 
 class InvalidContact(DomainError):
-    """An address that cannot be delivered to on its channel: the same 422 code as a
+    """An address that cannot be delivered to on its channel: the same code as a
     malformed request, with the field named."""
 
     code = "validation_error"
-    status = 422
     message_key = "notify.contact.webhook"
 
 

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from crosscheck_contracts.envelope import Tenant
-from crosscheck_platform.errors import DomainError, NotFound, StateConflict
+from crosscheck_platform.errors import NotFound, StateConflict, Unavailable
 from crosscheck_platform.identity import IdentityProvider, IdentityUser, RealmRole, UserSpec
 from crosscheck_registry.domain.logins import (
     LoginRole,
@@ -25,11 +25,10 @@ from crosscheck_registry.domain.logins import (
 )
 
 
-class LoginsUnavailable(DomainError):
+class LoginsUnavailable(Unavailable):
     """This registry was started without the identity provider's client settings."""
 
     code = "unavailable"
-    status = 503
     message_key = "registry.login.unconfigured"
 
 

@@ -1,8 +1,8 @@
 """Kafka consumers of the registry service, started with the service and stopped before
 its outbox relay.
 
-The read model is written in the transaction of each command (see `adapters.schema` for
-why). The one consumer reads the registry's own topic to keep logins in step with the
+The read model is written in the transaction of each command (see the first migration
+step for why). The one consumer reads the registry's own topic to keep logins in step with the
 roster: a staff member deactivated, however it came about, loses their login.
 """
 

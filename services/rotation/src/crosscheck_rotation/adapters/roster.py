@@ -12,35 +12,6 @@ from crosscheck_platform.consumer import ReceivedEvent
 from crosscheck_platform.db import Connection
 from crosscheck_rotation.domain.model import StaffMember
 
-TABLES = [
-    """CREATE TABLE IF NOT EXISTS roster_villages (
-        village_id text PRIMARY KEY,
-        township text NOT NULL,
-        name text NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS roster_sites (
-        site_id text PRIMARY KEY,
-        township text NOT NULL,
-        village_id text NOT NULL,
-        closed boolean NOT NULL DEFAULT false
-    )""",
-    "CREATE INDEX IF NOT EXISTS roster_sites_township ON roster_sites (township)",
-    """CREATE TABLE IF NOT EXISTS roster_staff (
-        staff_id text PRIMARY KEY,
-        township text NOT NULL,
-        unit text NOT NULL,
-        is_leadership boolean NOT NULL,
-        home_village_id text,
-        active boolean NOT NULL DEFAULT true,
-        conflict_villages text[] NOT NULL DEFAULT '{}',
-        conflict_sites text[] NOT NULL DEFAULT '{}'
-    )""",
-    "CREATE INDEX IF NOT EXISTS roster_staff_township ON roster_staff (township)",
-    # Names, so that messages name people and places, never their ids.
-    "ALTER TABLE roster_staff ADD COLUMN IF NOT EXISTS name text NOT NULL DEFAULT ''",
-    "ALTER TABLE roster_sites ADD COLUMN IF NOT EXISTS name text NOT NULL DEFAULT ''",
-]
-
 
 async def apply_registry_event(conn: Connection, item: ReceivedEvent) -> None:
     """Consumer handler. One aggregate's events arrive in order (same key, same

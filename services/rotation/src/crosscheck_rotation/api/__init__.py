@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from crosscheck_platform.http.identity import whoami_router
 from crosscheck_rotation.api.campaigns import campaigns_router
+from crosscheck_rotation.api.changes import changes_router
 from crosscheck_rotation.api.housekeeping import housekeeping_router
 from crosscheck_rotation.api.roster import roster_router
 from crosscheck_rotation.domain import messages
@@ -13,4 +14,10 @@ from crosscheck_rotation.domain import messages
 
 def routers() -> list[APIRouter]:
     messages.register()
-    return [whoami_router(), housekeeping_router(), campaigns_router(), roster_router()]
+    return [
+        whoami_router(),
+        housekeeping_router(),
+        changes_router(),
+        campaigns_router(),
+        roster_router(),
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -55,3 +55,16 @@ class ReplanBody(_Body):
 class CancelBody(_Body):
     reason: str = Field(min_length=1, max_length=2000)
     """Why the campaign is called off; recorded in CampaignCancelled."""
+
+
+class ChangeBody(_Body):
+    kind: Literal["move", "swap", "leader"]
+    """move `member` to `to_group`; swap `member` with `other`; make `member` the leader
+    of their group."""
+    member: str = Field(min_length=1, max_length=64)
+    to_group: str | None = Field(default=None, min_length=1, max_length=64)
+    other: str | None = Field(default=None, min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
+    from_round: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
+    """First round the change applies to; default the first not closed."""
+    seed: Seed | None = None

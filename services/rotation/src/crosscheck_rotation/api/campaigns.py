@@ -12,6 +12,7 @@ from crosscheck_platform.auth import Role
 from crosscheck_platform.eventstore import CommandContext, StoredEvent
 from crosscheck_platform.http import Runtime, ServiceRuntime
 from crosscheck_platform.tenancy.deps import TownshipScope, township_records
+from crosscheck_rotation.api import answers
 from crosscheck_rotation.api.bodies import DrawBody, LaunchBody, ReplanBody
 from crosscheck_rotation.app import campaigns, checks, views
 
@@ -45,8 +46,8 @@ def campaigns_router() -> APIRouter:
             reverse=True,
         )
 
-    @router.post("", status_code=201)
-    async def launch(scope: Admin, body: LaunchBody, runtime: Runtime) -> dict[str, Any]:
+    @router.post("", status_code=201, response_model=answers.CampaignWithGroups)
+    async def launch(scope: Admin, body: LaunchBody, runtime: Runtime) -> object:
         """Launch a campaign: zones from the registry's places (one per village, large
         villages split, split further so every group has work) and its groups."""
         campaign_id = f"c-{uuid.uuid4().hex[:16]}"
@@ -57,10 +58,10 @@ def campaigns_router() -> APIRouter:
         groups = await _groups(runtime, scope.township, campaign_id)
         return {**accepted(campaign_id, stored), "groups": groups}
 
-    @router.post("/{campaign_id}/groups")
+    @router.post("/{campaign_id}/groups", response_model=answers.CampaignWithGroups)
     async def form_groups(
         scope: Admin, campaign_id: CampaignId, body: DrawBody, runtime: Runtime
-    ) -> dict[str, Any]:
+    ) -> object:
         """Form the groups again (a new draw, or after roster changes), before scheduling."""
         stored = await campaigns.reform(
             runtime.database,
@@ -74,10 +75,10 @@ def campaigns_router() -> APIRouter:
             "groups": await _groups(runtime, scope.township, campaign_id),
         }
 
-    @router.post("/{campaign_id}/schedule")
+    @router.post("/{campaign_id}/schedule", response_model=answers.CampaignAccepted)
     async def schedule(
         scope: Admin, campaign_id: CampaignId, body: DrawBody, runtime: Runtime
-    ) -> dict[str, Any]:
+    ) -> object:
         """Plan every round together (422 naming the cause when the rules cannot hold)."""
         stored = await campaigns.schedule(
             runtime.database,
@@ -88,10 +89,10 @@ def campaigns_router() -> APIRouter:
         )
         return accepted(campaign_id, stored)
 
-    @router.post("/{campaign_id}/replan")
+    @router.post("/{campaign_id}/replan", response_model=answers.CampaignAccepted)
     async def replan(
         scope: Admin, campaign_id: CampaignId, body: ReplanBody, runtime: Runtime
-    ) -> dict[str, Any]:
+    ) -> object:
         """Plan the rounds not yet started again, from the roster as it is now."""
         stored = await campaigns.replan(
             runtime.database,
@@ -104,37 +105,46 @@ def campaigns_router() -> APIRouter:
         )
         return accepted(campaign_id, stored)
 
-    @router.post("/{campaign_id}/rounds/{round_no}/close")
+    @router.post("/{campaign_id}/rounds/{round_no}/close", response_model=answers.CampaignAccepted)
     async def close_round(
         scope: Admin, campaign_id: CampaignId, round_no: RoundNo, runtime: Runtime
-    ) -> dict[str, Any]:
+    ) -> object:
         stored = await campaigns.close_round(
             runtime.event_store, CommandContext(tenant=scope.tenant), campaign_id, round_no
         )
         return accepted(campaign_id, stored)
 
-    @router.get("/{campaign_id}")
-    async def plan(scope: Readers, campaign_id: CampaignId, runtime: Runtime) -> dict[str, Any]:
+    @router.get("/{campaign_id}", response_model=answers.CampaignPlan)
+    async def plan(scope: Readers, campaign_id: CampaignId, runtime: Runtime) -> object:
         """The campaign, its groups and every round's plan with its recorded checks."""
         campaign, _ = await campaigns.load(runtime.event_store, campaign_id, scope.township)
         return views.plan(campaign)
 
-    @router.get("/{campaign_id}/groups")
-    async def groups(
-        scope: Readers, campaign_id: CampaignId, runtime: Runtime
-    ) -> list[dict[str, Any]]:
+    @router.get("/{campaign_id}/groups", response_model=list[answers.Group])
+    async def groups(scope: Readers, campaign_id: CampaignId, runtime: Runtime) -> object:
         """Each group with its members and the zones it may enter."""
         campaign, _ = await campaigns.load(runtime.event_store, campaign_id, scope.township)
         return views.groups(campaign)
 
-    @router.get("/{campaign_id}/rounds/{round_no}/check")
+    @router.get("/{campaign_id}/rounds/{round_no}/check", response_model=answers.RoundCheck)
     async def check(
-        scope: Readers, campaign_id: CampaignId, round_no: RoundNo, runtime: Runtime
-    ) -> dict[str, Any]:
-        """Re-verify the round against every rule from the recorded events alone."""
+        scope: Readers,
+        campaign_id: CampaignId,
+        round_no: RoundNo,
+        runtime: Runtime,
+        replay: bool = False,
+    ) -> object:
+        """Re-verify the round against every rule from the recorded events alone; with
+        `replay=true` also plan it again from its recorded seed and say whether the
+        same plan comes out (a solver run of seconds)."""
         await campaigns.load(runtime.event_store, campaign_id, scope.township)
         return await checks.check(
-            runtime.database, runtime.event_store, scope.township, campaign_id, round_no
+            runtime.database,
+            runtime.event_store,
+            scope.township,
+            campaign_id,
+            round_no,
+            replay=replay,
         )
 
     async def _groups(

@@ -3,20 +3,19 @@ a caller that has just imported the inventory can tell when a launch would see a
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from crosscheck_platform.http import Runtime
 from crosscheck_rotation.adapters import roster
+from crosscheck_rotation.api.answers import RosterCounts
 from crosscheck_rotation.api.campaigns import Readers
 
 
 def roster_router() -> APIRouter:
     router = APIRouter(prefix="/v1/townships/{code}/roster", tags=["roster"])
 
-    @router.get("")
-    async def counts(scope: Readers, runtime: Runtime) -> dict[str, Any]:
+    @router.get("", response_model=RosterCounts)
+    async def counts(scope: Readers, runtime: Runtime) -> object:
         """Open places, active staff and staff with declared conflicts, as known here."""
         code = scope.township
         async with runtime.database.pool.acquire() as conn:

@@ -20,7 +20,7 @@ from crosscheck_platform.eventstore import CommandContext, EventStore, StoredEve
 from crosscheck_rotation.adapters import roster
 from crosscheck_rotation.domain.campaign import Campaign
 from crosscheck_rotation.domain.causes import Cause, RotationInfeasible
-from crosscheck_rotation.domain.changes import refresh_groups, rezone
+from crosscheck_rotation.domain.changes import GroupChange, apply_change, refresh_groups, rezone
 from crosscheck_rotation.domain.checker import Check, check_round
 from crosscheck_rotation.domain.formation import form_groups
 from crosscheck_rotation.domain.model import (
@@ -164,10 +164,16 @@ def _checks(
 
 
 def _active_groups(
-    campaign: Campaign, zones: Sequence[Zone], staff: Mapping[str, StaffMember]
+    campaign: Campaign,
+    zones: Sequence[Zone],
+    staff: Mapping[str, StaffMember],
+    change: GroupChange | None = None,
 ) -> list[Group]:
-    """The campaign's groups without members who left; recorded again if they changed."""
+    """The campaign's groups without members who left (and with `change`); recorded
+    again if they changed."""
     groups = refresh_groups(campaign.state.groups, staff)
+    if change is not None:
+        groups = apply_change(groups, change, staff)
     eligible = _eligible(groups, zones, staff)
     if tuple(groups) != campaign.state.groups or any(
         eligible[g.group_id] != campaign.state.eligible.get(g.group_id) for g in groups
@@ -207,9 +213,11 @@ async def replan(
     from_round: int | None,
     reason: str,
     seed: int | None,
+    change: GroupChange | None = None,
 ) -> list[StoredEvent]:
     """Plan again, from the roster as it is now, every round from `from_round` (default:
-    the first not closed); closed rounds never change and still count for rotation."""
+    the first not closed); closed rounds never change and still count for rotation.
+    With `change`, the groups take that small change first (recorded as GroupsFormed)."""
     campaign, _ = await load(store, campaign_id, ctx.tenant.township)
     state = campaign.state
     if not state.plans:
@@ -226,11 +234,14 @@ async def replan(
         names = await roster.village_names(conn, township)
         site_names = await roster.site_names(conn, township)
     zones = split_for_groups(rezone(campaign.current_zones(), sites, names), len(state.groups))
-    groups = _active_groups(campaign, zones, staff)
+    groups = _active_groups(campaign, zones, staff, change)
     history = [rec.plan for n, rec in sorted(state.plans.items()) if n < first]
     problem = RotationProblem(staff, groups, zones, range(first, state.rounds + 1), history)
     seed = new_seed() if seed is None else seed
-    plan = await asyncio.to_thread(_replan, problem, campaign.k_in_force(), seed)
+    try:
+        plan = await asyncio.to_thread(_replan, problem, campaign.k_in_force(), seed)
+    except RotationInfeasible as exc:
+        raise RotationInfeasible(exc.causes, ways_out=True) from exc
     recorded = None if tuple(zones) == state.zones else zones
     checks = _checks(plan, history, zones, groups, staff, site_names)
     campaign.replan(plan, checks, recorded, reason)
@@ -254,4 +265,37 @@ async def close_round(
 ) -> list[StoredEvent]:
     campaign, _ = await load(store, campaign_id, ctx.tenant.township)
     campaign.close_round(round_no)
+    return await _append(store, campaign, ctx)
+
+
+async def change_groups(
+    db: Database,
+    store: EventStore,
+    ctx: CommandContext,
+    campaign_id: str,
+    change: GroupChange,
+    *,
+    reason: str,
+    from_round: int | None,
+    seed: int | None,
+) -> list[StoredEvent]:
+    """A small change to the groups. Once rounds are planned, the rounds not yet started
+    are planned again with the changed groups and re-checked (a change that breaks a rule
+    is refused, recording nothing); before that, the groups alone are recorded."""
+    campaign, _ = await load(store, campaign_id, ctx.tenant.township)
+    if campaign.state.plans:
+        return await replan(
+            db,
+            store,
+            ctx,
+            campaign_id,
+            from_round=from_round,
+            reason=reason,
+            seed=seed,
+            change=change,
+        )
+    campaign.ensure_open()
+    async with db.pool.acquire() as conn:
+        staff = await roster.staff(conn, ctx.tenant.township, active_only=True)
+    _active_groups(campaign, campaign.state.zones, staff, change)
     return await _append(store, campaign, ctx)

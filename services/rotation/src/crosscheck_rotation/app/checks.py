@@ -5,6 +5,8 @@ the staff as this service received them; nothing from the solver."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from crosscheck_platform.db import Database
@@ -12,11 +14,21 @@ from crosscheck_platform.errors import NotFound
 from crosscheck_platform.eventstore import EventStore
 from crosscheck_rotation.adapters import roster
 from crosscheck_rotation.app.campaigns import load
+from crosscheck_rotation.domain.campaign import Campaign
+from crosscheck_rotation.domain.causes import RotationInfeasible
 from crosscheck_rotation.domain.checker import check_round
+from crosscheck_rotation.domain.model import RotationProblem, StaffMember
+from crosscheck_rotation.domain.planner import plan_campaign
 
 
 async def check(
-    db: Database, store: EventStore, township: str, campaign_id: str, round_no: int
+    db: Database,
+    store: EventStore,
+    township: str,
+    campaign_id: str,
+    round_no: int,
+    *,
+    replay: bool = False,
 ) -> dict[str, Any]:
     campaign, _ = await load(store, campaign_id, township)
     state = campaign.state
@@ -36,7 +48,9 @@ async def check(
     k = 1 if k is None else k
     checks = check_round(round_no, rounds, record.zones, record.groups, staff, k, site_names)
     recorded = {c.rule: c.held for c in record.checks}
+    replayed = await _replay(campaign, round_no, staff) if replay else None
     return {
+        "replay": replayed,
         "round_no": round_no,
         "no_repeat_within_rounds": k,
         "held": all(c.held for c in checks),
@@ -45,4 +59,34 @@ async def check(
             for c in checks
         ],
         "agrees_with_recorded": all(recorded.get(c.rule) == c.held for c in checks),
+    }
+
+
+async def _replay(
+    campaign: Campaign, round_no: int, staff: Mapping[str, StaffMember]
+) -> dict[str, Any]:
+    """Plan the campaign again from what its events recorded (zones, groups, rounds, the
+    K and seed of the plan) and the staff's facts as this service holds them today, and
+    say whether round `round_no` comes out the same. A round from a replan is not
+    replayed (its inputs were the roster of that day); a changed roster may differ."""
+    state = campaign.state
+    record = state.plans[round_no]
+    if record.replanned:
+        return {"replayed": False, "reason": "replanned round", "matches": None}
+    first = [n for n, r in sorted(state.plans.items()) if not r.replanned]
+    problem = RotationProblem(staff, record.groups, record.zones, range(1, state.rounds + 1))
+    k = record.no_repeat_within
+    try:
+        plan = await asyncio.to_thread(plan_campaign, problem, k, record.seed)
+    except RotationInfeasible:
+        return {"replayed": True, "seed": record.seed, "matches": False}
+    again = {r.round_no: r for r in plan.rounds}
+    same = again[round_no] == record.plan
+    return {
+        "replayed": True,
+        "seed": record.seed,
+        "no_repeat_within_rounds": k,
+        "matches": same,
+        "rounds_compared": first,
+        "reproducible": plan.reproducible,
     }

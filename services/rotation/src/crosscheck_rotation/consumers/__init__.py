@@ -12,8 +12,8 @@ from __future__ import annotations
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_platform.http import RuntimePart
 from crosscheck_platform.http.consumers import consumer_part
-from crosscheck_rotation.adapters.roster import TABLES, apply_registry_event
+from crosscheck_rotation.adapters.roster import apply_registry_event
 
 
 def consumers() -> list[RuntimePart]:
-    return [consumer_part("roster", [BoundedContext.REGISTRY], apply_registry_event, tables=TABLES)]
+    return [consumer_part("roster", [BoundedContext.REGISTRY], apply_registry_event)]

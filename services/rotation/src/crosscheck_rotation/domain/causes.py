@@ -56,11 +56,20 @@ class RotationInfeasible(RuleViolation):
     """The rules cannot all hold: the message names the first cause and a suggestion; the
     detail lists every cause in both languages."""
 
-    def __init__(self, causes: list[Cause]) -> None:
+    def __init__(self, causes: list[Cause], *, ways_out: bool = False) -> None:
         first = causes[0]
+        extra: dict[str, Any] = {}
+        if ways_out:
+            # Once rounds are planned, the groups stay: small changes are the way out.
+            extra["ways_out"] = {
+                "changes": ["move", "swap", "leader"],
+                "zh": translate("rotation.ways_out", "zh"),
+                "en": translate("rotation.ways_out", "en"),
+            }
         super().__init__(
             f"rotation.infeasible.{first.rule}.{first.suggestion}",
             **{**first.suggestion_params, **first.params},
             causes=[c.as_detail() for c in causes],
+            **extra,
         )
         self.causes = causes

@@ -5,6 +5,8 @@ its zone, a member in their group; only what changed moves."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from crosscheck_platform.errors import RuleViolation
 from crosscheck_rotation.domain.model import Group, StaffMember, Zone
@@ -53,3 +55,69 @@ def refresh_groups(groups: Sequence[Group], active: Mapping[str, StaffMember]) -
             leader = able[0]
         out.append(Group(g.group_id, g.name, leader, members))
     return out
+
+
+@dataclass(frozen=True)
+class GroupChange:
+    """A small change to the groups for the rounds not yet started: move one member to
+    another group, swap two members of different groups, or make a leadership member
+    of a group its leader."""
+
+    kind: Literal["move", "swap", "leader"]
+    member: str
+    to_group: str | None = None
+    other: str | None = None
+
+
+def apply_change(
+    groups: Sequence[Group], change: GroupChange, staff: Mapping[str, StaffMember]
+) -> list[Group]:
+    """The groups after `change`; a change the groups cannot take is a RuleViolation
+    naming the people and groups by name."""
+    out = list(groups)
+    where = {m: i for i, g in enumerate(out) for m in g.member_ids}
+
+    def who(staff_id: str) -> str:
+        person = staff.get(staff_id)
+        return person.label if person else staff_id
+
+    if change.member not in where:
+        raise RuleViolation("rotation.change_not_a_member", member=who(change.member))
+    i = where[change.member]
+    if change.kind == "leader":
+        if not staff[change.member].is_leadership:
+            raise RuleViolation("rotation.change_not_leadership", member=who(change.member))
+        out[i] = replace(out[i], leader_id=change.member)
+        return out
+    if change.kind == "move":
+        target = next((n for n, g in enumerate(out) if g.group_id == change.to_group), None)
+        if target is None or target == i:
+            raise RuleViolation("rotation.change_bad_group", member=who(change.member))
+        if out[i].leader_id == change.member:
+            raise RuleViolation(
+                "rotation.change_moves_leader", member=who(change.member), group=out[i].name
+            )
+        out[i] = replace(
+            out[i], member_ids=tuple(m for m in out[i].member_ids if m != change.member)
+        )
+        out[target] = replace(
+            out[target], member_ids=tuple(sorted((*out[target].member_ids, change.member)))
+        )
+        return out
+    other = change.other or ""
+    if other not in where or where[other] == i:
+        raise RuleViolation("rotation.change_bad_swap", member=who(change.member), other=who(other))
+    j = where[other]
+    for a, b, n in ((change.member, other, i), (other, change.member, j)):
+        if out[n].leader_id == a and not staff[b].is_leadership:
+            raise RuleViolation("rotation.change_moves_leader", member=who(a), group=out[n].name)
+    gi, gj = out[i], out[j]
+    out[i] = _swapped(gi, change.member, other)
+    out[j] = _swapped(gj, other, change.member)
+    return out
+
+
+def _swapped(group: Group, leaving: str, joining: str) -> Group:
+    members = tuple(sorted((*(m for m in group.member_ids if m != leaving), joining)))
+    leader = joining if group.leader_id == leaving else group.leader_id
+    return Group(group.group_id, group.name, leader, members)

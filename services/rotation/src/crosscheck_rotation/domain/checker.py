@@ -172,35 +172,48 @@ def _workload(
     k: int,
     names: _Names,
 ) -> Check:
-    """Balanced: the busiest group, if it alone is the busiest, cannot hand one of its
-    zones to another group allowed there (recusal, rotation) that would stay below it,
-    which would lower the largest workload. A group with a single zone keeps it."""
+    """Balanced, in places. The bound is what a fair share-out meets:
+    ceil((places - largest) / groups) + largest, `largest` being the round's largest
+    assignment (a group handed the last, largest share when it was the least loaded
+    carries no more). It breaks when a group above the bound, or the busiest group if
+    it alone is the busiest, could hand one of its zones to another group allowed there
+    (recusal, rotation) that would stay below it (and within the bound). A group with a
+    single zone keeps it; a load above the bound that recusal forces is not a break."""
     loads = {g.group_id: 0 for g in groups}
     for a in plan.assignments:
         loads[a.group_id] = loads.get(a.group_id, 0) + len(a.site_ids)
     top = max(loads.values(), default=0)
-    note = f"max {top}, min {min(loads.values(), default=0)} places"
+    places = sum(loads.values())
+    largest = max((len(a.site_ids) for a in plan.assignments), default=0)
+    bound = -(-(places - largest) // max(1, len(loads))) + largest
+    note = f"max {top}, min {min(loads.values(), default=0)} places, bound {bound} places"
     busiest = [g for g, load in loads.items() if load == top]
-    mine = [a for a in plan.assignments if busiest and a.group_id == busiest[0]]
-    if len(busiest) != 1 or len(mine) < 2:
-        return Check("balanced_workload", True, (), note)
+    heavy = {g for g, load in loads.items() if load > bound}
+    if len(busiest) == 1:
+        heavy.add(busiest[0])
     members = {g.group_id: g.member_ids for g in groups}
     better = []
-    for a in mine:
-        zone = zone_of[a.zone_id]
-        for g, load in loads.items():
-            if g == busiest[0] or load + len(a.site_ids) >= top:
-                continue
-            if any(_barred(staff[m], zone) for m in members[g] if m in staff):
-                continue
-            if any(
-                0 < abs(o.round_no - plan.round_no) <= k
-                and any(b.group_id == g and b.zone_id == a.zone_id for b in o.assignments)
-                for o in rounds
-            ):
-                continue
-            better.append(
-                f"{zone.name} could move from {names.group(busiest[0])} ({top}) "
-                f"to {names.group(g)} ({load})"
-            )
+    for giver in sorted(heavy):
+        mine = [a for a in plan.assignments if a.group_id == giver]
+        if len(mine) < 2:
+            continue
+        have = loads[giver]
+        limit = min(have, bound) if have > bound else have
+        for a in mine:
+            zone = zone_of[a.zone_id]
+            for g, load in loads.items():
+                if g == giver or load + len(a.site_ids) >= limit + (have > bound):
+                    continue
+                if any(_barred(staff[m], zone) for m in members[g] if m in staff):
+                    continue
+                if any(
+                    0 < abs(o.round_no - plan.round_no) <= k
+                    and any(b.group_id == g and b.zone_id == a.zone_id for b in o.assignments)
+                    for o in rounds
+                ):
+                    continue
+                better.append(
+                    f"{zone.name} could move from {names.group(giver)} ({have}) "
+                    f"to {names.group(g)} ({load})"
+                )
     return Check("balanced_workload", not better, tuple(better), note)

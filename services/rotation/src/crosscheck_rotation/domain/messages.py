@@ -129,6 +129,33 @@ OTHER: dict[str, tuple[str, str]] = {
         "暂不支持轮次之间重新调配组员",
         "Reshuffling members between rounds is not supported yet.",
     ),
+    "rotation.change_not_a_member": (
+        "{member}不在任何检查组中",
+        "{member} is in no group.",
+    ),
+    "rotation.change_not_leadership": (
+        "{member}不是党政班子成员,不能带队",
+        "{member} is not a leadership member and cannot lead a group.",
+    ),
+    "rotation.change_bad_group": (
+        "请为{member}指定另一个检查组",
+        "Name another group for {member}.",
+    ),
+    "rotation.change_bad_swap": (
+        "{member}与{other}须分属两个不同的检查组才能互换",
+        "{member} and {other} must be in two different groups to swap.",
+    ),
+    "rotation.change_moves_leader": (
+        "{member}是{group}的带队领导:请先更换带队领导,或与另一名党政班子成员互换",
+        "{member} leads {group}: replace the leader first, or swap with another leadership member.",
+    ),
+    "rotation.ways_out": (
+        "可以不重新抽签,只做小调整:把一名组员调到另一组、两名组员互换或更换带队领导"
+        "(POST …/groups/change),未开始的轮次随之重新安排并逐条复核",
+        "Without a new draw, a small change may do: move one member to another group, swap "
+        "two members or replace a leader (POST …/groups/change); the rounds not yet "
+        "started are then planned again and re-checked against every rule.",
+    ),
     "rotation.bad_period": ("结束日期早于开始日期", "The period ends before it starts."),
     "rotation.no_places": ("没有需检查的场所", "There are no places to inspect."),
     "rotation.unknown_village": ("未知的村委会:{village}", "Unknown village committee: {village}."),

@@ -1,0 +1,122 @@
+"""What the rotation's operations answer, as the OpenAPI documents show them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+
+class CampaignAccepted(BaseModel):
+    """A command's answer: the campaign, its new version, the events it caused."""
+
+    campaign_id: str
+    version: int | None = Field(description="the campaign's version after the command")
+    events: list[str] = Field(description="the types of the events recorded, in order")
+
+
+class ZoneRef(BaseModel):
+    zone_id: str
+    name: str
+
+
+class Group(BaseModel):
+    """An inspection group: its leader, its members and the zones it may enter."""
+
+    group_id: str
+    name: str
+    leader_id: str
+    member_ids: list[str]
+    eligible_zones: list[ZoneRef]
+
+
+class CampaignWithGroups(CampaignAccepted):
+    groups: list[Group]
+
+
+class Zone(BaseModel):
+    zone_id: str
+    name: str
+    village_id: str
+    sites: int = Field(description="places in the zone")
+
+
+class Assignment(BaseModel):
+    group_id: str
+    zone_id: str
+    site_ids: list[str]
+
+
+class RecordedCheck(BaseModel):
+    rule: str
+    held: bool
+    detail: str
+
+
+class RoundPlan(BaseModel):
+    round_no: int
+    closed: bool
+    replanned: bool
+    no_repeat_within_rounds: int | None
+    seed: int
+    objective: int
+    assignments: list[Assignment]
+    loads: dict[str, int] = Field(description="places per group in this round")
+    checks: list[RecordedCheck] = Field(description="the checks recorded with the plan")
+
+
+class CampaignPlan(BaseModel):
+    """The campaign, its groups and every round's plan with its recorded checks."""
+
+    campaign_id: str
+    version: int
+    name: str
+    starts_on: date | None
+    ends_on: date | None
+    rounds: int
+    no_repeat_within_rounds: int | None
+    last_closed_round: int
+    zones: list[Zone]
+    groups: list[Group]
+    schedule: list[RoundPlan]
+
+
+class RuleCheck(BaseModel):
+    rule: str
+    held: bool
+    note: str
+    problems: list[str]
+
+
+class Replay(BaseModel):
+    """The round planned again from what its events recorded."""
+
+    replayed: bool = Field(description="false for a replanned round (not replayed)")
+    reason: str | None = None
+    seed: int | None = None
+    no_repeat_within_rounds: int | None = None
+    matches: bool | None = Field(
+        default=None, description="the same plan came out of the recorded seed and inputs"
+    )
+    rounds_compared: list[int] = Field(default_factory=list)
+    reproducible: bool | None = None
+
+
+class RoundCheck(BaseModel):
+    """A round re-verified against every rule from the recorded events alone."""
+
+    round_no: int
+    no_repeat_within_rounds: int
+    held: bool
+    checks: list[RuleCheck]
+    agrees_with_recorded: bool = Field(description="the same verdicts as recorded with the plan")
+    replay: Replay | None = Field(default=None, description="with ?replay=true")
+
+
+class RosterCounts(BaseModel):
+    """What the rotation has learnt of a township's roster from the registry's events."""
+
+    township: str
+    sites: int = Field(description="open places")
+    staff: int = Field(description="active staff")
+    staff_with_conflicts: int
