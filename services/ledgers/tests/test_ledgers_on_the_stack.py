@@ -7,6 +7,7 @@ import asyncio
 import csv
 import io
 import random
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ from .harness import Ledgers, admin, county_viewer, ledgers_service, produce, pr
 pytestmark = pytest.mark.infra
 
 REFERENCE = generate(20240409)
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 LENIENT = generate(7, township="532327104", rounds=4, hazards=420, lenient_group=2)
 AS_OF_PARAM = AS_OF.isoformat()
 UNREADABLE = (
@@ -186,10 +188,22 @@ async def test_xlsx_says_the_same(world: World) -> None:
     assert answer.status_code == 200
     book = load_workbook(io.BytesIO(answer.content))
     assert book.sheetnames == ["汇总", "底数清单", "隐患清单", "责任清单"]
+    township = "维的乡"
     for ws in book.worksheets:
-        assert ws.freeze_panes == "A2"
-        assert ws.column_dimensions["A"].width > 8
-    summary = list(book["汇总"].iter_rows(values_only=True))
+        assert ws["A1"].value == f"{township}安全生产循环互查{ws.title}"  # the title row
+        assert ws.freeze_panes == "A3"
+        assert ws.print_title_rows == "$1:$2"
+        assert ws.page_setup.orientation == "landscape"
+        fit = ws.sheet_properties.pageSetUpPr
+        assert ws.page_setup.fitToWidth == 1 and fit is not None and fit.fitToPage
+        if ws.title != "汇总":
+            assert ws["A2"].value == "序号"
+            numbers = [row[0] for row in ws.iter_rows(min_row=3, values_only=True)]
+            assert numbers == list(range(1, len(numbers) + 1))
+        cells = [str(v) for row in ws.iter_rows(min_row=2, values_only=True) for v in row if v]
+        assert not [c for c in cells if UUID_TEXT.search(c)], "an internal id is visible"
+        assert not [c for c in cells if c == REFERENCE.tenant.township], "a code is visible"
+    summary = list(book["汇总"].iter_rows(min_row=2, values_only=True))
     assert summary[0][:7] == (
         "维度",
         "名称",
@@ -201,11 +215,15 @@ async def test_xlsx_says_the_same(world: World) -> None:
     )
     total = summary[1]
     assert total[0] == "合计" and (total[2], total[4], total[5], total[6]) == (68, 164, 159, 97)
-    hazards = list(book["隐患清单"].iter_rows(values_only=True))
+    hazards = list(book["隐患清单"].iter_rows(min_row=2, values_only=True))
     assert len(hazards) == 1 + 164
     state = hazards[0].index("状态")
     assert sum(1 for row in hazards[1:] if row[state] == "已销号") == 159
-    assert book["底数清单"].max_row == 1 + 68
+    fixed = hazards[0].index("完成时间")
+    assert sum(1 for row in hazards[1:] if row[fixed]) >= 159
+    assert book["底数清单"].max_row == 2 + 68
+    responsibility = next(book["责任清单"].iter_rows(min_row=2, max_row=2, values_only=True))
+    assert {"整改责任人", "完成时间", "复核人"} <= set(responsibility)
 
 
 async def test_csv_says_the_same(world: World) -> None:
@@ -225,7 +243,7 @@ async def test_csv_says_the_same(world: World) -> None:
     assert len(table) == 1 + 164
     assert sum(1 for row in table[1:] if row[table[0].index("状态")] == "已销号") == 159
     english = await world.live.get("/v1/exports/base.csv", principal, lang="en")
-    assert english.content.decode("utf-8-sig").startswith("Township,Village committee")
+    assert english.content.decode("utf-8-sig").startswith("No.,Township,Village committee")
 
 
 async def test_calibration_flags_the_lenient_group_only(world: World) -> None:

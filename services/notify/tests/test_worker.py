@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
 
@@ -102,6 +103,10 @@ async def test_email_goes_to_a_real_smtp_server(database: Database, topics: Topi
     en = [m for m in mailbox if m["To"] == "owner@example.org"]
     assert all(str(m["Subject"]).startswith("[Reminder]") for m in en)
     assert all(m["Message-ID"] == f"<{m['Idempotency-Key']}@crosscheck.notify>" for m in mailbox)
+    for m in mailbox:
+        sent = parsedate_to_datetime(m["Date"])
+        assert sent.utcoffset() == timedelta(hours=8)
+        assert abs(sent - datetime.now(UTC)) < timedelta(minutes=5)
     assert await harness.event_types(database) == {"ReminderSent": 4}
 
 

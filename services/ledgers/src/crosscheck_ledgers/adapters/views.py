@@ -404,3 +404,8 @@ async def site_names(db: Database, scope: Scope) -> dict[str, str]:
     w = _Where(scope, "s")
     rows = await db.fetch(f"SELECT site_id, name FROM lg_sites s WHERE {w.sql}", *w.args)
     return {r["site_id"]: r["name"] for r in rows if r["name"] is not None}
+
+
+async def township_names(db: Database, codes: set[str]) -> dict[str, str]:
+    """Township code -> name, for documents that show names rather than codes."""
+    return await _labels(db, Dimension.TOWNSHIP, set(codes), "zh")

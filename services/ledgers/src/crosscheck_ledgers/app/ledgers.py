@@ -79,7 +79,9 @@ async def sheet_rows(
 ) -> tuple[Sheet, list[dict[str, Any]]]:
     if ledger == "base":
         sites = await all_sites(db, scope, SiteFilter(campaign_id=campaign_id))
-        return base_sheet(_rounds(sites), lang), sites
+        names = await views.township_names(db, {s["township"] for s in sites})
+        named = [s | {"township_name": names.get(s["township"])} for s in sites]
+        return base_sheet(_rounds(sites), lang), named
     if ledger in ("hazards", "responsibility"):
         rows = await all_hazards(db, scope, HazardFilter(campaign_id=campaign_id), as_of)
         return (HAZARD_SHEET if ledger == "hazards" else RESPONSIBILITY_SHEET), rows
@@ -93,7 +95,8 @@ async def workbook(
     """Summary first (what leaders read), then the three ledgers."""
     order = ("summary", "base", "hazards", "responsibility")
     sheets = [await sheet_rows(db, ledger, scope, as_of, campaign_id, lang) for ledger in order]
-    return export.xlsx(sheets, lang)
+    names = {r.get("township_name") for sheet, rows in sheets[1:] for r in rows}
+    return export.xlsx(sheets, lang, names.pop() if len(names) == 1 else None)
 
 
 async def calibration(db: Database, scope: Scope, campaign_id: str | None) -> dict[str, Any]:

@@ -73,21 +73,42 @@ def _or(name: str, fallback: str) -> Callable[..., Cell]:
     return lambda row, lang: row.get(name) or row.get(fallback)
 
 
+NUMBER_HEADER = ("序号", "No.")
+
+
 @dataclass(frozen=True)
 class Sheet:
+    """One ledger as a clerk files it: numbered rows (序号), names rather than ids."""
+
     key: str
     zh: str
     en: str
     columns: Sequence[SheetColumn]
+    numbered: bool = True
 
     def title(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
 
+    def heading(self, township: str | None, lang: str) -> str:
+        """The title row, e.g. 维的乡安全生产循环互查隐患清单 (the township named when
+        the workbook is of one township)."""
+        if lang == "en":
+            where = f"{township}: " if township else ""
+            return f"{where}rotating mutual safety inspections, {self.en.lower()}"
+        return f"{township or ''}安全生产循环互查{self.zh}"
+
     def headers(self, lang: str) -> list[str]:
-        return [c.header(lang) for c in self.columns]
+        number = [NUMBER_HEADER[1] if lang == "en" else NUMBER_HEADER[0]] if self.numbered else []
+        return number + [c.header(lang) for c in self.columns]
+
+    def widths(self) -> list[int]:
+        return ([5] if self.numbered else []) + [c.width for c in self.columns]
 
     def cells(self, rows: Sequence[dict[str, Any]], lang: str) -> list[list[Cell]]:
-        return [[c.cell(row, lang) for c in self.columns] for row in rows]
+        return [
+            ([n] if self.numbered else []) + [c.cell(row, lang) for c in self.columns]
+            for n, row in enumerate(rows, start=1)
+        ]
 
 
 C = SheetColumn
@@ -97,7 +118,6 @@ HAZARD_SHEET = Sheet(
     "隐患清单",
     "Hazard list",
     [
-        C("隐患编号", "Hazard", 22, _field("hazard_id")),
         C("乡镇", "Township", 10, _or("township_name", "township")),
         C("村委会", "Village committee", 14, _or("village_name", "village_id")),
         C("场所", "Place", 20, _or("site_name", "site_id")),
@@ -109,6 +129,7 @@ HAZARD_SHEET = Sheet(
         C("发现时间", "Found at", 17, _time("found_at")),
         C("状态", "State", 11, _labelled("state", STATE_LABELS)),
         C("整改期限", "Deadline", 17, _time("deadline")),
+        C("完成时间", "Fixed at", 17, _time("reported_at")),
         C("是否逾期", "Overdue", 9, _yes_no("overdue")),
         C("持续天数", "Days open", 9, _field("days_open")),
     ],
@@ -119,7 +140,6 @@ RESPONSIBILITY_SHEET = Sheet(
     "责任清单",
     "Responsibility list",
     [
-        C("隐患编号", "Hazard", 22, _field("hazard_id")),
         C("场所", "Place", 20, _or("site_name", "site_id")),
         C("隐患描述", "Description", 30, _field("description")),
         C("整改责任人", "Responsible person", 12, _field("responsible_person")),
@@ -132,6 +152,7 @@ RESPONSIBILITY_SHEET = Sheet(
         C("检查组", "Inspecting group", 12, _or("group_name", "group_id")),
         C("带队领导", "Group leader", 12, _or("leader_name", "leader_id")),
         C("整改期限", "Deadline", 17, _time("deadline")),
+        C("完成时间", "Fixed at", 17, _time("reported_at")),
         C("复核人", "Verified by", 12, _or("verified_by_name", "verified_by")),
         C("复核时间", "Verified at", 17, _time("verified_at")),
         C("状态", "State", 11, _labelled("state", STATE_LABELS)),
@@ -150,7 +171,7 @@ SUMMARY_COLUMNS = [
     C("逾期", "Overdue", 8, _field("overdue")),
     C("重大隐患", "Major", 9, _field("major")),
 ]
-SUMMARY_SHEET = Sheet("summary", "汇总", "Summary", SUMMARY_COLUMNS)
+SUMMARY_SHEET = Sheet("summary", "汇总", "Summary", SUMMARY_COLUMNS, numbered=False)
 
 DIMENSION_LABELS: dict[str, tuple[str, str]] = {
     "total": ("合计", "total"),
@@ -177,9 +198,8 @@ def summary_rows(sections: Sequence[tuple[str, Sequence[Figures]]], lang: str) -
 def base_sheet(rounds: Sequence[tuple[str, int]], lang: str) -> Sheet:
     """The base list, with two columns per round (inspected when, by which group)."""
     columns = [
-        C("乡镇", "Township", 10, _field("township")),
+        C("乡镇", "Township", 10, _or("township_name", "township")),
         C("村委会", "Village committee", 14, _or("village_name", "village_id")),
-        C("场所编号", "Place id", 18, _field("site_id")),
         C("场所名称", "Place", 20, _field("site_name")),
         C("场所类型", "Type", 12, _labelled("site_type", SITE_TYPE_LABELS)),
         C("地址", "Address", 24, _field("address")),

@@ -13,12 +13,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from email.utils import format_datetime
 from typing import Protocol, runtime_checkable
 
 import aiosmtplib
 
 from crosscheck_contracts.events.notify import Channel, NoticeKind, RecipientRole
 from crosscheck_notify.adapters.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
+from crosscheck_notify.domain.clock import LOCAL_ZONE
 from crosscheck_notify.domain.templates import Message
 from crosscheck_platform.outbound import HttpError, OutboundHttp, Request
 
@@ -185,6 +187,9 @@ class EmailSender:
         mail["From"] = s.sender
         mail["To"] = outgoing.address
         mail["Subject"] = outgoing.message.subject
+        # When it was handed to the server, in China Standard Time (RFC 5322 requires it;
+        # mail clients sort and spam filters score by it).
+        mail["Date"] = format_datetime(datetime.now(LOCAL_ZONE))
         mail["Message-ID"] = f"<{outgoing.key}@crosscheck.notify>"
         mail[IDEMPOTENCY_HEADER] = outgoing.key
         mail.set_content(outgoing.message.body)
