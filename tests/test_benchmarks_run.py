@@ -44,7 +44,11 @@ RUNS = [
         ["--townships", "2", "--places", "20", "--parallel", "2"],
         ["ratio service / COPY", "outbox drained"],
     ),
-    ("rotation.py", ["--time-limit", "0.1"], ["impossible campaign detected"]),
+    (
+        "rotation.py",
+        ["--budget", "0.1", "--workers", "1"],
+        ["impossible campaign detected", "identical under every worker count: True"],
+    ),
     ("outbound.py", ["--requests", "50", "--repeat", "1"], ["x the platform client"]),
 ]
 

@@ -18,6 +18,7 @@ from crosscheck_platform.kafka import admin_client, ensure_topics
 from crosscheck_platform.testing.infra import Infra
 from crosscheck_platform.testing.ports import free_port
 from crosscheck_platform.testing.processes import service_env
+from crosscheck_platform.testing.schema import migrated
 
 pytestmark = pytest.mark.infra
 
@@ -44,7 +45,9 @@ async def shorten_retention(bootstrap: str, topic: str) -> None:
 async def test_a_service_exits_naming_the_topic_and_the_setting(
     infra: Infra, unique_name: str, database: Database, service: str
 ) -> None:
-    # `database` is the service's schema (`unique_name`): dropped afterwards.
+    # `database` is the service's schema (`unique_name`): dropped afterwards. Migrated, so
+    # that the only reason left to refuse is the topic.
+    await migrated(database, service)
     topics = Topics(unique_name)
     await ensure_topics(infra.kafka_bootstrap, topics.all)
     hazards = topics.of(BoundedContext.HAZARDS)

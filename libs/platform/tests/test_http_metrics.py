@@ -226,6 +226,7 @@ async def test_the_outbox_backlog_counts_what_the_relay_has_not_sent(
 async def test_kafka_health_is_a_metric_and_its_outage_leaves_the_service_ready(
     infra: Infra, database: Database, topics: Topics, unique_name: str
 ) -> None:
+    await migrated(database)
     app = held_listener(infra, database, unique_name, asyncio.Event())
     async with app.router.lifespan_context(app):
         runtime: ServiceRuntime = app.state.runtime

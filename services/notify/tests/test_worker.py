@@ -23,6 +23,7 @@ from crosscheck_notify.adapters.channels import (
     http_client,
 )
 from crosscheck_notify.adapters.directory import Contact, StaticDirectory, TableDirectory
+from crosscheck_notify.app.outcomes import Claimed
 from crosscheck_notify.app.worker import MIN_WAIT_S, Worker
 from crosscheck_notify.domain.clock import LOCAL_ZONE, ManualClock
 from crosscheck_notify.domain.policy import NotifyPolicy
@@ -338,11 +339,21 @@ async def test_a_worker_killed_between_send_and_record_loses_nothing(
 
 
 class StalledHeartbeat(Worker):
-    """A worker whose loop no longer renews its leases (stalled, or cut off from the
-    database) but still reaches its due instant."""
+    """A worker whose loop stalls after its first claim (no renewals, no further claims:
+    one that could still claim might legitimately take its own lapsed notices back) but
+    whose pass still reaches its due instant."""
+
+    stalled = False
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         await stop.wait()
+
+    async def _claim(self, lookahead: timedelta) -> list[Claimed]:
+        if self.stalled:
+            return []
+        claimed = await super()._claim(lookahead)
+        self.stalled = bool(claimed)
+        return claimed
 
 
 @pytest.mark.parametrize("first_kind", [Worker, StalledHeartbeat], ids=["renewing", "stalled"])
