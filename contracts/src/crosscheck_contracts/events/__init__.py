@@ -70,6 +70,9 @@ UPCASTERS: dict[tuple[str, int], Upcaster] = {
     (RectificationVerified.event_type, 2): hazards.no_override,
     (RectificationVerified.event_type, 3): hazards.presence_unknown,
     (InspectionCompleted.event_type, 2): hazards.presence_unknown,
+    (GroupsFormed.event_type, 1): rotation.draw_unknown,
+    (RoundScheduled.event_type, 1): rotation.roster_unknown,
+    (RoundReplanned.event_type, 1): rotation.roster_unknown,
 }
 
 
