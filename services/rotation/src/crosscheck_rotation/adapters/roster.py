@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from crosscheck_contracts.events import registry as reg
 from crosscheck_platform.consumer import ReceivedEvent
-from crosscheck_platform.db import Connection
+from crosscheck_platform.db import Connection, Database
 from crosscheck_rotation.domain.model import StaffMember
 
 
@@ -137,3 +137,26 @@ async def site_names(conn: Connection, township: str) -> dict[str, str]:
     """Site id -> name of every place the township ever had (closed ones too)."""
     rows = await conn.fetch("SELECT site_id, name FROM roster_sites WHERE township = $1", township)
     return {r["site_id"]: r["name"] or r["site_id"] for r in rows}
+
+
+class PostgresRoster:
+    """The `Roster` the command handlers read (`app.roster`), from this read model."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def staff(self, township: str, *, active_only: bool) -> dict[str, StaffMember]:
+        async with self.db.pool.acquire() as conn:
+            return await staff(conn, township, active_only=active_only)
+
+    async def open_sites(self, township: str) -> dict[str, str]:
+        async with self.db.pool.acquire() as conn:
+            return await open_sites(conn, township)
+
+    async def village_names(self, township: str) -> dict[str, str]:
+        async with self.db.pool.acquire() as conn:
+            return await village_names(conn, township)
+
+    async def site_names(self, township: str) -> dict[str, str]:
+        async with self.db.pool.acquire() as conn:
+            return await site_names(conn, township)

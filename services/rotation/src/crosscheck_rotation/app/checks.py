@@ -9,11 +9,10 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from crosscheck_platform.db import Database
 from crosscheck_platform.errors import NotFound
 from crosscheck_platform.eventstore import EventStore
-from crosscheck_rotation.adapters import roster
 from crosscheck_rotation.app.campaigns import load
+from crosscheck_rotation.app.roster import Roster
 from crosscheck_rotation.domain.campaign import Campaign
 from crosscheck_rotation.domain.causes import RotationInfeasible
 from crosscheck_rotation.domain.checker import check_round
@@ -22,8 +21,8 @@ from crosscheck_rotation.domain.planner import plan_campaign
 
 
 async def check(
-    db: Database,
     store: EventStore,
+    roster: Roster,
     township: str,
     campaign_id: str,
     round_no: int,
@@ -35,10 +34,9 @@ async def check(
     record = state.plans.get(round_no)
     if record is None:
         raise NotFound("rotation.round_not_found", round=round_no)
-    async with db.pool.acquire() as conn:
-        # Everyone, active or not: a past round is checked against its own members.
-        staff = await roster.staff(conn, township, active_only=False)
-        site_names = await roster.site_names(conn, township)
+    # Everyone, active or not: a past round is checked against its own members.
+    staff = await roster.staff(township, active_only=False)
+    site_names = await roster.site_names(township)
     # The K in force: the campaign's rule, or the smallest a recorded plan was made for
     # (a replan may have had to relax it; every round is then held to that).
     k = campaign.k_in_force()
