@@ -82,6 +82,7 @@ NOTICE_ID = "notice-0001"
 FOUND_AT = datetime(2024, 4, 9, 2, 30, tzinfo=UTC)  # 10:30 in Asia/Shanghai
 DEADLINE = FOUND_AT + timedelta(days=7)
 
+ROSTER_VERSION = "5f2b" * 16
 _RULES = RotationRules(no_repeat_within_rounds=None, balance_workload=True, reshuffle_members=False)
 _ASSIGNMENTS = [
     Assignment(group_id=GROUP_ID, zone_id=OTHER_ZONE_ID, site_ids=[OTHER_SITE_ID]),
@@ -170,6 +171,8 @@ def _samples() -> list[Event]:
                 ),
             ],
             seed=20240401,
+            roster_version=ROSTER_VERSION,
+            drawn=True,
         ),
         RoundScheduled(
             campaign_id=CAMPAIGN_ID,
@@ -178,6 +181,7 @@ def _samples() -> list[Event]:
             seed=7,
             objective=0,
             checks=_CHECKS,
+            roster_version=ROSTER_VERSION,
         ),
         RoundReplanned(
             campaign_id=CAMPAIGN_ID,
@@ -186,6 +190,7 @@ def _samples() -> list[Event]:
             seed=8,
             objective=1,
             checks=_CHECKS,
+            roster_version=ROSTER_VERSION,
             reason="一名组员调离",
         ),
         RoundClosed(campaign_id=CAMPAIGN_ID, round_no=1),

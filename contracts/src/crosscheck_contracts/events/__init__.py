@@ -63,7 +63,12 @@ ALL_EVENTS: tuple[type[Event], ...] = (
 # (event_type, N) -> function(v N data) -> v N+1 data goes here, so history stays readable.
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     (model.event_type, 1): hazards.actor_unknown for model in hazards.EVENTS
-} | {(RectificationVerified.event_type, 2): hazards.no_override}
+} | {
+    (RectificationVerified.event_type, 2): hazards.no_override,
+    (GroupsFormed.event_type, 1): rotation.draw_unknown,
+    (RoundScheduled.event_type, 1): rotation.roster_unknown,
+    (RoundReplanned.event_type, 1): rotation.roster_unknown,
+}
 
 
 def build_catalogue() -> EventCatalogue:

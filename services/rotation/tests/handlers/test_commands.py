@@ -30,6 +30,7 @@ from crosscheck_rotation.app.commands import (
 )
 from crosscheck_rotation.domain.changes import GroupChange
 from crosscheck_rotation.domain.model import StaffMember
+from crosscheck_rotation.domain.roster_version import Roster
 from crosscheck_rotation.domain.scenario import Township, township
 
 WEIDE = CommandContext(tenant=Tenant(county="532327", township="532327102"))
@@ -47,11 +48,15 @@ class MemoryRoster:
 
     town: Township
 
+    async def current(self, township: str) -> Roster:
+        return Roster(await self.staff(township, active_only=True), dict(self.town.sites))
+
+    async def as_recorded(self, township: str, version: str) -> Roster | None:
+        now = await self.current(township)
+        return now if now.version == version else None
+
     async def staff(self, township: str, *, active_only: bool) -> dict[str, StaffMember]:
         return {m.staff_id: m for m in self.town.staff}
-
-    async def open_sites(self, township: str) -> dict[str, str]:
-        return dict(self.town.sites)
 
     async def village_names(self, township: str) -> dict[str, str]:
         return dict(self.town.villages)

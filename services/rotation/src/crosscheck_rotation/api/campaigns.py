@@ -16,7 +16,6 @@ from crosscheck_rotation.adapters.roster import PostgresRoster
 from crosscheck_rotation.api import answers
 from crosscheck_rotation.api.bodies import DrawBody, LaunchBody, ReplanBody
 from crosscheck_rotation.app import campaigns, checks, commands, views
-from crosscheck_rotation.app.roster import Roster
 
 CampaignId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
 RoundNo = Annotated[int, Path(ge=1, le=366)]
@@ -26,11 +25,11 @@ Readers = Annotated[TownshipScope, Depends(township_records())]
 Admin = Annotated[TownshipScope, Depends(township_records(write=True, roles=[Role.TOWNSHIP_ADMIN]))]
 
 
-async def roster_of(runtime: Runtime) -> Roster:
+async def roster_of(runtime: Runtime) -> PostgresRoster:
     return PostgresRoster(runtime.database)
 
 
-RosterDep = Annotated[Roster, Depends(roster_of)]
+RosterDep = Annotated[PostgresRoster, Depends(roster_of)]
 
 
 def accepted(campaign_id: str, stored: list[StoredEvent]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from crosscheck_rotation.app.commands import (
     Replan,
     Schedule,
 )
-from crosscheck_rotation.app.roster import Roster
+from crosscheck_rotation.app.roster import RosterSource
 from crosscheck_rotation.domain.campaign import Campaign
 from crosscheck_rotation.domain.causes import Cause, RotationInfeasible
 from crosscheck_rotation.domain.changes import GroupChange, apply_change, refresh_groups, rezone
@@ -41,6 +41,7 @@ from crosscheck_rotation.domain.model import (
 )
 from crosscheck_rotation.domain.planner import plan_campaign
 from crosscheck_rotation.domain.recusal import eligible_zones
+from crosscheck_rotation.domain.roster_version import Roster
 from crosscheck_rotation.domain.zoning import build_zones, split_for_groups
 
 
@@ -96,14 +97,14 @@ def _eligible(
 
 
 async def launch(
-    store: EventStore, roster: Roster, ctx: CommandContext, cmd: Launch
+    store: EventStore, roster: RosterSource, ctx: CommandContext, cmd: Launch
 ) -> list[StoredEvent]:
     """CampaignLaunched with its zones, and GroupsFormed: the group count decides how
     large zones are split, so both are decided together."""
     township = ctx.tenant.township
-    staff = await roster.staff(township, active_only=True)
-    sites = await roster.open_sites(township)
+    now = await roster.current(township)
     names = await roster.village_names(township)
+    staff, sites = now.staff, now.sites
     if not sites:
         raise RuleViolation("rotation.no_places")
     if cmd.groups > len(sites):
@@ -130,17 +131,18 @@ async def launch(
             zones=zones,
             rules=rules,
         )
-        campaign.form_groups(groups, _eligible(groups, zones, staff), seed)
+        campaign.form_groups(groups, _eligible(groups, zones, staff), seed, now.version)
         unit.add(campaign)
 
     return (await execute(store, ctx, handler)).events
 
 
 async def reform(
-    store: EventStore, roster: Roster, ctx: CommandContext, cmd: Reform
+    store: EventStore, roster: RosterSource, ctx: CommandContext, cmd: Reform
 ) -> list[StoredEvent]:
     """Form the groups again (another draw, or after roster changes) before scheduling."""
-    staff = await roster.staff(ctx.tenant.township, active_only=True)
+    now = await roster.current(ctx.tenant.township)
+    staff = now.staff
 
     async def decide(campaign: Campaign) -> None:
         state = campaign.state
@@ -150,7 +152,7 @@ async def reform(
         groups = await asyncio.to_thread(
             form_groups, list(staff.values()), state.zones, len(state.groups), seed
         )
-        campaign.form_groups(groups, _eligible(groups, state.zones, staff), seed)
+        campaign.form_groups(groups, _eligible(groups, state.zones, staff), seed, now.version)
 
     return await on_campaign(store, ctx, cmd.campaign_id, decide)
 
@@ -174,13 +176,11 @@ def _checks(
 
 
 def _active_groups(
-    campaign: Campaign,
-    zones: Sequence[Zone],
-    staff: Mapping[str, StaffMember],
-    change: GroupChange | None = None,
+    campaign: Campaign, zones: Sequence[Zone], now: Roster, change: GroupChange | None = None
 ) -> list[Group]:
     """The campaign's groups without members who left (and with `change`); recorded
     again if they changed."""
+    staff = now.staff
     groups = refresh_groups(campaign.state.groups, staff)
     if change is not None:
         groups = apply_change(groups, change, staff)
@@ -188,17 +188,18 @@ def _active_groups(
     if tuple(groups) != campaign.state.groups or any(
         eligible[g.group_id] != campaign.state.eligible.get(g.group_id) for g in groups
     ):
-        campaign.regroup(groups, eligible)
+        campaign.regroup(groups, eligible, now.version)
     return groups
 
 
 async def schedule(
-    store: EventStore, roster: Roster, ctx: CommandContext, cmd: Schedule
+    store: EventStore, roster: RosterSource, ctx: CommandContext, cmd: Schedule
 ) -> list[StoredEvent]:
     """Every round of the campaign, planned together."""
     township = ctx.tenant.township
-    staff = await roster.staff(township, active_only=True)
+    now = await roster.current(township)
     site_names = await roster.site_names(township)
+    staff = now.staff
 
     async def decide(campaign: Campaign) -> None:
         state = campaign.state
@@ -206,19 +207,20 @@ async def schedule(
             raise StateConflict("rotation.groups_not_formed")
         if state.plans:
             raise StateConflict("rotation.already_scheduled")
-        groups = _active_groups(campaign, state.zones, staff)
+        groups = _active_groups(campaign, state.zones, now)
         problem = RotationProblem(staff, groups, state.zones, range(1, state.rounds + 1))
         k = state.rules.no_repeat_within_rounds if state.rules else None
         seed = new_seed() if cmd.seed is None else cmd.seed
         plan = await asyncio.to_thread(plan_campaign, problem, k, seed)
-        campaign.schedule(plan, _checks(plan, (), state.zones, groups, staff, site_names))
+        checks = _checks(plan, (), state.zones, groups, staff, site_names)
+        campaign.schedule(plan, checks, now.version)
 
     return await on_campaign(store, ctx, cmd.campaign_id, decide)
 
 
 async def replan(
     store: EventStore,
-    roster: Roster,
+    roster: RosterSource,
     ctx: CommandContext,
     cmd: Replan,
     change: GroupChange | None = None,
@@ -227,10 +229,10 @@ async def replan(
     the first not closed); closed rounds never change and still count for rotation.
     With `change`, the groups take that small change first (recorded as GroupsFormed)."""
     township = ctx.tenant.township
-    staff = await roster.staff(township, active_only=True)
-    sites = await roster.open_sites(township)
+    now = await roster.current(township)
     names = await roster.village_names(township)
     site_names = await roster.site_names(township)
+    staff = now.staff
 
     async def decide(campaign: Campaign) -> None:
         state = campaign.state
@@ -241,8 +243,9 @@ async def replan(
             raise StateConflict("rotation.round_closed", round=first)
         if first > state.rounds:
             raise StateConflict("rotation.nothing_to_plan")
-        zones = split_for_groups(rezone(campaign.current_zones(), sites, names), len(state.groups))
-        groups = _active_groups(campaign, zones, staff, change)
+        current = campaign.current_zones()
+        zones = split_for_groups(rezone(current, now.sites, names), len(state.groups))
+        groups = _active_groups(campaign, zones, now, change)
         history = [rec.plan for n, rec in sorted(state.plans.items()) if n < first]
         problem = RotationProblem(staff, groups, zones, range(first, state.rounds + 1), history)
         seed = new_seed() if cmd.seed is None else cmd.seed
@@ -252,7 +255,7 @@ async def replan(
             raise RotationInfeasible(exc.causes, ways_out=True) from exc
         recorded = None if tuple(zones) == state.zones else zones
         checks = _checks(plan, history, zones, groups, staff, site_names)
-        campaign.replan(plan, checks, recorded, cmd.reason)
+        campaign.replan(plan, checks, recorded, cmd.reason, now.version)
 
     return await on_campaign(store, ctx, cmd.campaign_id, decide)
 
@@ -277,7 +280,7 @@ async def close_round(store: EventStore, ctx: CommandContext, cmd: CloseRound) -
 
 
 async def change_groups(
-    store: EventStore, roster: Roster, ctx: CommandContext, cmd: ChangeGroups
+    store: EventStore, roster: RosterSource, ctx: CommandContext, cmd: ChangeGroups
 ) -> list[StoredEvent]:
     """A small change to the groups. Once rounds are planned, the rounds not yet started
     are planned again with the changed groups and re-checked (a change that breaks a rule
@@ -286,10 +289,10 @@ async def change_groups(
     if campaign.state.plans:
         replan_cmd = Replan(cmd.campaign_id, cmd.reason, cmd.from_round, cmd.seed)
         return await replan(store, roster, ctx, replan_cmd, cmd.change)
-    staff = await roster.staff(ctx.tenant.township, active_only=True)
+    now = await roster.current(ctx.tenant.township)
 
     async def decide(campaign: Campaign) -> None:
         campaign.ensure_open()
-        _active_groups(campaign, campaign.state.zones, staff, cmd.change)
+        _active_groups(campaign, campaign.state.zones, now, cmd.change)
 
     return await on_campaign(store, ctx, cmd.campaign_id, decide)

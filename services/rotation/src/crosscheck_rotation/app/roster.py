@@ -7,14 +7,20 @@ from __future__ import annotations
 from typing import Protocol
 
 from crosscheck_rotation.domain.model import StaffMember
+from crosscheck_rotation.domain.roster_version import Roster
 
 
-class Roster(Protocol):
-    async def staff(self, township: str, *, active_only: bool) -> dict[str, StaffMember]: ...
-
-    async def open_sites(self, township: str) -> dict[str, str]:
-        """Site id -> village id of every place still to be inspected."""
+class RosterSource(Protocol):
+    async def current(self, township: str) -> Roster:
+        """The active staff and open places now, kept by their version so that a
+        decision made from them can be replayed later."""
         ...
+
+    async def as_recorded(self, township: str, version: str) -> Roster | None:
+        """The roster of that version as a decision read it; None if never kept."""
+        ...
+
+    async def staff(self, township: str, *, active_only: bool) -> dict[str, StaffMember]: ...
 
     async def village_names(self, township: str) -> dict[str, str]: ...
 
