@@ -273,24 +273,29 @@ class PostgresEventStore:
         return int(version or 0)
 
     def _stored(self, row: asyncpg.Record) -> StoredEvent:
-        event_type, version = row["event_type"], row["schema_version"]
-        envelope = Envelope(
-            id=row["event_id"],
-            source=row["source"],
-            type=event_type,
-            time=row["occurred_at"],
-            subject=row["stream_id"],
-            dataschema=f"urn:crosscheck:schema:{event_type}:v{version}",
-            township=row["township"],
-            county=row["county"],
-            aggregateid=row["stream_id"],
-            aggregateversion=row["version"],
-            correlationid=row["correlation_id"],
-            causationid=row["causation_id"],
-            schemaversion=version,
-        )
-        event = self.catalogue.decode_json(event_type, version, row["data"])
+        envelope = envelope_of(row)
+        event = self.catalogue.decode_json(envelope.type, envelope.schemaversion, row["data"])
         return StoredEvent(position=row["position"], envelope=envelope, event=event)
+
+
+def envelope_of(row: asyncpg.Record) -> Envelope:
+    """The envelope of a row of `events`, as it was written (and published)."""
+    event_type, version = row["event_type"], row["schema_version"]
+    return Envelope(
+        id=row["event_id"],
+        source=row["source"],
+        type=event_type,
+        time=row["occurred_at"],
+        subject=row["stream_id"],
+        dataschema=f"urn:crosscheck:schema:{event_type}:v{version}",
+        township=row["township"],
+        county=row["county"],
+        aggregateid=row["stream_id"],
+        aggregateversion=row["version"],
+        correlationid=row["correlation_id"],
+        causationid=row["causation_id"],
+        schemaversion=version,
+    )
 
 
 def pack_headers(headers: wire.Headers) -> bytes:
