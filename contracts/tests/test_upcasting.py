@@ -16,7 +16,14 @@ from crosscheck_contracts import (
     decode,
     encode,
 )
-from crosscheck_contracts.events import Actor, RectificationReported, hazards
+from crosscheck_contracts.events import (
+    Actor,
+    GroupsFormed,
+    RectificationReported,
+    RoundReplanned,
+    RoundScheduled,
+    hazards,
+)
 from crosscheck_contracts.samples import sample, sample_envelope
 
 TYPE = "crosscheck.test.PlaceNamed"
@@ -128,3 +135,31 @@ def test_v1_hazards_events_read_as_v2_with_no_actor() -> None:
 
     _, new = decode(CATALOGUE, headers, value)
     assert new == current
+
+
+@pytest.mark.parametrize(
+    ("model", "dropped"),
+    [
+        (GroupsFormed, ("roster_version", "drawn")),
+        (RoundScheduled, ("roster_version",)),
+        (RoundReplanned, ("roster_version",)),
+    ],
+)
+def test_v1_rotation_events_read_as_v2_without_a_roster_version(
+    model: type[Event], dropped: tuple[str, ...]
+) -> None:
+    """The groups and plans went to v2 (the roster they were made from); a v1 payload
+    from the topics or the event store reads with those fields null."""
+    current = sample(model)
+    assert model.schema_version == 2 and CATALOGUE.has_upcaster(model.event_type, 1)
+    _, headers, value = encode(sample_envelope(current), current)
+    v1_payload = {k: v for k, v in json.loads(value).items() if k not in dropped}
+    v1_headers = [
+        (name, b"1" if name == "ce_schemaversion" else raw)
+        for name, raw in headers
+        if name != "ce_dataschema"
+    ]
+    _, old = decode(CATALOGUE, v1_headers, json.dumps(v1_payload).encode())
+    assert all(getattr(old, field) is None for field in dropped)
+    assert current.model_dump()["roster_version"] is not None
+    assert old.model_copy(update={f: getattr(current, f) for f in dropped}) == current

@@ -9,11 +9,14 @@ from crosscheck_contracts.events.hazards import (
     Actor,
     DeadlineExtended,
     EscalationLevel,
+    EvidencePresence,
     HazardCategory,
     HazardEscalated,
     HazardFound,
     HazardNotified,
     InspectionCompleted,
+    Presence,
+    PresenceFlag,
     RectificationAssigned,
     RectificationRejected,
     RectificationReported,
@@ -63,7 +66,14 @@ ALL_EVENTS: tuple[type[Event], ...] = (
 # (event_type, N) -> function(v N data) -> v N+1 data goes here, so history stays readable.
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     (model.event_type, 1): hazards.actor_unknown for model in hazards.EVENTS
-} | {(RectificationVerified.event_type, 2): hazards.no_override}
+} | {
+    (RectificationVerified.event_type, 2): hazards.no_override,
+    (RectificationVerified.event_type, 3): hazards.presence_unknown,
+    (InspectionCompleted.event_type, 2): hazards.presence_unknown,
+    (GroupsFormed.event_type, 1): rotation.draw_unknown,
+    (RoundScheduled.event_type, 1): rotation.roster_unknown,
+    (RoundReplanned.event_type, 1): rotation.roster_unknown,
+}
 
 
 def build_catalogue() -> EventCatalogue:
@@ -85,6 +95,7 @@ __all__ = [
     "CheckResult",
     "DeadlineExtended",
     "EscalationLevel",
+    "EvidencePresence",
     "GeoPoint",
     "Group",
     "GroupsFormed",
@@ -95,6 +106,8 @@ __all__ = [
     "InspectionCompleted",
     "NoticeKind",
     "NotificationFailed",
+    "Presence",
+    "PresenceFlag",
     "RecipientRole",
     "RectificationAssigned",
     "RectificationOverdue",

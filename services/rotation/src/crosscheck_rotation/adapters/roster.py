@@ -7,10 +7,13 @@ the people who were in its groups.
 
 from __future__ import annotations
 
+import json
+
 from crosscheck_contracts.events import registry as reg
 from crosscheck_platform.consumer import ReceivedEvent
 from crosscheck_platform.db import Connection
 from crosscheck_rotation.domain.model import StaffMember
+from crosscheck_rotation.domain.roster_version import Roster, from_facts
 
 
 async def apply_registry_event(conn: Connection, item: ReceivedEvent) -> None:
@@ -137,3 +140,27 @@ async def site_names(conn: Connection, township: str) -> dict[str, str]:
     """Site id -> name of every place the township ever had (closed ones too)."""
     rows = await conn.fetch("SELECT site_id, name FROM roster_sites WHERE township = $1", township)
     return {r["site_id"]: r["name"] or r["site_id"] for r in rows}
+
+
+async def current(conn: Connection, township: str) -> Roster:
+    """The active staff and open places now, kept by content version (idempotent), so a
+    decision made from them can be replayed from the same roster later."""
+    found = Roster(await staff(conn, township, active_only=True), await open_sites(conn, township))
+    await conn.execute(
+        """INSERT INTO roster_snapshots (township, version, facts) VALUES ($1, $2, $3::jsonb)
+           ON CONFLICT DO NOTHING""",
+        township,
+        found.version,
+        json.dumps(found.facts(), ensure_ascii=False),
+    )
+    return found
+
+
+async def as_recorded(conn: Connection, township: str, version: str) -> Roster | None:
+    """The roster of that version, as a decision read it; None if it was never kept."""
+    text = await conn.fetchval(
+        "SELECT facts::text FROM roster_snapshots WHERE township = $1 AND version = $2",
+        township,
+        version,
+    )
+    return None if text is None else from_facts(json.loads(text))

@@ -33,6 +33,7 @@ from crosscheck_rotation.domain.model import (
 )
 from crosscheck_rotation.domain.planner import plan_campaign
 from crosscheck_rotation.domain.recusal import eligible_zones
+from crosscheck_rotation.domain.roster_version import Roster
 from crosscheck_rotation.domain.zoning import build_zones, split_for_groups
 
 
@@ -96,9 +97,9 @@ async def launch(
     large zones are split, so both are decided together."""
     township = ctx.tenant.township
     async with db.pool.acquire() as conn:
-        staff = await roster.staff(conn, township, active_only=True)
-        sites = await roster.open_sites(conn, township)
+        now = await roster.current(conn, township)
         names = await roster.village_names(conn, township)
+    staff, sites = now.staff, now.sites
     if not sites:
         raise RuleViolation("rotation.no_places")
     if cmd.groups > len(sites):
@@ -123,7 +124,7 @@ async def launch(
         zones=zones,
         rules=rules,
     )
-    campaign.form_groups(groups, _eligible(groups, zones, staff), seed)
+    campaign.form_groups(groups, _eligible(groups, zones, staff), seed, now.version)
     return await _append(store, campaign, ctx)
 
 
@@ -133,7 +134,8 @@ async def reform(
     """Form the groups again (another draw, or after roster changes) before scheduling."""
     campaign, _ = await load(store, campaign_id, ctx.tenant.township)
     async with db.pool.acquire() as conn:
-        staff = await roster.staff(conn, ctx.tenant.township, active_only=True)
+        now = await roster.current(conn, ctx.tenant.township)
+    staff = now.staff
     state = campaign.state
     if state.plans:
         raise StateConflict("rotation.groups_already_formed")
@@ -141,7 +143,7 @@ async def reform(
     groups = await asyncio.to_thread(
         form_groups, list(staff.values()), state.zones, len(state.groups), seed
     )
-    campaign.form_groups(groups, _eligible(groups, state.zones, staff), seed)
+    campaign.form_groups(groups, _eligible(groups, state.zones, staff), seed, now.version)
     return await _append(store, campaign, ctx)
 
 
@@ -164,13 +166,11 @@ def _checks(
 
 
 def _active_groups(
-    campaign: Campaign,
-    zones: Sequence[Zone],
-    staff: Mapping[str, StaffMember],
-    change: GroupChange | None = None,
+    campaign: Campaign, zones: Sequence[Zone], now: Roster, change: GroupChange | None = None
 ) -> list[Group]:
     """The campaign's groups without members who left (and with `change`); recorded
     again if they changed."""
+    staff = now.staff
     groups = refresh_groups(campaign.state.groups, staff)
     if change is not None:
         groups = apply_change(groups, change, staff)
@@ -178,7 +178,7 @@ def _active_groups(
     if tuple(groups) != campaign.state.groups or any(
         eligible[g.group_id] != campaign.state.eligible.get(g.group_id) for g in groups
     ):
-        campaign.regroup(groups, eligible)
+        campaign.regroup(groups, eligible, now.version)
     return groups
 
 
@@ -193,14 +193,16 @@ async def schedule(
     if state.plans:
         raise StateConflict("rotation.already_scheduled")
     async with db.pool.acquire() as conn:
-        staff = await roster.staff(conn, ctx.tenant.township, active_only=True)
+        now = await roster.current(conn, ctx.tenant.township)
         site_names = await roster.site_names(conn, ctx.tenant.township)
-    groups = _active_groups(campaign, state.zones, staff)
+    staff = now.staff
+    groups = _active_groups(campaign, state.zones, now)
     problem = RotationProblem(staff, groups, state.zones, range(1, state.rounds + 1))
     k = state.rules.no_repeat_within_rounds if state.rules else None
     seed = new_seed() if seed is None else seed
     plan = await asyncio.to_thread(plan_campaign, problem, k, seed)
-    campaign.schedule(plan, _checks(plan, (), state.zones, groups, staff, site_names))
+    checks = _checks(plan, (), state.zones, groups, staff, site_names)
+    campaign.schedule(plan, checks, now.version)
     return await _append(store, campaign, ctx)
 
 
@@ -229,12 +231,12 @@ async def replan(
         raise StateConflict("rotation.nothing_to_plan")
     township = ctx.tenant.township
     async with db.pool.acquire() as conn:
-        staff = await roster.staff(conn, township, active_only=True)
-        sites = await roster.open_sites(conn, township)
+        now = await roster.current(conn, township)
         names = await roster.village_names(conn, township)
         site_names = await roster.site_names(conn, township)
-    zones = split_for_groups(rezone(campaign.current_zones(), sites, names), len(state.groups))
-    groups = _active_groups(campaign, zones, staff, change)
+    staff = now.staff
+    zones = split_for_groups(rezone(campaign.current_zones(), now.sites, names), len(state.groups))
+    groups = _active_groups(campaign, zones, now, change)
     history = [rec.plan for n, rec in sorted(state.plans.items()) if n < first]
     problem = RotationProblem(staff, groups, zones, range(first, state.rounds + 1), history)
     seed = new_seed() if seed is None else seed
@@ -244,7 +246,7 @@ async def replan(
         raise RotationInfeasible(exc.causes, ways_out=True) from exc
     recorded = None if tuple(zones) == state.zones else zones
     checks = _checks(plan, history, zones, groups, staff, site_names)
-    campaign.replan(plan, checks, recorded, reason)
+    campaign.replan(plan, checks, recorded, reason, now.version)
     return await _append(store, campaign, ctx)
 
 
@@ -296,6 +298,6 @@ async def change_groups(
         )
     campaign.ensure_open()
     async with db.pool.acquire() as conn:
-        staff = await roster.staff(conn, ctx.tenant.township, active_only=True)
-    _active_groups(campaign, campaign.state.zones, staff, change)
+        now = await roster.current(conn, ctx.tenant.township)
+    _active_groups(campaign, campaign.state.zones, now, change)
     return await _append(store, campaign, ctx)
