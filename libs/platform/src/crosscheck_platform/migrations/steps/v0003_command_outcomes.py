@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from crosscheck_platform.migrations import execute
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 
 
 def upgrade() -> None:
