@@ -130,7 +130,6 @@ async def notify(
     return await _run(runtime, principal, hazard_id, idem, action)
 
 
-<<<<<<< HEAD
 @router.post("/{hazard_id}/assign", response_model=HazardAnswer)
 async def assign(
     hazard_id: str,
@@ -150,49 +149,6 @@ async def assign(
             at=services.clock(),
             policy=services.policy,
             by=step_actor(principal),
-=======
-    @r.post("/{hazard_id}/verify", response_model=HazardAnswer)
-    async def verify(
-        hazard_id: str,
-        body: bodies.Verify,
-        principal: Inspector,
-        runtime: Runtime,
-        runner: Runner,
-        services: Services,
-        idem: IdempotencyDep,
-    ) -> JSONResponse:
-        """现场复核 passed. Never by whoever reported the fix nor the responsible person;
-        by a member of the group that found the hazard or of a group assigned to its zone
-        in a later round; a township administrator may verify outside that rule with an
-        `override_reason`. A major hazard needs a photo taken after the report."""
-        is_admin = principal.role is Role.TOWNSHIP_ADMIN
-        staff = (
-            _recordable_id(principal.staff_id or principal.subject, "hazard.staff_required")
-            if is_admin
-            else _staff_id(principal)
-        )
-        tenant = acting_tenant(principal)
-        await require_evidence(
-            services.blobs, runtime.database, principal, tenant, body.evidence_ids
-        )
-        loaded, _ = await load_hazard(runtime.event_store, hazard_id, principal, write=True)
-        assert loaded.found is not None
-        verifier = Verifier(
-            staff_id=staff,
-            in_eligible_group=principal.staff_id is not None
-            and await may_verify(runtime.database, tenant.township, loaded.found, staff),
-            is_admin=is_admin,
-            override_reason=body.override_reason,
-            presence=PresenceCheck(
-                captures=tuple(
-                    await captures(runtime.database, tenant.township, body.evidence_ids)
-                ),
-                place=await presence.place_position(
-                    runtime.database, tenant.township, loaded.found.site_id
-                ),
-                rule=await presence.rule_of(runtime.database, tenant.township),
-            ),
->>>>>>> main
         )
 
     return await _run(runtime, principal, hazard_id, idem, action)
@@ -257,7 +213,13 @@ async def verify(
         and await may_verify(runtime.database, tenant.township, loaded.found, staff),
         is_admin=is_admin,
         override_reason=body.override_reason,
-        photo_times=tuple(await photo_times(runtime.database, tenant.township, body.evidence_ids)),
+        presence=PresenceCheck(
+            captures=tuple(await captures(runtime.database, tenant.township, body.evidence_ids)),
+            place=await presence.place_position(
+                runtime.database, tenant.township, loaded.found.site_id
+            ),
+            rule=await presence.rule_of(runtime.database, tenant.township),
+        ),
     )
 
     def action(h: Hazard) -> None:
