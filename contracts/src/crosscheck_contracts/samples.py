@@ -22,6 +22,7 @@ from crosscheck_contracts.events import (
     CheckResult,
     DeadlineExtended,
     EscalationLevel,
+    EvidencePresence,
     GeoPoint,
     Group,
     GroupsFormed,
@@ -32,6 +33,8 @@ from crosscheck_contracts.events import (
     InspectionCompleted,
     NoticeKind,
     NotificationFailed,
+    Presence,
+    PresenceFlag,
     RecipientRole,
     RectificationAssigned,
     RectificationOverdue,
@@ -208,6 +211,19 @@ def _samples() -> list[Event]:
             items_checked=12,
             items_failed=1,
             hazard_ids=[HAZARD_ID],
+            presence=Presence(
+                radius_m=200,
+                place_location=GeoPoint(lat=24.88, lon=100.33),
+                evidence=[
+                    EvidencePresence(
+                        evidence_id="ev-0001",
+                        taken_at=FOUND_AT,
+                        time_source="exif",
+                        location=GeoPoint(lat=24.8801, lon=100.3302),
+                        distance_m=23,
+                    )
+                ],
+            ),
         ),
         HazardFound(
             hazard_id=HAZARD_ID,
@@ -248,6 +264,7 @@ def _samples() -> list[Event]:
             verified_by_staff_id=LEADER_ID,
             verified_at=DEADLINE - timedelta(days=1),
             note="现场复核合格",
+            presence=Presence(radius_m=200, flags=[PresenceFlag.NO_POSITION]),
         ),
         RectificationRejected(
             hazard_id=HAZARD_ID,

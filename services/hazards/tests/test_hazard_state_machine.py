@@ -33,6 +33,7 @@ from .domain_helpers import (
     hazard_in,
     hazard_with_history,
     perform,
+    photos_at,
 )
 
 TRANSITIONS = [(s, c) for s in HazardState for c in HazardCommand]
@@ -200,8 +201,10 @@ def test_a_major_hazard_needs_a_photo_taken_after_the_report() -> None:
     hazard.report(note="已整改", at=reported_at)
     for photos in ((), (reported_at - timedelta(minutes=1),), (reported_at,)):
         with pytest.raises(RuleViolation) as refused:
-            hazard.verify(verifier=Verifier("s-1", True, photo_times=photos), at=reported_at)
+            hazard.verify(
+                verifier=Verifier("s-1", True, presence=photos_at(*photos)), at=reported_at
+            )
         assert refused.value.key == "hazard.major_needs_photo"
     after = reported_at + timedelta(minutes=1)
-    hazard.verify(verifier=Verifier("s-1", True, photo_times=(after,)), at=after)
+    hazard.verify(verifier=Verifier("s-1", True, presence=photos_at(after)), at=after)
     assert hazard.state is HazardState.CLOSED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from crosscheck_hazards.api import checklists, evidence, hazards, inspections, notices
+from crosscheck_hazards.api import checklists, evidence, hazards, inspections, notices, presence
 from crosscheck_platform.http.identity import whoami_router
 
 
@@ -16,4 +16,5 @@ def routers() -> list[APIRouter]:
         checklists.router(),
         evidence.router(),
         notices.router(),
+        presence.router(),
     ]

@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
 from crosscheck_contracts.fields import Id
-from crosscheck_hazards.adapters.evidence_index import photo_times
+from crosscheck_hazards.adapters import presence
+from crosscheck_hazards.adapters.evidence_index import captures
 from crosscheck_hazards.adapters.verifiers import may_verify
 from crosscheck_hazards.api import bodies
 from crosscheck_hazards.api.answers import HazardAnswer
@@ -38,6 +39,7 @@ from crosscheck_hazards.app.loading import load_with_history
 from crosscheck_hazards.app.runner import CommandRunner
 from crosscheck_hazards.app.views import hazard_view
 from crosscheck_hazards.domain.hazard import Hazard, Verifier
+from crosscheck_hazards.domain.presence import PresenceCheck
 from crosscheck_platform.auth import Forbidden, Principal, Role
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import RuleViolation
@@ -215,8 +217,14 @@ def router() -> APIRouter:
             and await may_verify(runtime.database, tenant.township, loaded.found, staff),
             is_admin=is_admin,
             override_reason=body.override_reason,
-            photo_times=tuple(
-                await photo_times(runtime.database, tenant.township, body.evidence_ids)
+            presence=PresenceCheck(
+                captures=tuple(
+                    await captures(runtime.database, tenant.township, body.evidence_ids)
+                ),
+                place=await presence.place_position(
+                    runtime.database, tenant.township, loaded.found.site_id
+                ),
+                rule=await presence.rule_of(runtime.database, tenant.township),
             ),
         )
 

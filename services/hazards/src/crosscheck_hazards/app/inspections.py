@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from crosscheck_contracts.envelope import Tenant
-from crosscheck_hazards.adapters.evidence_index import citation_rows
+from crosscheck_hazards.adapters.evidence_index import captures, citation_rows
 from crosscheck_hazards.adapters.hazard_index import hazard_rows, inspection_details_rows
 from crosscheck_hazards.adapters.inspection_facts import inspection_facts
 from crosscheck_hazards.adapters.inventory import Inventory
+from crosscheck_hazards.adapters.presence import first_position_rows
 from crosscheck_hazards.app.actors import step_actor
 from crosscheck_hazards.app.loading import load
 from crosscheck_hazards.app.runner import Outcome
@@ -27,6 +28,7 @@ from crosscheck_hazards.domain.inspection import (
     ensure_new,
     record_inspection,
 )
+from crosscheck_hazards.domain.presence import PresenceCheck, first_position
 from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 
@@ -127,6 +129,9 @@ def record(
             )
             ensure_new(existing)
         checklist = services.checklists.checklist_for(site.facts.site_type, facts.township_items)
+        cited = [e for a in request.answers for e in a.evidence_ids]
+        taken = tuple(await captures(inventory.db, tenant.township, cited)) if cited else ()
+        place = site.position or first_position(taken)
         recorded = record_inspection(
             report,
             site=site.facts,
@@ -137,8 +142,15 @@ def record(
             closed_before=facts.closed_before,
             new_hazard_id=lambda: str(uuid.uuid4()),
             recorded_by=step_actor(principal),
+            presence=PresenceCheck(taken, place, facts.presence_rule),
         )
         hazards = recorded.hazards
+        # A place the registry has no position for keeps the one its evidence gave.
+        positions = (
+            [first_position_rows(tenant, site.facts.site_id, place, inspection_id)]
+            if place is not None and site.position is None
+            else []
+        )
 
         body = inspection_view(recorded.inspection) | {
             "checklist_version": checklist.version,
@@ -166,11 +178,8 @@ def record(
                     notes=request.notes,
                 ),
                 hazard_rows(tenant, hazards),
-                *citation_rows(
-                    tenant,
-                    (e for a in request.answers for e in a.evidence_ids),
-                    [site.facts.village_id],
-                ),
+                *citation_rows(tenant, cited, [site.facts.village_id]),
+                *positions,
             ],
         )
 

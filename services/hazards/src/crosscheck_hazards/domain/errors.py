@@ -65,6 +65,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "重大隐患复核须附至少一张在报告整改完成之后拍摄的照片",
         "Verifying a major hazard needs at least one photo taken after the fix was reported.",
     ),
+    "hazard.presence_required": (
+        "本乡镇要求重大隐患复核须有到场证明:复核照片须在场所 {radius_m} 米范围内、"
+        "报告整改完成之后拍摄(未通过:{flags})",
+        "This township requires proof of presence to verify a major hazard: photos taken "
+        "within {radius_m} m of the place after the fix was reported (failed: {flags}).",
+    ),
     "hazard.staff_required": (
         "此操作需由登记在册的检查人员执行",
         "Only registered inspection staff may do this.",
