@@ -16,5 +16,6 @@ def routers() -> list[APIRouter]:
         checklists.router(),
         evidence.router(),
         notices.router(),
+        notices.public_router(),
         presence.router(),
     ]

@@ -1,4 +1,5 @@
-"""The rectification notice of an inspection, as printable HTML and as PDF."""
+"""The rectification notice of an inspection, as printable HTML and as PDF, and the
+public status page its QR code opens (no sign-in; a random token, revocable)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,34 @@ from urllib.parse import quote
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
+from crosscheck_hazards.adapters import notice_records
 from crosscheck_hazards.adapters.inspection_facts import township_items
 from crosscheck_hazards.adapters.notice_html import render_html
 from crosscheck_hazards.adapters.notice_pdf import render_pdf
-from crosscheck_hazards.api.deps import InventoryDep, Services
+from crosscheck_hazards.adapters.status_html import render_status
+from crosscheck_hazards.api.deps import Admin, InventoryDep, Services
 from crosscheck_hazards.app.hazards import load_hazard
 from crosscheck_hazards.app.inspections import load_inspection
-from crosscheck_hazards.app.notice import Notice, assemble
+from crosscheck_hazards.app.notice import Issue, Notice, assemble
+from crosscheck_hazards.app.services import HazardsServices
+from crosscheck_hazards.app.status_page import status_page
+from crosscheck_hazards.domain.checklists import ChecklistItem
 from crosscheck_platform.auth import Principal
 from crosscheck_platform.auth.deps import CurrentPrincipal
+from crosscheck_platform.errors import NotFound
 from crosscheck_platform.http import Runtime, ServiceRuntime
 from crosscheck_platform.http.security import PAGE_POLICY
+
+STATUS_PATH = "/public/notices"
+# A page to print or show: its inline styles and images apply, nothing else may load.
+_PAGE_HEADERS = {"Content-Language": "zh-CN", "Content-Security-Policy": PAGE_POLICY}
+
+
+async def _items(
+    runtime: ServiceRuntime, services: HazardsServices, township: str
+) -> dict[str, ChecklistItem]:
+    own = await township_items(runtime.database, township)
+    return dict(services.checklists.items) | {t.item.item_id: t.item for t in own}
 
 
 async def notice_of(
@@ -33,9 +51,13 @@ async def notice_of(
     hazards = [
         (await load_hazard(store, h, principal, write=False))[0] for h in inspection.hazard_ids
     ]
-    own = await township_items(runtime.database, tenant.township)
-    items = dict(services.checklists.items) | {t.item.item_id: t.item for t in own}
-    return await assemble(inspection, hazards, tenant.township, inventory, items, services.clock())
+    now = services.clock()
+    db = runtime.database
+    number = await notice_records.file_number(db, tenant.township, inspection_id, now)
+    token = await notice_records.live_token(db, tenant.township, inspection_id, now)
+    issue = Issue(number.year, number.number, f"{services.public_url}{STATUS_PATH}/{token}")
+    items = await _items(runtime, services, tenant.township)
+    return await assemble(inspection, hazards, tenant.township, inventory, items, now, issue)
 
 
 def router() -> APIRouter:
@@ -50,9 +72,7 @@ def router() -> APIRouter:
         services: Services,
     ) -> HTMLResponse:
         notice = await notice_of(inspection_id, principal, runtime, inventory, services)
-        # A page to print: its inline styles must apply, and nothing else may load.
-        headers = {"Content-Language": "zh-CN", "Content-Security-Policy": PAGE_POLICY}
-        return HTMLResponse(render_html(notice), headers=headers)
+        return HTMLResponse(render_html(notice), headers=_PAGE_HEADERS)
 
     @r.get(
         "/{inspection_id}/notice.pdf",
@@ -73,11 +93,51 @@ def router() -> APIRouter:
     ) -> Response:
         notice = await notice_of(inspection_id, principal, runtime, inventory, services)
         pdf = await asyncio.to_thread(render_pdf, notice)
-        filename = quote(f"隐患整改通知书-{inspection_id[:8]}.pdf")
+        filename = quote(f"隐患整改通知书-{notice.reference}.pdf")
         return Response(
             pdf,
             media_type="application/pdf",
             headers={"Content-Disposition": f"inline; filename*=UTF-8''{filename}"},
         )
+
+    @r.post("/{inspection_id}/notice/revoke-link", status_code=204)
+    async def revoke_link(
+        inspection_id: str, principal: Admin, runtime: Runtime, services: Services
+    ) -> Response:
+        """The notice's status page opens no more; the next print carries a new link."""
+        _, tenant = await load_inspection(runtime.event_store, inspection_id, principal)
+        await notice_records.revoke(
+            runtime.database, tenant.township, inspection_id, services.clock()
+        )
+        return Response(status_code=204)
+
+    return r
+
+
+def public_router() -> APIRouter:
+    r = APIRouter(prefix=STATUS_PATH, tags=["public"])
+
+    @r.get("/{token}", response_class=HTMLResponse)
+    async def status(
+        token: str, runtime: Runtime, inventory: InventoryDep, services: Services
+    ) -> HTMLResponse:
+        """Where the hazards of a notice stand; no sign-in, no personal data."""
+        found = await notice_records.linked(runtime.database, token)
+        if found is None:
+            raise NotFound()
+        township, inspection_id = found
+        now = services.clock()
+        number = await notice_records.file_number(runtime.database, township, inspection_id, now)
+        page = await status_page(
+            runtime.event_store,
+            inventory,
+            township,
+            inspection_id,
+            number,
+            await _items(runtime, services, township),
+            now,
+        )
+        headers = _PAGE_HEADERS | {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+        return HTMLResponse(render_status(page), headers=headers)
 
     return r
