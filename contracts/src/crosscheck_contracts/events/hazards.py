@@ -56,6 +56,29 @@ SEVERITY_LABELS: dict[str, tuple[str, str]] = {
 """(Chinese, English) of each severity."""
 
 
+class HazardStatus(StrEnum):
+    """Where a hazard stands in its loop: one vocabulary for every service, ledger,
+    notice and status page (the codes their APIs answer, the labels below)."""
+
+    FOUND = "found"  # recorded, not yet told on the spot
+    NOTIFIED = "notified"  # 当场告知
+    RECTIFYING = "rectifying"  # 限期整改
+    REPORTED = "reported"  # fix reported, awaiting 现场复核
+    REJECTED = "rejected"  # re-check failed, back to rectification with a new deadline
+    VERIFIED = "verified"  # 现场复核合格, closed (销号)
+
+
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    HazardStatus.FOUND: ("待告知", "found"),
+    HazardStatus.NOTIFIED: ("已告知", "notified"),
+    HazardStatus.RECTIFYING: ("整改中", "being rectified"),
+    HazardStatus.REPORTED: ("待复核", "awaiting re-check"),
+    HazardStatus.REJECTED: ("复核未通过", "re-check failed"),
+    HazardStatus.VERIFIED: ("已销号", "verified and closed"),
+}
+"""(Chinese, English) of each status."""
+
+
 class EscalationLevel(StrEnum):
     """Who a hazard's follow-up was handed up to."""
 
