@@ -13,7 +13,9 @@ import pypdfium2
 import pytest
 import zxingcpp
 
-from crosscheck_contracts.events import StaffEnrolled
+from crosscheck_contracts.base import Event
+from crosscheck_contracts.envelope import Envelope
+from crosscheck_contracts.events import NoticeIssued, StaffEnrolled
 from crosscheck_platform.auth import Role
 from crosscheck_platform.testing.infra import Infra
 
@@ -129,6 +131,16 @@ async def test_the_notice_document_and_its_public_status_page(svc: Harness) -> N
     (renewed,) = decoded_qr((await svc.client.get(url + ".pdf", headers=leader)).content)
     assert renewed != link
     assert (await svc.client.get(urlsplit(renewed).path)).status_code == 200
+
+    # Each link is published with the notice (NoticeIssued), for notify's mails.
+    def issued(got: list[tuple[Envelope, Event]]) -> list[NoticeIssued]:
+        return [e for _, e in got if isinstance(e, NoticeIssued)]
+
+    published = issued(await svc.hazards_on_kafka(lambda got: len(issued(got)) >= 3))
+    mine = [e for e in published if e.inspection_id == recorded["inspection_id"]]
+    assert [e.status_url for e in mine] == [link, renewed]
+    assert {e.file_number for e in mine} == {f"维的乡互查整改〔{year}〕第1号"}
+    assert set(mine[0].hazard_ids) == set(by_item.values())
 
 
 async def test_a_guessed_token_opens_nothing(svc: Harness) -> None:

@@ -324,6 +324,25 @@ class HazardEscalated(_HazardsEvent):
     escalated_at: AwareDatetime
 
 
+class NoticeIssued(_HazardsEvent):
+    """An inspection's rectification notice (整改通知书) was issued with a public status
+    link, or issued again with a new link after the old one was revoked."""
+
+    event_type: ClassVar[str] = "crosscheck.hazards.NoticeIssued"
+    aggregate_field: ClassVar[str] = "inspection_id"
+    schema_version: ClassVar[int] = 1
+
+    inspection_id: Id
+    hazard_ids: IdList
+    """The hazards the notice lists."""
+    file_number: Text
+    """The notice's number in the township's yearly sequence, e.g. 维的乡互查整改〔2026〕第12号."""
+    status_url: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^https?://")]
+    """The public page of the hazards' state the notice's QR code opens: no sign-in, no
+    personal data; random, so unguessable, and revocable (it then opens nothing)."""
+    issued_at: AwareDatetime
+
+
 EVENTS: tuple[type[Event], ...] = (
     InspectionCompleted,
     HazardFound,
@@ -334,6 +353,7 @@ EVENTS: tuple[type[Event], ...] = (
     RectificationRejected,
     DeadlineExtended,
     HazardEscalated,
+    NoticeIssued,
 )
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from crosscheck_hazards.domain.clock import DISPLAY_ZONE
 from crosscheck_platform.db import Database
+from crosscheck_platform.eventstore import TableRows
 
 
 @dataclass(frozen=True)
@@ -44,22 +45,28 @@ async def file_number(db: Database, township: str, inspection_id: str, now: date
     return FileNumber(row["year"], row["number"])
 
 
-async def live_token(db: Database, township: str, inspection_id: str, now: datetime) -> str:
-    """The token of the notice's status page; a new one if none is live (never issued,
-    or revoked)."""
-    await db.execute(
-        """INSERT INTO notice_links VALUES ($1, $2, $3, $4, NULL)
-           ON CONFLICT (inspection_id) WHERE revoked_at IS NULL DO NOTHING""",
-        secrets.token_urlsafe(24),
-        inspection_id,
-        township,
-        now,
-    )
+def new_token() -> str:
+    """192 random bits: a link nobody guesses."""
+    return secrets.token_urlsafe(24)
+
+
+async def token_of(db: Database, inspection_id: str) -> str | None:
+    """The token of the notice's live status link, if one is."""
     token = await db.fetchval(
         "SELECT token FROM notice_links WHERE inspection_id = $1 AND revoked_at IS NULL",
         inspection_id,
     )
-    return str(token)
+    return None if token is None else str(token)
+
+
+def link_rows(token: str, inspection_id: str, township: str, now: datetime) -> TableRows:
+    """The link, written with the NoticeIssued that publishes it."""
+    return TableRows(
+        "notice_links",
+        ("token", "inspection_id", "township", "created_at"),
+        ("text", "text", "text", "timestamptz"),
+        [(token, inspection_id, township, now)],
+    )
 
 
 async def revoke(db: Database, township: str, inspection_id: str, now: datetime) -> bool:

@@ -11,13 +11,16 @@ from fastapi.responses import HTMLResponse, Response
 
 from crosscheck_hazards.adapters import notice_records
 from crosscheck_hazards.adapters.inspection_facts import township_items
+from crosscheck_hazards.adapters.inventory import Inventory
 from crosscheck_hazards.adapters.notice_html import render_html
 from crosscheck_hazards.adapters.notice_pdf import render_pdf
 from crosscheck_hazards.adapters.status_html import render_status
-from crosscheck_hazards.api.deps import Admin, InventoryDep, Services
+from crosscheck_hazards.api.deps import Admin, InventoryDep, Runner, Services
 from crosscheck_hazards.app.hazards import load_hazard
 from crosscheck_hazards.app.inspections import load_inspection
 from crosscheck_hazards.app.notice import Issue, Notice, assemble
+from crosscheck_hazards.app.notice_issue import STATUS_PATH, issue
+from crosscheck_hazards.app.runner import CommandRunner
 from crosscheck_hazards.app.services import HazardsServices
 from crosscheck_hazards.app.status_page import status_page
 from crosscheck_hazards.domain.checklists import ChecklistItem
@@ -27,7 +30,6 @@ from crosscheck_platform.errors import NotFound
 from crosscheck_platform.http import Runtime, ServiceRuntime
 from crosscheck_platform.http.security import PAGE_POLICY
 
-STATUS_PATH = "/public/notices"
 # A page to print or show: its inline styles and images apply, nothing else may load.
 _PAGE_HEADERS = {"Content-Language": "zh-CN", "Content-Security-Policy": PAGE_POLICY}
 
@@ -43,21 +45,28 @@ async def notice_of(
     inspection_id: str,
     principal: Principal,
     runtime: ServiceRuntime,
-    inventory: InventoryDep,
-    services: Services,
+    runner: CommandRunner,
+    inventory: Inventory,
+    services: HazardsServices,
 ) -> Notice:
     store = runtime.event_store
     inspection, tenant = await load_inspection(store, inspection_id, principal)
     hazards = [
         (await load_hazard(store, h, principal, write=False))[0] for h in inspection.hazard_ids
     ]
-    now = services.clock()
-    db = runtime.database
-    number = await notice_records.file_number(db, tenant.township, inspection_id, now)
-    token = await notice_records.live_token(db, tenant.township, inspection_id, now)
-    issue = Issue(number.year, number.number, f"{services.public_url}{STATUS_PATH}/{token}")
+    file_number, url = await issue(
+        store, runner, inventory, services, principal, tenant, inspection_id
+    )
     items = await _items(runtime, services, tenant.township)
-    return await assemble(inspection, hazards, tenant.township, inventory, items, now, issue)
+    return await assemble(
+        inspection,
+        hazards,
+        tenant.township,
+        inventory,
+        items,
+        services.clock(),
+        Issue(file_number, url),
+    )
 
 
 def router() -> APIRouter:
@@ -68,10 +77,11 @@ def router() -> APIRouter:
         inspection_id: str,
         principal: CurrentPrincipal,
         runtime: Runtime,
+        runner: Runner,
         inventory: InventoryDep,
         services: Services,
     ) -> HTMLResponse:
-        notice = await notice_of(inspection_id, principal, runtime, inventory, services)
+        notice = await notice_of(inspection_id, principal, runtime, runner, inventory, services)
         return HTMLResponse(render_html(notice), headers=_PAGE_HEADERS)
 
     @r.get(
@@ -88,10 +98,11 @@ def router() -> APIRouter:
         inspection_id: str,
         principal: CurrentPrincipal,
         runtime: Runtime,
+        runner: Runner,
         inventory: InventoryDep,
         services: Services,
     ) -> Response:
-        notice = await notice_of(inspection_id, principal, runtime, inventory, services)
+        notice = await notice_of(inspection_id, principal, runtime, runner, inventory, services)
         pdf = await asyncio.to_thread(render_pdf, notice)
         filename = quote(f"隐患整改通知书-{notice.reference}.pdf")
         return Response(
@@ -126,16 +137,13 @@ def public_router() -> APIRouter:
         if found is None:
             raise NotFound()
         township, inspection_id = found
-        now = services.clock()
-        number = await notice_records.file_number(runtime.database, township, inspection_id, now)
         page = await status_page(
             runtime.event_store,
             inventory,
             township,
             inspection_id,
-            number,
             await _items(runtime, services, township),
-            now,
+            services.clock(),
         )
         headers = _PAGE_HEADERS | {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
         return HTMLResponse(render_status(page), headers=headers)

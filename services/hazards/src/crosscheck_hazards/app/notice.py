@@ -92,10 +92,9 @@ class Notice:
 
 @dataclass(frozen=True)
 class Issue:
-    """What issuing the notice gave it: its number and the link of its status page."""
+    """What issuing the notice gave it: its file number and its status page's link."""
 
-    year: int
-    number: int
+    file_number: str
     status_url: str
 
 
@@ -135,7 +134,7 @@ async def assemble(
     if done.actor is not None and done.actor.staff_id is not None:
         names.setdefault(done.actor.staff_id, done.actor.name)  # as their token named them
     return Notice(
-        reference=f"{township_name}互查整改〔{issue.year}〕第{issue.number}号",
+        reference=issue.file_number,
         township=township_name,
         site_name=site.name if site else done.site_id,
         site_address=site.address if site else "",

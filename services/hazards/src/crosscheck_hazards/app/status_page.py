@@ -14,23 +14,14 @@ from crosscheck_contracts.events.hazards import (
     HazardStatus,
 )
 from crosscheck_hazards.adapters.inventory import Inventory
-from crosscheck_hazards.adapters.notice_records import FileNumber
 from crosscheck_hazards.app.history import history
 from crosscheck_hazards.app.notice import local_date
 from crosscheck_hazards.domain.checklists import ChecklistItem
 from crosscheck_hazards.domain.hazard import Hazard
 from crosscheck_hazards.domain.inspection import Inspection
-from crosscheck_hazards.domain.states import HazardState
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 
 TITLE = "隐患整改进度"
-
-# The hazards service's own names of two states, in the common vocabulary.
-_STATUS = {HazardState.ASSIGNED: HazardStatus.RECTIFYING, HazardState.CLOSED: HazardStatus.VERIFIED}
-
-
-def status_of(state: HazardState) -> HazardStatus:
-    return _STATUS.get(state) or HazardStatus(state.value)
 
 
 @dataclass(frozen=True)
@@ -60,15 +51,14 @@ async def status_page(
     inventory: Inventory,
     township: str,
     inspection_id: str,
-    number: FileNumber,
     items: dict[str, ChecklistItem],
     now: datetime,
 ) -> StatusPage:
     inspection = Inspection.rehydrate(
         inspection_id, (e.event for e in await store.read(inspection_id))
     )
-    done = inspection.completed
-    assert done is not None  # a link is only ever issued for a recorded inspection
+    done, notice = inspection.completed, inspection.notice
+    assert done is not None and notice is not None  # a link is issued with its notice
     lines = []
     for n, hazard_id in enumerate(inspection.hazard_ids, start=1):
         stored = await store.read(hazard_id)
@@ -76,7 +66,7 @@ async def status_page(
         found = hazard.found
         assert found is not None and hazard.state is not None
         item = items.get(found.checklist_item_id)
-        status = status_of(hazard.state)
+        status = hazard.state
         steps = history(hazard_id, stored, "zh").steps
         lines.append(
             StatusLine(
@@ -92,7 +82,7 @@ async def status_page(
         )
     township_name = await inventory.township_name(township) or ""
     return StatusPage(
-        reference=f"{township_name}互查整改〔{number.year}〕第{number.number}号",
+        reference=notice.file_number,
         township=township_name,
         inspected_on=local_date(done.inspected_at),
         lines=tuple(lines),
