@@ -74,6 +74,7 @@ UPCASTERS: dict[tuple[str, int], Upcaster] = {
     (RectificationVerified.event_type, 3): hazards.presence_unknown,
     (InspectionCompleted.event_type, 2): hazards.presence_unknown,
     (GroupsFormed.event_type, 1): rotation.draw_unknown,
+    (StaffConflictDeclared.event_type, 1): registry.no_staff_named,
     (RoundScheduled.event_type, 1): rotation.roster_unknown,
     (RoundReplanned.event_type, 1): rotation.roster_unknown,
 }

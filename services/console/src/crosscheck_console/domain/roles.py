@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from crosscheck_platform.auth import Role
+from crosscheck_platform.auth import COUNTY_ROLES, Role
 
 
 class Page(StrEnum):
+    DASHBOARD = "dashboard"
     INVENTORY = "inventory"
     CAMPAIGNS = "campaigns"
+    STAFF = "staff"
 
 
 ALLOWED: dict[Page, frozenset[Role]] = {
+    Page.DASHBOARD: frozenset({Role.TOWNSHIP_ADMIN, *COUNTY_ROLES}),
     Page.INVENTORY: frozenset({Role.TOWNSHIP_ADMIN}),
     Page.CAMPAIGNS: frozenset({Role.TOWNSHIP_ADMIN}),
+    Page.STAFF: frozenset({Role.TOWNSHIP_ADMIN}),
 }
 
 

@@ -11,7 +11,7 @@ import json
 
 from crosscheck_contracts.events import registry as reg
 from crosscheck_platform.consumer import ReceivedEvent
-from crosscheck_platform.db import Connection
+from crosscheck_platform.db import Connection, Database
 from crosscheck_rotation.domain.model import StaffMember
 from crosscheck_rotation.domain.roster_version import Roster, from_facts
 
@@ -85,11 +85,13 @@ async def apply_registry_event(conn: Connection, item: ReceivedEvent) -> None:
             await conn.execute(
                 """UPDATE roster_staff SET
                        conflict_villages = ARRAY(SELECT DISTINCT unnest(conflict_villages || $2)),
-                       conflict_sites = ARRAY(SELECT DISTINCT unnest(conflict_sites || $3))
+                       conflict_sites = ARRAY(SELECT DISTINCT unnest(conflict_sites || $3)),
+                       conflict_staff = ARRAY(SELECT DISTINCT unnest(conflict_staff || $4))
                    WHERE staff_id = $1""",
                 event.staff_id,
                 list(event.village_ids),
                 list(event.site_ids),
+                list(event.staff_ids),
             )
         case reg.StaffDeactivated():
             await conn.execute(
@@ -115,6 +117,7 @@ async def staff(conn: Connection, township: str, *, active_only: bool) -> dict[s
             conflict_village_ids=frozenset(r["conflict_villages"]),
             conflict_site_ids=frozenset(r["conflict_sites"]),
             name=r["name"],
+            conflict_staff_ids=frozenset(r["conflict_staff"]),
         )
         for r in rows
     }
@@ -164,3 +167,34 @@ async def as_recorded(conn: Connection, township: str, version: str) -> Roster |
         version,
     )
     return None if text is None else from_facts(json.loads(text))
+
+
+class PostgresRoster:
+    """The `RosterSource` the command handlers read (`app.roster`), from this read model."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def current(self, township: str) -> Roster:
+        async with self.db.pool.acquire() as conn:
+            return await current(conn, township)
+
+    async def as_recorded(self, township: str, version: str) -> Roster | None:
+        async with self.db.pool.acquire() as conn:
+            return await as_recorded(conn, township, version)
+
+    async def staff(self, township: str, *, active_only: bool) -> dict[str, StaffMember]:
+        async with self.db.pool.acquire() as conn:
+            return await staff(conn, township, active_only=active_only)
+
+    async def open_sites(self, township: str) -> dict[str, str]:
+        async with self.db.pool.acquire() as conn:
+            return await open_sites(conn, township)
+
+    async def village_names(self, township: str) -> dict[str, str]:
+        async with self.db.pool.acquire() as conn:
+            return await village_names(conn, township)
+
+    async def site_names(self, township: str) -> dict[str, str]:
+        async with self.db.pool.acquire() as conn:
+            return await site_names(conn, township)
