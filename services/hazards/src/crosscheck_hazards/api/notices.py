@@ -15,12 +15,11 @@ from crosscheck_hazards.adapters.inventory import Inventory
 from crosscheck_hazards.adapters.notice_html import render_html
 from crosscheck_hazards.adapters.notice_pdf import render_pdf
 from crosscheck_hazards.adapters.status_html import render_status
-from crosscheck_hazards.api.deps import Admin, InventoryDep, Runner, Services
+from crosscheck_hazards.api.deps import Admin, InventoryDep, Services
 from crosscheck_hazards.app.hazards import load_hazard
 from crosscheck_hazards.app.inspections import load_inspection
 from crosscheck_hazards.app.notice import Issue, Notice, assemble
 from crosscheck_hazards.app.notice_issue import STATUS_PATH, issue
-from crosscheck_hazards.app.runner import CommandRunner
 from crosscheck_hazards.app.services import HazardsServices
 from crosscheck_hazards.app.status_page import status_page
 from crosscheck_hazards.domain.checklists import ChecklistItem
@@ -45,7 +44,6 @@ async def notice_of(
     inspection_id: str,
     principal: Principal,
     runtime: ServiceRuntime,
-    runner: CommandRunner,
     inventory: Inventory,
     services: HazardsServices,
 ) -> Notice:
@@ -54,9 +52,7 @@ async def notice_of(
     hazards = [
         (await load_hazard(store, h, principal, write=False))[0] for h in inspection.hazard_ids
     ]
-    file_number, url = await issue(
-        store, runner, inventory, services, principal, tenant, inspection_id
-    )
+    file_number, url = await issue(store, inventory, services, principal, tenant, inspection_id)
     items = await _items(runtime, services, tenant.township)
     return await assemble(
         inspection,
@@ -77,11 +73,10 @@ def router() -> APIRouter:
         inspection_id: str,
         principal: CurrentPrincipal,
         runtime: Runtime,
-        runner: Runner,
         inventory: InventoryDep,
         services: Services,
     ) -> HTMLResponse:
-        notice = await notice_of(inspection_id, principal, runtime, runner, inventory, services)
+        notice = await notice_of(inspection_id, principal, runtime, inventory, services)
         return HTMLResponse(render_html(notice), headers=_PAGE_HEADERS)
 
     @r.get(
@@ -98,11 +93,10 @@ def router() -> APIRouter:
         inspection_id: str,
         principal: CurrentPrincipal,
         runtime: Runtime,
-        runner: Runner,
         inventory: InventoryDep,
         services: Services,
     ) -> Response:
-        notice = await notice_of(inspection_id, principal, runtime, runner, inventory, services)
+        notice = await notice_of(inspection_id, principal, runtime, inventory, services)
         pdf = await asyncio.to_thread(render_pdf, notice)
         filename = quote(f"隐患整改通知书-{notice.reference}.pdf")
         return Response(

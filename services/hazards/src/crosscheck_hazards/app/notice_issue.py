@@ -8,12 +8,12 @@ from crosscheck_contracts.envelope import Tenant
 from crosscheck_hazards.adapters import notice_records
 from crosscheck_hazards.adapters.inventory import Inventory
 from crosscheck_hazards.app.actors import step_actor
-from crosscheck_hazards.app.runner import CommandRunner, Outcome
+from crosscheck_hazards.app.runner import Result, run
 from crosscheck_hazards.app.services import HazardsServices
 from crosscheck_hazards.domain.inspection import Inspection
 from crosscheck_platform.auth import Principal
-from crosscheck_platform.eventstore import ConcurrencyConflict
-from crosscheck_platform.eventstore.postgres import PostgresEventStore
+from crosscheck_platform.eventstore import ConcurrencyConflict, EventStore
+from crosscheck_platform.unit_of_work import UnitOfWork
 
 STATUS_PATH = "/public/notices"
 _ATTEMPTS = 5
@@ -24,8 +24,7 @@ def file_number_text(township_name: str, year: int, number: int) -> str:
 
 
 async def issue(
-    store: PostgresEventStore,
-    runner: CommandRunner,
+    store: EventStore,
     inventory: Inventory,
     services: HazardsServices,
     principal: Principal,
@@ -45,17 +44,18 @@ async def issue(
         token = notice_records.new_token()
         url = f"{services.public_url}{STATUS_PATH}/{token}"
 
-        async def decide(token: str = token, url: str = url) -> Outcome:
-            stored = await store.read(inspection_id)
+        async def decide(unit: UnitOfWork, token: str = token, url: str = url) -> Result:
+            stored = await unit.store.read(inspection_id)
             inspection = Inspection.rehydrate(inspection_id, (e.event for e in stored))
             inspection.issue_notice(
                 file_number=file_number, status_url=url, at=now, by=step_actor(principal)
             )
-            rows = [notice_records.link_rows(token, inspection_id, tenant.township, now)]
-            return Outcome(aggregates=[inspection], body=None, rows=rows)
+            unit.add(inspection)
+            unit.write(notice_records.link_rows(token, inspection_id, tenant.township, now))
+            return {"file_number": file_number, "status_url": url}
 
         try:
-            await runner.run(tenant, decide)
+            await run(store, tenant, decide)
         except ConcurrencyConflict:
             continue  # another issue came first: take its link
         return file_number, url

@@ -19,7 +19,7 @@ from crosscheck_hazards.app.notice import local_date
 from crosscheck_hazards.domain.checklists import ChecklistItem
 from crosscheck_hazards.domain.hazard import Hazard
 from crosscheck_hazards.domain.inspection import Inspection
-from crosscheck_platform.eventstore.postgres import PostgresEventStore
+from crosscheck_platform.eventstore import EventStore
 
 TITLE = "隐患整改进度"
 
@@ -47,7 +47,7 @@ class StatusPage:
 
 
 async def status_page(
-    store: PostgresEventStore,
+    store: EventStore,
     inventory: Inventory,
     township: str,
     inspection_id: str,

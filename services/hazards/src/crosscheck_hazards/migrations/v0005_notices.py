@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from crosscheck_platform.migrations import execute
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 
 
 def upgrade() -> None:

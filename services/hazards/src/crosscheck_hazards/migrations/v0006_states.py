@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from crosscheck_platform.migrations import execute
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 
 
 def upgrade() -> None:
