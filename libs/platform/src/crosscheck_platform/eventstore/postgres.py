@@ -21,10 +21,12 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.eventstore import batch
 from crosscheck_platform.eventstore.batch import StreamAppend, TableRows
+from crosscheck_platform.eventstore.group import GroupCommit
 from crosscheck_platform.eventstore.recorder import (
     AtomicWrite,
     CommandContext,
     ConcurrencyConflict,
+    RecordedOutcome,
     StoredEvent,
     envelopes_for,
 )
@@ -69,12 +71,39 @@ _READ = """
 
 
 class PostgresEventStore:
-    def __init__(self, db: Database, catalogue: EventCatalogue, topics: Topics) -> None:
+    def __init__(
+        self,
+        db: Database,
+        catalogue: EventCatalogue,
+        topics: Topics,
+        *,
+        max_group: int = 64,
+    ) -> None:
+        """`max_group`: how many concurrent commits may share one statement (1: none)."""
         self.db = db
         self.catalogue = catalogue
         self.topics = topics
         self._create_sql = _APPEND.format(bump=_CREATE_STREAM)
         self._move_sql = _APPEND.format(bump=_MOVE_STREAM)
+        self.group = GroupCommit(self, max_group=max_group)
+
+    async def commit(
+        self, write: AtomicWrite, *, connection: Connection | None = None
+    ) -> list[StoredEvent]:
+        """One command's write in one statement; without `connection`, concurrent
+        commits share statements (GroupCommit)."""
+        if connection is not None:
+            (stored,) = await self.write_atomically([write], connection=connection)
+            return stored
+        return await self.group.commit(write)
+
+    async def recorded(self, township: str, key: str) -> RecordedOutcome | None:
+        rows = await self.db.fetch(
+            "SELECT fingerprint, outcome FROM command_outcomes WHERE township = $1 AND key = $2",
+            township,
+            key,
+        )
+        return RecordedOutcome(key, rows[0]["fingerprint"], rows[0]["outcome"]) if rows else None
 
     async def append(
         self,
@@ -211,15 +240,18 @@ class PostgresEventStore:
         (stored,) = await self.write_atomically([AtomicWrite(appends, context, rows)])
         return stored
 
-    async def write_atomically(self, writes: Sequence[AtomicWrite]) -> list[list[StoredEvent]]:
+    async def write_atomically(
+        self, writes: Sequence[AtomicWrite], *, connection: Connection | None = None
+    ) -> list[list[StoredEvent]]:
         """Several commands' writes (see `append_atomically`) in one statement: all of
         them or none. A conflict anywhere fails the whole statement with the conflicting
         stream's ConcurrencyConflict; the caller decides who retries alone."""
         writes = [
-            AtomicWrite([a for a in w.appends if a.events], w.context, w.rows) for w in writes
+            AtomicWrite([a for a in w.appends if a.events], w.context, w.rows, w.outcome)
+            for w in writes
         ]
         appends = [a for w in writes for a in w.appends]
-        tables = _merged_rows([r for w in writes for r in w.rows])
+        tables = _merged_rows([r for w in writes for r in [*w.rows, *_outcome_rows(w)]])
         if not appends and not tables:
             return [[] for _ in writes]
         batch.check_distinct(appends)
@@ -247,8 +279,11 @@ class PostgresEventStore:
             args += [list(c) for c in columns]
         sql = batch.atomic_write_sql(tables)
         try:
-            async with self.db.pool.acquire() as conn:
-                result = await conn.fetch(sql, *args)
+            if connection is not None:
+                result = await connection.fetch(sql, *args)
+            else:
+                async with self.db.pool.acquire() as conn:
+                    result = await conn.fetch(sql, *args)
         except asyncpg.UniqueViolationError as exc:
             first = appends[0] if appends else StreamAppend("", 0, ())
             raise ConcurrencyConflict(first.stream_id, first.expected_version) from exc
@@ -318,6 +353,21 @@ def _enveloped(
             envelopes_for(item.stream_id, item.expected_version, item.events, context),
             item.events,
             strict=True,
+        )
+    ]
+
+
+def _outcome_rows(write: AtomicWrite) -> list[TableRows]:
+    """The idempotency key's row: its primary key refuses a second write under it."""
+    if write.outcome is None:
+        return []
+    recorded = write.outcome
+    return [
+        TableRows(
+            "command_outcomes",
+            ("township", "key", "fingerprint", "outcome"),
+            ("text", "text", "text", "text"),
+            [(write.context.tenant.township, recorded.key, recorded.fingerprint, recorded.outcome)],
         )
     ]
 

@@ -12,7 +12,7 @@ def routers() -> list[APIRouter]:
     return [
         whoami_router(),
         inspections.router(),
-        hazards.router(),
+        hazards.router,
         checklists.router(),
         evidence.router(),
         notices.router(),

@@ -17,6 +17,7 @@ from crosscheck_hazards.app.hazards import load_hazard
 from crosscheck_hazards.app.history import History, history
 from crosscheck_hazards.app.inspections import inspection_villages, load_inspection
 from crosscheck_hazards.app.loading import load_with_history
+from crosscheck_hazards.app.runner import run
 from crosscheck_hazards.app.views import hazard_view, inspection_view
 from crosscheck_hazards.domain.inspection import Answer, Inspection
 from crosscheck_platform.auth.deps import CurrentPrincipal
@@ -63,18 +64,8 @@ def router() -> APIRouter:
             tenant,
             (e for a in body.answers for e in a.evidence_ids),
         )
-        decide = inspections.record(
-            command.runtime.event_store,
-            command.inventory,
-            command.services,
-            principal,
-            tenant,
-            request,
-        )
-        result = await command.runner.run(
-            tenant, decide, key=idem.key, fingerprint=idem.fingerprint
-        )
-        return answer(result)
+        decide = inspections.record(command.inventory, command.services, principal, tenant, request)
+        return answer(await run(command.runtime.event_store, tenant, decide, idem), 201)
 
     @r.get("/{inspection_id}", response_model=InspectionAnswer)
     async def get_inspection(

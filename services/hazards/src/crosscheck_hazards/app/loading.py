@@ -9,8 +9,7 @@ from typing import TypeVar
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_platform.auth import Principal
 from crosscheck_platform.errors import NotFound
-from crosscheck_platform.eventstore import Aggregate, StoredEvent
-from crosscheck_platform.eventstore.postgres import PostgresEventStore
+from crosscheck_platform.eventstore import Aggregate, EventStore, StoredEvent
 from crosscheck_platform.i18n import register
 from crosscheck_platform.tenancy import Holding, authorize
 
@@ -25,7 +24,7 @@ register(
 
 
 async def load(
-    store: PostgresEventStore,
+    store: EventStore,
     kind: type[A],
     stream_id: str,
     principal: Principal,
@@ -43,7 +42,7 @@ async def load(
 
 
 async def load_with_history(
-    store: PostgresEventStore,
+    store: EventStore,
     kind: type[A],
     stream_id: str,
     principal: Principal,

@@ -40,7 +40,7 @@ from crosscheck_notify.app.recording import record
 from crosscheck_notify.domain.policy import NotifyPolicy
 from crosscheck_notify.domain.templates import render
 from crosscheck_platform.db import Database
-from crosscheck_platform.eventstore.postgres import PostgresEventStore
+from crosscheck_platform.eventstore import EventStore
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class Worker:
         self,
         *,
         db: Database,
-        store: PostgresEventStore,
+        store: EventStore,
         directory: Directory,
         senders: Mapping[Channel, Sender],
         policy: NotifyPolicy,

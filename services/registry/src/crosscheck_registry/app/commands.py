@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.errors import NotFound, StateConflict
 from crosscheck_platform.eventstore import CommandContext, EventStore, StoredEvent
+from crosscheck_platform.unit_of_work import UnitOfWork
+from crosscheck_platform.unit_of_work import execute as execute_unit
 from crosscheck_registry.adapters.projection import project
 from crosscheck_registry.app.handlers import execute, lock_township
 from crosscheck_registry.domain.commands import Command, RegisterVillage
@@ -80,12 +82,14 @@ async def _village_is_new(conn: Connection, township: str, command: RegisterVill
 async def register_township(
     db: Database, store: EventStore, context: CommandContext, facts: TownshipFacts
 ) -> list[StoredEvent]:
-    township = Township.register(facts)
+
+    async def handler(unit: UnitOfWork) -> None:
+        unit.add(Township.register(facts))
+
     async with db.transaction() as conn:
         await lock_township(conn, facts.code)
         if await conn.fetchval("SELECT 1 FROM townships WHERE code = $1", facts.code):
             raise StateConflict("registry.township.exists", code=facts.code)
-        expected, events = township.collect_pending()
-        stored = await store.append(township.id, expected, events, context, connection=conn)
+        stored = (await execute_unit(store, context, handler, connection=conn)).events
         await project(conn, stored)
         return stored

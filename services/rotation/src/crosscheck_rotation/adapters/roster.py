@@ -11,7 +11,7 @@ import json
 
 from crosscheck_contracts.events import registry as reg
 from crosscheck_platform.consumer import ReceivedEvent
-from crosscheck_platform.db import Connection
+from crosscheck_platform.db import Connection, Database
 from crosscheck_rotation.domain.model import StaffMember
 from crosscheck_rotation.domain.roster_version import Roster, from_facts
 
@@ -164,3 +164,34 @@ async def as_recorded(conn: Connection, township: str, version: str) -> Roster |
         version,
     )
     return None if text is None else from_facts(json.loads(text))
+
+
+class PostgresRoster:
+    """The `RosterSource` the command handlers read (`app.roster`), from this read model."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def current(self, township: str) -> Roster:
+        async with self.db.pool.acquire() as conn:
+            return await current(conn, township)
+
+    async def as_recorded(self, township: str, version: str) -> Roster | None:
+        async with self.db.pool.acquire() as conn:
+            return await as_recorded(conn, township, version)
+
+    async def staff(self, township: str, *, active_only: bool) -> dict[str, StaffMember]:
+        async with self.db.pool.acquire() as conn:
+            return await staff(conn, township, active_only=active_only)
+
+    async def open_sites(self, township: str) -> dict[str, str]:
+        async with self.db.pool.acquire() as conn:
+            return await open_sites(conn, township)
+
+    async def village_names(self, township: str) -> dict[str, str]:
+        async with self.db.pool.acquire() as conn:
+            return await village_names(conn, township)
+
+    async def site_names(self, township: str) -> dict[str, str]:
+        async with self.db.pool.acquire() as conn:
+            return await site_names(conn, township)

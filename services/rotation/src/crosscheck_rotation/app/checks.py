@@ -8,11 +8,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.errors import NotFound
 from crosscheck_platform.eventstore import EventStore
-from crosscheck_rotation.adapters import roster
 from crosscheck_rotation.app.campaigns import load
+from crosscheck_rotation.app.roster import RosterSource
 from crosscheck_rotation.domain.campaign import Campaign
 from crosscheck_rotation.domain.causes import RotationInfeasible
 from crosscheck_rotation.domain.checker import check_round
@@ -23,8 +22,8 @@ from crosscheck_rotation.domain.roster_version import Roster
 
 
 async def check(
-    db: Database,
     store: EventStore,
+    roster: RosterSource,
     township: str,
     campaign_id: str,
     round_no: int,
@@ -36,10 +35,9 @@ async def check(
     record = state.plans.get(round_no)
     if record is None:
         raise NotFound("rotation.round_not_found", round=round_no)
-    async with db.pool.acquire() as conn:
-        # Everyone, active or not: a past round is checked against its own members.
-        staff = await roster.staff(conn, township, active_only=False)
-        site_names = await roster.site_names(conn, township)
+    # Everyone, active or not: a past round is checked against its own members.
+    staff = await roster.staff(township, active_only=False)
+    site_names = await roster.site_names(township)
     # The K in force: the campaign's rule, or the smallest a recorded plan was made for
     # (a replan may have had to relax it; every round is then held to that).
     k = campaign.k_in_force()
@@ -51,10 +49,9 @@ async def check(
     recorded = {c.rule: c.held for c in record.checks}
     replayed = None
     if replay:
-        async with db.pool.acquire() as conn:
-            plan_roster = await _recorded(conn, township, record.roster_version)
-            draw = state.draw
-            draw_roster = await _recorded(conn, township, draw.roster_version if draw else None)
+        plan_roster = await _recorded(roster, township, record.roster_version)
+        draw = state.draw
+        draw_roster = await _recorded(roster, township, draw.roster_version if draw else None)
         replayed = await _replay(campaign, round_no, plan_roster or Roster(staff, {}))
         replayed["roster"] = "recorded" if plan_roster else "today"
         replayed["draw"] = await _replay_draw(campaign, draw_roster)
@@ -71,8 +68,8 @@ async def check(
     }
 
 
-async def _recorded(conn: Connection, township: str, version: str | None) -> Roster | None:
-    return None if version is None else await roster.as_recorded(conn, township, version)
+async def _recorded(roster: RosterSource, township: str, version: str | None) -> Roster | None:
+    return None if version is None else await roster.as_recorded(township, version)
 
 
 async def _replay_draw(campaign: Campaign, recorded: Roster | None) -> dict[str, Any]:
