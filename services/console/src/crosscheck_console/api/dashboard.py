@@ -80,7 +80,7 @@ def dashboard_router() -> APIRouter:
             if campaign or township
             else ""
         )
-        return render(request, "hazards.html", user, found=found, by=by, back=back)
+        return render(request, "dashboard_hazards.html", user, found=found, by=by, back=back)
 
     @router.get("/{name}")
     async def ledger(
