@@ -135,7 +135,8 @@ def _samples() -> list[Event]:
             staff_id=MEMBER_ID,
             village_ids=[OTHER_VILLAGE_ID],
             site_ids=[],
-            reason="亲属在该村经营场所",
+            staff_ids=[LEADER_ID],
+            reason="亲属在该村经营场所,与带队领导系亲属",
         ),
         StaffDeactivated(staff_id=MEMBER_ID, reason="调离本乡"),
         CampaignLaunched(

@@ -49,6 +49,20 @@ async def ensure_sites(conn: Connection, township: str, ids: Iterable[str]) -> N
         raise NotFound("registry.site.unknown", site_id=sorted(missing)[0])
 
 
+async def ensure_staff(conn: Connection, township: str, ids: Iterable[str]) -> None:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return
+    found = await conn.fetch(
+        "SELECT id FROM staff WHERE township_code = $1 AND active AND id = ANY($2::text[])",
+        township,
+        wanted,
+    )
+    missing = set(wanted) - {r["id"] for r in found}
+    if missing:
+        raise NotFound("registry.staff.unknown", staff_id=sorted(missing)[0])
+
+
 async def run_command(
     db: Database,
     store: EventStore,
@@ -57,6 +71,7 @@ async def run_command(
     *,
     villages: Iterable[str | None] = (),
     sites: Iterable[str] = (),
+    staff: Iterable[str] = (),
 ) -> list[StoredEvent]:
     township = context.tenant.township
     async with db.transaction() as conn:
@@ -67,6 +82,7 @@ async def run_command(
             await _village_is_new(conn, township, command)
         await ensure_villages(conn, township, villages)
         await ensure_sites(conn, township, sites)
+        await ensure_staff(conn, township, staff)
         return await execute(conn, store, context, [command])
 
 

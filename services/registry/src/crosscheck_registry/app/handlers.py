@@ -105,7 +105,10 @@ async def _decide(
         return (staff if changed else None), None
     if isinstance(command, DeclareConflict):
         changed = staff.declare_conflict(
-            list(command.village_ids), list(command.site_ids), command.reason
+            list(command.village_ids),
+            list(command.site_ids),
+            command.reason,
+            list(command.staff_ids),
         )
         return (staff if changed else None), None
     assert isinstance(command, DeactivateStaff)

@@ -85,11 +85,13 @@ async def apply_registry_event(conn: Connection, item: ReceivedEvent) -> None:
             await conn.execute(
                 """UPDATE roster_staff SET
                        conflict_villages = ARRAY(SELECT DISTINCT unnest(conflict_villages || $2)),
-                       conflict_sites = ARRAY(SELECT DISTINCT unnest(conflict_sites || $3))
+                       conflict_sites = ARRAY(SELECT DISTINCT unnest(conflict_sites || $3)),
+                       conflict_staff = ARRAY(SELECT DISTINCT unnest(conflict_staff || $4))
                    WHERE staff_id = $1""",
                 event.staff_id,
                 list(event.village_ids),
                 list(event.site_ids),
+                list(event.staff_ids),
             )
         case reg.StaffDeactivated():
             await conn.execute(
@@ -115,6 +117,7 @@ async def staff(conn: Connection, township: str, *, active_only: bool) -> dict[s
             conflict_village_ids=frozenset(r["conflict_villages"]),
             conflict_site_ids=frozenset(r["conflict_sites"]),
             name=r["name"],
+            conflict_staff_ids=frozenset(r["conflict_staff"]),
         )
         for r in rows
     }

@@ -22,6 +22,7 @@ async def counts(scope: Readers, roster: RosterDep) -> object:
         "sites": len(sites),
         "staff": len(staff),
         "staff_with_conflicts": sum(
-            bool(s.conflict_village_ids or s.conflict_site_ids) for s in staff.values()
+            bool(s.conflict_village_ids or s.conflict_site_ids or s.conflict_staff_ids)
+            for s in staff.values()
         ),
     }

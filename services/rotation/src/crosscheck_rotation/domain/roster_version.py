@@ -33,7 +33,10 @@ class Roster:
 
 
 def _member(s: StaffMember) -> dict[str, Any]:
-    return {
+    # Officials kept apart only when there are some, so that a roster without them keeps
+    # the version it had before they could be declared.
+    pairs = {"conflict_staff_ids": sorted(s.conflict_staff_ids)} if s.conflict_staff_ids else {}
+    return pairs | {
         "staff_id": s.staff_id,
         "name": s.name,
         "unit": s.unit,
@@ -68,6 +71,7 @@ def from_facts(roster_facts: Mapping[str, Any]) -> Roster:
             conflict_village_ids=frozenset(m.get("conflict_village_ids", ())),
             conflict_site_ids=frozenset(m.get("conflict_site_ids", ())),
             name=m.get("name", ""),
+            conflict_staff_ids=frozenset(m.get("conflict_staff_ids", ())),
         )
         for m in roster_facts["staff"]
     }
