@@ -65,81 +65,77 @@ async def notice_of(
     )
 
 
-def router() -> APIRouter:
-    r = APIRouter(prefix="/v1/inspections", tags=["notices"])
+router = APIRouter(prefix="/v1/inspections", tags=["notices"])
 
-    @r.get("/{inspection_id}/notice", response_class=HTMLResponse)
-    async def notice_html(
-        inspection_id: str,
-        principal: CurrentPrincipal,
-        runtime: Runtime,
-        inventory: InventoryDep,
-        services: Services,
-    ) -> HTMLResponse:
-        notice = await notice_of(inspection_id, principal, runtime, inventory, services)
-        return HTMLResponse(render_html(notice), headers=_PAGE_HEADERS)
 
-    @r.get(
-        "/{inspection_id}/notice.pdf",
-        response_class=Response,
-        responses={
-            200: {
-                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-                "description": "The rectification notice (隐患整改通知书) as PDF.",
-            }
-        },
+@router.get("/{inspection_id}/notice", response_class=HTMLResponse)
+async def notice_html(
+    inspection_id: str,
+    principal: CurrentPrincipal,
+    runtime: Runtime,
+    inventory: InventoryDep,
+    services: Services,
+) -> HTMLResponse:
+    notice = await notice_of(inspection_id, principal, runtime, inventory, services)
+    return HTMLResponse(render_html(notice), headers=_PAGE_HEADERS)
+
+
+@router.get(
+    "/{inspection_id}/notice.pdf",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The rectification notice (隐患整改通知书) as PDF.",
+        }
+    },
+)
+async def notice_pdf(
+    inspection_id: str,
+    principal: CurrentPrincipal,
+    runtime: Runtime,
+    inventory: InventoryDep,
+    services: Services,
+) -> Response:
+    notice = await notice_of(inspection_id, principal, runtime, inventory, services)
+    pdf = await asyncio.to_thread(render_pdf, notice)
+    filename = quote(f"隐患整改通知书-{notice.reference}.pdf")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f"inline; filename*=UTF-8''{filename}"},
     )
-    async def notice_pdf(
-        inspection_id: str,
-        principal: CurrentPrincipal,
-        runtime: Runtime,
-        inventory: InventoryDep,
-        services: Services,
-    ) -> Response:
-        notice = await notice_of(inspection_id, principal, runtime, inventory, services)
-        pdf = await asyncio.to_thread(render_pdf, notice)
-        filename = quote(f"隐患整改通知书-{notice.reference}.pdf")
-        return Response(
-            pdf,
-            media_type="application/pdf",
-            headers={"Content-Disposition": f"inline; filename*=UTF-8''{filename}"},
-        )
-
-    @r.post("/{inspection_id}/notice/revoke-link", status_code=204)
-    async def revoke_link(
-        inspection_id: str, principal: Admin, runtime: Runtime, services: Services
-    ) -> Response:
-        """The notice's status page opens no more; the next print carries a new link."""
-        _, tenant = await load_inspection(runtime.event_store, inspection_id, principal)
-        await notice_records.revoke(
-            runtime.database, tenant.township, inspection_id, services.clock()
-        )
-        return Response(status_code=204)
-
-    return r
 
 
-def public_router() -> APIRouter:
-    r = APIRouter(prefix=STATUS_PATH, tags=["public"])
+@router.post("/{inspection_id}/notice/revoke-link", status_code=204)
+async def revoke_link(
+    inspection_id: str, principal: Admin, runtime: Runtime, services: Services
+) -> Response:
+    """The notice's status page opens no more; the next print carries a new link."""
+    _, tenant = await load_inspection(runtime.event_store, inspection_id, principal)
+    await notice_records.revoke(runtime.database, tenant.township, inspection_id, services.clock())
+    return Response(status_code=204)
 
-    @r.get("/{token}", response_class=HTMLResponse)
-    async def status(
-        token: str, runtime: Runtime, inventory: InventoryDep, services: Services
-    ) -> HTMLResponse:
-        """Where the hazards of a notice stand; no sign-in, no personal data."""
-        found = await notice_records.linked(runtime.database, token)
-        if found is None:
-            raise NotFound()
-        township, inspection_id = found
-        page = await status_page(
-            runtime.event_store,
-            inventory,
-            township,
-            inspection_id,
-            await _items(runtime, services, township),
-            services.clock(),
-        )
-        headers = _PAGE_HEADERS | {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-        return HTMLResponse(render_status(page), headers=headers)
 
-    return r
+public_router = APIRouter(prefix=STATUS_PATH, tags=["public"])
+
+
+@public_router.get("/{token}", response_class=HTMLResponse)
+async def status(
+    token: str, runtime: Runtime, inventory: InventoryDep, services: Services
+) -> HTMLResponse:
+    """Where the hazards of a notice stand; no sign-in, no personal data."""
+    found = await notice_records.linked(runtime.database, token)
+    if found is None:
+        raise NotFound()
+    township, inspection_id = found
+    page = await status_page(
+        runtime.event_store,
+        inventory,
+        township,
+        inspection_id,
+        await _items(runtime, services, township),
+        services.clock(),
+    )
+    headers = _PAGE_HEADERS | {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    return HTMLResponse(render_status(page), headers=headers)
