@@ -17,7 +17,7 @@ from crosscheck_contracts.base import Event
 from crosscheck_contracts.envelope import Envelope
 from crosscheck_contracts.events import NoticeIssued, StaffEnrolled
 from crosscheck_platform.auth import Role
-from crosscheck_platform.testing.infra import Infra
+from crosscheck_testing.infra import Infra
 
 from .harness import Harness, base_inventory, round_plan, running_service
 from .test_loop_over_http import command, inspection, record

@@ -26,7 +26,7 @@ from crosscheck_notify.domain.clock import ManualClock
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import reliable_producer
 from crosscheck_platform.settings import ServiceSettings
-from crosscheck_platform.testing.infra import Infra
+from crosscheck_testing.infra import Infra
 
 from . import harness
 from .domain_helpers import DEADLINE, TOWNSHIP, History
