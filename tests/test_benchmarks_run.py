@@ -56,6 +56,11 @@ RUNS = [
         ],
     ),
     ("outbound.py", ["--requests", "50", "--repeat", "1"], ["x the platform client"]),
+    (
+        "console.py",
+        ["--clients", "2", "--requests", "3"],
+        ["landing", "dashboard", "plan", "staff", "dashboard bytes", "resident memory"],
+    ),
 ]
 
 

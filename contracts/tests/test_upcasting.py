@@ -18,7 +18,9 @@ from crosscheck_contracts import (
 )
 from crosscheck_contracts.events import (
     Actor,
+    EscalationCause,
     GroupsFormed,
+    HazardEscalated,
     RectificationReported,
     RoundReplanned,
     RoundScheduled,
@@ -166,3 +168,26 @@ def test_v1_rotation_events_read_as_v2_without_a_roster_version(
     assert all(getattr(old, field) in (None, []) for field in dropped)
     assert all(current.model_dump()[field] for field in dropped)
     assert old.model_copy(update={f: getattr(current, f) for f in dropped}) == current
+
+
+@pytest.mark.parametrize(
+    ("reason", "cause", "kept"),
+    [
+        ("重大隐患,提请乡镇党政领导挂牌督办", "major_hazard", None),
+        ("Major hazard: handed to township leadership for supervision.", "major_hazard", None),
+        ("场所负责人拒不整改", "decided", "场所负责人拒不整改"),
+    ],
+)
+def test_v2_escalations_read_with_their_cause(reason: str, cause: str, kept: str | None) -> None:
+    """v2 put the words of an automatic escalation into the event; v3 records a cause
+    (rendered by readers) and keeps only a person's own words."""
+    v2 = {
+        "hazard_id": "hz-1",
+        "level": "township_leadership",
+        "reason": reason,
+        "escalated_at": "2026-10-09T02:00:00Z",
+        "actor": None,
+    }
+    event = CATALOGUE.decode_json(HazardEscalated.event_type, 2, json.dumps(v2))
+    assert isinstance(event, HazardEscalated)
+    assert event.cause is EscalationCause(cause) and event.reason == kept

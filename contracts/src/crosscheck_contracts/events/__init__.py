@@ -8,6 +8,7 @@ from crosscheck_contracts.events import hazards, notify, registry, rotation
 from crosscheck_contracts.events.hazards import (
     Actor,
     DeadlineExtended,
+    EscalationCause,
     EscalationLevel,
     EvidencePresence,
     HazardCategory,
@@ -70,6 +71,7 @@ UPCASTERS: dict[tuple[str, int], Upcaster] = {
     (RectificationVerified.event_type, 2): hazards.no_override,
     (RectificationVerified.event_type, 3): hazards.presence_unknown,
     (InspectionCompleted.event_type, 2): hazards.presence_unknown,
+    (HazardEscalated.event_type, 2): hazards.escalation_cause,
     (GroupsFormed.event_type, 1): rotation.draw_unknown,
     (StaffConflictDeclared.event_type, 1): registry.no_staff_named,
     (RoundScheduled.event_type, 1): rotation.roster_unknown,
@@ -95,6 +97,7 @@ __all__ = [
     "Channel",
     "CheckResult",
     "DeadlineExtended",
+    "EscalationCause",
     "EscalationLevel",
     "EvidencePresence",
     "GeoPoint",

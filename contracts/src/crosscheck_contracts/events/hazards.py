@@ -290,14 +290,24 @@ class DeadlineExtended(_HazardsEvent):
         return self
 
 
+class EscalationCause(StrEnum):
+    """Why a hazard was handed up: a code, which readers render in their own words."""
+
+    DECIDED = "decided"  # a person decided it; `reason` gives their words
+    MAJOR_HAZARD = "major_hazard"  # 重大隐患挂牌督办: a major hazard goes up when found
+
+
 class HazardEscalated(_HazardsEvent):
     """Follow-up of the hazard was handed up a level (overdue, major, or refused)."""
 
     event_type: ClassVar[str] = "crosscheck.hazards.HazardEscalated"
+    schema_version: ClassVar[int] = 3
 
     hazard_id: Id
     level: EscalationLevel
-    reason: Text
+    cause: EscalationCause = EscalationCause.DECIDED
+    reason: Text | None = None
+    """The words of whoever decided it; null when the cause says it all (v3 and later)."""
     escalated_at: AwareDatetime
 
 
@@ -317,6 +327,20 @@ EVENTS: tuple[type[Event], ...] = (
 def actor_unknown(data: dict[str, Any]) -> dict[str, Any]:
     """Upcaster v1 → v2 of every hazards event: who did a v1 step was not recorded."""
     return data | {"actor": None}
+
+
+# The text v2 events of a major hazard carried, in either language: read as its cause.
+_MAJOR_HAZARD_TEXTS = {
+    "重大隐患,提请乡镇党政领导挂牌督办",
+    "Major hazard: handed to township leadership for supervision.",
+}
+
+
+def escalation_cause(data: dict[str, Any]) -> dict[str, Any]:
+    """Upcaster v2 → v3 of HazardEscalated: the cause, from the text v2 carried."""
+    if data.get("reason") in _MAJOR_HAZARD_TEXTS:
+        return data | {"cause": EscalationCause.MAJOR_HAZARD.value, "reason": None}
+    return data | {"cause": EscalationCause.DECIDED.value}
 
 
 def no_override(data: dict[str, Any]) -> dict[str, Any]:

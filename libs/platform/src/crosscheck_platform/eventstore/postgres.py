@@ -117,7 +117,7 @@ class PostgresEventStore:
         if not events:
             return []
         envelopes = envelopes_for(stream_id, expected_version, events, context)
-        args = self._arguments(stream_id, expected_version, events, envelopes)
+        args = self._arguments(stream_id, expected_version, events, envelopes, context.traceparent)
         sql = self._create_sql if expected_version == 0 else self._move_sql
         if connection is not None:
             rows = await connection.fetch(sql, *args)
@@ -137,6 +137,7 @@ class PostgresEventStore:
         expected_version: int,
         events: Sequence[Event],
         envelopes: Sequence[Envelope],
+        traceparent: str | None,
     ) -> list[Any]:
         datas = [event.model_dump_json() for event in events]
         first = envelopes[0]
@@ -152,7 +153,7 @@ class PostgresEventStore:
             datas,
             expected_version,
             [self.topics.of(event.context) for event in events],
-            [pack_headers(wire.encode_headers(env)) for env in envelopes],
+            [outbox_headers(env, traceparent) for env in envelopes],
             [data.encode() for data in datas],
             [env.source for env in envelopes],
             [env.time for env in envelopes],
@@ -220,7 +221,7 @@ class PostgresEventStore:
             batch.INSERT_OUTBOX,
             [self.topics.of(event.context) for _, event in pairs],
             [env.aggregateid for env, _ in pairs],
-            [pack_headers(wire.encode_headers(env)) for env, _ in pairs],
+            [outbox_headers(env, context.traceparent) for env, _ in pairs],
             [data.encode() for data in datas],
         )
         positions = {r["event_id"]: r["position"] for r in rows}
@@ -258,6 +259,9 @@ class PostgresEventStore:
         owners = [w.context.tenant for w in writes for _ in w.appends]
         pairs_per_write = [_enveloped(w.appends, w.context) for w in writes]
         pairs = [pair for write_pairs in pairs_per_write for pair in write_pairs]
+        traces = [
+            w.context.traceparent for w, wp in zip(writes, pairs_per_write, strict=True) for _ in wp
+        ]
         datas = [event.model_dump_json() for _, event in pairs]
         args: list[Any] = [
             [a.stream_id for a in appends],
@@ -269,7 +273,7 @@ class PostgresEventStore:
             [env.county for env, _ in pairs],
             *_event_columns(pairs, datas),
             [self.topics.of(event.context) for _, event in pairs],
-            [pack_headers(wire.encode_headers(env)) for env, _ in pairs],
+            [outbox_headers(env, trace) for (env, _), trace in zip(pairs, traces, strict=True)],
             [data.encode() for data in datas],
             [env.correlationid for env, _ in pairs],
             [env.causationid for env, _ in pairs],
@@ -331,6 +335,20 @@ def envelope_of(row: asyncpg.Record) -> Envelope:
         causationid=row["causation_id"],
         schemaversion=version,
     )
+
+
+TRACEPARENT_HEADER = "ce_traceparent"
+"""The CloudEvents distributed tracing extension in the Kafka binary binding. Not an
+Envelope attribute (the published envelope schema stays as it is): readers that do not
+trace ignore it, as CloudEvents readers ignore unknown extensions."""
+
+
+def outbox_headers(envelope: Envelope, traceparent: str | None) -> bytes:
+    """The Kafka headers of an event, packed for its outbox row."""
+    headers = wire.encode_headers(envelope)
+    if traceparent is not None:
+        headers.append((TRACEPARENT_HEADER, traceparent.encode()))
+    return pack_headers(headers)
 
 
 def pack_headers(headers: wire.Headers) -> bytes:

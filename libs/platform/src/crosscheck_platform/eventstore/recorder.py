@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.envelope import Envelope, Tenant
 from crosscheck_platform.eventstore.batch import StreamAppend, TableRows
+from crosscheck_platform.tracing import current_traceparent
 
 
 class ConcurrencyConflict(Exception):
@@ -28,6 +29,9 @@ class CommandContext:
     tenant: Tenant
     correlation_id: UUID = field(default_factory=uuid4)
     causation_id: UUID | None = None
+    traceparent: str | None = field(default_factory=current_traceparent)
+    """The trace the command runs in (its request's, or the consumed event's), carried
+    on to the events it records."""
 
 
 @dataclass(frozen=True)

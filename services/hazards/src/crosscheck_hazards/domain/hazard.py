@@ -14,6 +14,7 @@ from crosscheck_contracts.base import Event
 from crosscheck_contracts.events.hazards import (
     Actor,
     DeadlineExtended,
+    EscalationCause,
     EscalationLevel,
     HazardCategory,
     HazardEscalated,
@@ -31,7 +32,6 @@ from crosscheck_hazards.domain.presence import PresenceCheck, assess
 from crosscheck_hazards.domain.states import ALLOWED, HazardCommand, HazardState
 from crosscheck_platform.errors import RuleViolation
 from crosscheck_platform.eventstore import Aggregate
-from crosscheck_platform.i18n import translate
 
 _LEVEL_RANK = {
     EscalationLevel.VILLAGE_COMMITTEE: 1,
@@ -132,7 +132,7 @@ class Hazard(Aggregate):
                 HazardEscalated(
                     hazard_id=finding.hazard_id,
                     level=EscalationLevel.TOWNSHIP_LEADERSHIP,
-                    reason=translate("hazard.escalated_major"),
+                    cause=EscalationCause.MAJOR_HAZARD,
                     escalated_at=finding.found_at,
                     actor=finding.actor,
                 )
