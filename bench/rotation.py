@@ -46,8 +46,8 @@ from crosscheck_rotation.domain.kaware import form_for_k
 from crosscheck_rotation.domain.model import CampaignPlan, RotationProblem, RoundPlan, Zone
 from crosscheck_rotation.domain.planner import plan_campaign
 from crosscheck_rotation.domain.precheck import largest_passing_k, precheck
-from crosscheck_rotation.domain.scenario import Township, reference, township
 from crosscheck_rotation.domain.zoning import split_for_groups
+from crosscheck_scenarios.rotation import Township, reference, township
 
 FORMATION = {"large": 5.0, "service": FORMATION_BUDGET}
 """Deterministic time of each formation search, by part; --formation-budget overrides."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from crosscheck_platform.testing.infra import Infra
+from crosscheck_testing.infra import Infra
 
 pytestmark = pytest.mark.infra
 

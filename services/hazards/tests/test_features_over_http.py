@@ -28,8 +28,8 @@ from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.adapters.checklist_data import standard_library
 from crosscheck_hazards.app.evidence import MAX_BYTES
 from crosscheck_platform.auth import Principal, Role
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.tenancy import assert_out_of_scope
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.tenancy import assert_out_of_scope
 
 from .harness import (
     CAMPAIGN,

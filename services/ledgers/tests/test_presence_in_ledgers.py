@@ -21,9 +21,9 @@ from crosscheck_contracts.events import (
     VillageRegistered,
 )
 from crosscheck_contracts.samples import FOUND_AT, TENANT, sample, sample_envelope
-from crosscheck_ledgers.scenario import Produced
-from crosscheck_platform.testing.fixtures import new_namespace
-from crosscheck_platform.testing.infra import Infra
+from crosscheck_scenarios.ledgers import Produced
+from crosscheck_testing.fixtures import new_namespace
+from crosscheck_testing.infra import Infra
 
 from .harness import admin, ledgers_service, produce
 

@@ -31,7 +31,7 @@ from crosscheck_rotation.app.commands import (
 from crosscheck_rotation.domain.changes import GroupChange
 from crosscheck_rotation.domain.model import StaffMember
 from crosscheck_rotation.domain.roster_version import Roster
-from crosscheck_rotation.domain.scenario import Township, township
+from crosscheck_scenarios.rotation import Township, township
 
 WEIDE = CommandContext(tenant=Tenant(county="532327", township="532327102"))
 OTHER = CommandContext(tenant=Tenant(county="532327", township="532327103"))
