@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from crosscheck_rotation.domain.scenario import township
+from crosscheck_scenarios.rotation import township
 
 from .conftest import Rotation, registry_events
 

@@ -4,7 +4,7 @@ never its own, every place covered, every rule held by the independent checker."
 from __future__ import annotations
 
 from crosscheck_rotation.domain.county import CountyTownship, plan_county
-from crosscheck_rotation.domain.scenario import township
+from crosscheck_scenarios.rotation import township
 
 
 def _county(n: int) -> list[CountyTownship]:

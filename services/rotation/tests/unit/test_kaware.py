@@ -12,8 +12,8 @@ from crosscheck_rotation.domain.formation import form_groups
 from crosscheck_rotation.domain.kaware import draw_seed, form_for_k, reachable_k
 from crosscheck_rotation.domain.model import RotationProblem
 from crosscheck_rotation.domain.planner import plan_campaign
-from crosscheck_rotation.domain.scenario import Township, township
 from crosscheck_rotation.domain.zoning import split_for_groups
+from crosscheck_scenarios.rotation import Township, township
 
 
 def narrow() -> Township:
