@@ -24,10 +24,10 @@ from crosscheck_demo.driver import DemoSettings, Endpoints, Outcomes, run
 from crosscheck_demo.logins import PASSWORD
 from crosscheck_platform.identity import IdentityProvider, RealmRole, UserSpec
 from crosscheck_platform.identity.local import LocalAccounts
-from crosscheck_platform.testing.fixtures import new_namespace
-from crosscheck_platform.testing.infra import IdentityInfra, Infra
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_registry.scenario import reference_scenario
+from crosscheck_scenarios.registry import reference_scenario
+from crosscheck_testing.fixtures import new_namespace
+from crosscheck_testing.infra import IdentityInfra, Infra
+from crosscheck_testing.ports import free_port
 
 from .console_stack import PUBLIC, SERVICES, ConsoleStack, Login, console_stack
 from .test_console_browser import DESKTOP, PHONE, browser, context_for, shot, sign_in
@@ -134,6 +134,28 @@ def test_township_leaders_read_the_campaign(stack: ConsoleStack, browser: Browse
         assert page.locator(f"[data-chart={by}][data-drawn=true] canvas").count() == 1
     shot(page, "desktop-11-leader-dashboard")
 
+    # Drill down: the village with the overdue hazard, its hazards by name, overdue first.
+    late = page.locator("table[data-by=village] tbody tr").filter(has=page.locator("td.warn"))
+    assert late.count() == 1
+    village = late.locator("th").inner_text()
+    count = late.locator("td").nth(1).inner_text()
+    late.get_by_role("link", name=village).click()
+    assert page.locator("h1").inner_text() == f"{village}:隐患清单"
+    assert f"共 {count} 条隐患" in page.inner_text("main")
+    listed = page.locator("table.hazards tbody tr")
+    assert listed.count() == int(count)
+    assert listed.first.get_attribute("class") == "overdue"
+    assert "已逾期" in listed.first.inner_text()
+    site_names = {row[1] for row in scenario.sites}
+    shown = listed.locator("th").evaluate_all(
+        "rows => rows.map(r => r.firstChild.textContent.trim())"
+    )
+    assert set(shown) <= site_names  # places by name
+    shot(page, "desktop-12-leader-hazards")
+    hazards_url = page.url
+    page.get_by_role("link", name="返回数据看板").click()
+    page.wait_for_selector("[data-chart=village][data-drawn=true] canvas")
+
     with page.expect_download() as got:
         page.get_by_role("link", name="三本台账(XLSX,一表一页)").click()
     workbook = load_workbook(io.BytesIO(Path(got.value.path()).read_bytes()))
@@ -168,6 +190,9 @@ def test_township_leaders_read_the_campaign(stack: ConsoleStack, browser: Browse
     shot(small, "phone-leader-dashboard")
     small.goto(PUBLIC + "/")
     shot(small, "phone-leader-landing")
+    small.goto(hazards_url)
+    fits_a_phone(small)
+    shot(small, "phone-leader-hazards")
     phone.close()
     context.close()
 
@@ -179,20 +204,20 @@ def test_the_county_sees_every_township(stack: ConsoleStack, browser: Browser) -
     row = page.locator("tbody tr", has_text="维的乡")
     assert row.count() == 1
     assert row.locator("td").all_inner_texts()[:3] == ["68", "164", "97 %"]
-    shot(page, "desktop-12-county-landing")
+    shot(page, "desktop-13-county-landing")
 
     page.goto(PUBLIC + "/dashboard")
     page.wait_for_selector("[data-chart=township][data-drawn=true] canvas")
     assert "永仁县" in page.locator("h1").inner_text()
     township = page.locator("table[data-by=township] tbody tr", has_text="维的乡")
     assert township.locator("td").all_inner_texts()[:4] == ["68", "164", "159", "97 %"]
-    shot(page, "desktop-13-county-dashboard")
+    shot(page, "desktop-14-county-dashboard")
 
     township.get_by_role("link", name="维的乡").click()
     page.wait_for_selector("[data-chart=village][data-drawn=true] canvas")
     assert "维的乡" in page.locator("h1").inner_text()
     assert figures(page) == ("68", "164", "97 %")
-    shot(page, "desktop-14-county-township")
+    shot(page, "desktop-15-county-township")
 
     phone = context_for(
         browser,
@@ -239,7 +264,7 @@ def test_the_admin_reads_the_staff_roster(stack: ConsoleStack, browser: Browser)
     zou = rows.filter(has_text="邹发").locator("td").all_inner_texts()
     assert zou[2] == "旧村村委会"
     assert zou[3] == "中和村委会、小河村委会、廖家木器加工坊"
-    shot(page, "desktop-15-staff-roster")
+    shot(page, "desktop-16-staff-roster")
 
     phone = context_for(
         browser,

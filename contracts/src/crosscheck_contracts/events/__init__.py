@@ -8,6 +8,7 @@ from crosscheck_contracts.events import hazards, notify, registry, rotation
 from crosscheck_contracts.events.hazards import (
     Actor,
     DeadlineExtended,
+    EscalationCause,
     EscalationLevel,
     EvidencePresence,
     HazardCategory,
@@ -15,6 +16,7 @@ from crosscheck_contracts.events.hazards import (
     HazardFound,
     HazardNotified,
     InspectionCompleted,
+    NoticeIssued,
     Presence,
     PresenceFlag,
     RectificationAssigned,
@@ -65,11 +67,14 @@ ALL_EVENTS: tuple[type[Event], ...] = (
 # When an event gets schema_version N+1, its v N file stays published and an upcaster
 # (event_type, N) -> function(v N data) -> v N+1 data goes here, so history stays readable.
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
-    (model.event_type, 1): hazards.actor_unknown for model in hazards.EVENTS
+    (model.event_type, 1): hazards.actor_unknown
+    for model in hazards.EVENTS
+    if model is not hazards.NoticeIssued  # born at v1 with `actor`
 } | {
     (RectificationVerified.event_type, 2): hazards.no_override,
     (RectificationVerified.event_type, 3): hazards.presence_unknown,
     (InspectionCompleted.event_type, 2): hazards.presence_unknown,
+    (HazardEscalated.event_type, 2): hazards.escalation_cause,
     (GroupsFormed.event_type, 1): rotation.draw_unknown,
     (StaffConflictDeclared.event_type, 1): registry.no_staff_named,
     (RoundScheduled.event_type, 1): rotation.roster_unknown,
@@ -95,6 +100,7 @@ __all__ = [
     "Channel",
     "CheckResult",
     "DeadlineExtended",
+    "EscalationCause",
     "EscalationLevel",
     "EvidencePresence",
     "GeoPoint",
@@ -105,6 +111,7 @@ __all__ = [
     "HazardFound",
     "HazardNotified",
     "InspectionCompleted",
+    "NoticeIssued",
     "NoticeKind",
     "NotificationFailed",
     "Presence",

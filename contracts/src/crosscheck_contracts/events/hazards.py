@@ -56,6 +56,29 @@ SEVERITY_LABELS: dict[str, tuple[str, str]] = {
 """(Chinese, English) of each severity."""
 
 
+class HazardStatus(StrEnum):
+    """Where a hazard stands in its loop: one vocabulary for every service, ledger,
+    notice and status page (the codes their APIs answer, the labels below)."""
+
+    FOUND = "found"  # recorded, not yet told on the spot
+    NOTIFIED = "notified"  # 当场告知
+    RECTIFYING = "rectifying"  # 限期整改
+    REPORTED = "reported"  # fix reported, awaiting 现场复核
+    REJECTED = "rejected"  # re-check failed, back to rectification with a new deadline
+    VERIFIED = "verified"  # 现场复核合格, closed (销号)
+
+
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    HazardStatus.FOUND: ("待告知", "found"),
+    HazardStatus.NOTIFIED: ("已告知", "notified"),
+    HazardStatus.RECTIFYING: ("整改中", "being rectified"),
+    HazardStatus.REPORTED: ("待复核", "awaiting re-check"),
+    HazardStatus.REJECTED: ("复核未通过", "re-check failed"),
+    HazardStatus.VERIFIED: ("已销号", "verified and closed"),
+}
+"""(Chinese, English) of each status."""
+
+
 class EscalationLevel(StrEnum):
     """Who a hazard's follow-up was handed up to."""
 
@@ -290,15 +313,44 @@ class DeadlineExtended(_HazardsEvent):
         return self
 
 
+class EscalationCause(StrEnum):
+    """Why a hazard was handed up: a code, which readers render in their own words."""
+
+    DECIDED = "decided"  # a person decided it; `reason` gives their words
+    MAJOR_HAZARD = "major_hazard"  # 重大隐患挂牌督办: a major hazard goes up when found
+
+
 class HazardEscalated(_HazardsEvent):
     """Follow-up of the hazard was handed up a level (overdue, major, or refused)."""
 
     event_type: ClassVar[str] = "crosscheck.hazards.HazardEscalated"
+    schema_version: ClassVar[int] = 3
 
     hazard_id: Id
     level: EscalationLevel
-    reason: Text
+    cause: EscalationCause = EscalationCause.DECIDED
+    reason: Text | None = None
+    """The words of whoever decided it; null when the cause says it all (v3 and later)."""
     escalated_at: AwareDatetime
+
+
+class NoticeIssued(_HazardsEvent):
+    """An inspection's rectification notice (整改通知书) was issued with a public status
+    link, or issued again with a new link after the old one was revoked."""
+
+    event_type: ClassVar[str] = "crosscheck.hazards.NoticeIssued"
+    aggregate_field: ClassVar[str] = "inspection_id"
+    schema_version: ClassVar[int] = 1
+
+    inspection_id: Id
+    hazard_ids: IdList
+    """The hazards the notice lists."""
+    file_number: Text
+    """The notice's number in the township's yearly sequence, e.g. 维的乡互查整改〔2026〕第12号."""
+    status_url: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^https?://")]
+    """The public page of the hazards' state the notice's QR code opens: no sign-in, no
+    personal data; random, so unguessable, and revocable (it then opens nothing)."""
+    issued_at: AwareDatetime
 
 
 EVENTS: tuple[type[Event], ...] = (
@@ -311,12 +363,27 @@ EVENTS: tuple[type[Event], ...] = (
     RectificationRejected,
     DeadlineExtended,
     HazardEscalated,
+    NoticeIssued,
 )
 
 
 def actor_unknown(data: dict[str, Any]) -> dict[str, Any]:
     """Upcaster v1 → v2 of every hazards event: who did a v1 step was not recorded."""
     return data | {"actor": None}
+
+
+# The text v2 events of a major hazard carried, in either language: read as its cause.
+_MAJOR_HAZARD_TEXTS = {
+    "重大隐患,提请乡镇党政领导挂牌督办",
+    "Major hazard: handed to township leadership for supervision.",
+}
+
+
+def escalation_cause(data: dict[str, Any]) -> dict[str, Any]:
+    """Upcaster v2 → v3 of HazardEscalated: the cause, from the text v2 carried."""
+    if data.get("reason") in _MAJOR_HAZARD_TEXTS:
+        return data | {"cause": EscalationCause.MAJOR_HAZARD.value, "reason": None}
+    return data | {"cause": EscalationCause.DECIDED.value}
 
 
 def no_override(data: dict[str, Any]) -> dict[str, Any]:

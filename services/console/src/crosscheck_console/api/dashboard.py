@@ -4,12 +4,13 @@ service with the user's token, so the browser never holds one)."""
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from crosscheck_console.api.web import User, console_of, page_user, render
-from crosscheck_console.app.dashboard import LEDGERS, dashboard, ledger_file
+from crosscheck_console.app.dashboard import LEDGERS, dashboard, hazard_list, ledger_file
 from crosscheck_console.domain.charts import charts
 from crosscheck_console.domain.roles import Page
 from crosscheck_platform.http.files import content_disposition
@@ -59,6 +60,28 @@ def dashboard_router() -> APIRouter:
             ledgers=LEDGERS,
         )
 
+    @router.get("/hazards", response_class=HTMLResponse)
+    async def hazards(
+        request: Request,
+        user: Leader,
+        by: Literal["village", "group", "round", "category"],
+        key: Annotated[str, Query(min_length=1, max_length=140)],
+        campaign: CampaignQuery = None,
+        township: Code = None,
+    ) -> HTMLResponse:
+        """The hazards behind one row of the dashboard (drill-down)."""
+        query = _ledger_query(campaign, township)
+        found = await hazard_list(
+            console_of(request).apis, user.token, user.lang, by=by, key=key, query=query
+        )
+        back = "/dashboard" + (
+            "?"
+            + urlencode({k: v for k, v in (("campaign", campaign), ("township", township)) if v})
+            if campaign or township
+            else ""
+        )
+        return render(request, "dashboard_hazards.html", user, found=found, by=by, back=back)
+
     @router.get("/{name}")
     async def ledger(
         request: Request,
@@ -67,7 +90,7 @@ def dashboard_router() -> APIRouter:
         campaign: CampaignQuery = None,
         township: Code = None,
     ) -> Response:
-        query = {k: v for k, v in (("campaign_id", campaign), ("township", township)) if v}
+        query = _ledger_query(campaign, township)
         body, media = await ledger_file(
             console_of(request).apis, user.token, user.lang, name, query
         )
@@ -79,3 +102,7 @@ def dashboard_router() -> APIRouter:
         )
 
     return router
+
+
+def _ledger_query(campaign: str | None, township: str | None) -> dict[str, str]:
+    return {k: v for k, v in (("campaign_id", campaign), ("township", township)) if v}

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from crosscheck_console.adapters.services import Apis
+from crosscheck_contracts.events.hazards import CATEGORY_LABELS, SEVERITY_LABELS
 from crosscheck_platform.auth import COUNTY_ROLES, Principal
 from crosscheck_platform.i18n import Language, translate
 
@@ -140,3 +143,72 @@ async def ledger_file(
     path = "/v1/exports/ledgers.xlsx" if name == "ledgers.xlsx" else f"/v1/exports/{name}"
     answer = await apis.call("ledgers", "GET", path, token, lang, params={**query, "lang": lang})
     return answer.content, answer.headers.get("content-type", "application/octet-stream")
+
+
+@dataclass(frozen=True)
+class HazardList:
+    """The hazards behind one row of the dashboard: the hazard list's rows, overdue
+    first, then the open ones, then the closed."""
+
+    title: str
+    total: int
+    rows: list[dict[str, Any]]
+
+
+DRILL = {"village": "village_id", "group": "group_id", "round": "round_no", "category": "category"}
+
+
+async def hazard_list(
+    apis: Apis,
+    token: str,
+    lang: Language,
+    *,
+    by: str,
+    key: str,
+    query: dict[str, str],
+) -> HazardList:
+    params: dict[str, str | int] = {**query, "limit": 1000, "lang": lang}
+    params[DRILL[by]] = int(key.rsplit("#", 1)[-1]) if by == "round" else key
+    page = await apis.json("ledgers", "/v1/ledgers/hazards", token, lang, params=params)
+    rows: list[dict[str, Any]] = [_shown(r, lang) for r in page["items"]]
+    rows.sort(
+        key=lambda r: (not r.get("overdue"), r.get("state") == "verified", r["found_at"] or "")
+    )
+    return HazardList(_title(by, key, rows, lang), int(page["total"]), rows)
+
+
+def _title(by: str, key: str, rows: list[dict[str, Any]], lang: Language) -> str:
+    first = rows[0] if rows else {}
+    if by == "round":
+        return translate("console.camp.round", lang, n=key.rsplit("#", 1)[-1])
+    if by == "category":
+        return label(CATEGORY_LABELS, key, lang)
+    name = first.get("village_name" if by == "village" else "group_name")
+    return str(name) if name else translate("console.dash.unnamed", lang)
+
+
+def label(labels: dict[str, tuple[str, str]], code: str | None, lang: Language) -> str:
+    if code is None:
+        return ""
+    zh, en = labels.get(code, (code, code))
+    return en if lang == "en" else zh
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _shown(row: dict[str, Any], lang: Language) -> dict[str, Any]:
+    """A hazard row with its words in the user's language and its deadline as the
+    township's calendar date."""
+    deadline = row.get("deadline")
+    return {
+        **row,
+        "category_label": label(CATEGORY_LABELS, row.get("category"), lang),
+        "severity_label": label(SEVERITY_LABELS, row.get("severity"), lang),
+        "state_label": translate(f"console.state.{row.get('state') or 'found'}", lang),
+        "deadline_date": (
+            datetime.fromisoformat(deadline).astimezone(SHANGHAI).date().isoformat()
+            if deadline
+            else ""
+        ),
+    }

@@ -88,79 +88,76 @@ def taken(exif: ExifCapture | None, device: DeviceCapture, uploaded_at: datetime
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
-def router() -> APIRouter:
-    r = APIRouter(prefix="/v1/evidence", tags=["evidence"])
+router = APIRouter(prefix="/v1/evidence", tags=["evidence"])
 
-    @r.post(
-        "",
-        status_code=201,
-        responses={
-            413: {"description": f"Larger than {MAX_BYTES // (1024 * 1024)} MB"},
-            415: {"description": "A type evidence may not have, or content not of that type"},
-            422: {"description": "Empty"},
-        },
+
+@router.post(
+    "",
+    status_code=201,
+    responses={
+        413: {"description": f"Larger than {MAX_BYTES // (1024 * 1024)} MB"},
+        415: {"description": "A type evidence may not have, or content not of that type"},
+        422: {"description": "Empty"},
+    },
+)
+async def upload(
+    request: Request,
+    principal: Reporter,
+    services: Services,
+    runtime: Runtime,
+    device: Annotated[DeviceCapture, Query()],
+    content_type: Annotated[str, Header()] = "",
+) -> EvidenceStored:
+    """Store a photo or document. The browser or phone may say when and where it was
+    taken (`taken_at`, `lat`, `lon`); the photo's own EXIF, when it has one, is
+    believed first."""
+    tenant = acting_tenant(principal)
+    kind = declared_type(content_type)
+    data = checked_evidence(kind, await read_body(request, MAX_BYTES))
+    evidence_id = await services.blobs.put(tenant.township, data, kind)
+    exif = await asyncio.to_thread(read_capture, data) if media.is_image(kind) else None
+    now = services.clock()
+    # A village committee reads back what it uploaded; the township's staff read
+    # whatever the township holds.
+    stored = await evidence_index.record_upload(
+        runtime.database,
+        tenant,
+        evidence_id,
+        own_village(principal),
+        kind=kind,
+        at=now,
+        taken=taken(exif, device, now),
     )
-    async def upload(
-        request: Request,
-        principal: Reporter,
-        services: Services,
-        runtime: Runtime,
-        device: Annotated[DeviceCapture, Query()],
-        content_type: Annotated[str, Header()] = "",
-    ) -> EvidenceStored:
-        """Store a photo or document. The browser or phone may say when and where it was
-        taken (`taken_at`, `lat`, `lon`); the photo's own EXIF, when it has one, is
-        believed first."""
-        tenant = acting_tenant(principal)
-        kind = declared_type(content_type)
-        data = checked_evidence(kind, await read_body(request, MAX_BYTES))
-        evidence_id = await services.blobs.put(tenant.township, data, kind)
-        exif = await asyncio.to_thread(read_capture, data) if media.is_image(kind) else None
-        now = services.clock()
-        # A village committee reads back what it uploaded; the township's staff read
-        # whatever the township holds.
-        stored = await evidence_index.record_upload(
-            runtime.database,
-            tenant,
-            evidence_id,
-            own_village(principal),
-            kind=kind,
-            at=now,
-            taken=taken(exif, device, now),
-        )
-        location = stored.location
-        return EvidenceStored(
-            evidence_id=evidence_id,
-            uploaded_at=stored.uploaded_at,
-            taken_at=stored.taken_at,
-            time_source=stored.time_source,
-            location=Position(lat=location.lat, lon=location.lon) if location else None,
-            position_source=stored.position_source,
-        )
-
-    @r.get(
-        "/{evidence_id}",
-        response_class=Response,
-        responses={
-            200: {
-                "content": {kind: _BINARY for kind in sorted(EVIDENCE_TYPES)},
-                "description": "The photo or document, as stored.",
-            }
-        },
+    location = stored.location
+    return EvidenceStored(
+        evidence_id=evidence_id,
+        uploaded_at=stored.uploaded_at,
+        taken_at=stored.taken_at,
+        time_source=stored.time_source,
+        location=Position(lat=location.lat, lon=location.lon) if location else None,
+        position_source=stored.position_source,
     )
-    async def download(
-        evidence_id: str,
-        principal: CurrentPrincipal,
-        services: Services,
-        inventory: InventoryDep,
-    ) -> Response:
-        found = await readable_evidence(
-            services.blobs, inventory.db, inventory, principal, evidence_id
-        )
-        if found is None:
-            raise NotFound()
-        data, stored = found
-        kind = served_type(stored, data)
-        return Response(data, media_type=kind, headers=download_headers(evidence_id, kind))
 
-    return r
+
+@router.get(
+    "/{evidence_id}",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {kind: _BINARY for kind in sorted(EVIDENCE_TYPES)},
+            "description": "The photo or document, as stored.",
+        }
+    },
+)
+async def download(
+    evidence_id: str,
+    principal: CurrentPrincipal,
+    services: Services,
+    inventory: InventoryDep,
+) -> Response:
+    found = await readable_evidence(services.blobs, inventory.db, inventory, principal, evidence_id)
+    if found is None:
+        raise NotFound()
+    data, stored = found
+    kind = served_type(stored, data)
+    return Response(data, media_type=kind, headers=download_headers(evidence_id, kind))

@@ -27,22 +27,21 @@ class PresenceRuleBody(BaseModel):
     )
 
 
-def router() -> APIRouter:
-    r = APIRouter(prefix="/v1/presence-rule", tags=["presence"])
+router = APIRouter(prefix="/v1/presence-rule", tags=["presence"])
 
-    @r.get("")
-    async def get_rule(principal: CurrentPrincipal, runtime: Runtime) -> PresenceRuleBody:
-        rule = await presence.rule_of(runtime.database, acting_tenant(principal).township)
-        return PresenceRuleBody(radius_m=rule.radius_m, required_for_major=rule.required_for_major)
 
-    @r.put("")
-    async def set_rule(
-        body: PresenceRuleBody, principal: Admin, runtime: Runtime, services: Services
-    ) -> PresenceRuleBody:
-        """Applies to the steps recorded from now on; each step records the rule it met."""
-        township = acting_tenant(principal).township
-        rule = PresenceRule(body.radius_m, body.required_for_major)
-        await presence.set_rule(runtime.database, township, rule, services.clock())
-        return body
+@router.get("")
+async def get_rule(principal: CurrentPrincipal, runtime: Runtime) -> PresenceRuleBody:
+    rule = await presence.rule_of(runtime.database, acting_tenant(principal).township)
+    return PresenceRuleBody(radius_m=rule.radius_m, required_for_major=rule.required_for_major)
 
-    return r
+
+@router.put("")
+async def set_rule(
+    body: PresenceRuleBody, principal: Admin, runtime: Runtime, services: Services
+) -> PresenceRuleBody:
+    """Applies to the steps recorded from now on; each step records the rule it met."""
+    township = acting_tenant(principal).township
+    rule = PresenceRule(body.radius_m, body.required_for_major)
+    await presence.set_rule(runtime.database, township, rule, services.clock())
+    return body

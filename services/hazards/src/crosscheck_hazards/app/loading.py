@@ -10,17 +10,9 @@ from crosscheck_contracts.envelope import Tenant
 from crosscheck_platform.auth import Principal
 from crosscheck_platform.errors import NotFound
 from crosscheck_platform.eventstore import Aggregate, EventStore, StoredEvent
-from crosscheck_platform.i18n import register
 from crosscheck_platform.tenancy import Holding, authorize
 
 A = TypeVar("A", bound=Aggregate)
-
-register(
-    {
-        "hazard.not_found": ("未找到该隐患", "No such hazard."),
-        "inspection.not_found": ("未找到该检查记录", "No such inspection."),
-    }
-)
 
 
 async def load(

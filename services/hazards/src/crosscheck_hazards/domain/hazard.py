@@ -14,6 +14,7 @@ from crosscheck_contracts.base import Event
 from crosscheck_contracts.events.hazards import (
     Actor,
     DeadlineExtended,
+    EscalationCause,
     EscalationLevel,
     HazardCategory,
     HazardEscalated,
@@ -31,7 +32,6 @@ from crosscheck_hazards.domain.presence import PresenceCheck, assess
 from crosscheck_hazards.domain.states import ALLOWED, HazardCommand, HazardState
 from crosscheck_platform.errors import RuleViolation
 from crosscheck_platform.eventstore import Aggregate
-from crosscheck_platform.i18n import translate
 
 _LEVEL_RANK = {
     EscalationLevel.VILLAGE_COMMITTEE: 1,
@@ -132,7 +132,7 @@ class Hazard(Aggregate):
                 HazardEscalated(
                     hazard_id=finding.hazard_id,
                     level=EscalationLevel.TOWNSHIP_LEADERSHIP,
-                    reason=translate("hazard.escalated_major"),
+                    cause=EscalationCause.MAJOR_HAZARD,
                     escalated_at=finding.found_at,
                     actor=finding.actor,
                 )
@@ -363,7 +363,7 @@ class Hazard(Aggregate):
             case HazardNotified():
                 self.state = HazardState.NOTIFIED
             case RectificationAssigned():
-                self.state = HazardState.ASSIGNED
+                self.state = HazardState.RECTIFYING
                 self.deadline = event.deadline
                 self.responsible_person_name = event.responsible_person_name
                 self.responsible_staff_id = event.responsible_staff_id
@@ -373,7 +373,7 @@ class Hazard(Aggregate):
                 self.reported_by = event.actor
                 self.reported_at = event.reported_at
             case RectificationVerified():
-                self.state = HazardState.CLOSED
+                self.state = HazardState.VERIFIED
                 self.closed_at = event.verified_at
             case RectificationRejected():
                 self.state = HazardState.REJECTED

@@ -71,8 +71,8 @@ def plan(facts: HazardFacts, policy: NotifyPolicy) -> list[PlannedNotice]:
                 _K.ESCALATION,
                 role,
                 escalation.anchor.at,
-                "notify.escalated",
-                reason=escalation.reason,
+                "notify.escalated" if escalation.reason else "notify.escalated_major",
+                reason=escalation.reason or "",
             )
         )
     return notices
@@ -193,6 +193,7 @@ def _notice(
         correlation_id=anchor.correlation,
         params={
             "hazard_id": facts.hazard_id,
+            "site_id": facts.site_id or "",
             "description": facts.description or "",
             "person": facts.responsible_person_name or "",
             "deadline": local_minute(deadline) if deadline else "",
