@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -37,37 +37,14 @@ from crosscheck_testing.infra import locate
 from crosscheck_testing.issuer import IssuedTokens
 from crosscheck_testing.ports import free_port
 from crosscheck_testing.processes import wait_until_ready
+from crosscheck_testing.resources import rss_mib, sample_peaks
 
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def tree_rss_mib(pid: int) -> float:
-    """The process and its children (the rebuild's share processes)."""
-    total = rss_mib(pid)
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    for child in children.read_text().split() if children.exists() else ():
-        with suppress(FileNotFoundError, ProcessLookupError):
-            total += tree_rss_mib(int(child))
-    return total
 
 
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
-
-
-async def sample_peaks(pids: dict[str, int], peaks: dict[str, float], interval: float) -> None:
-    while True:
-        for name, pid in pids.items():
-            peaks[name] = max(peaks.get(name, 0.0), tree_rss_mib(pid))
-        await asyncio.sleep(interval)
 
 
 async def sample_busiest(pids: dict[str, int], busiest: dict[str, float]) -> None:

@@ -57,6 +57,11 @@ RUNS = [
     ),
     ("outbound.py", ["--requests", "50", "--repeat", "1"], ["x the platform client"]),
     (
+        "county.py",
+        ["--townships", "1", "--replicas", "1", "--min-places", "15", "--max-places", "20"],
+        ["commands/s", "write p99 ms", "RSS per process"],
+    ),
+    (
         "console.py",
         ["--clients", "2", "--requests", "3"],
         ["landing", "dashboard", "plan", "staff", "dashboard bytes", "resident memory"],

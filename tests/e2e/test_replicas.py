@@ -6,16 +6,12 @@ to each recipient, however the work was shared out."""
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from pathlib import Path
 
-import aiohttp
 import pytest
-from aiohttp import web
 from aiosmtpd.controller import Controller
 
 from crosscheck_demo.driver import SERVICES, DemoSettings, Endpoints, run
@@ -24,53 +20,13 @@ from crosscheck_testing.infra import Infra
 from crosscheck_testing.issuer import IssuedTokens
 from crosscheck_testing.ports import free_port
 from crosscheck_testing.processes import service_env, service_process
+from crosscheck_testing.proxy import round_robin
 
 from .test_reference_campaign import Mailbox, outside_subscriber
 
 pytestmark = pytest.mark.infra
 
 REPLICAS = 2
-HOP_BY_HOP = {
-    "connection",
-    "keep-alive",
-    "transfer-encoding",
-    "content-length",
-    "host",
-    "upgrade",
-}
-
-
-@asynccontextmanager
-async def round_robin(backends: list[str], hits: Counter[str]) -> AsyncIterator[str]:
-    """An HTTP proxy sending each request to the next of `backends`; its base URL."""
-    turn = itertools.cycle(backends)
-    async with aiohttp.ClientSession(auto_decompress=False) as session:
-
-        async def forward(request: web.Request) -> web.Response:
-            backend = next(turn)
-            hits[backend] += 1
-            headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
-            async with session.request(
-                request.method,
-                backend + request.rel_url.path_qs,
-                headers=headers,
-                data=await request.read(),
-                allow_redirects=False,
-            ) as answer:
-                body = await answer.read()
-                kept = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP}
-                return web.Response(status=answer.status, body=body, headers=kept)
-
-        app = web.Application(client_max_size=64 << 20)
-        app.router.add_route("*", "/{tail:.*}", forward)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            await runner.cleanup()
 
 
 async def test_two_replicas_of_every_service_give_the_campaign_once(
