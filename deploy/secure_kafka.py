@@ -235,7 +235,7 @@ def up() -> None:
     for attempt in range(30):
         try:
             setup = str(DEPLOY / "kafka" / "SecureSetup.java")
-            done = _run(_java(), "-cp", classpath, log4j, setup, str(admin), str(plan_file))
+            done = _run(_java(), "-cp", classpath, log4j, logs, setup, str(admin), str(plan_file))
             break
         except subprocess.CalledProcessError as exc:
             if attempt == 29:
