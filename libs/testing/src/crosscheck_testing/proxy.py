@@ -28,7 +28,10 @@ async def round_robin(backends: list[str], hits: Counter[str] | None = None) -> 
     its base URL."""
     turn = itertools.cycle(backends)
     counted = hits if hits is not None else Counter()
-    async with aiohttp.ClientSession(auto_decompress=False) as session:
+    # A connection per request: a kept-alive one that the backend closed meanwhile (its
+    # idle timeout) would fail the request it was reused for, as a 500 of the proxy's.
+    connector = aiohttp.TCPConnector(force_close=True)
+    async with aiohttp.ClientSession(auto_decompress=False, connector=connector) as session:
 
         async def forward(request: web.Request) -> web.Response:
             backend = next(turn)
