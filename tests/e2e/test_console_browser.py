@@ -19,13 +19,13 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from crosscheck_platform.testing.fixtures import new_namespace
-from crosscheck_platform.testing.infra import IdentityInfra, Infra
-from crosscheck_registry.scenario import (
+from crosscheck_scenarios.registry import (
     Scenario,
     reference_scenario,
     with_bad_site_rows,
 )
+from crosscheck_testing.fixtures import new_namespace
+from crosscheck_testing.infra import IdentityInfra, Infra
 
 from .console_stack import CHROMIUM, PUBLIC, SCREENSHOTS, ConsoleStack, Login, console_stack
 from .forwarding_proxy import forwarding_proxy
