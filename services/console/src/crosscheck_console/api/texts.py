@@ -171,6 +171,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "console.staff.home": ("居住村", "Home village"),
     "console.staff.conflicts": ("回避(村 · 场所)", "Stays out of (villages · places)"),
     "console.staff.login": ("登录账号", "Login"),
+    "console.staff.show_logins": (
+        "显示登录账号(需向统一身份认证逐一查询,稍慢)",
+        "Show the logins (asked of the identity provider one by one: slower)",
+    ),
+    "console.staff.hide_logins": ("隐藏登录账号", "Hide the logins"),
     "console.staff.yes": ("是", "yes"),
     "console.staff.no": ("否", "no"),
     "console.staff.none": ("无", "none"),

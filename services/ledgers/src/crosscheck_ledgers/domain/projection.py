@@ -16,6 +16,7 @@ from crosscheck_contracts.events import (
     HazardFound,
     HazardNotified,
     InspectionCompleted,
+    NoticeIssued,
     Presence,
     RectificationAssigned,
     RectificationOverdue,
@@ -247,7 +248,10 @@ def _(e: HazardFound, m: Meta) -> list[Write]:
         e.found_at,
         e.recurrence_of,
     )
-    return [found, _state(e.hazard_id, m, FOUND, e.found_at)]
+    writes = [found, _state(e.hazard_id, m, FOUND, e.found_at)]
+    if e.actor is not None:
+        writes.append(_w(t.HAZARDS, (e.hazard_id,), m, "found_by", e.actor.name))
+    return writes
 
 
 @_project.register
@@ -284,6 +288,7 @@ def _(e: RectificationAssigned, m: Meta) -> list[Write]:
         ),
         _w(t.HAZARDS, key, m, "deadline", e.deadline),
         _state(e.hazard_id, m, RECTIFYING, m.time),
+        _w(t.HAZARDS, key, m, "assigned_by", e.actor.name if e.actor else None),
     ]
 
 
@@ -292,6 +297,14 @@ def _(e: RectificationReported, m: Meta) -> list[Write]:
     return [
         _w(t.HAZARDS, (e.hazard_id,), m, "reported", e.reported_at),
         _state(e.hazard_id, m, REPORTED, e.reported_at),
+        _w(
+            t.HAZARDS,
+            (e.hazard_id,),
+            m,
+            "report_detail",
+            e.actor.name if e.actor else None,
+            e.note,
+        ),
     ]
 
 
@@ -330,3 +343,8 @@ def _(e: HazardEscalated, m: Meta) -> list[Write]:
 @_project.register
 def _(e: RectificationOverdue, m: Meta) -> list[Write]:
     return [_w(t.HAZARDS, (e.hazard_id,), m, "overdue_notice", e.overdue_at)]
+
+
+@_project.register
+def _(e: NoticeIssued, m: Meta) -> list[Write]:
+    return [_w(t.HAZARDS, (h,), m, "notice", e.file_number) for h in e.hazard_ids]
