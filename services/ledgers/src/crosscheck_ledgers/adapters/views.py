@@ -91,7 +91,8 @@ _HAZARD_COLUMNS = """
     h.rejected_at, h.rejection_reason, h.escalation_level, h.overdue_noticed_at,
     string_to_array(i.presence_flags, ',') AS found_presence,
     string_to_array(h.verify_presence_flags, ',') AS verify_presence,
-    h.found_by_name, h.assigned_by_name, h.reported_by_name, h.measures
+    h.found_by_name, h.assigned_by_name, h.reported_by_name, h.measures,
+    h.notice_file_number
 """
 _HAZARD_FROM = """
     FROM lg_hazards h
@@ -375,6 +376,7 @@ async def visits(db: Database, scope: Scope, campaign_id: str | None) -> list[Vi
     w.maybe("i.campaign_id = {}", campaign_id)
     rows = await db.fetch(
         "SELECT i.inspection_id, i.site_id, i.group_id, i.inspected_at, i.hazard_count, "
+        "coalesce(i.presence_flags, '') <> '' AS presence_flagged, "
         "array_remove(array_agg(h.checklist_item_id) "
         "FILTER (WHERE h.recurrence_of IS NULL), NULL) AS items "
         "FROM lg_inspections i LEFT JOIN lg_hazards h "
@@ -390,6 +392,7 @@ async def visits(db: Database, scope: Scope, campaign_id: str | None) -> list[Vi
             at=r["inspected_at"],
             hazards=r["hazard_count"],
             items=frozenset(r["items"] or ()),
+            presence_flagged=r["presence_flagged"],
         )
         for r in rows
     ]
