@@ -41,7 +41,10 @@ KAFKA_SERVICES = {
 }
 SERVICES = {**KAFKA_SERVICES, "console": 8106}
 CONSUMER_GROUPS = {
-    "rotation": ("rotation.roster", [BoundedContext.REGISTRY]),
+    "rotation": (
+        "rotation.roster",
+        [BoundedContext.REGISTRY, BoundedContext.HAZARDS, BoundedContext.NOTIFY],
+    ),
     "hazards": ("hazards.inventory", [BoundedContext.REGISTRY, BoundedContext.ROTATION]),
     "notify": ("notify.schedule", [BoundedContext.HAZARDS]),
     "ledgers": ("ledgers.ledgers", list(BoundedContext)),

@@ -199,12 +199,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "console.haz.responsible": ("整改责任人", "Responsible"),
     "console.haz.group": ("检查组", "Group"),
     "console.haz.overdue": ("已逾期", "overdue"),
-    "console.state.found": ("待告知", "found"),
-    "console.state.notified": ("已告知", "notified"),
-    "console.state.rectifying": ("整改中", "being rectified"),
-    "console.state.reported": ("待复核", "awaiting re-check"),
-    "console.state.rejected": ("复核未通过", "re-check failed"),
-    "console.state.verified": ("已销号", "verified and closed"),
 }
 
 
