@@ -152,7 +152,9 @@ def _wait_until(check: Callable[[], object], seconds: float = 30) -> None:
 
 
 def _photo(path: Path) -> Path:
-    image = Image.new("RGB", (640, 480), (200, 60, 40))
+    """A photo of its own (evidence is stored by content: the same bytes are the same
+    photo, uploaded when they first were)."""
+    image = Image.new("RGB", (640, 480), (200, 60, len(path.name) * 7 % 256))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80)
     path.write_bytes(out.getvalue())
@@ -296,6 +298,7 @@ def test_inspector_records_offline_on_a_phone(
     page.reload()
     assert page.locator("h1").inner_text() == site["name"]
     page.locator("#queue .waiting").wait_for()
+    assert page.locator("#inspection").is_hidden()  # not offered twice
     waiting = _outbox(page)
     assert len(waiting) == 1 and waiting[0]["state"] == "waiting"
     photos = [v for name, v in waiting[0]["entries"] if name == "photo_0"]
@@ -315,8 +318,12 @@ def test_inspector_records_offline_on_a_phone(
     assert site["responsible_name"] in main and deadline.isoformat() in main
     assert "限期整改中" in main
     shot(page, "phone-field-06-recorded")
-    notice = page.request.get(f"{PUBLIC}/field/inspections/{inspection_id}/notice.pdf")
-    assert notice.status == 200 and notice.body()[:5] == b"%PDF-"
+    notice = page.evaluate(
+        """async (url) => { const r = await fetch(url);
+            return [r.status, new TextDecoder().decode((await r.arrayBuffer()).slice(0, 5))]; }""",
+        f"/field/inspections/{inspection_id}/notice.pdf",
+    )
+    assert notice == [200, "%PDF-"]
 
     # The same form again, same key: the answer is the first one, nothing new recorded.
     again = _send_again(page, waiting[0])

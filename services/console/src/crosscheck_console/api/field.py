@@ -66,6 +66,41 @@ def field_router() -> APIRouter:
         )
         return render(request, "field.html", user, day=found)
 
+    @router.get("/inspections/{inspection_id}", response_class=HTMLResponse)
+    async def recorded(
+        request: Request, user: Inspector, inspection_id: InspectionId
+    ) -> HTMLResponse:
+        apis = console_of(request).apis
+        hazards = Hazards(apis, user.token, user.lang)
+        inspection = await hazards.inspection(inspection_id)
+        found = await hazards.inspection_hazards(inspection_id)
+        base = f"/v1/townships/{user.principal.township}"
+        site = await apis.json(
+            "registry", f"{base}/sites/{inspection['site_id']}", user.token, user.lang
+        )
+        checklist = await hazards.checklist(site["site_type"])
+        checks = {i["item_id"]: i for i in checklist["items"]}
+        return render(
+            request,
+            "inspection.html",
+            user,
+            inspection=inspection,
+            site=site,
+            hazards=found,
+            checks=checks,
+        )
+
+    @router.get("/inspections/{inspection_id}/notice.pdf")
+    async def notice(request: Request, user: Inspector, inspection_id: InspectionId) -> Response:
+        hazards = Hazards(console_of(request).apis, user.token, user.lang)
+        data = await hazards.notice_pdf(inspection_id)
+        return Response(
+            data,
+            media_type="application/pdf",
+            headers={"Content-Disposition": content_disposition("inline", "整改通知书.pdf")},
+        )
+
+    # After the inspection pages: /field/inspections/{id}/notice.pdf has three parts too.
     @router.get("/{campaign_id}/{round_no}/{site_id}", response_class=HTMLResponse)
     async def place(
         request: Request,
@@ -129,40 +164,6 @@ def field_router() -> APIRouter:
                 }
             )
         return RedirectResponse(target, status_code=303)
-
-    @router.get("/inspections/{inspection_id}", response_class=HTMLResponse)
-    async def recorded(
-        request: Request, user: Inspector, inspection_id: InspectionId
-    ) -> HTMLResponse:
-        apis = console_of(request).apis
-        hazards = Hazards(apis, user.token, user.lang)
-        inspection = await hazards.inspection(inspection_id)
-        found = await hazards.inspection_hazards(inspection_id)
-        base = f"/v1/townships/{user.principal.township}"
-        site = await apis.json(
-            "registry", f"{base}/sites/{inspection['site_id']}", user.token, user.lang
-        )
-        checklist = await hazards.checklist(site["site_type"])
-        checks = {i["item_id"]: i for i in checklist["items"]}
-        return render(
-            request,
-            "inspection.html",
-            user,
-            inspection=inspection,
-            site=site,
-            hazards=found,
-            checks=checks,
-        )
-
-    @router.get("/inspections/{inspection_id}/notice.pdf")
-    async def notice(request: Request, user: Inspector, inspection_id: InspectionId) -> Response:
-        hazards = Hazards(console_of(request).apis, user.token, user.lang)
-        data = await hazards.notice_pdf(inspection_id)
-        return Response(
-            data,
-            media_type="application/pdf",
-            headers={"Content-Disposition": content_disposition("inline", "整改通知书.pdf")},
-        )
 
     return router
 

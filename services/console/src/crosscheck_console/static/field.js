@@ -119,6 +119,19 @@
       queue.append(p);
     }
     queue.hidden = queue.childElementCount === 0;
+    // This place's form is waiting or sent already: the form is not offered twice.
+    if (form && !form.hidden && (pending.some((r) => r.url === form.action) || sent.some((s) => s.from === form.action))) {
+      keptForm();
+    }
+  }
+
+  function keptForm() {
+    form.hidden = true;
+    const saved = document.createElement("p");
+    saved.className = "good saved";
+    saved.textContent = form.dataset.saved + " ";
+    saved.append(link("/field", form.dataset.back));
+    form.after(saved);
   }
 
   function body(record) {
@@ -156,7 +169,7 @@
         if (answer.ok) {
           const done = await answer.json();
           await forget(record.key);
-          sent.push({ title: record.title, url: done.url });
+          sent.push({ title: record.title, url: done.url, from: record.url });
           continue;
         }
         if (answer.status >= 500 || answer.status === 429) break; // the service is busy: later
@@ -232,13 +245,8 @@
         entries.push([name, value]);
       }
     }
-    await keep({ key, url: form.action || location.pathname, title: form.dataset.title, entries, state: "waiting", at: Date.now() });
-    form.hidden = true;
-    const saved = document.createElement("p");
-    saved.className = "good saved";
-    saved.textContent = form.dataset.saved + " ";
-    saved.append(link("/field", form.dataset.back));
-    form.after(saved);
+    await keep({ key, url: form.action, title: form.dataset.title, entries, state: "waiting", at: Date.now() });
+    keptForm();
     await show();
     flush();
   }
