@@ -1,1 +1,1 @@
-pytest_plugins = ["crosscheck_platform.testing.fixtures"]
+pytest_plugins = ["crosscheck_platform.testing.fixtures", "crosscheck_platform.testing.stores"]

@@ -1,12 +1,15 @@
 """Foundation benchmark: the plumbing beside raw baselines measured in the same run.
 
     uv run python bench/foundation.py [--commands 3000] [--events 50000] [--repeat 3] [--members 2]
+                                      [--clients 8] [--appends-only]
 
 Needs the local stack (`deploy/stack up`). Prints, for each figure, our rate, the
 baseline's rate and the ratio:
-  1. event-store appends (one transaction per command, a new stream each, 2 events)
-     vs a raw one-row-per-transaction asyncpg INSERT loop, and vs the `eventsourcing`
-     library's PostgreSQL recorder doing the same command workload;
+  1. commands through the one unit of work (`crosscheck_platform.unit_of_work`: a new
+     stream each, 2 events, outbox rows; concurrent commands share statements) vs a raw
+     one-row-per-transaction asyncpg INSERT loop, from 1 and from `--clients` concurrent
+     clients (goal: at least 0.5 of raw with 8), and vs the `eventsourcing` library's
+     PostgreSQL recorder doing the same command workload;
   2. outbox relay to Kafka vs a raw aiokafka producer (same producer settings);
   3. idempotent consumer applies (FastStream, tracking in PostgreSQL) vs a raw aiokafka
      getmany loop over the same topic: with event-id tracking (any handler) and with
@@ -43,7 +46,7 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_platform.consumer import Deduplication, IdempotentConsumer, ReceivedEvent
 from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
 from crosscheck_platform.db import Connection, Database
-from crosscheck_platform.eventstore import CommandContext
+from crosscheck_platform.eventstore import Aggregate, CommandContext
 from crosscheck_platform.eventstore.postgres import PostgresEventStore, unpack_headers
 from crosscheck_platform.kafka import (
     bootstrap_servers,
@@ -54,6 +57,7 @@ from crosscheck_platform.kafka import (
 from crosscheck_platform.migrations import migrate
 from crosscheck_platform.outbox import OutboxRelay
 from crosscheck_platform.testing.infra import locate
+from crosscheck_platform.unit_of_work import UnitOfWork, execute
 
 
 class SiteOpened(Event):
@@ -69,6 +73,19 @@ class SiteInspected(Event):
 
 
 CATALOGUE = EventCatalogue([SiteOpened, SiteInspected])
+
+
+class BenchSite(Aggregate):
+    def apply(self, event: Event) -> None:
+        pass
+
+    def open(self, name: str) -> None:
+        self._emit(SiteOpened(name=name))
+
+    def inspect(self, hazards: int) -> None:
+        self._emit(SiteInspected(hazards=hazards))
+
+
 ROUNDS = 5
 TENANT = Tenant(county="532327", township="532327101")
 
@@ -105,10 +122,15 @@ async def bench_appends(dsn: str, schema: str, commands: int, clients: int) -> t
 
     streams = itertools.count()
 
-    async def command(_: int) -> None:
+    async def open_and_inspect(unit: UnitOfWork) -> None:
         i = next(streams)
-        events = [SiteOpened(name=f"场所{i}"), SiteInspected(hazards=2)]
-        await store.append(f"site-{tag}-{i}", 0, events, context)
+        site = BenchSite(f"site-{tag}-{i}")
+        site.open(f"场所{i}")
+        site.inspect(2)
+        unit.add(site)
+
+    async def command(_: int) -> None:
+        await execute(store, context, open_and_inspect)
 
     pool = await asyncpg.create_pool(dsn, min_size=clients, max_size=clients)
     await pool.execute(
@@ -447,6 +469,18 @@ async def group_lines(
         print(f"{'':<36}{kind} x{members}: " + ", ".join(f"{v:,.0f}" for v in values))
 
 
+def append_lines(clients: int, one: float, raw_one: float, many: float, raw_many: float) -> None:
+    line("event-store appends (commands)", one, raw_one, "raw INSERT loop")
+    line(f"  same, {clients} concurrent clients", many, raw_many, f"raw INSERTs, {clients} clients")
+
+
+async def _drop(dsn: str, schemas: list[str]) -> None:
+    conn = await asyncpg.connect(dsn)
+    for name in schemas:
+        await conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+    await conn.close()
+
+
 async def main(args: argparse.Namespace) -> None:
     with ExitStack() as stack:
         infra = locate(stack)
@@ -459,6 +493,10 @@ async def main(args: argparse.Namespace) -> None:
         appends8, raw_inserts8 = await bench_appends(
             infra.database_url, schema, args.commands, args.clients
         )
+        if args.appends_only:
+            append_lines(args.clients, appends, raw_inserts, appends8, raw_inserts8)
+            await _drop(infra.database_url, [schema])
+            return
         peer = await asyncio.to_thread(
             bench_eventsourcing_peer, infra.database_url, schema + "_peer", args.commands
         )
@@ -480,23 +518,14 @@ async def main(args: argparse.Namespace) -> None:
                     )
                 )
         print()
-        line("event-store appends (commands)", appends, raw_inserts, "raw INSERT loop")
-        line(
-            f"  same, {args.clients} concurrent clients",
-            appends8,
-            raw_inserts8,
-            f"raw INSERTs, {args.clients} clients",
-        )
+        append_lines(args.clients, appends, raw_inserts, appends8, raw_inserts8)
         line("event-store appends (commands)", appends, peer, "eventsourcing recorder")
         line("relay to Kafka (events)", relay, raw_produce, "raw aiokafka producer")
         consumer_lines("consumer applies, event ids", consumed[Deduplication.EVENT_ID])
         consumer_lines("consumer applies, positions", consumed[Deduplication.POSITION])
         if args.members > 1:
             await group_lines(infra.database_url, infra.kafka_bootstrap, schema + "_r", topic, args)
-        conn = await asyncpg.connect(infra.database_url)
-        for s in (schema, schema + "_r"):
-            await conn.execute(f"DROP SCHEMA IF EXISTS {s} CASCADE")
-        await conn.close()
+        await _drop(infra.database_url, [schema, schema + "_r"])
         await delete_topics_under(infra.kafka_bootstrap, [f"{schema}.", f"{schema}_r."])
 
 
@@ -509,6 +538,9 @@ if __name__ == "__main__":
     parser.add_argument("--commands", type=int, default=3000)
     parser.add_argument("--events", type=int, default=50000)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--appends-only", action="store_true", help="only the event-store appends (1 and N clients)"
+    )
     parser.add_argument(
         "--repeat", type=int, default=3, help="consumer/raw read pairs per tracking mode"
     )

@@ -63,8 +63,15 @@ def fit(docs: list[dict[str, Any]], issuer: str | None, namespace: str | None) -
                     source["configMapRef"] = source.pop("secretRef")
             for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
                 container.pop(probe, None)
-            if namespace:
-                service = doc["metadata"]["name"]
+            # A Secret that may be missing (the console's session key, in development)
+            # is left out: podman cannot read Secrets here (see as_config_map).
+            container["env"] = [
+                item
+                for item in container.get("env", [])
+                if not item.get("valueFrom", {}).get("secretKeyRef", {}).get("optional")
+            ]
+            service = doc["metadata"]["name"]
+            if namespace and service in SERVICES:
                 container["env"].append(
                     {"name": "CROSSCHECK_DB_SCHEMA", "value": f"{namespace}_{service}"}
                 )

@@ -50,6 +50,11 @@ RUNS = [
         ["impossible campaign detected", "identical under every worker count: True"],
     ),
     ("outbound.py", ["--requests", "50", "--repeat", "1"], ["x the platform client"]),
+    (
+        "console.py",
+        ["--clients", "2", "--requests", "3"],
+        ["landing", "dashboard", "plan", "staff", "dashboard bytes", "resident memory"],
+    ),
 ]
 
 

@@ -30,7 +30,16 @@ OVERLAYS = ["base", "local", "production"]
 # kustomize 5.5, as kubectl 1.32 embeds it, when no kubectl or kustomize is installed.
 KUSTOMIZE_MODULE = "sigs.k8s.io/kustomize/kustomize/v5@v5.5.0"
 
-SERVICES = {"registry": 8101, "rotation": 8102, "hazards": 8103, "notify": 8104, "ledgers": 8105}
+# The five event-sourced services (Kafka and PostgreSQL), and the web console, which
+# reaches only their HTTP APIs and the identity provider.
+KAFKA_SERVICES = {
+    "registry": 8101,
+    "rotation": 8102,
+    "hazards": 8103,
+    "notify": 8104,
+    "ledgers": 8105,
+}
+SERVICES = {**KAFKA_SERVICES, "console": 8106}
 CONSUMER_GROUPS = {
     "rotation": ("rotation.roster", [BoundedContext.REGISTRY]),
     "hazards": ("hazards.inventory", [BoundedContext.REGISTRY, BoundedContext.ROTATION]),
@@ -39,8 +48,13 @@ CONSUMER_GROUPS = {
 }
 # Made by the operators (CloudNativePG, Strimzi) or by hand in production, never here.
 MADE_ELSEWHERE = {
-    "production": {"crosscheck-db-app", "crosscheck-cluster-ca-cert", "notify-secrets"}
-    | set(SERVICES)
+    "production": {
+        "crosscheck-db-app",
+        "crosscheck-cluster-ca-cert",
+        "notify-secrets",
+        "console-secrets",
+    }
+    | set(KAFKA_SERVICES)
     | {"keda"},
 }
 
@@ -186,7 +200,7 @@ def test_what_the_pods_reference_exists(overlay: str) -> None:
                             assert (ref_kind, name) in present or name in elsewhere, name
                 for item in container.get("env", []):
                     ref = item.get("valueFrom", {}).get("secretKeyRef")
-                    if ref:
+                    if ref and not ref.get("optional"):
                         assert ("Secret", ref["name"]) in present or ref["name"] in elsewhere
     for kind in ("HorizontalPodAutoscaler", "ScaledObject"):
         for scaler in of_kind(overlay, kind):
@@ -241,7 +255,7 @@ def granted(user: str, operation: str, resource_type: str) -> set[str]:
     }
 
 
-@pytest.mark.parametrize("service", list(SERVICES))
+@pytest.mark.parametrize("service", list(KAFKA_SERVICES))
 def test_each_service_writes_its_own_topic_and_reads_what_it_consumes(service: str) -> None:
     topics = Topics()
     group, reads = CONSUMER_GROUPS.get(service, (None, []))
@@ -304,8 +318,40 @@ def test_network_policies_let_in_only_the_http_and_metrics_ports() -> None:
         for rule in policy["spec"].get("egress", [])
         for port in rule.get("ports", [])
     }
-    # DNS, Kafka (TLS), PostgreSQL, HTTPS (identity provider, webhooks), SMTP submission.
-    assert egress_ports == {53, 9093, 5432, 443, 587, 465}
+    # DNS, Kafka (TLS), PostgreSQL, HTTPS (identity provider, webhooks), SMTP submission,
+    # and the services' http port (from the console only).
+    assert egress_ports == {53, 9093, 5432, 443, 587, 465, "http"}
+    to_http = [
+        p["spec"]["podSelector"]
+        for p in policies
+        for rule in p["spec"].get("egress", [])
+        if "http" in {port["port"] for port in rule.get("ports", [])}
+    ]
+    assert to_http == [{"matchLabels": {"app.kubernetes.io/name": "console"}}]
+
+
+def test_the_console_reaches_no_database_and_no_broker() -> None:
+    """It keeps no data: the pod gets no database URL, no Kafka credentials, and its
+    session key from a Secret; its services are the cluster's, its address public."""
+    for overlay in OVERLAYS:
+        (container,) = one(overlay, "Deployment", "console")["spec"]["template"]["spec"][
+            "containers"
+        ]
+        env = {e["name"] for e in container.get("env", [])}
+        assert not {n for n in env if "DATABASE" in n or "KAFKA" in n}, overlay
+        sources = {
+            ref["name"]
+            for source in container["envFrom"]
+            for ref in (source.get("configMapRef"), source.get("secretRef"))
+            if ref
+        }
+        assert sources == {"crosscheck-config", "console-config"}, overlay
+        key = next(e for e in container["env"] if e["name"] == "CROSSCHECK_CONSOLE_SESSION_KEY")
+        assert key["valueFrom"]["secretKeyRef"]["name"] == "console-secrets"
+    production = one("production", "ConfigMap", "console-config")["data"]
+    assert production["CROSSCHECK_CONSOLE_PUBLIC_URL"].startswith("https://")
+    for name, port in KAFKA_SERVICES.items():
+        assert production[f"CROSSCHECK_CONSOLE_{name.upper()}_URL"] == f"http://{name}:{port}"
 
 
 def test_the_local_overlay_runs_on_the_host_against_the_local_stack() -> None:

@@ -16,7 +16,17 @@ from crosscheck_contracts import (
     decode,
     encode,
 )
-from crosscheck_contracts.events import Actor, RectificationReported, hazards
+from crosscheck_contracts.events import (
+    Actor,
+    EscalationCause,
+    GroupsFormed,
+    HazardEscalated,
+    RectificationReported,
+    RoundReplanned,
+    RoundScheduled,
+    StaffConflictDeclared,
+    hazards,
+)
 from crosscheck_contracts.samples import sample, sample_envelope
 
 TYPE = "crosscheck.test.PlaceNamed"
@@ -128,3 +138,56 @@ def test_v1_hazards_events_read_as_v2_with_no_actor() -> None:
 
     _, new = decode(CATALOGUE, headers, value)
     assert new == current
+
+
+@pytest.mark.parametrize(
+    ("model", "dropped"),
+    [
+        (GroupsFormed, ("roster_version", "drawn")),
+        (RoundScheduled, ("roster_version",)),
+        (RoundReplanned, ("roster_version",)),
+        (StaffConflictDeclared, ("staff_ids",)),
+    ],
+)
+def test_v1_rotation_events_read_as_v2_without_a_roster_version(
+    model: type[Event], dropped: tuple[str, ...]
+) -> None:
+    """The groups and plans went to v2 (the roster they were made from), the declared
+    conflicts to v2 (officials too); a v1 payload from the topics or the event store
+    reads with those fields null (no official named)."""
+    current = sample(model)
+    assert model.schema_version == 2 and CATALOGUE.has_upcaster(model.event_type, 1)
+    _, headers, value = encode(sample_envelope(current), current)
+    v1_payload = {k: v for k, v in json.loads(value).items() if k not in dropped}
+    v1_headers = [
+        (name, b"1" if name == "ce_schemaversion" else raw)
+        for name, raw in headers
+        if name != "ce_dataschema"
+    ]
+    _, old = decode(CATALOGUE, v1_headers, json.dumps(v1_payload).encode())
+    assert all(getattr(old, field) in (None, []) for field in dropped)
+    assert all(current.model_dump()[field] for field in dropped)
+    assert old.model_copy(update={f: getattr(current, f) for f in dropped}) == current
+
+
+@pytest.mark.parametrize(
+    ("reason", "cause", "kept"),
+    [
+        ("重大隐患,提请乡镇党政领导挂牌督办", "major_hazard", None),
+        ("Major hazard: handed to township leadership for supervision.", "major_hazard", None),
+        ("场所负责人拒不整改", "decided", "场所负责人拒不整改"),
+    ],
+)
+def test_v2_escalations_read_with_their_cause(reason: str, cause: str, kept: str | None) -> None:
+    """v2 put the words of an automatic escalation into the event; v3 records a cause
+    (rendered by readers) and keeps only a person's own words."""
+    v2 = {
+        "hazard_id": "hz-1",
+        "level": "township_leadership",
+        "reason": reason,
+        "escalated_at": "2026-10-09T02:00:00Z",
+        "actor": None,
+    }
+    event = CATALOGUE.decode_json(HazardEscalated.event_type, 2, json.dumps(v2))
+    assert isinstance(event, HazardEscalated)
+    assert event.cause is EscalationCause(cause) and event.reason == kept

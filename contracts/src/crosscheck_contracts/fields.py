@@ -66,6 +66,11 @@ Seed = Annotated[int, Field(ge=0, le=2**63 - 1)]
 """A random seed; bounded so that every JSON reader can hold it in a signed 64-bit int."""
 
 
+RosterVersion = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+"""The SHA-256 (hex) of a roster's content: the staff with their facts and the open places
+a decision read. The same roster has the same version wherever and whenever it is read."""
+
+
 def no_duplicates(values: list[T]) -> list[T]:
     seen: set[T] = set()
     for value in values:

@@ -22,6 +22,7 @@ from crosscheck_contracts.events import (
     CheckResult,
     DeadlineExtended,
     EscalationLevel,
+    EvidencePresence,
     GeoPoint,
     Group,
     GroupsFormed,
@@ -32,6 +33,8 @@ from crosscheck_contracts.events import (
     InspectionCompleted,
     NoticeKind,
     NotificationFailed,
+    Presence,
+    PresenceFlag,
     RecipientRole,
     RectificationAssigned,
     RectificationOverdue,
@@ -82,6 +85,7 @@ NOTICE_ID = "notice-0001"
 FOUND_AT = datetime(2024, 4, 9, 2, 30, tzinfo=UTC)  # 10:30 in Asia/Shanghai
 DEADLINE = FOUND_AT + timedelta(days=7)
 
+ROSTER_VERSION = "5f2b" * 16
 _RULES = RotationRules(no_repeat_within_rounds=None, balance_workload=True, reshuffle_members=False)
 _ASSIGNMENTS = [
     Assignment(group_id=GROUP_ID, zone_id=OTHER_ZONE_ID, site_ids=[OTHER_SITE_ID]),
@@ -131,7 +135,8 @@ def _samples() -> list[Event]:
             staff_id=MEMBER_ID,
             village_ids=[OTHER_VILLAGE_ID],
             site_ids=[],
-            reason="亲属在该村经营场所",
+            staff_ids=[LEADER_ID],
+            reason="亲属在该村经营场所,与带队领导系亲属",
         ),
         StaffDeactivated(staff_id=MEMBER_ID, reason="调离本乡"),
         CampaignLaunched(
@@ -170,6 +175,8 @@ def _samples() -> list[Event]:
                 ),
             ],
             seed=20240401,
+            roster_version=ROSTER_VERSION,
+            drawn=True,
         ),
         RoundScheduled(
             campaign_id=CAMPAIGN_ID,
@@ -178,6 +185,7 @@ def _samples() -> list[Event]:
             seed=7,
             objective=0,
             checks=_CHECKS,
+            roster_version=ROSTER_VERSION,
         ),
         RoundReplanned(
             campaign_id=CAMPAIGN_ID,
@@ -186,6 +194,7 @@ def _samples() -> list[Event]:
             seed=8,
             objective=1,
             checks=_CHECKS,
+            roster_version=ROSTER_VERSION,
             reason="一名组员调离",
         ),
         RoundClosed(campaign_id=CAMPAIGN_ID, round_no=1),
@@ -202,6 +211,19 @@ def _samples() -> list[Event]:
             items_checked=12,
             items_failed=1,
             hazard_ids=[HAZARD_ID],
+            presence=Presence(
+                radius_m=200,
+                place_location=GeoPoint(lat=24.88, lon=100.33),
+                evidence=[
+                    EvidencePresence(
+                        evidence_id="ev-0001",
+                        taken_at=FOUND_AT,
+                        time_source="exif",
+                        location=GeoPoint(lat=24.8801, lon=100.3302),
+                        distance_m=23,
+                    )
+                ],
+            ),
         ),
         HazardFound(
             hazard_id=HAZARD_ID,
@@ -242,6 +264,7 @@ def _samples() -> list[Event]:
             verified_by_staff_id=LEADER_ID,
             verified_at=DEADLINE - timedelta(days=1),
             note="现场复核合格",
+            presence=Presence(radius_m=200, flags=[PresenceFlag.NO_POSITION]),
         ),
         RectificationRejected(
             hazard_id=HAZARD_ID,

@@ -11,7 +11,7 @@ import pytest
 
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_contracts.topics import Topics
-from crosscheck_platform.db import Database
+from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.eventstore import (
     CommandContext,
     ConcurrencyConflict,
@@ -37,9 +37,11 @@ class CountingStore(PostgresEventStore):
         super().__init__(db, TEST_CATALOGUE, Topics("group"))
         self.statements: list[int] = []
 
-    async def write_atomically(self, writes: Sequence[AtomicWrite]) -> list[list[StoredEvent]]:
+    async def write_atomically(
+        self, writes: Sequence[AtomicWrite], *, connection: Connection | None = None
+    ) -> list[list[StoredEvent]]:
         self.statements.append(len(writes))
-        return await super().write_atomically(writes)
+        return await super().write_atomically(writes, connection=connection)
 
 
 @pytest.fixture
@@ -61,10 +63,12 @@ async def test_concurrent_writes_share_statements_and_keep_their_own_context(
     contexts = [CommandContext(tenant=TENANT if n % 2 else OTHER) for n in range(20)]
     results = await asyncio.gather(
         *(
-            writes.append_atomically(
-                [StreamAppend(f"g-{n}", 0, [Counted(n=n), Counted(n=n + 100)])],
-                contexts[n],
-                [side(f"k-{n}", f"g-{n}")],
+            writes.commit(
+                AtomicWrite(
+                    [StreamAppend(f"g-{n}", 0, [Counted(n=n), Counted(n=n + 100)])],
+                    contexts[n],
+                    [side(f"k-{n}", f"g-{n}")],
+                )
             )
             for n in range(20)
         )
@@ -91,10 +95,12 @@ async def test_a_conflict_fails_only_its_own_write(store: CountingStore) -> None
     context = CommandContext(tenant=TENANT)
     results = await asyncio.gather(
         *(
-            writes.append_atomically(
-                [StreamAppend("taken" if n == 3 else f"c-{n}", 0, [Counted(n=n)])],
-                context,
-                [side(f"k-{n}", f"c-{n}")],
+            writes.commit(
+                AtomicWrite(
+                    [StreamAppend("taken" if n == 3 else f"c-{n}", 0, [Counted(n=n)])],
+                    context,
+                    [side(f"k-{n}", f"c-{n}")],
+                )
             )
             for n in range(8)
         ),
@@ -115,11 +121,11 @@ async def test_a_reused_row_key_fails_the_second_writer_only(store: CountingStor
     writes = GroupCommit(store, max_in_flight=1)
     context = CommandContext(tenant=TENANT)
     first, second = await asyncio.gather(
-        writes.append_atomically(
-            [StreamAppend("u-1", 0, [Counted(n=1)])], context, [side("same", "u-1")]
+        writes.commit(
+            AtomicWrite([StreamAppend("u-1", 0, [Counted(n=1)])], context, [side("same", "u-1")])
         ),
-        writes.append_atomically(
-            [StreamAppend("u-2", 0, [Counted(n=2)])], context, [side("same", "u-2")]
+        writes.commit(
+            AtomicWrite([StreamAppend("u-2", 0, [Counted(n=2)])], context, [side("same", "u-2")])
         ),
         return_exceptions=True,
     )
@@ -137,7 +143,7 @@ async def test_writes_to_one_stream_go_in_order_in_separate_statements(
     context = CommandContext(tenant=TENANT)
     results = await asyncio.gather(
         *(
-            writes.append_atomically([StreamAppend("one", n, [Counted(n=n)])], context)
+            writes.commit(AtomicWrite([StreamAppend("one", n, [Counted(n=n)])], context))
             for n in range(5)
         )
     )
@@ -151,7 +157,9 @@ async def test_a_caller_that_goes_away_leaves_its_write_whole(store: CountingSto
     context = CommandContext(tenant=TENANT)
     ids = [f"gone-{uuid4().hex[:6]}" for _ in range(4)]
     tasks = [
-        asyncio.create_task(writes.append_atomically([StreamAppend(i, 0, [Counted(n=1)])], context))
+        asyncio.create_task(
+            writes.commit(AtomicWrite([StreamAppend(i, 0, [Counted(n=1)])], context))
+        )
         for i in ids
     ]
     await asyncio.sleep(0)  # all four queued and the first statement sent

@@ -9,6 +9,7 @@ from crosscheck_contracts.events.hazards import EscalationLevel, HazardCategory,
 from crosscheck_hazards.domain.clock import ManualClock
 from crosscheck_hazards.domain.deadlines import DeadlinePolicy
 from crosscheck_hazards.domain.hazard import Finding, Hazard, Verifier
+from crosscheck_hazards.domain.presence import Capture, PresenceCheck
 from crosscheck_hazards.domain.states import HazardCommand, HazardState
 
 START = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
@@ -74,7 +75,7 @@ def perform(hazard: Hazard, command: HazardCommand, clock: ManualClock) -> None:
             hazard.report(note="已更换灭火器", at=now)
         case HazardCommand.VERIFY:
             hazard.verify(
-                verifier=Verifier(VERIFIER, in_eligible_group=True, photo_times=(now,)), at=now
+                verifier=Verifier(VERIFIER, in_eligible_group=True, presence=photos_at(now)), at=now
             )
         case HazardCommand.REJECT:
             hazard.reject(by_staff_id=VERIFIER, reason="仍未更换", at=now, policy=POLICY)
@@ -103,3 +104,10 @@ def hazard_with_history(
     for command in PATH[state]:
         perform(hazard, command, clock)
     return hazard, hazard.collect_pending()[1]
+
+
+def photos_at(*times: datetime) -> PresenceCheck:
+    """Photos taken at `times`, where nothing else is known of them."""
+    return PresenceCheck(
+        captures=tuple(Capture(f"photo-{i}", t, "upload") for i, t in enumerate(times))
+    )

@@ -18,7 +18,12 @@ from crosscheck_contracts.events import (
     HazardFound,
     RectificationReported,
 )
-from crosscheck_contracts.events.hazards import EscalationLevel, HazardCategory, Severity
+from crosscheck_contracts.events.hazards import (
+    EscalationCause,
+    EscalationLevel,
+    HazardCategory,
+    Severity,
+)
 from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.adapters.checklist_data import standard_library
 from crosscheck_hazards.app.evidence import MAX_BYTES
@@ -507,7 +512,7 @@ async def test_a_major_finding_is_escalated_without_anyone_asking(svc: Harness) 
     escalated = events[1]
     assert isinstance(escalated, HazardEscalated)
     assert escalated.level is EscalationLevel.TOWNSHIP_LEADERSHIP
-    assert escalated.reason == "重大隐患,提请乡镇党政领导挂牌督办"
+    assert escalated.cause is EscalationCause.MAJOR_HAZARD and escalated.reason is None
 
     # A manual escalation must go higher than the automatic one.
     admin = svc.headers(Role.TOWNSHIP_ADMIN, "s-admin")

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from crosscheck_contracts.events.hazards import (
     Actor,
+    EscalationCause,
     EscalationLevel,
     HazardEscalated,
     HazardFound,
@@ -33,6 +34,7 @@ from .domain_helpers import (
     hazard_in,
     hazard_with_history,
     perform,
+    photos_at,
 )
 
 TRANSITIONS = [(s, c) for s in HazardState for c in HazardCommand]
@@ -72,7 +74,8 @@ def test_a_major_hazard_is_escalated_to_township_leadership_when_found() -> None
     escalated = events[1]
     assert isinstance(escalated, HazardEscalated)
     assert escalated.level is EscalationLevel.TOWNSHIP_LEADERSHIP
-    assert "挂牌督办" in escalated.reason
+    # A code, not words: readers render it in their language (no translation here).
+    assert escalated.cause is EscalationCause.MAJOR_HAZARD and escalated.reason is None
     general = Hazard.record(finding(Severity.GENERAL))
     assert [type(e) for e in general.collect_pending()[1]] == [HazardFound]
 
@@ -200,8 +203,10 @@ def test_a_major_hazard_needs_a_photo_taken_after_the_report() -> None:
     hazard.report(note="已整改", at=reported_at)
     for photos in ((), (reported_at - timedelta(minutes=1),), (reported_at,)):
         with pytest.raises(RuleViolation) as refused:
-            hazard.verify(verifier=Verifier("s-1", True, photo_times=photos), at=reported_at)
+            hazard.verify(
+                verifier=Verifier("s-1", True, presence=photos_at(*photos)), at=reported_at
+            )
         assert refused.value.key == "hazard.major_needs_photo"
     after = reported_at + timedelta(minutes=1)
-    hazard.verify(verifier=Verifier("s-1", True, photo_times=(after,)), at=after)
+    hazard.verify(verifier=Verifier("s-1", True, presence=photos_at(after)), at=after)
     assert hazard.state is HazardState.CLOSED

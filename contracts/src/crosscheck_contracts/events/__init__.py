@@ -8,12 +8,16 @@ from crosscheck_contracts.events import hazards, notify, registry, rotation
 from crosscheck_contracts.events.hazards import (
     Actor,
     DeadlineExtended,
+    EscalationCause,
     EscalationLevel,
+    EvidencePresence,
     HazardCategory,
     HazardEscalated,
     HazardFound,
     HazardNotified,
     InspectionCompleted,
+    Presence,
+    PresenceFlag,
     RectificationAssigned,
     RectificationRejected,
     RectificationReported,
@@ -63,7 +67,16 @@ ALL_EVENTS: tuple[type[Event], ...] = (
 # (event_type, N) -> function(v N data) -> v N+1 data goes here, so history stays readable.
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     (model.event_type, 1): hazards.actor_unknown for model in hazards.EVENTS
-} | {(RectificationVerified.event_type, 2): hazards.no_override}
+} | {
+    (RectificationVerified.event_type, 2): hazards.no_override,
+    (RectificationVerified.event_type, 3): hazards.presence_unknown,
+    (InspectionCompleted.event_type, 2): hazards.presence_unknown,
+    (HazardEscalated.event_type, 2): hazards.escalation_cause,
+    (GroupsFormed.event_type, 1): rotation.draw_unknown,
+    (StaffConflictDeclared.event_type, 1): registry.no_staff_named,
+    (RoundScheduled.event_type, 1): rotation.roster_unknown,
+    (RoundReplanned.event_type, 1): rotation.roster_unknown,
+}
 
 
 def build_catalogue() -> EventCatalogue:
@@ -84,7 +97,9 @@ __all__ = [
     "Channel",
     "CheckResult",
     "DeadlineExtended",
+    "EscalationCause",
     "EscalationLevel",
+    "EvidencePresence",
     "GeoPoint",
     "Group",
     "GroupsFormed",
@@ -95,6 +110,8 @@ __all__ = [
     "InspectionCompleted",
     "NoticeKind",
     "NotificationFailed",
+    "Presence",
+    "PresenceFlag",
     "RecipientRole",
     "RectificationAssigned",
     "RectificationOverdue",

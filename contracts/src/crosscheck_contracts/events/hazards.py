@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar, Self
 from pydantic import Field, model_validator
 
 from crosscheck_contracts.base import BoundedContext, Event, Payload
+from crosscheck_contracts.events.registry import GeoPoint
 from crosscheck_contracts.events.rotation import RoundNo
 from crosscheck_contracts.fields import AwareDatetime, Code, Id, IdList, Name, Text
 
@@ -75,6 +76,54 @@ class Actor(Payload):
     """Their role, e.g. `inspector`, `group_leader`, `township_admin`, `village_committee`."""
 
 
+class PresenceFlag(StrEnum):
+    """Why the evidence of a step does not show someone was at the place when it was done."""
+
+    FAR_FROM_PLACE = "far_from_place"
+    """Taken farther from the place than the township's radius."""
+    TAKEN_BEFORE_STEP = "taken_before_step"
+    """Taken before what it proves (before the inspection's day, before the fix was
+    reported)."""
+    NO_POSITION = "no_position"
+    """No evidence of the step carries a position, or the place has none to compare with."""
+
+
+PRESENCE_FLAG_LABELS: dict[str, tuple[str, str]] = {
+    PresenceFlag.FAR_FROM_PLACE: ("拍摄位置超出场所范围", "taken away from the place"),
+    PresenceFlag.TAKEN_BEFORE_STEP: ("拍摄时间早于该环节", "taken before the step"),
+    PresenceFlag.NO_POSITION: ("无定位信息", "no position"),
+}
+"""(Chinese, English) of each presence flag."""
+
+
+class EvidencePresence(Payload):
+    """Where and when one piece of evidence was taken, as far as it is known."""
+
+    evidence_id: Id
+    taken_at: AwareDatetime
+    """When it was taken: the photo's EXIF time, else the device's, else its upload time."""
+    time_source: Code
+    """`exif`, `device` or `upload`."""
+    location: GeoPoint | None = None
+    """Where it was taken (EXIF GPS, else the device's position), if known."""
+    distance_m: Annotated[int, Field(ge=0)] | None = None
+    """Distance from the place, in metres, when both positions are known."""
+    flags: list[PresenceFlag] = Field(default_factory=list)
+
+
+class Presence(Payload):
+    """Whether a step's evidence shows presence at the place: flagged, not refused (the
+    township decides whether a major hazard's verification requires it)."""
+
+    radius_m: Annotated[int, Field(ge=1, le=100_000)]
+    """The township's radius at the time of the step."""
+    place_location: GeoPoint | None = None
+    """The place's position the evidence was compared with."""
+    evidence: list[EvidencePresence] = Field(default_factory=list)
+    flags: list[PresenceFlag] = Field(default_factory=list)
+    """Every flag of the step (empty: the evidence shows presence)."""
+
+
 class _HazardsEvent(Event):
     """v2 of every hazards event adds `actor`; v1 payloads are read with `actor` null."""
 
@@ -92,6 +141,7 @@ class InspectionCompleted(_HazardsEvent):
 
     event_type: ClassVar[str] = "crosscheck.hazards.InspectionCompleted"
     aggregate_field: ClassVar[str] = "inspection_id"
+    schema_version: ClassVar[int] = 3
 
     inspection_id: Id
     campaign_id: Id
@@ -108,6 +158,9 @@ class InspectionCompleted(_HazardsEvent):
     """Hazards found in this inspection (each has its own HazardFound)."""
     override_reason: Text | None = None
     """Set when the inspection departed from the round's plan or recusal rules, and why."""
+    presence: Presence | None = None
+    """v3: whether the findings' evidence shows the group at the place that day (null
+    before v3)."""
 
     @model_validator(mode="after")
     def _failed_within_checked(self) -> Self:
@@ -184,7 +237,7 @@ class RectificationVerified(_HazardsEvent):
     """An inspector re-checked the fix on site (现场复核) and closed the hazard (销号)."""
 
     event_type: ClassVar[str] = "crosscheck.hazards.RectificationVerified"
-    schema_version: ClassVar[int] = 3
+    schema_version: ClassVar[int] = 4
 
     hazard_id: Id
     verified_by_staff_id: Id
@@ -194,6 +247,9 @@ class RectificationVerified(_HazardsEvent):
     override_reason: Text | None = None
     """v3: set when a township administrator verified outside the verifier rules (not a
     member of the finding group nor of a later round's group for the zone), and why."""
+    presence: Presence | None = None
+    """v4: whether the verifier's evidence shows them at the place after the fix was
+    reported (null before v4)."""
 
 
 class RectificationRejected(_HazardsEvent):
@@ -234,14 +290,24 @@ class DeadlineExtended(_HazardsEvent):
         return self
 
 
+class EscalationCause(StrEnum):
+    """Why a hazard was handed up: a code, which readers render in their own words."""
+
+    DECIDED = "decided"  # a person decided it; `reason` gives their words
+    MAJOR_HAZARD = "major_hazard"  # 重大隐患挂牌督办: a major hazard goes up when found
+
+
 class HazardEscalated(_HazardsEvent):
     """Follow-up of the hazard was handed up a level (overdue, major, or refused)."""
 
     event_type: ClassVar[str] = "crosscheck.hazards.HazardEscalated"
+    schema_version: ClassVar[int] = 3
 
     hazard_id: Id
     level: EscalationLevel
-    reason: Text
+    cause: EscalationCause = EscalationCause.DECIDED
+    reason: Text | None = None
+    """The words of whoever decided it; null when the cause says it all (v3 and later)."""
     escalated_at: AwareDatetime
 
 
@@ -263,6 +329,26 @@ def actor_unknown(data: dict[str, Any]) -> dict[str, Any]:
     return data | {"actor": None}
 
 
+# The text v2 events of a major hazard carried, in either language: read as its cause.
+_MAJOR_HAZARD_TEXTS = {
+    "重大隐患,提请乡镇党政领导挂牌督办",
+    "Major hazard: handed to township leadership for supervision.",
+}
+
+
+def escalation_cause(data: dict[str, Any]) -> dict[str, Any]:
+    """Upcaster v2 → v3 of HazardEscalated: the cause, from the text v2 carried."""
+    if data.get("reason") in _MAJOR_HAZARD_TEXTS:
+        return data | {"cause": EscalationCause.MAJOR_HAZARD.value, "reason": None}
+    return data | {"cause": EscalationCause.DECIDED.value}
+
+
 def no_override(data: dict[str, Any]) -> dict[str, Any]:
     """Upcaster v2 → v3 of RectificationVerified: verifications before v3 were by rule."""
     return data | {"override_reason": None}
+
+
+def presence_unknown(data: dict[str, Any]) -> dict[str, Any]:
+    """Upcaster v2 → v3 of InspectionCompleted and v3 → v4 of RectificationVerified:
+    presence was not assessed before."""
+    return data | {"presence": None}

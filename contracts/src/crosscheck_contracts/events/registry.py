@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from pydantic import Field, model_validator
 
@@ -175,21 +175,33 @@ class StaffUpdated(_RegistryEvent):
 
 
 class StaffConflictDeclared(_RegistryEvent):
-    """An official declared relations with villages or places they must not inspect (回避)."""
+    """An official declared relations they must stay apart from (回避): villages or places
+    they must not inspect, and other officials they must not share a group with."""
 
     event_type: ClassVar[str] = "crosscheck.registry.StaffConflictDeclared"
+    schema_version: ClassVar[int] = 2
     aggregate_field: ClassVar[str] = "staff_id"
 
     staff_id: Id
     village_ids: IdList = Field(default_factory=list)
     site_ids: IdList = Field(default_factory=list)
+    staff_ids: IdList = Field(default_factory=list)
+    """Officials of the same township never to be in one inspection group with this one
+    (relatives, a chain of command); the relation holds both ways."""
     reason: Text
 
     @model_validator(mode="after")
     def _names_something(self) -> Self:
-        if not self.village_ids and not self.site_ids:
-            raise ValueError("a conflict names at least one village or site")
+        if not self.village_ids and not self.site_ids and not self.staff_ids:
+            raise ValueError("a conflict names at least one village, site or official")
+        if self.staff_id in self.staff_ids:
+            raise ValueError("an official cannot declare a conflict with themselves")
         return self
+
+
+def no_staff_named(data: dict[str, Any]) -> dict[str, Any]:
+    """Upcaster v1 → v2 of StaffConflictDeclared: v1 named villages and places only."""
+    return data | {"staff_ids": []}
 
 
 class StaffDeactivated(_RegistryEvent):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import Field, model_validator
 
 from crosscheck_contracts.base import BoundedContext, Event, Payload
-from crosscheck_contracts.fields import Code, Id, IdList, Name, Seed, Text
+from crosscheck_contracts.fields import Code, Id, IdList, Name, RosterVersion, Seed, Text
 
 MAX_ROUNDS = 366
 """A generous bound: one round a day for a year."""
@@ -117,11 +117,18 @@ class GroupsFormed(_RotationEvent):
     """The inspection staff were divided into groups for the campaign."""
 
     event_type: ClassVar[str] = "crosscheck.rotation.GroupsFormed"
+    schema_version: ClassVar[int] = 2
 
     campaign_id: Id
     groups: list[Group] = Field(min_length=1)
     seed: Seed
     """Seed of the randomised formation, so the result can be reproduced and audited."""
+    roster_version: RosterVersion | None = None
+    """The roster the groups were drawn from (or changed against): with the seed, what a
+    replay of the draw needs. Null in events recorded before v2."""
+    drawn: bool | None = None
+    """True when formation drew these groups from `seed`; false when earlier groups were
+    adjusted (a member left, a member moved or swapped, a leader replaced). Null before v2."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -132,6 +139,8 @@ class GroupsFormed(_RotationEvent):
 
 class _RoundPlan(_RotationEvent):
     """Shared shape of a round's plan; not itself an event type."""
+
+    schema_version: ClassVar[int] = 2
 
     campaign_id: Id
     round_no: RoundNo
@@ -145,6 +154,9 @@ class _RoundPlan(_RotationEvent):
     zones: list[Zone] | None = None
     """The zones this plan covers when they differ from the campaign's (a place was added
     or closed since launch); null = the zones of CampaignLaunched."""
+    roster_version: RosterVersion | None = None
+    """The roster (staff and their recusals) the plan was made from, so a replay plans
+    from the same facts. Null in events recorded before v2."""
 
     @model_validator(mode="after")
     def _each_site_once(self) -> Self:
@@ -186,6 +198,16 @@ class CampaignCancelled(_RotationEvent):
 
     campaign_id: Id
     reason: Text
+
+
+def roster_unknown(data: dict[str, Any]) -> dict[str, Any]:
+    """Upcaster v1 → v2 of RoundScheduled and RoundReplanned: the roster was not recorded."""
+    return data | {"roster_version": None}
+
+
+def draw_unknown(data: dict[str, Any]) -> dict[str, Any]:
+    """Upcaster v1 → v2 of GroupsFormed: neither the roster nor whether it was a draw."""
+    return data | {"roster_version": None, "drawn": None}
 
 
 EVENTS: tuple[type[Event], ...] = (

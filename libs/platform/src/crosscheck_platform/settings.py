@@ -19,6 +19,9 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     # False when the deployment creates the topics: services then only check them.
     kafka_create_topics: bool = True
+    # When the brokers are another cluster than the one the schema's consumers read:
+    # refuse to start, or forget their positions and read from the start (kafka.cluster).
+    kafka_cluster_change: Literal["refuse", "rewind"] = "refuse"
     # Replicas of the topics a service creates; by default min(3, brokers in the cluster).
     kafka_replication_factor: int | None = Field(default=None, ge=1)
     # Prefix for topic names, so several stacks (or tests) can share one broker.

@@ -11,7 +11,11 @@ from aiokafka import AIOKafkaConsumer
 from crosscheck_contracts import CATALOGUE
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import BoundedContext
-from crosscheck_contracts.events.registry import SiteRegistered, StaffEnrolled
+from crosscheck_contracts.events.registry import (
+    SiteRegistered,
+    StaffConflictDeclared,
+    StaffEnrolled,
+)
 from crosscheck_platform.auth import Role
 from crosscheck_platform.kafka import bootstrap_servers
 from crosscheck_platform.testing.tenancy import assert_out_of_scope
@@ -164,6 +168,39 @@ async def test_commands_validate_and_events_decode_from_kafka(
         json={"site_ids": [site_id], "reason": "亲属经营"},
     )
     assert conflict.json()["events"] == ["StaffConflictDeclared"]
+    # Two relatives: declared through the API, they must never share a group.
+    spouse = await registry.client.post(
+        f"{base}/staff",
+        headers=admin,
+        json={"name": "周八", "unit": "农业中心", "is_leadership": False},
+    )
+    spouse_id = spouse.json()["id"]
+    pair = await registry.client.post(
+        f"{base}/staff/{staff_id}/conflicts",
+        headers=admin,
+        json={"staff_ids": [spouse_id], "reason": "夫妻"},
+    )
+    assert pair.json()["events"] == ["StaffConflictDeclared"], pair.text
+    again = await registry.client.post(
+        f"{base}/staff/{staff_id}/conflicts",
+        headers=admin,
+        json={"staff_ids": [spouse_id], "reason": "夫妻"},
+    )
+    assert again.json()["events"] == []
+    myself = await registry.client.post(
+        f"{base}/staff/{staff_id}/conflicts",
+        headers=admin,
+        json={"staff_ids": [staff_id], "reason": "x"},
+    )
+    assert myself.status_code == 422 and "陈七" in myself.json()["error"]["message"]
+    stranger = await registry.client.post(
+        f"{base}/staff/{staff_id}/conflicts",
+        headers=admin,
+        json={"staff_ids": ["nobody-here"], "reason": "x"},
+    )
+    assert stranger.status_code == 404
+    listed_staff = (await registry.client.get(f"{base}/staff?q=陈七", headers=admin)).json()
+    assert listed_staff["items"][0]["conflict_staff_ids"] == [spouse_id]
     closed = await registry.client.post(
         f"{base}/sites/{site_id}/close", headers=admin, json={"reason": "已停业"}
     )
@@ -184,6 +221,7 @@ async def test_commands_validate_and_events_decode_from_kafka(
     assert site_event.responsible_phone_masked == "139****5678"
     assert all(b"13912345678" not in r.value for r in records)  # the number stays private
     assert any(isinstance(e, StaffEnrolled) and e.is_leadership for e in types)
+    assert any(isinstance(e, StaffConflictDeclared) and e.staff_ids == [spouse_id] for e in types)
 
 
 async def _read_topic(registry: Registry, count: int) -> list[Any]:

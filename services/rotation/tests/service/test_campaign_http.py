@@ -136,6 +136,14 @@ async def test_campaign_is_planned_checked_and_replanned_over_http(rotation: Rot
     assert [r["replanned"] for r in second["schedule"]] == [False, False, True, True, True, True]
     assert all(leaving not in g["member_ids"] for g in second["groups"])
     await _all_checks_hold(rotation, path, 6)
+    # The member has left since, yet round 2 and the draw replay from the roster they
+    # recorded (kept by its version): the same groups and the same plan come out.
+    replay = (
+        await _ok(await rotation.client.get(f"{path}/rounds/2/check?replay=true", headers=admin))
+    )["replay"]
+    assert replay["roster"] == "recorded" and replay["matches"] is True, replay
+    assert replay["draw"]["matches"] is True and replay["draw"]["seed"] == 11, replay
+    assert replay["draw"]["roster_version"] == replay["roster_version"]
 
     # A place opens: rounds 4+ (round 3 is in progress) cover it, and record their zones.
     await rotation.publish(
@@ -186,6 +194,13 @@ async def test_campaign_is_planned_checked_and_replanned_over_http(rotation: Rot
     assert isinstance(last, rot.RoundReplanned) and last.zones is not None
     assert any("a-p9999" in z.site_ids for z in last.zones)
     assert all(e.zones is None for _, e in mine[11:15] if isinstance(e, rot.RoundReplanned))
+    # The draw, its plans and the regroup after the member left name their rosters.
+    drawn, regrouped = (e for _, e in mine if isinstance(e, rot.GroupsFormed))
+    assert drawn.drawn is True and regrouped.drawn is False
+    assert drawn.roster_version and drawn.roster_version != regrouped.roster_version
+    assert {e.roster_version for _, e in mine[2:8] if isinstance(e, rot.RoundScheduled)} == {
+        drawn.roster_version
+    }
 
     # Tenancy: township B sees nothing of A; A's inspectors read; the county reads.
     other = rotation.headers(B)

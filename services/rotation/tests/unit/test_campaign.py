@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -14,8 +15,11 @@ from crosscheck_rotation.domain.checker import check_round
 from crosscheck_rotation.domain.model import Group, RotationProblem
 from crosscheck_rotation.domain.planner import plan_campaign
 from crosscheck_rotation.domain.recusal import eligible_zones
+from crosscheck_rotation.domain.roster_version import Roster, from_facts
 
 from .builders import member, problem, zone
+
+ROSTER = "0" * 64
 
 
 def _scheduled() -> tuple[Campaign, RotationProblem]:
@@ -38,7 +42,10 @@ def _scheduled() -> tuple[Campaign, RotationProblem]:
         rules=contract.RotationRules(balance_workload=True, reshuffle_members=False),
     )
     campaign.form_groups(
-        p.groups, {g.group_id: eligible_zones(g, p.zones, p.staff) for g in p.groups}, 1
+        p.groups,
+        {g.group_id: eligible_zones(g, p.zones, p.staff) for g in p.groups},
+        1,
+        ROSTER,
     )
     plan = plan_campaign(p, None, seed=3)
     checks = {
@@ -47,7 +54,7 @@ def _scheduled() -> tuple[Campaign, RotationProblem]:
         )
         for r in plan.rounds
     }
-    campaign.schedule(plan, checks)
+    campaign.schedule(plan, checks, ROSTER)
     return campaign, p
 
 
@@ -59,6 +66,10 @@ def test_events_rebuild_the_campaign_with_the_k_each_plan_was_made_for() -> None
     ks = {r.no_repeat_within for r in again.state.plans.values()}
     assert len(ks) == 1 and again.k_in_force() in ks and again.k_in_force() is not None
     assert again.state.plans[1].plan == campaign.state.plans[1].plan
+    # The draw and every plan name the roster they were made from.
+    assert again.state.draw is not None and again.state.draw.roster_version == ROSTER
+    assert again.state.draw.seed == 1 and again.state.draw.groups == again.state.groups
+    assert {r.roster_version for r in again.state.plans.values()} == {ROSTER}
 
 
 def test_rounds_close_in_order_and_closed_rounds_are_never_replanned() -> None:
@@ -69,12 +80,12 @@ def test_rounds_close_in_order_and_closed_rounds_are_never_replanned() -> None:
     with pytest.raises(StateConflict):
         campaign.close_round(1)
     with pytest.raises(StateConflict):
-        campaign.schedule(plan_campaign(p, 1, seed=1), {})
+        campaign.schedule(plan_campaign(p, 1, seed=1), {}, ROSTER)
     with pytest.raises(StateConflict):
-        campaign.form_groups(p.groups, {}, 2)
+        campaign.form_groups(p.groups, {}, 2, ROSTER)
     earlier = plan_campaign(p, 1, seed=4)
     with pytest.raises(StateConflict):
-        campaign.replan(earlier, {r.round_no: [] for r in earlier.rounds}, None, "变更")
+        campaign.replan(earlier, {r.round_no: [] for r in earlier.rounds}, None, "变更", ROSTER)
 
 
 def test_rezone_keeps_places_in_their_zones_and_places_new_ones() -> None:
@@ -97,3 +108,15 @@ def test_a_group_whose_leader_left_is_led_by_another_leadership_member() -> None
     with pytest.raises(RuleViolation) as caught:
         refresh_groups([group], {"a": a.__class__("a", "x", False), "c": c})
     assert caught.value.key == "rotation.group_without_leader"
+
+
+def test_the_roster_version_is_its_content_in_any_order_and_survives_storage() -> None:
+    a, b = member("a", "x", leader=True), member("b", "y")
+    first = Roster({"a": a, "b": b}, {"p1": "x", "p2": "y"})
+    again = Roster({"b": b, "a": a}, {"p2": "y", "p1": "x"})
+    assert first.version == again.version and len(first.version) == 64
+    stored = from_facts(json.loads(json.dumps(first.facts())))
+    assert stored.version == first.version and stored.staff == first.staff
+    moved = Roster({"a": a, "b": b.__class__("b", b.unit, False, "x")}, first.sites)
+    closed = Roster(first.staff, {"p1": "x"})
+    assert len({first.version, moved.version, closed.version}) == 3

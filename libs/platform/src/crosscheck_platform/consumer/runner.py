@@ -37,6 +37,8 @@ from crosscheck_platform.consumer.tracking import (
     lock_positions,
 )
 from crosscheck_platform.db import Connection, Database
+from crosscheck_platform.eventstore.postgres import TRACEPARENT_HEADER
+from crosscheck_platform.tracing import batch_spans, consumer_span
 
 log = logging.getLogger(__name__)
 
@@ -59,20 +61,14 @@ class ReceivedEvent(NamedTuple):
     topic: str
     partition: int
     offset: int
+    traceparent: str | None = None
+    """The trace that recorded the event (`ce_traceparent`), when it was traced."""
 
 
 EventHandler = Callable[[Connection, ReceivedEvent], Awaitable[None]]
 BatchHandler = Callable[[Connection, Sequence[ReceivedEvent]], Awaitable[None]]
 """Applies several events at once (e.g. merged into one upsert per table). Called with
 the batch in offset order per partition; with single events when a batch is isolated."""
-
-
-def one_at_a_time(handler: EventHandler) -> BatchHandler:
-    async def apply(conn: Connection, items: Sequence[ReceivedEvent]) -> None:
-        for item in items:
-            await handler(conn, item)
-
-    return apply
 
 
 @dataclass
@@ -93,13 +89,13 @@ class IdempotentConsumer:
         dead_letters: DeadLetterSink,
         deduplication: Deduplication = Deduplication.EVENT_ID,
     ) -> None:
+        self.name = name
         if batch_handler is not None and handler is None:
-            self.apply = batch_handler
+            self.apply = self._traced_batches(batch_handler)
         elif handler is not None and batch_handler is None:
-            self.apply = one_at_a_time(handler)
+            self.apply = self._traced_events(handler)
         else:
             raise TypeError("give either handler or batch_handler")
-        self.name = name
         self.db = db
         self.catalogue = catalogue
         self.dead_letters = dead_letters
@@ -108,6 +104,28 @@ class IdempotentConsumer:
         self.dead_lettered = 0
         # By the topic the message came from: /metrics reports them so.
         self.dead_lettered_by_topic: Counter[str] = Counter()
+
+    def _traced_events(self, handler: EventHandler) -> BatchHandler:
+        """Each event applied in a span continuing its trace: what the handler records
+        meanwhile carries the trace on."""
+
+        async def apply(conn: Connection, items: Sequence[ReceivedEvent]) -> None:
+            for item in items:
+                with consumer_span(f"{self.name} apply", item.traceparent, **_attributes(item)):
+                    await handler(conn, item)
+
+        return apply
+
+    def _traced_batches(self, handler: BatchHandler) -> BatchHandler:
+        async def apply(conn: Connection, items: Sequence[ReceivedEvent]) -> None:
+            traced = [i.traceparent for i in items if i.traceparent]
+            if not traced:
+                await handler(conn, items)
+                return
+            with batch_spans(f"{self.name} apply", traced, consumer=self.name):
+                await handler(conn, items)
+
+        return apply
 
     async def handle_records(self, records: Sequence[Any]) -> None:
         """Apply one batch of aiokafka ConsumerRecords. Raises only transient errors,
@@ -177,7 +195,14 @@ class IdempotentConsumer:
                 letters.append(DeadLetter.of(record, exc.reason))
                 continue
             received.append(
-                ReceivedEvent(envelope, event, record.topic, record.partition, record.offset)
+                ReceivedEvent(
+                    envelope,
+                    event,
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    _traceparent(record.headers),
+                )
             )
         return received, letters
 
@@ -223,6 +248,24 @@ class IdempotentConsumer:
                 reason = f"handler failed: {type(exc).__name__}: {exc}"
                 rejected.append(DeadLetter.of(record, reason))
         return applied, rejected
+
+
+def _traceparent(headers: Sequence[tuple[str, bytes]] | None) -> str | None:
+    """The event's trace: the relay writes it as the last header (a look at one header,
+    not a search, for every message read)."""
+    if headers:
+        name, raw = headers[-1]
+        if name == TRACEPARENT_HEADER:
+            return raw.decode("ascii", "replace")
+    return None
+
+
+def _attributes(item: ReceivedEvent) -> dict[str, str]:
+    return {
+        "messaging.destination.name": item.topic,
+        "crosscheck.event.type": item.envelope.type,
+        "crosscheck.event.id": str(item.envelope.id),
+    }
 
 
 def _next_offsets(records: Sequence[Any]) -> dict[Partition, int]:

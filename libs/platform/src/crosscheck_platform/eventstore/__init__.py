@@ -3,17 +3,21 @@
 from crosscheck_platform.eventstore.aggregate import Aggregate
 from crosscheck_platform.eventstore.batch import StreamAppend, TableRows
 from crosscheck_platform.eventstore.recorder import (
+    AtomicWrite,
     CommandContext,
     ConcurrencyConflict,
     EventStore,
+    RecordedOutcome,
     StoredEvent,
 )
 
 __all__ = [
     "Aggregate",
+    "AtomicWrite",
     "CommandContext",
     "ConcurrencyConflict",
     "EventStore",
+    "RecordedOutcome",
     "StoredEvent",
     "StreamAppend",
     "TableRows",

@@ -17,20 +17,21 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Sequence
+from typing import Protocol
 
-from crosscheck_platform.eventstore.batch import StreamAppend, TableRows
-from crosscheck_platform.eventstore.postgres import PostgresEventStore
-from crosscheck_platform.eventstore.recorder import AtomicWrite, CommandContext, StoredEvent
+from crosscheck_platform.eventstore.recorder import AtomicWrite, StoredEvent
 
 log = logging.getLogger(__name__)
 
 _Pending = tuple[AtomicWrite, "asyncio.Future[list[StoredEvent]]"]
 
 
+class Writer(Protocol):
+    async def write_atomically(self, writes: Sequence[AtomicWrite]) -> list[list[StoredEvent]]: ...
+
+
 class GroupCommit:
-    def __init__(
-        self, store: PostgresEventStore, *, max_group: int = 64, max_in_flight: int = 1
-    ) -> None:
+    def __init__(self, store: Writer, *, max_group: int = 64, max_in_flight: int = 1) -> None:
         self.store = store
         self.max_group = max_group
         # One statement at a time by default: the next group forms while it commits,
@@ -41,16 +42,10 @@ class GroupCommit:
         self._in_flight = 0
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def append_atomically(
-        self,
-        appends: Sequence[StreamAppend],
-        context: CommandContext,
-        rows: Sequence[TableRows] = (),
-    ) -> list[StoredEvent]:
-        """As `PostgresEventStore.append_atomically`, possibly in one statement with
-        other commands' writes."""
+    async def commit(self, write: AtomicWrite) -> list[StoredEvent]:
+        """`write`, possibly in one statement with other commands' writes."""
         future: asyncio.Future[list[StoredEvent]] = asyncio.get_running_loop().create_future()
-        self._queue.append((AtomicWrite(appends, context, rows), future))
+        self._queue.append((write, future))
         self._start_groups()
         # A caller that goes away (client disconnected) does not take its write out of
         # a group already sent; shield keeps the outcome for whoever is still waiting.

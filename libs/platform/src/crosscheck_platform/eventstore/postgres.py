@@ -21,10 +21,12 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.eventstore import batch
 from crosscheck_platform.eventstore.batch import StreamAppend, TableRows
+from crosscheck_platform.eventstore.group import GroupCommit
 from crosscheck_platform.eventstore.recorder import (
     AtomicWrite,
     CommandContext,
     ConcurrencyConflict,
+    RecordedOutcome,
     StoredEvent,
     envelopes_for,
 )
@@ -69,12 +71,39 @@ _READ = """
 
 
 class PostgresEventStore:
-    def __init__(self, db: Database, catalogue: EventCatalogue, topics: Topics) -> None:
+    def __init__(
+        self,
+        db: Database,
+        catalogue: EventCatalogue,
+        topics: Topics,
+        *,
+        max_group: int = 64,
+    ) -> None:
+        """`max_group`: how many concurrent commits may share one statement (1: none)."""
         self.db = db
         self.catalogue = catalogue
         self.topics = topics
         self._create_sql = _APPEND.format(bump=_CREATE_STREAM)
         self._move_sql = _APPEND.format(bump=_MOVE_STREAM)
+        self.group = GroupCommit(self, max_group=max_group)
+
+    async def commit(
+        self, write: AtomicWrite, *, connection: Connection | None = None
+    ) -> list[StoredEvent]:
+        """One command's write in one statement; without `connection`, concurrent
+        commits share statements (GroupCommit)."""
+        if connection is not None:
+            (stored,) = await self.write_atomically([write], connection=connection)
+            return stored
+        return await self.group.commit(write)
+
+    async def recorded(self, township: str, key: str) -> RecordedOutcome | None:
+        rows = await self.db.fetch(
+            "SELECT fingerprint, outcome FROM command_outcomes WHERE township = $1 AND key = $2",
+            township,
+            key,
+        )
+        return RecordedOutcome(key, rows[0]["fingerprint"], rows[0]["outcome"]) if rows else None
 
     async def append(
         self,
@@ -88,7 +117,7 @@ class PostgresEventStore:
         if not events:
             return []
         envelopes = envelopes_for(stream_id, expected_version, events, context)
-        args = self._arguments(stream_id, expected_version, events, envelopes)
+        args = self._arguments(stream_id, expected_version, events, envelopes, context.traceparent)
         sql = self._create_sql if expected_version == 0 else self._move_sql
         if connection is not None:
             rows = await connection.fetch(sql, *args)
@@ -108,6 +137,7 @@ class PostgresEventStore:
         expected_version: int,
         events: Sequence[Event],
         envelopes: Sequence[Envelope],
+        traceparent: str | None,
     ) -> list[Any]:
         datas = [event.model_dump_json() for event in events]
         first = envelopes[0]
@@ -123,7 +153,7 @@ class PostgresEventStore:
             datas,
             expected_version,
             [self.topics.of(event.context) for event in events],
-            [pack_headers(wire.encode_headers(env)) for env in envelopes],
+            [outbox_headers(env, traceparent) for env in envelopes],
             [data.encode() for data in datas],
             [env.source for env in envelopes],
             [env.time for env in envelopes],
@@ -191,7 +221,7 @@ class PostgresEventStore:
             batch.INSERT_OUTBOX,
             [self.topics.of(event.context) for _, event in pairs],
             [env.aggregateid for env, _ in pairs],
-            [pack_headers(wire.encode_headers(env)) for env, _ in pairs],
+            [outbox_headers(env, context.traceparent) for env, _ in pairs],
             [data.encode() for data in datas],
         )
         positions = {r["event_id"]: r["position"] for r in rows}
@@ -211,21 +241,27 @@ class PostgresEventStore:
         (stored,) = await self.write_atomically([AtomicWrite(appends, context, rows)])
         return stored
 
-    async def write_atomically(self, writes: Sequence[AtomicWrite]) -> list[list[StoredEvent]]:
+    async def write_atomically(
+        self, writes: Sequence[AtomicWrite], *, connection: Connection | None = None
+    ) -> list[list[StoredEvent]]:
         """Several commands' writes (see `append_atomically`) in one statement: all of
         them or none. A conflict anywhere fails the whole statement with the conflicting
         stream's ConcurrencyConflict; the caller decides who retries alone."""
         writes = [
-            AtomicWrite([a for a in w.appends if a.events], w.context, w.rows) for w in writes
+            AtomicWrite([a for a in w.appends if a.events], w.context, w.rows, w.outcome)
+            for w in writes
         ]
         appends = [a for w in writes for a in w.appends]
-        tables = _merged_rows([r for w in writes for r in w.rows])
+        tables = _merged_rows([r for w in writes for r in [*w.rows, *_outcome_rows(w)]])
         if not appends and not tables:
             return [[] for _ in writes]
         batch.check_distinct(appends)
         owners = [w.context.tenant for w in writes for _ in w.appends]
         pairs_per_write = [_enveloped(w.appends, w.context) for w in writes]
         pairs = [pair for write_pairs in pairs_per_write for pair in write_pairs]
+        traces = [
+            w.context.traceparent for w, wp in zip(writes, pairs_per_write, strict=True) for _ in wp
+        ]
         datas = [event.model_dump_json() for _, event in pairs]
         args: list[Any] = [
             [a.stream_id for a in appends],
@@ -237,7 +273,7 @@ class PostgresEventStore:
             [env.county for env, _ in pairs],
             *_event_columns(pairs, datas),
             [self.topics.of(event.context) for _, event in pairs],
-            [pack_headers(wire.encode_headers(env)) for env, _ in pairs],
+            [outbox_headers(env, trace) for (env, _), trace in zip(pairs, traces, strict=True)],
             [data.encode() for data in datas],
             [env.correlationid for env, _ in pairs],
             [env.causationid for env, _ in pairs],
@@ -247,8 +283,11 @@ class PostgresEventStore:
             args += [list(c) for c in columns]
         sql = batch.atomic_write_sql(tables)
         try:
-            async with self.db.pool.acquire() as conn:
-                result = await conn.fetch(sql, *args)
+            if connection is not None:
+                result = await connection.fetch(sql, *args)
+            else:
+                async with self.db.pool.acquire() as conn:
+                    result = await conn.fetch(sql, *args)
         except asyncpg.UniqueViolationError as exc:
             first = appends[0] if appends else StreamAppend("", 0, ())
             raise ConcurrencyConflict(first.stream_id, first.expected_version) from exc
@@ -273,24 +312,43 @@ class PostgresEventStore:
         return int(version or 0)
 
     def _stored(self, row: asyncpg.Record) -> StoredEvent:
-        event_type, version = row["event_type"], row["schema_version"]
-        envelope = Envelope(
-            id=row["event_id"],
-            source=row["source"],
-            type=event_type,
-            time=row["occurred_at"],
-            subject=row["stream_id"],
-            dataschema=f"urn:crosscheck:schema:{event_type}:v{version}",
-            township=row["township"],
-            county=row["county"],
-            aggregateid=row["stream_id"],
-            aggregateversion=row["version"],
-            correlationid=row["correlation_id"],
-            causationid=row["causation_id"],
-            schemaversion=version,
-        )
-        event = self.catalogue.decode_json(event_type, version, row["data"])
+        envelope = envelope_of(row)
+        event = self.catalogue.decode_json(envelope.type, envelope.schemaversion, row["data"])
         return StoredEvent(position=row["position"], envelope=envelope, event=event)
+
+
+def envelope_of(row: asyncpg.Record) -> Envelope:
+    """The envelope of a row of `events`, as it was written (and published)."""
+    event_type, version = row["event_type"], row["schema_version"]
+    return Envelope(
+        id=row["event_id"],
+        source=row["source"],
+        type=event_type,
+        time=row["occurred_at"],
+        subject=row["stream_id"],
+        dataschema=f"urn:crosscheck:schema:{event_type}:v{version}",
+        township=row["township"],
+        county=row["county"],
+        aggregateid=row["stream_id"],
+        aggregateversion=row["version"],
+        correlationid=row["correlation_id"],
+        causationid=row["causation_id"],
+        schemaversion=version,
+    )
+
+
+TRACEPARENT_HEADER = "ce_traceparent"
+"""The CloudEvents distributed tracing extension in the Kafka binary binding. Not an
+Envelope attribute (the published envelope schema stays as it is): readers that do not
+trace ignore it, as CloudEvents readers ignore unknown extensions."""
+
+
+def outbox_headers(envelope: Envelope, traceparent: str | None) -> bytes:
+    """The Kafka headers of an event, packed for its outbox row."""
+    headers = wire.encode_headers(envelope)
+    if traceparent is not None:
+        headers.append((TRACEPARENT_HEADER, traceparent.encode()))
+    return pack_headers(headers)
 
 
 def pack_headers(headers: wire.Headers) -> bytes:
@@ -313,6 +371,21 @@ def _enveloped(
             envelopes_for(item.stream_id, item.expected_version, item.events, context),
             item.events,
             strict=True,
+        )
+    ]
+
+
+def _outcome_rows(write: AtomicWrite) -> list[TableRows]:
+    """The idempotency key's row: its primary key refuses a second write under it."""
+    if write.outcome is None:
+        return []
+    recorded = write.outcome
+    return [
+        TableRows(
+            "command_outcomes",
+            ("township", "key", "fingerprint", "outcome"),
+            ("text", "text", "text", "text"),
+            [(write.context.tenant.township, recorded.key, recorded.fingerprint, recorded.outcome)],
         )
     ]
 

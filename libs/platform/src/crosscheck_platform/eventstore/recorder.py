@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.envelope import Envelope, Tenant
 from crosscheck_platform.eventstore.batch import StreamAppend, TableRows
+from crosscheck_platform.tracing import current_traceparent
 
 
 class ConcurrencyConflict(Exception):
@@ -28,16 +29,31 @@ class CommandContext:
     tenant: Tenant
     correlation_id: UUID = field(default_factory=uuid4)
     causation_id: UUID | None = None
+    traceparent: str | None = field(default_factory=current_traceparent)
+    """The trace the command runs in (its request's, or the consumed event's), carried
+    on to the events it records."""
+
+
+@dataclass(frozen=True)
+class RecordedOutcome:
+    """What a command with an idempotency key answered, kept with its write: `outcome`
+    is the command's result as JSON (never an HTTP status: the edge maps results)."""
+
+    key: str
+    fingerprint: str
+    outcome: str
 
 
 @dataclass(frozen=True)
 class AtomicWrite:
-    """One command's write: appends to its streams and the service's own rows that go
-    with them, all or nothing."""
+    """One command's write: appends to its streams, the service's own rows that go
+    with them and the outcome under its idempotency key, all or nothing. A key already
+    recorded fails the write as a ConcurrencyConflict."""
 
     appends: Sequence[StreamAppend]
     context: CommandContext
     rows: Sequence[TableRows] = ()
+    outcome: RecordedOutcome | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,16 @@ class EventStore(Protocol):
         connection: Any = None,
     ) -> list[StoredEvent]:
         """Append to several streams atomically: all or, on any conflict, nothing."""
+        ...
+
+    async def commit(self, write: AtomicWrite, *, connection: Any = None) -> list[StoredEvent]:
+        """One command's write, all or nothing (see AtomicWrite); ConcurrencyConflict
+        when a stream moved or the idempotency key is taken. Concurrent commits may share
+        a statement (group commit); with `connection`, it joins the caller's transaction."""
+        ...
+
+    async def recorded(self, township: str, key: str) -> RecordedOutcome | None:
+        """The outcome a command recorded under `key` in `township`, if one committed."""
         ...
 
     async def read(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]: ...

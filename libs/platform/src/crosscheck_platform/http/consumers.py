@@ -9,6 +9,7 @@ every service.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -21,7 +22,31 @@ from crosscheck_platform.consumer.tracking import Deduplication
 from crosscheck_platform.http.infrastructure import load_catalogue
 from crosscheck_platform.http.runtime import ServiceRuntime, Subscription
 from crosscheck_platform.kafka import bootstrap_servers
+from crosscheck_platform.kafka.cluster import (
+    ClusterChangePolicy,
+    KafkaClusterChanged,
+    check_cluster,
+    cluster_id,
+)
 from crosscheck_platform.kafka.security import KafkaSecurity
+
+log = logging.getLogger(__name__)
+
+
+async def same_cluster(runtime: ServiceRuntime) -> None:
+    """Positions are kept per cluster: refuse (or rewind) when the brokers changed."""
+    settings = runtime.settings
+    try:
+        await check_cluster(
+            runtime.database,
+            await cluster_id(settings.kafka_bootstrap),
+            ClusterChangePolicy(settings.kafka_cluster_change),
+            settings.kafka_bootstrap,
+        )
+    except KafkaClusterChanged as changed:
+        # One plain line for the operator, before the server's traceback of the failure.
+        log.critical(str(changed), extra={"was": changed.recorded, "now": changed.current})
+        raise
 
 
 def consumer_part(
@@ -44,6 +69,7 @@ def consumer_part(
 
     @contextlib.asynccontextmanager
     async def part(runtime: ServiceRuntime) -> AsyncIterator[None]:
+        await same_cluster(runtime)
         broker = KafkaBroker(
             bootstrap_servers(runtime.settings.kafka_bootstrap),
             security=KafkaSecurity().faststream(),

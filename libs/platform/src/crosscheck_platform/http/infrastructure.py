@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 
 from crosscheck_contracts.catalogue import EventCatalogue
 from crosscheck_platform.db import Database
-from crosscheck_platform.eventstore.group import GroupCommit
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.http.runtime import ServiceRuntime
 from crosscheck_platform.kafka import TopicRefused, ensure_topics, reliable_producer
@@ -64,7 +63,6 @@ async def event_store(runtime: ServiceRuntime) -> AsyncIterator[None]:
         log.critical(str(refused), extra={"topics": refused.lines})
         raise
     runtime.store = store
-    runtime.group_commit = GroupCommit(store)
     yield
 
 

@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from crosscheck_contracts.topics import Topics
 from crosscheck_platform.consumer import IdempotentConsumer
 from crosscheck_platform.db import Database
-from crosscheck_platform.eventstore.group import GroupCommit
+from crosscheck_platform.eventstore import EventStore
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.settings import ServiceSettings
 
@@ -41,7 +41,6 @@ class ServiceRuntime:
     topics: Topics
     db: Database | None = None
     store: PostgresEventStore | None = None
-    group_commit: GroupCommit | None = None
     producer: AIOKafkaProducer | None = None
     relay_task: asyncio.Task[None] | None = None
     # Running consumers by name: tests and readiness read their counters.
@@ -55,17 +54,10 @@ class ServiceRuntime:
         return self.db
 
     @property
-    def event_store(self) -> PostgresEventStore:
+    def event_store(self) -> EventStore:
         if self.store is None:
             raise NotStarted("event store is not set up")
         return self.store
-
-    @property
-    def writes(self) -> GroupCommit:
-        """Commands' writes to the event store, grouped under load (see GroupCommit)."""
-        if self.group_commit is None:
-            raise NotStarted("event store is not set up")
-        return self.group_commit
 
     async def database_ready(self) -> bool:
         return self.db is not None and await self.db.fetchval("SELECT 1") == 1

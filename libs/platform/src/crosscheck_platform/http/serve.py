@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from crosscheck_platform.auth.verifier import IssuerNotConfigured
 from crosscheck_platform.settings import ServiceSettings
+from crosscheck_platform.tracing import configure_tracing
 
 # Time for in-flight requests to finish on SIGTERM before connections are closed;
 # below Kubernetes' default 30 s grace period so the lifespan shutdown still runs.
@@ -21,6 +22,7 @@ def run(build_app: Callable[[ServiceSettings], FastAPI], settings: ServiceSettin
     configuration the service cannot run with ends the process with the reason."""
     try:
         app = build_app(settings)
+        configure_tracing(f"crosscheck-{app.state.service}")
     except IssuerNotConfigured as exc:
         raise SystemExit(f"crosscheck: cannot start: {exc}") from None
     # What exists now (modules, pydantic validators, routes) lives as long as the

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from crosscheck_platform.auth import Role
+from crosscheck_platform.auth import COUNTY_ROLES, Role
 
 
 class Page(StrEnum):
+    DASHBOARD = "dashboard"
     INVENTORY = "inventory"
     CAMPAIGNS = "campaigns"
+    STAFF = "staff"
     FIELD = "field"
     VERIFY = "verify"
     FOLLOWUP = "followup"
@@ -19,8 +21,10 @@ class Page(StrEnum):
 ON_SITE = frozenset({Role.INSPECTOR, Role.GROUP_LEADER})
 
 ALLOWED: dict[Page, frozenset[Role]] = {
+    Page.DASHBOARD: frozenset({Role.TOWNSHIP_ADMIN, *COUNTY_ROLES}),
     Page.INVENTORY: frozenset({Role.TOWNSHIP_ADMIN}),
     Page.CAMPAIGNS: frozenset({Role.TOWNSHIP_ADMIN}),
+    Page.STAFF: frozenset({Role.TOWNSHIP_ADMIN}),
     # Inspections are recorded by the group on site (an administrator types in paper
     # forms through the API, with a reason the plan was departed from).
     Page.FIELD: ON_SITE,

@@ -11,17 +11,18 @@ of a command's read cost.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
 
 from crosscheck_contracts.events.hazards import HazardCategory, Severity
-from crosscheck_contracts.events.registry import SiteType
+from crosscheck_contracts.events.registry import GeoPoint, SiteType
 from crosscheck_hazards.adapters.inventory import SiteRecord
 from crosscheck_hazards.domain.assignment import RoundPlan
 from crosscheck_hazards.domain.checklists import ChecklistItem, TownshipItem
 from crosscheck_hazards.domain.inspection import SiteFacts
+from crosscheck_hazards.domain.presence import PresenceRule
 from crosscheck_platform.db import Database
 
 
@@ -34,11 +35,14 @@ class InspectionFacts:
     """The latest closed hazard of the place for each checklist item."""
     recorded: bool
     """The service already holds an inspection with this id (its details row)."""
+    presence_rule: PresenceRule = field(default_factory=PresenceRule)
 
 
 # $1 township, $2 place, $3 campaign, $4 round, $5 inspection id.
 _FACTS = """
 SELECT s.site_id, s.village_id, s.site_type, s.closed, s.name, s.address, s.responsible_name,
+    coalesce(s.lat, p.lat) AS lat, coalesce(s.lon, p.lon) AS lon,
+    r.radius_m, r.required_for_major,
     (SELECT group_id FROM round_sites
       WHERE township = $1 AND campaign_id = $3 AND round_no = $4 AND site_id = $2)
       AS assigned_group_id,
@@ -55,7 +59,9 @@ SELECT s.site_id, s.village_id, s.site_type, s.closed, s.name, s.address, s.resp
               ORDER BY checklist_item_id, closed_at DESC) c) AS closed_before,
     EXISTS (SELECT 1 FROM inspection_details WHERE inspection_id = $5) AS recorded
 FROM (SELECT 1) AS one
-LEFT JOIN known_sites s ON s.township = $1 AND s.site_id = $2"""
+LEFT JOIN known_sites s ON s.township = $1 AND s.site_id = $2
+LEFT JOIN site_positions p ON p.township = $1 AND p.site_id = $2
+LEFT JOIN presence_rules r ON r.township = $1"""
 
 
 def township_item(row: asyncpg.Record | dict[str, Any]) -> TownshipItem:
@@ -104,8 +110,13 @@ async def inspection_facts(
             row["name"],
             row["address"],
             row["responsible_name"],
+            GeoPoint(lat=row["lat"], lon=row["lon"]) if row["lat"] is not None else None,
         )
+    rule = PresenceRule()
+    if row["radius_m"] is not None:
+        rule = PresenceRule(row["radius_m"], row["required_for_major"])
     return InspectionFacts(
+        presence_rule=rule,
         site=site,
         plan=RoundPlan(
             assigned_group_id=row["assigned_group_id"],

@@ -17,7 +17,7 @@ from crosscheck_contracts.events import (
     TownshipRegistered,
     VillageRegistered,
 )
-from crosscheck_contracts.events.registry import SiteType
+from crosscheck_contracts.events.registry import GeoPoint, SiteType
 from crosscheck_hazards.domain.inspection import SiteFacts
 from crosscheck_platform.consumer import ReceivedEvent
 from crosscheck_platform.db import Connection, Database
@@ -29,6 +29,8 @@ class SiteRecord:
     name: str
     address: str
     responsible_name: str
+    position: GeoPoint | None = None
+    """The registry's position, else the one the place's first inspection set."""
 
 
 async def apply_inventory_event(conn: Connection, item: ReceivedEvent) -> None:
@@ -54,10 +56,11 @@ async def apply_inventory_event(conn: Connection, item: ReceivedEvent) -> None:
         case SiteRegistered():
             await conn.execute(
                 """INSERT INTO known_sites (site_id, township, county, village_id, site_type,
-                                           name, address, responsible_name)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                                           name, address, responsible_name, lat, lon)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                    ON CONFLICT (site_id) DO UPDATE SET village_id = $4, site_type = $5,
-                       name = $6, address = $7, responsible_name = $8, closed = false""",
+                       name = $6, address = $7, responsible_name = $8, closed = false,
+                       lat = $9, lon = $10""",
                 event.site_id,
                 township,
                 item.envelope.county,
@@ -66,13 +69,16 @@ async def apply_inventory_event(conn: Connection, item: ReceivedEvent) -> None:
                 event.name,
                 event.address,
                 event.responsible_name,
+                event.location.lat if event.location else None,
+                event.location.lon if event.location else None,
             )
         case SiteUpdated():
             await conn.execute(
                 """UPDATE known_sites SET village_id = coalesce($2, village_id),
                        site_type = coalesce($3, site_type), name = coalesce($4, name),
                        address = coalesce($5, address),
-                       responsible_name = coalesce($6, responsible_name)
+                       responsible_name = coalesce($6, responsible_name),
+                       lat = coalesce($7, lat), lon = coalesce($8, lon)
                    WHERE site_id = $1""",
                 event.site_id,
                 event.village_id,
@@ -80,6 +86,8 @@ async def apply_inventory_event(conn: Connection, item: ReceivedEvent) -> None:
                 event.name,
                 event.address,
                 event.responsible_name,
+                event.location.lat if event.location else None,
+                event.location.lon if event.location else None,
             )
         case SiteClosed():
             await conn.execute(

@@ -6,6 +6,7 @@ retry replays from the idempotency record is the one first sent, byte for byte.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field
@@ -100,5 +101,18 @@ class ItemAdded(BaseModel):
     item_id: str
 
 
+class Position(BaseModel):
+    lat: float
+    lon: float
+
+
 class EvidenceStored(BaseModel):
+    """The stored evidence and where and when it was taken, as recorded with its first
+    upload (the same bytes uploaded again keep that record)."""
+
     evidence_id: str
+    uploaded_at: datetime
+    taken_at: datetime | None = Field(description="when it was taken, if known")
+    time_source: str | None = Field(description="`exif` or `device`; null when unknown")
+    location: Position | None = Field(description="where it was taken (WGS 84), if known")
+    position_source: str | None = Field(description="`exif` or `device`; null when unknown")

@@ -40,41 +40,40 @@ def checklist_view(checklist: Checklist) -> dict[str, Any]:
     }
 
 
-def router() -> APIRouter:
-    r = APIRouter(prefix="/v1/checklists", tags=["checklists"])
+router = APIRouter(prefix="/v1/checklists", tags=["checklists"])
 
-    @r.get("/{site_type}", response_model=ChecklistAnswer)
-    async def checklist_for(
-        site_type: SiteType, principal: CurrentPrincipal, runtime: Runtime, services: Services
-    ) -> object:
-        tenant = principal.tenant
-        if tenant is None:
-            raise Forbidden("forbidden.role", role=principal.role.value)
-        extra = await township_items(runtime.database, tenant.township)
-        return checklist_view(services.checklists.checklist_for(site_type, extra))
 
-    @r.post("/items", status_code=201)
-    async def add_township_item(
-        body: bodies.AddTownshipItem, principal: Admin, runtime: Runtime, services: Services
-    ) -> ItemAdded:
-        tenant = acting_tenant(principal)
-        item_id = f"{TOWNSHIP_ITEM_PREFIX}{tenant.township}.{body.key}"
-        added = await runtime.database.fetchval(
-            """INSERT INTO township_items VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-               ON CONFLICT DO NOTHING RETURNING true""",
-            tenant.township,
-            item_id,
-            body.category.value,
-            [s.value for s in body.site_types],
-            body.check,
-            body.check_en,
-            body.hazard,
-            body.action,
-            body.severity.value,
-            services.clock(),
-        )
-        if not added:
-            raise StateConflict("checklist.item_exists", item_id=item_id)
-        return ItemAdded(item_id=item_id)
+@router.get("/{site_type}", response_model=ChecklistAnswer)
+async def checklist_for(
+    site_type: SiteType, principal: CurrentPrincipal, runtime: Runtime, services: Services
+) -> object:
+    tenant = principal.tenant
+    if tenant is None:
+        raise Forbidden("forbidden.role", role=principal.role.value)
+    extra = await township_items(runtime.database, tenant.township)
+    return checklist_view(services.checklists.checklist_for(site_type, extra))
 
-    return r
+
+@router.post("/items", status_code=201)
+async def add_township_item(
+    body: bodies.AddTownshipItem, principal: Admin, runtime: Runtime, services: Services
+) -> ItemAdded:
+    tenant = acting_tenant(principal)
+    item_id = f"{TOWNSHIP_ITEM_PREFIX}{tenant.township}.{body.key}"
+    added = await runtime.database.fetchval(
+        """INSERT INTO township_items VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT DO NOTHING RETURNING true""",
+        tenant.township,
+        item_id,
+        body.category.value,
+        [s.value for s in body.site_types],
+        body.check,
+        body.check_en,
+        body.hazard,
+        body.action,
+        body.severity.value,
+        services.clock(),
+    )
+    if not added:
+        raise StateConflict("checklist.item_exists", item_id=item_id)
+    return ItemAdded(item_id=item_id)

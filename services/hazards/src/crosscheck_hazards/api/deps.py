@@ -10,11 +10,12 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 
 from crosscheck_hazards.adapters.inventory import Inventory
-from crosscheck_hazards.app.runner import Answer, CommandRunner
+from crosscheck_hazards.app.runner import Result
 from crosscheck_hazards.app.services import HazardsServices
 from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.auth.deps import require_roles
 from crosscheck_platform.http import Runtime, ServiceRuntime
+from crosscheck_platform.unit_of_work import Executed, IdempotencyKey
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -31,13 +32,6 @@ async def services_of(request: Request) -> HazardsServices:
 Services = Annotated[HazardsServices, Depends(services_of)]
 
 
-async def runner_of(runtime: Runtime) -> CommandRunner:
-    return CommandRunner(runtime.database, runtime.writes)
-
-
-Runner = Annotated[CommandRunner, Depends(runner_of)]
-
-
 async def inventory_of(runtime: Runtime) -> Inventory:
     return Inventory(runtime.database)
 
@@ -52,7 +46,6 @@ class CommandContext:
 
     runtime: ServiceRuntime
     services: HazardsServices
-    runner: CommandRunner
     inventory: Inventory
 
 
@@ -61,18 +54,11 @@ async def command_context_of(request: Request) -> CommandContext:
     return CommandContext(
         runtime=runtime,
         services=cast(HazardsServices, request.app.state.hazards),
-        runner=CommandRunner(runtime.database, runtime.writes),
         inventory=Inventory(runtime.database),
     )
 
 
 Command = Annotated[CommandContext, Depends(command_context_of)]
-
-
-@dataclass(frozen=True)
-class Idempotency:
-    key: str | None
-    fingerprint: str
 
 
 async def idempotency_of(
@@ -86,22 +72,23 @@ async def idempotency_of(
             description="Retries with the same key get the first answer and change nothing.",
         ),
     ] = None,
-) -> Idempotency:
+) -> IdempotencyKey | None:
     if key is None:
-        return Idempotency(key=None, fingerprint="")
+        return None
     # Method, path and body: the same key on a different request is refused.
     digest = hashlib.sha256()
     digest.update(f"{request.method} {request.url.path}\n".encode())
     digest.update(await request.body())
-    return Idempotency(key=key, fingerprint=digest.hexdigest())
+    return IdempotencyKey(key=key, fingerprint=digest.hexdigest())
 
 
-IdempotencyDep = Annotated[Idempotency, Depends(idempotency_of)]
+IdempotencyDep = Annotated[IdempotencyKey | None, Depends(idempotency_of)]
 
 
-def answer(result: Answer) -> JSONResponse:
-    headers = {REPLAYED_HEADER: "true"} if result.replayed else {}
-    return JSONResponse(result.body, status_code=result.status, headers=headers)
+def answer(executed: Executed[Result], status: int = 200) -> JSONResponse:
+    """The command's result; the status is the route's, first attempt or replay."""
+    headers = {REPLAYED_HEADER: "true"} if executed.replayed else {}
+    return JSONResponse(executed.result, status_code=status, headers=headers)
 
 
 Inspector = Annotated[

@@ -7,13 +7,19 @@ shown in place only when it is an image."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
+from pydantic import AwareDatetime, BaseModel, Field
 
+from crosscheck_contracts.events.registry import GeoPoint
 from crosscheck_hazards.adapters import evidence_index
-from crosscheck_hazards.api.answers import EvidenceStored
+from crosscheck_hazards.adapters.evidence_index import Taken
+from crosscheck_hazards.adapters.exif import ExifCapture, read_capture
+from crosscheck_hazards.api.answers import EvidenceStored, Position
 from crosscheck_hazards.api.deps import InventoryDep, Reporter, Services
 from crosscheck_hazards.app.evidence import (
     EVIDENCE_TYPES,
@@ -52,67 +58,106 @@ def download_headers(evidence_id: str, kind: str) -> dict[str, str]:
     }
 
 
+class DeviceCapture(BaseModel):
+    """When and where the browser or phone says the evidence was taken."""
+
+    taken_at: AwareDatetime | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+
+
+def taken(exif: ExifCapture | None, device: DeviceCapture, uploaded_at: datetime) -> Taken:
+    """EXIF first (the camera's own record), the device's word otherwise. No time later
+    than the upload is believed: it would make an old photo look taken after a step."""
+    exif = exif or ExifCapture()
+    device_at = device.taken_at
+    device_point = (
+        GeoPoint(lat=device.lat, lon=device.lon)
+        if device.lat is not None and device.lon is not None
+        else None
+    )
+    at = exif.taken_at or device_at
+    return Taken(
+        taken_at=min(at, uploaded_at) if at else None,
+        time_source="exif" if exif.taken_at else "device" if device_at else None,
+        location=exif.location or device_point,
+        position_source="exif" if exif.location else "device" if device_point else None,
+    )
+
+
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
-def router() -> APIRouter:
-    r = APIRouter(prefix="/v1/evidence", tags=["evidence"])
+router = APIRouter(prefix="/v1/evidence", tags=["evidence"])
 
-    @r.post(
-        "",
-        status_code=201,
-        responses={
-            413: {"description": f"Larger than {MAX_BYTES // (1024 * 1024)} MB"},
-            415: {"description": "A type evidence may not have, or content not of that type"},
-            422: {"description": "Empty"},
-        },
+
+@router.post(
+    "",
+    status_code=201,
+    responses={
+        413: {"description": f"Larger than {MAX_BYTES // (1024 * 1024)} MB"},
+        415: {"description": "A type evidence may not have, or content not of that type"},
+        422: {"description": "Empty"},
+    },
+)
+async def upload(
+    request: Request,
+    principal: Reporter,
+    services: Services,
+    runtime: Runtime,
+    device: Annotated[DeviceCapture, Query()],
+    content_type: Annotated[str, Header()] = "",
+) -> EvidenceStored:
+    """Store a photo or document. The browser or phone may say when and where it was
+    taken (`taken_at`, `lat`, `lon`); the photo's own EXIF, when it has one, is
+    believed first."""
+    tenant = acting_tenant(principal)
+    kind = declared_type(content_type)
+    data = checked_evidence(kind, await read_body(request, MAX_BYTES))
+    evidence_id = await services.blobs.put(tenant.township, data, kind)
+    exif = await asyncio.to_thread(read_capture, data) if media.is_image(kind) else None
+    now = services.clock()
+    # A village committee reads back what it uploaded; the township's staff read
+    # whatever the township holds.
+    stored = await evidence_index.record_upload(
+        runtime.database,
+        tenant,
+        evidence_id,
+        own_village(principal),
+        kind=kind,
+        at=now,
+        taken=taken(exif, device, now),
     )
-    async def upload(
-        request: Request,
-        principal: Reporter,
-        services: Services,
-        runtime: Runtime,
-        content_type: Annotated[str, Header()] = "",
-    ) -> EvidenceStored:
-        tenant = acting_tenant(principal)
-        kind = declared_type(content_type)
-        data = checked_evidence(kind, await read_body(request, MAX_BYTES))
-        evidence_id = await services.blobs.put(tenant.township, data, kind)
-        # A village committee reads back what it uploaded; the township's staff read
-        # whatever the township holds.
-        await evidence_index.record_upload(
-            runtime.database,
-            tenant,
-            evidence_id,
-            own_village(principal),
-            kind=kind,
-            at=services.clock(),
-        )
-        return EvidenceStored(evidence_id=evidence_id)
-
-    @r.get(
-        "/{evidence_id}",
-        response_class=Response,
-        responses={
-            200: {
-                "content": {kind: _BINARY for kind in sorted(EVIDENCE_TYPES)},
-                "description": "The photo or document, as stored.",
-            }
-        },
+    location = stored.location
+    return EvidenceStored(
+        evidence_id=evidence_id,
+        uploaded_at=stored.uploaded_at,
+        taken_at=stored.taken_at,
+        time_source=stored.time_source,
+        location=Position(lat=location.lat, lon=location.lon) if location else None,
+        position_source=stored.position_source,
     )
-    async def download(
-        evidence_id: str,
-        principal: CurrentPrincipal,
-        services: Services,
-        inventory: InventoryDep,
-    ) -> Response:
-        found = await readable_evidence(
-            services.blobs, inventory.db, inventory, principal, evidence_id
-        )
-        if found is None:
-            raise NotFound()
-        data, stored = found
-        kind = served_type(stored, data)
-        return Response(data, media_type=kind, headers=download_headers(evidence_id, kind))
 
-    return r
+
+@router.get(
+    "/{evidence_id}",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {kind: _BINARY for kind in sorted(EVIDENCE_TYPES)},
+            "description": "The photo or document, as stored.",
+        }
+    },
+)
+async def download(
+    evidence_id: str,
+    principal: CurrentPrincipal,
+    services: Services,
+    inventory: InventoryDep,
+) -> Response:
+    found = await readable_evidence(services.blobs, inventory.db, inventory, principal, evidence_id)
+    if found is None:
+        raise NotFound()
+    data, stored = found
+    kind = served_type(stored, data)
+    return Response(data, media_type=kind, headers=download_headers(evidence_id, kind))

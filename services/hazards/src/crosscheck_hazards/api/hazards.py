@@ -10,18 +10,17 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
 from crosscheck_contracts.fields import Id
-from crosscheck_hazards.adapters.evidence_index import photo_times
+from crosscheck_hazards.adapters import presence
+from crosscheck_hazards.adapters.evidence_index import captures
 from crosscheck_hazards.adapters.verifiers import may_verify
 from crosscheck_hazards.api import bodies
 from crosscheck_hazards.api.answers import HazardAnswer
 from crosscheck_hazards.api.deps import (
     Admin,
-    Idempotency,
     IdempotencyDep,
     Inspector,
     OnSiteStaff,
     Reporter,
-    Runner,
     Services,
     answer,
 )
@@ -35,15 +34,17 @@ from crosscheck_hazards.app.hazards import (
 )
 from crosscheck_hazards.app.history import History, history
 from crosscheck_hazards.app.loading import load_with_history
-from crosscheck_hazards.app.runner import CommandRunner
+from crosscheck_hazards.app.runner import run
 from crosscheck_hazards.app.views import hazard_view
 from crosscheck_hazards.domain.hazard import Hazard, Verifier
+from crosscheck_hazards.domain.presence import PresenceCheck
 from crosscheck_platform.auth import Forbidden, Principal, Role
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import RuleViolation
 from crosscheck_platform.http import Runtime, ServiceRuntime
 from crosscheck_platform.i18n import preferred_language
 from crosscheck_platform.tenancy import acting_tenant
+from crosscheck_platform.unit_of_work import IdempotencyKey
 
 _EVENT_ID = TypeAdapter(Id)
 
@@ -64,239 +65,238 @@ def _staff_id(principal: Principal) -> str:
     return _recordable_id(principal.staff_id, "hazard.staff_required")
 
 
-def router() -> APIRouter:
-    r = APIRouter(prefix="/v1/hazards", tags=["hazards"])
+async def _run(
+    runtime: ServiceRuntime,
+    principal: Principal,
+    hazard_id: str,
+    idem: IdempotencyKey | None,
+    action: HazardAction,
+    cited: Sequence[str] = (),
+) -> JSONResponse:
+    decide = act_on_hazard(hazard_id, principal, action, cited)
+    return answer(await run(runtime.event_store, acting_tenant(principal), decide, idem))
 
-    async def run(
-        runtime: ServiceRuntime,
-        runner: CommandRunner,
-        principal: Principal,
-        hazard_id: str,
-        idem: Idempotency,
-        action: HazardAction,
-        cited: Sequence[str] = (),
-    ) -> JSONResponse:
-        tenant = acting_tenant(principal)
-        decide = act_on_hazard(runtime.event_store, hazard_id, principal, action, cited)
-        result = await runner.run(tenant, decide, key=idem.key, fingerprint=idem.fingerprint)
-        return answer(result)
 
-    @r.get("/{hazard_id}", response_model=HazardAnswer)
-    async def get_hazard(hazard_id: str, principal: CurrentPrincipal, runtime: Runtime) -> object:
-        hazard, _ = await load_hazard(runtime.event_store, hazard_id, principal, write=False)
-        return hazard_view(hazard)
+router = APIRouter(prefix="/v1/hazards", tags=["hazards"])
 
-    @r.get("/{hazard_id}/history")
-    async def get_history(
-        hazard_id: str,
-        principal: CurrentPrincipal,
-        runtime: Runtime,
-        accept_language: Annotated[str | None, Header()] = None,
-    ) -> History:
-        """Every step of the hazard in order: who did it (name, role), when, what it
-        changed and the evidence it cites."""
-        _, _, stored = await load_with_history(
-            runtime.event_store,
-            Hazard,
-            hazard_id,
-            principal,
-            write=False,
-            missing="hazard.not_found",
-            villages=hazard_villages,
-        )
-        return history(hazard_id, stored, preferred_language(accept_language))
 
-    @r.post("/{hazard_id}/notify", response_model=HazardAnswer)
-    async def notify(
-        hazard_id: str,
-        body: bodies.Notify,
-        principal: Inspector,
-        runtime: Runtime,
-        runner: Runner,
-        services: Services,
-        idem: IdempotencyDep,
-    ) -> JSONResponse:
-        staff = _staff_id(principal)
+@router.get("/{hazard_id}", response_model=HazardAnswer)
+async def get_hazard(hazard_id: str, principal: CurrentPrincipal, runtime: Runtime) -> object:
+    hazard, _ = await load_hazard(runtime.event_store, hazard_id, principal, write=False)
+    return hazard_view(hazard)
 
-        def action(h: Hazard) -> None:
-            h.notify(
-                by_staff_id=staff,
-                told_person_name=body.told_person_name,
-                signed=body.signed,
-                at=services.clock(),
-                by=step_actor(principal),
-            )
 
-        return await run(runtime, runner, principal, hazard_id, idem, action)
+@router.get("/{hazard_id}/history")
+async def get_history(
+    hazard_id: str,
+    principal: CurrentPrincipal,
+    runtime: Runtime,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> History:
+    """Every step of the hazard in order: who did it (name, role), when, what it
+    changed and the evidence it cites."""
+    _, _, stored = await load_with_history(
+        runtime.event_store,
+        Hazard,
+        hazard_id,
+        principal,
+        write=False,
+        missing="hazard.not_found",
+        villages=hazard_villages,
+    )
+    return history(hazard_id, stored, preferred_language(accept_language))
 
-    @r.post("/{hazard_id}/assign", response_model=HazardAnswer)
-    async def assign(
-        hazard_id: str,
-        body: bodies.Assign,
-        principal: Inspector,
-        runtime: Runtime,
-        runner: Runner,
-        services: Services,
-        idem: IdempotencyDep,
-    ) -> JSONResponse:
-        def action(h: Hazard) -> None:
-            assert h.found is not None
-            h.assign(
-                responsible_person_name=body.responsible_person_name,
-                responsible_staff_id=body.responsible_staff_id,
-                supervising_village_id=body.supervising_village_id or h.found.village_id,
-                deadline=body.deadline,
-                at=services.clock(),
-                policy=services.policy,
-                by=step_actor(principal),
-            )
 
-        return await run(runtime, runner, principal, hazard_id, idem, action)
+@router.post("/{hazard_id}/notify", response_model=HazardAnswer)
+async def notify(
+    hazard_id: str,
+    body: bodies.Notify,
+    principal: Inspector,
+    runtime: Runtime,
+    services: Services,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    staff = _staff_id(principal)
 
-    @r.post("/{hazard_id}/report", response_model=HazardAnswer)
-    async def report(
-        hazard_id: str,
-        body: bodies.Report,
-        principal: Reporter,
-        runtime: Runtime,
-        runner: Runner,
-        services: Services,
-        idem: IdempotencyDep,
-    ) -> JSONResponse:
-        await require_evidence(
-            services.blobs, runtime.database, principal, acting_tenant(principal), body.evidence_ids
+    def action(h: Hazard) -> None:
+        h.notify(
+            by_staff_id=staff,
+            told_person_name=body.told_person_name,
+            signed=body.signed,
+            at=services.clock(),
+            by=step_actor(principal),
         )
 
-        def action(h: Hazard) -> None:
-            if (
-                principal.role is Role.VILLAGE_COMMITTEE
-                and h.supervising_village_id is not None
-                and h.supervising_village_id != principal.village_id
-            ):
-                raise Forbidden("hazard.not_your_village")
-            h.report(
-                note=body.note,
-                at=services.clock(),
-                evidence_ids=tuple(body.evidence_ids),
-                by=step_actor(principal),
-            )
+    return await _run(runtime, principal, hazard_id, idem, action)
 
-        return await run(runtime, runner, principal, hazard_id, idem, action, body.evidence_ids)
 
-    @r.post("/{hazard_id}/verify", response_model=HazardAnswer)
-    async def verify(
-        hazard_id: str,
-        body: bodies.Verify,
-        principal: Inspector,
-        runtime: Runtime,
-        runner: Runner,
-        services: Services,
-        idem: IdempotencyDep,
-    ) -> JSONResponse:
-        """现场复核 passed. Never by whoever reported the fix nor the responsible person;
-        by a member of the group that found the hazard or of a group assigned to its zone
-        in a later round; a township administrator may verify outside that rule with an
-        `override_reason`. A major hazard needs a photo taken after the report."""
-        is_admin = principal.role is Role.TOWNSHIP_ADMIN
-        staff = (
-            _recordable_id(principal.staff_id or principal.subject, "hazard.staff_required")
-            if is_admin
-            else _staff_id(principal)
+@router.post("/{hazard_id}/assign", response_model=HazardAnswer)
+async def assign(
+    hazard_id: str,
+    body: bodies.Assign,
+    principal: Inspector,
+    runtime: Runtime,
+    services: Services,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    def action(h: Hazard) -> None:
+        assert h.found is not None
+        h.assign(
+            responsible_person_name=body.responsible_person_name,
+            responsible_staff_id=body.responsible_staff_id,
+            supervising_village_id=body.supervising_village_id or h.found.village_id,
+            deadline=body.deadline,
+            at=services.clock(),
+            policy=services.policy,
+            by=step_actor(principal),
         )
-        tenant = acting_tenant(principal)
-        await require_evidence(
-            services.blobs, runtime.database, principal, tenant, body.evidence_ids
+
+    return await _run(runtime, principal, hazard_id, idem, action)
+
+
+@router.post("/{hazard_id}/report", response_model=HazardAnswer)
+async def report(
+    hazard_id: str,
+    body: bodies.Report,
+    principal: Reporter,
+    runtime: Runtime,
+    services: Services,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    await require_evidence(
+        services.blobs, runtime.database, principal, acting_tenant(principal), body.evidence_ids
+    )
+
+    def action(h: Hazard) -> None:
+        if (
+            principal.role is Role.VILLAGE_COMMITTEE
+            and h.supervising_village_id is not None
+            and h.supervising_village_id != principal.village_id
+        ):
+            raise Forbidden("hazard.not_your_village")
+        h.report(
+            note=body.note,
+            at=services.clock(),
+            evidence_ids=tuple(body.evidence_ids),
+            by=step_actor(principal),
         )
-        loaded, _ = await load_hazard(runtime.event_store, hazard_id, principal, write=True)
-        assert loaded.found is not None
-        verifier = Verifier(
-            staff_id=staff,
-            in_eligible_group=principal.staff_id is not None
-            and await may_verify(runtime.database, tenant.township, loaded.found, staff),
-            is_admin=is_admin,
-            override_reason=body.override_reason,
-            photo_times=tuple(
-                await photo_times(runtime.database, tenant.township, body.evidence_ids)
+
+    return await _run(runtime, principal, hazard_id, idem, action, body.evidence_ids)
+
+
+@router.post("/{hazard_id}/verify", response_model=HazardAnswer)
+async def verify(
+    hazard_id: str,
+    body: bodies.Verify,
+    principal: Inspector,
+    runtime: Runtime,
+    services: Services,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    """现场复核 passed. Never by whoever reported the fix nor the responsible person;
+    by a member of the group that found the hazard or of a group assigned to its zone
+    in a later round; a township administrator may verify outside that rule with an
+    `override_reason`. A major hazard needs a photo taken after the report."""
+    is_admin = principal.role is Role.TOWNSHIP_ADMIN
+    staff = (
+        _recordable_id(principal.staff_id or principal.subject, "hazard.staff_required")
+        if is_admin
+        else _staff_id(principal)
+    )
+    tenant = acting_tenant(principal)
+    await require_evidence(services.blobs, runtime.database, principal, tenant, body.evidence_ids)
+    loaded, _ = await load_hazard(runtime.event_store, hazard_id, principal, write=True)
+    assert loaded.found is not None
+    verifier = Verifier(
+        staff_id=staff,
+        in_eligible_group=principal.staff_id is not None
+        and await may_verify(runtime.database, tenant.township, loaded.found, staff),
+        is_admin=is_admin,
+        override_reason=body.override_reason,
+        presence=PresenceCheck(
+            captures=tuple(await captures(runtime.database, tenant.township, body.evidence_ids)),
+            place=await presence.place_position(
+                runtime.database, tenant.township, loaded.found.site_id
             ),
+            rule=await presence.rule_of(runtime.database, tenant.township),
+        ),
+    )
+
+    def action(h: Hazard) -> None:
+        h.verify(
+            verifier=verifier,
+            at=services.clock(),
+            note=body.note,
+            evidence_ids=tuple(body.evidence_ids),
+            by=step_actor(principal),
         )
 
-        def action(h: Hazard) -> None:
-            h.verify(
-                verifier=verifier,
-                at=services.clock(),
-                note=body.note,
-                evidence_ids=tuple(body.evidence_ids),
-                by=step_actor(principal),
-            )
+    return await _run(runtime, principal, hazard_id, idem, action, body.evidence_ids)
 
-        return await run(runtime, runner, principal, hazard_id, idem, action, body.evidence_ids)
 
-    @r.post("/{hazard_id}/reject", response_model=HazardAnswer)
-    async def reject(
-        hazard_id: str,
-        body: bodies.Reject,
-        principal: OnSiteStaff,
-        runtime: Runtime,
-        runner: Runner,
-        services: Services,
-        idem: IdempotencyDep,
-    ) -> JSONResponse:
-        staff = _staff_id(principal)
+@router.post("/{hazard_id}/reject", response_model=HazardAnswer)
+async def reject(
+    hazard_id: str,
+    body: bodies.Reject,
+    principal: OnSiteStaff,
+    runtime: Runtime,
+    services: Services,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    staff = _staff_id(principal)
 
-        def action(h: Hazard) -> None:
-            h.reject(
-                by_staff_id=staff,
-                reason=body.reason,
-                at=services.clock(),
-                policy=services.policy,
-                new_deadline=body.new_deadline,
-                by=step_actor(principal),
-            )
-
-        return await run(runtime, runner, principal, hazard_id, idem, action)
-
-    @r.post("/{hazard_id}/extend", response_model=HazardAnswer)
-    async def extend(
-        hazard_id: str,
-        body: bodies.Extend,
-        principal: Admin,
-        runtime: Runtime,
-        runner: Runner,
-        services: Services,
-        idem: IdempotencyDep,
-    ) -> JSONResponse:
-        # The approver is the administrator who grants it, recorded by their staff id
-        # (or user id when the account is not on the inspection staff).
-        approver = _recordable_id(
-            principal.staff_id or principal.subject, "hazard.approver_unrecordable"
+    def action(h: Hazard) -> None:
+        h.reject(
+            by_staff_id=staff,
+            reason=body.reason,
+            at=services.clock(),
+            policy=services.policy,
+            new_deadline=body.new_deadline,
+            by=step_actor(principal),
         )
 
-        def action(h: Hazard) -> None:
-            h.extend(
-                new_deadline=body.new_deadline,
-                reason=body.reason,
-                approved_by=approver,
-                at=services.clock(),
-                by=step_actor(principal),
-            )
+    return await _run(runtime, principal, hazard_id, idem, action)
 
-        return await run(runtime, runner, principal, hazard_id, idem, action)
 
-    @r.post("/{hazard_id}/escalate", response_model=HazardAnswer)
-    async def escalate(
-        hazard_id: str,
-        body: bodies.Escalate,
-        principal: Admin,
-        runtime: Runtime,
-        runner: Runner,
-        services: Services,
-        idem: IdempotencyDep,
-    ) -> JSONResponse:
-        def action(h: Hazard) -> None:
-            h.escalate(
-                level=body.level, reason=body.reason, at=services.clock(), by=step_actor(principal)
-            )
+@router.post("/{hazard_id}/extend", response_model=HazardAnswer)
+async def extend(
+    hazard_id: str,
+    body: bodies.Extend,
+    principal: Admin,
+    runtime: Runtime,
+    services: Services,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    # The approver is the administrator who grants it, recorded by their staff id
+    # (or user id when the account is not on the inspection staff).
+    approver = _recordable_id(
+        principal.staff_id or principal.subject, "hazard.approver_unrecordable"
+    )
 
-        return await run(runtime, runner, principal, hazard_id, idem, action)
+    def action(h: Hazard) -> None:
+        h.extend(
+            new_deadline=body.new_deadline,
+            reason=body.reason,
+            approved_by=approver,
+            at=services.clock(),
+            by=step_actor(principal),
+        )
 
-    return r
+    return await _run(runtime, principal, hazard_id, idem, action)
+
+
+@router.post("/{hazard_id}/escalate", response_model=HazardAnswer)
+async def escalate(
+    hazard_id: str,
+    body: bodies.Escalate,
+    principal: Admin,
+    runtime: Runtime,
+    services: Services,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    def action(h: Hazard) -> None:
+        h.escalate(
+            level=body.level, reason=body.reason, at=services.clock(), by=step_actor(principal)
+        )
+
+    return await _run(runtime, principal, hazard_id, idem, action)

@@ -38,46 +38,45 @@ async def notice_of(
     return await assemble(inspection, hazards, tenant.township, inventory, items, services.clock())
 
 
-def router() -> APIRouter:
-    r = APIRouter(prefix="/v1/inspections", tags=["notices"])
+router = APIRouter(prefix="/v1/inspections", tags=["notices"])
 
-    @r.get("/{inspection_id}/notice", response_class=HTMLResponse)
-    async def notice_html(
-        inspection_id: str,
-        principal: CurrentPrincipal,
-        runtime: Runtime,
-        inventory: InventoryDep,
-        services: Services,
-    ) -> HTMLResponse:
-        notice = await notice_of(inspection_id, principal, runtime, inventory, services)
-        # A page to print: its inline styles must apply, and nothing else may load.
-        headers = {"Content-Language": "zh-CN", "Content-Security-Policy": PAGE_POLICY}
-        return HTMLResponse(render_html(notice), headers=headers)
 
-    @r.get(
-        "/{inspection_id}/notice.pdf",
-        response_class=Response,
-        responses={
-            200: {
-                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-                "description": "The rectification notice (隐患整改通知书) as PDF.",
-            }
-        },
+@router.get("/{inspection_id}/notice", response_class=HTMLResponse)
+async def notice_html(
+    inspection_id: str,
+    principal: CurrentPrincipal,
+    runtime: Runtime,
+    inventory: InventoryDep,
+    services: Services,
+) -> HTMLResponse:
+    notice = await notice_of(inspection_id, principal, runtime, inventory, services)
+    # A page to print: its inline styles must apply, and nothing else may load.
+    headers = {"Content-Language": "zh-CN", "Content-Security-Policy": PAGE_POLICY}
+    return HTMLResponse(render_html(notice), headers=headers)
+
+
+@router.get(
+    "/{inspection_id}/notice.pdf",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The rectification notice (隐患整改通知书) as PDF.",
+        }
+    },
+)
+async def notice_pdf(
+    inspection_id: str,
+    principal: CurrentPrincipal,
+    runtime: Runtime,
+    inventory: InventoryDep,
+    services: Services,
+) -> Response:
+    notice = await notice_of(inspection_id, principal, runtime, inventory, services)
+    pdf = await asyncio.to_thread(render_pdf, notice)
+    filename = quote(f"隐患整改通知书-{inspection_id[:8]}.pdf")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f"inline; filename*=UTF-8''{filename}"},
     )
-    async def notice_pdf(
-        inspection_id: str,
-        principal: CurrentPrincipal,
-        runtime: Runtime,
-        inventory: InventoryDep,
-        services: Services,
-    ) -> Response:
-        notice = await notice_of(inspection_id, principal, runtime, inventory, services)
-        pdf = await asyncio.to_thread(render_pdf, notice)
-        filename = quote(f"隐患整改通知书-{inspection_id[:8]}.pdf")
-        return Response(
-            pdf,
-            media_type="application/pdf",
-            headers={"Content-Disposition": f"inline; filename*=UTF-8''{filename}"},
-        )
-
-    return r

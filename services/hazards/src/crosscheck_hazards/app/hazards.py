@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_hazards.adapters.evidence_index import citation_rows
 from crosscheck_hazards.adapters.hazard_index import hazard_rows
 from crosscheck_hazards.app.loading import load
-from crosscheck_hazards.app.runner import Outcome
+from crosscheck_hazards.app.runner import Result
 from crosscheck_hazards.app.views import hazard_view
 from crosscheck_hazards.domain.hazard import Hazard
 from crosscheck_platform.auth import Principal
-from crosscheck_platform.eventstore.postgres import PostgresEventStore
+from crosscheck_platform.eventstore import EventStore
+from crosscheck_platform.unit_of_work import Handler, UnitOfWork
 
 HazardAction = Callable[[Hazard], None]
 """What to do to the loaded hazard (it raises when the state or a rule forbids it)."""
@@ -26,7 +27,7 @@ def hazard_villages(hazard: Hazard) -> tuple[str | None, ...]:
 
 
 async def load_hazard(
-    store: PostgresEventStore, hazard_id: str, principal: Principal, *, write: bool
+    store: EventStore, hazard_id: str, principal: Principal, *, write: bool
 ) -> tuple[Hazard, Tenant]:
     return await load(
         store,
@@ -40,24 +41,23 @@ async def load_hazard(
 
 
 def act_on_hazard(
-    store: PostgresEventStore,
     hazard_id: str,
     principal: Principal,
     action: HazardAction,
     cited: Sequence[str] = (),
-) -> Callable[[], Awaitable[Outcome]]:
+) -> Handler[Result]:
     """`cited`: evidence the command cites, readable from then on by the hazard's
     villages (as is the evidence of its finding, should the supervising village change)."""
 
-    async def decide() -> Outcome:
-        hazard, tenant = await load_hazard(store, hazard_id, principal, write=True)
+    async def decide(unit: UnitOfWork) -> Result:
+        hazard, tenant = await load_hazard(unit.store, hazard_id, principal, write=True)
         action(hazard)
         found = hazard.found.evidence_ids if hazard.found else ()
-        evidence = citation_rows(tenant, [*found, *cited], hazard_villages(hazard))
-        return Outcome(
-            aggregates=[hazard],
-            body=hazard_view(hazard),
-            rows=[hazard_rows(tenant, [hazard]), *evidence],
+        unit.add(hazard)
+        unit.write(
+            hazard_rows(tenant, [hazard]),
+            *citation_rows(tenant, [*found, *cited], hazard_villages(hazard)),
         )
+        return hazard_view(hazard)
 
     return decide

@@ -4,18 +4,18 @@ let the domain decide, append the inspection and its hazards in one transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from crosscheck_contracts.envelope import Tenant
-from crosscheck_hazards.adapters.evidence_index import citation_rows
+from crosscheck_hazards.adapters.evidence_index import captures, citation_rows
 from crosscheck_hazards.adapters.hazard_index import hazard_rows, inspection_details_rows
 from crosscheck_hazards.adapters.inspection_facts import inspection_facts
 from crosscheck_hazards.adapters.inventory import Inventory
+from crosscheck_hazards.adapters.presence import first_position_rows
 from crosscheck_hazards.app.actors import step_actor
 from crosscheck_hazards.app.loading import load
-from crosscheck_hazards.app.runner import Outcome
+from crosscheck_hazards.app.runner import Result
 from crosscheck_hazards.app.services import HazardsServices
 from crosscheck_hazards.app.views import inspection_view
 from crosscheck_hazards.domain.assignment import Actor
@@ -27,8 +27,10 @@ from crosscheck_hazards.domain.inspection import (
     ensure_new,
     record_inspection,
 )
+from crosscheck_hazards.domain.presence import PresenceCheck, first_position
 from crosscheck_platform.auth import Principal, Role
-from crosscheck_platform.eventstore.postgres import PostgresEventStore
+from crosscheck_platform.eventstore import EventStore
+from crosscheck_platform.unit_of_work import Handler, UnitOfWork
 
 # Inspection ids are derived from (township, campaign, round, place): recording the
 # same place twice in a round hits the same stream and is refused.
@@ -50,7 +52,7 @@ def inspection_villages(inspection: Inspection) -> tuple[str | None]:
 
 
 async def load_inspection(
-    store: PostgresEventStore, inspection_id: str, principal: Principal
+    store: EventStore, inspection_id: str, principal: Principal
 ) -> tuple[Inspection, Tenant]:
     """A recorded inspection for reading: it concerns the village of its place."""
     return await load(
@@ -96,18 +98,17 @@ class InspectionInput:
 
 
 def record(
-    store: PostgresEventStore,
     inventory: Inventory,
     services: HazardsServices,
     principal: Principal,
     tenant: Tenant,
     request: InspectionInput,
-) -> Callable[[], Awaitable[Outcome]]:
+) -> Handler[Result]:
     inspection_id = inspection_id_for(
         tenant.township, request.campaign_id, request.round_no, request.site_id
     )
 
-    async def decide() -> Outcome:
+    async def decide(unit: UnitOfWork) -> Result:
         facts = await inspection_facts(
             inventory.db,
             township=tenant.township,
@@ -123,10 +124,13 @@ def record(
         report = request.report(inspection_id, now)
         if facts.recorded:
             existing = Inspection.rehydrate(
-                inspection_id, (e.event for e in await store.read(inspection_id))
+                inspection_id, (e.event for e in await unit.store.read(inspection_id))
             )
             ensure_new(existing)
         checklist = services.checklists.checklist_for(site.facts.site_type, facts.township_items)
+        cited = [e for a in request.answers for e in a.evidence_ids]
+        taken = tuple(await captures(inventory.db, tenant.township, cited)) if cited else ()
+        place = site.position or first_position(taken)
         recorded = record_inspection(
             report,
             site=site.facts,
@@ -137,8 +141,15 @@ def record(
             closed_before=facts.closed_before,
             new_hazard_id=lambda: str(uuid.uuid4()),
             recorded_by=step_actor(principal),
+            presence=PresenceCheck(taken, place, facts.presence_rule),
         )
         hazards = recorded.hazards
+        # A place the registry has no position for keeps the one its evidence gave.
+        positions = (
+            [first_position_rows(tenant, site.facts.site_id, place, inspection_id)]
+            if place is not None and site.position is None
+            else []
+        )
 
         body = inspection_view(recorded.inspection) | {
             "checklist_version": checklist.version,
@@ -154,24 +165,19 @@ def record(
                 for h in hazards
             ],
         }
-        return Outcome(
-            aggregates=[recorded.inspection, *hazards],
-            body=body,
-            status=201,
-            rows=[
-                inspection_details_rows(
-                    tenant,
-                    inspection_id=inspection_id,
-                    checklist_version=checklist.version,
-                    notes=request.notes,
-                ),
-                hazard_rows(tenant, hazards),
-                *citation_rows(
-                    tenant,
-                    (e for a in request.answers for e in a.evidence_ids),
-                    [site.facts.village_id],
-                ),
-            ],
+        for aggregate in [recorded.inspection, *hazards]:
+            unit.add(aggregate)
+        unit.write(
+            inspection_details_rows(
+                tenant,
+                inspection_id=inspection_id,
+                checklist_version=checklist.version,
+                notes=request.notes,
+            ),
+            hazard_rows(tenant, hazards),
+            *citation_rows(tenant, cited, [site.facts.village_id]),
+            *positions,
         )
+        return body
 
     return decide

@@ -9,23 +9,14 @@ from typing import TypeVar
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_platform.auth import Principal
 from crosscheck_platform.errors import NotFound
-from crosscheck_platform.eventstore import Aggregate, StoredEvent
-from crosscheck_platform.eventstore.postgres import PostgresEventStore
-from crosscheck_platform.i18n import register
+from crosscheck_platform.eventstore import Aggregate, EventStore, StoredEvent
 from crosscheck_platform.tenancy import Holding, authorize
 
 A = TypeVar("A", bound=Aggregate)
 
-register(
-    {
-        "hazard.not_found": ("未找到该隐患", "No such hazard."),
-        "inspection.not_found": ("未找到该检查记录", "No such inspection."),
-    }
-)
-
 
 async def load(
-    store: PostgresEventStore,
+    store: EventStore,
     kind: type[A],
     stream_id: str,
     principal: Principal,
@@ -43,7 +34,7 @@ async def load(
 
 
 async def load_with_history(
-    store: PostgresEventStore,
+    store: EventStore,
     kind: type[A],
     stream_id: str,
     principal: Principal,

@@ -7,13 +7,14 @@ deadlines are acceptable) are checked after that, before anything is emitted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.events.hazards import (
     Actor,
     DeadlineExtended,
+    EscalationCause,
     EscalationLevel,
     HazardCategory,
     HazardEscalated,
@@ -27,10 +28,10 @@ from crosscheck_contracts.events.hazards import (
 )
 from crosscheck_hazards.domain.deadlines import DeadlinePolicy
 from crosscheck_hazards.domain.errors import HazardStateConflict, VerifierNotAllowed
+from crosscheck_hazards.domain.presence import PresenceCheck, assess
 from crosscheck_hazards.domain.states import ALLOWED, HazardCommand, HazardState
 from crosscheck_platform.errors import RuleViolation
 from crosscheck_platform.eventstore import Aggregate
-from crosscheck_platform.i18n import translate
 
 _LEVEL_RANK = {
     EscalationLevel.VILLAGE_COMMITTEE: 1,
@@ -75,9 +76,14 @@ class Verifier:
     in_eligible_group: bool
     is_admin: bool = False
     override_reason: str | None = None
-    photo_times: tuple[datetime, ...] = ()
-    """When each photo the verifier cites was taken (upload time until capture times
-    are known)."""
+    presence: PresenceCheck = field(default_factory=PresenceCheck)
+    """Where and when the evidence the verifier cites was taken, and the place's
+    position and township's rule to compare it with."""
+
+    @property
+    def photo_times(self) -> tuple[datetime, ...]:
+        """When each photo the verifier cites was taken."""
+        return tuple(c.taken_at for c in self.presence.captures if c.is_photo)
 
 
 class Hazard(Aggregate):
@@ -126,7 +132,7 @@ class Hazard(Aggregate):
                 HazardEscalated(
                     hazard_id=finding.hazard_id,
                     level=EscalationLevel.TOWNSHIP_LEADERSHIP,
-                    reason=translate("hazard.escalated_major"),
+                    cause=EscalationCause.MAJOR_HAZARD,
                     escalated_at=finding.found_at,
                     actor=finding.actor,
                 )
@@ -223,6 +229,15 @@ class Hazard(Aggregate):
         ]
         if self.severity is Severity.MAJOR and not after_report:
             raise RuleViolation("hazard.major_needs_photo")
+        not_before = self.reported_at or (self.found.found_at if self.found else at)
+        presence = assess(verifier.presence, not_before=not_before)
+        rule = verifier.presence.rule
+        if self.severity is Severity.MAJOR and rule.required_for_major and presence.flags:
+            raise RuleViolation(
+                "hazard.presence_required",
+                radius_m=rule.radius_m,
+                flags=", ".join(f.value for f in presence.flags),
+            )
         self._emit(
             RectificationVerified(
                 hazard_id=self.id,
@@ -231,6 +246,7 @@ class Hazard(Aggregate):
                 note=note,
                 evidence_ids=list(evidence_ids),
                 override_reason=override,
+                presence=presence,
                 actor=by,
             )
         )

@@ -27,6 +27,7 @@ from crosscheck_hazards.domain.assignment import (
 from crosscheck_hazards.domain.checklists import Checklist
 from crosscheck_hazards.domain.errors import InspectionRuleViolation
 from crosscheck_hazards.domain.hazard import Finding, Hazard
+from crosscheck_hazards.domain.presence import PresenceCheck, assess, start_of_day
 from crosscheck_platform.errors import StateConflict
 from crosscheck_platform.eventstore import Aggregate
 
@@ -96,10 +97,12 @@ def record_inspection(
     closed_before: Mapping[str, str],
     new_hazard_id: Callable[[], str],
     recorded_by: StepActor | None = None,
+    presence: PresenceCheck | None = None,
 ) -> RecordedInspection:
     """Check the report and turn it into events. `closed_before` maps checklist item
     ids to the latest closed hazard of this place for that item; `recorded_by` is who
-    recorded it, as the events will say."""
+    recorded it, as the events will say; `presence` what is known of where and when the
+    findings' evidence was taken (flagged, never refused: a clean inspection has none)."""
     if site.closed:
         raise InspectionRuleViolation("inspection.site_closed", site_id=site.site_id)
     check_round_open(
@@ -164,6 +167,9 @@ def record_inspection(
             items_failed=len(hazards),
             hazard_ids=[h.id for h in hazards],
             override_reason=override,
+            presence=assess(
+                presence or PresenceCheck(), not_before=start_of_day(report.inspected_at)
+            ),
             actor=recorded_by,
         )
     )

@@ -88,7 +88,9 @@ _HAZARD_COLUMNS = """
     h.told_person, h.signed, h.responsible_person, h.responsible_staff_id,
     h.supervising_village_id, sv.name AS supervising_village_name, h.deadline,
     h.reported_at, h.verified_by, verifier.name AS verified_by_name, h.verified_at,
-    h.rejected_at, h.rejection_reason, h.escalation_level, h.overdue_noticed_at
+    h.rejected_at, h.rejection_reason, h.escalation_level, h.overdue_noticed_at,
+    string_to_array(i.presence_flags, ',') AS found_presence,
+    string_to_array(h.verify_presence_flags, ',') AS verify_presence
 """
 _HAZARD_FROM = """
     FROM lg_hazards h
@@ -99,6 +101,7 @@ _HAZARD_FROM = """
     LEFT JOIN lg_groups g ON g.campaign_id = h.campaign_id AND g.group_id = h.group_id
     LEFT JOIN lg_staff leader ON leader.staff_id = g.leader_id
     LEFT JOIN lg_staff verifier ON verifier.staff_id = h.verified_by
+    LEFT JOIN lg_inspections i ON i.inspection_id = h.inspection_id
 """
 
 

@@ -118,6 +118,14 @@ class HazardRow(ResponsibilityRow):
     escalation_level: str | None
     overdue_noticed_at: datetime | None
     days_open: int | None
+    found_presence: list[str] | None = Field(
+        None,
+        description="presence flags of the finding inspection's evidence (empty: on site; "
+        "null: not assessed)",
+    )
+    verify_presence: list[str] | None = Field(
+        None, description="presence flags of the verification's evidence"
+    )
 
 
 class ResponsibilityPage(Page):

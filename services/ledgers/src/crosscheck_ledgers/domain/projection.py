@@ -16,6 +16,7 @@ from crosscheck_contracts.events import (
     HazardFound,
     HazardNotified,
     InspectionCompleted,
+    Presence,
     RectificationAssigned,
     RectificationOverdue,
     RectificationRejected,
@@ -179,9 +180,13 @@ def _(e: RoundClosed, m: Meta) -> list[Write]:
     return [_w(t.ROUNDS, (e.campaign_id, e.round_no), m, "closed")]
 
 
+def _flags(presence: Presence | None) -> str | None:
+    return None if presence is None else ",".join(f.value for f in presence.flags)
+
+
 @_project.register
 def _(e: InspectionCompleted, m: Meta) -> list[Write]:
-    return [
+    writes = [
         _w(
             t.INSPECTIONS,
             (e.inspection_id,),
@@ -199,6 +204,9 @@ def _(e: InspectionCompleted, m: Meta) -> list[Write]:
             e.override_reason,
         )
     ]
+    if e.presence is not None:
+        writes.append(_w(t.INSPECTIONS, (e.inspection_id,), m, "presence", _flags(e.presence)))
+    return writes
 
 
 # The states' texts, read once: an enum member's .value is a Python-level property.
@@ -289,10 +297,13 @@ def _(e: RectificationReported, m: Meta) -> list[Write]:
 
 @_project.register
 def _(e: RectificationVerified, m: Meta) -> list[Write]:
-    return [
+    writes = [
         _w(t.HAZARDS, (e.hazard_id,), m, "verified", e.verified_by_staff_id, e.verified_at),
         _state(e.hazard_id, m, VERIFIED, e.verified_at),
     ]
+    if e.presence is not None:
+        writes.append(_w(t.HAZARDS, (e.hazard_id,), m, "verify_presence", _flags(e.presence)))
+    return writes
 
 
 @_project.register

@@ -12,7 +12,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crosscheck_contracts.events.hazards import CATEGORY_LABELS, SEVERITY_LABELS
+from crosscheck_contracts.events.hazards import (
+    CATEGORY_LABELS,
+    PRESENCE_FLAG_LABELS,
+    SEVERITY_LABELS,
+)
 from crosscheck_ledgers.domain.figures import Figures
 from crosscheck_ledgers.domain.states import (
     SITE_TYPE_LABELS,
@@ -71,6 +75,20 @@ def _yes_no(name: str) -> Callable[..., Cell]:
 
 def _or(name: str, fallback: str) -> Callable[..., Cell]:
     return lambda row, lang: row.get(name) or row.get(fallback)
+
+
+def _presence(row: dict[str, Any], lang: str) -> Cell:
+    """Whether the finding's and the re-check's evidence show presence at the place."""
+    parts = []
+    steps = (("found_presence", "检查", "inspection"), ("verify_presence", "复核", "re-check"))
+    for name, zh, en in steps:
+        flags = row.get(name)
+        if flags is None:
+            continue
+        said = "、".join(label(PRESENCE_FLAG_LABELS, f, lang) for f in flags if f)
+        ok = "on site" if lang == "en" else "在场"
+        parts.append(f"{en if lang == 'en' else zh}: {said or ok}")
+    return "; ".join(parts)
 
 
 NUMBER_HEADER = ("序号", "No.")
@@ -132,6 +150,7 @@ HAZARD_SHEET = Sheet(
         C("完成时间", "Fixed at", 17, _time("reported_at")),
         C("是否逾期", "Overdue", 9, _yes_no("overdue")),
         C("持续天数", "Days open", 9, _field("days_open")),
+        C("到场核验", "Presence", 24, _presence),
     ],
 )
 

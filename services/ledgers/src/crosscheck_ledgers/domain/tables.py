@@ -131,6 +131,9 @@ INSPECTIONS = Table(
                 "override_reason",
             ),
         ),
+        # Comma-separated presence flags of the findings' evidence ('' none, null
+        # before presence was assessed).
+        FieldGroup("presence", _cols("presence_flags")),
     ),
 )
 HAZARDS = Table(
@@ -175,6 +178,7 @@ HAZARDS = Table(
         FieldGroup("escalated", _cols("escalation_level", "escalated_at:timestamptz")),
         # Written from the notify context's own stream (its versions, not the hazard's).
         FieldGroup("overdue_notice", _cols("overdue_noticed_at:timestamptz")),
+        FieldGroup("verify_presence", _cols("verify_presence_flags")),
     ),
 )
 

@@ -22,8 +22,12 @@ from crosscheck_contracts.events.notify import (
 )
 from crosscheck_notify.app.outcomes import Outcome
 from crosscheck_platform.db import Connection
-from crosscheck_platform.eventstore import CommandContext, ConcurrencyConflict, StreamAppend
-from crosscheck_platform.eventstore.postgres import PostgresEventStore
+from crosscheck_platform.eventstore import (
+    CommandContext,
+    ConcurrencyConflict,
+    EventStore,
+    StreamAppend,
+)
 
 APPEND_TRIES = 5
 
@@ -48,7 +52,7 @@ _LOCK_STREAMS = """
 
 
 async def record(
-    conn: Connection, store: PostgresEventStore, outcomes: Sequence[Outcome], now: datetime
+    conn: Connection, store: EventStore, outcomes: Sequence[Outcome], now: datetime
 ) -> None:
     """Record what became of claimed notices; a notice whose claim another worker has
     taken over meanwhile (or that was cancelled) is left to that worker, without events."""
@@ -113,7 +117,7 @@ def _event_for(outcome: Outcome, now: datetime) -> Event | None:
 
 async def _append(
     conn: Connection,
-    store: PostgresEventStore,
+    store: EventStore,
     tenant: Tenant,
     streams: dict[str, list[Event]],
 ) -> None:

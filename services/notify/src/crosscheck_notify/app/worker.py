@@ -3,11 +3,12 @@ records the results.
 
 A worker claims pending notices due within its lookahead by writing its claim (a token
 per pass) on them (`claimed_by`) and the claim's short lease (a row of
-`notice_claims`) in one statement: `FOR UPDATE SKIP LOCKED` in the claim and the lease
-after it keep every other worker off them. A heartbeat renews the leases of every claim
-the worker still holds (a row per claim, not per notice), so a lease only has to
-outlive a stalled or dead worker by seconds, not a whole send. It
-then looks up the contacts, renders, encodes and signs each notice ahead, so at the
+`notice_claims`) in one transaction: the candidates are locked first (`FOR UPDATE SKIP
+LOCKED`), then claimed by a statement that sees every claim made on them before; the
+lock and the lease after it keep every other worker off them. A heartbeat renews the
+leases of every claim the worker still holds (a row per claim, not per notice), so a
+lease only has to outlive a stalled or dead worker by seconds, not a whole send. It then
+looks up the contacts, renders, encodes and signs each notice ahead, so at the
 due instant only the I/O is left; just before the sends, one statement confirms the
 claim is still the worker's and its lease not expired (renewing it), and only those
 notices go. Results are recorded in batches by a recorder beside the sends (one
@@ -39,7 +40,7 @@ from crosscheck_notify.app.recording import record
 from crosscheck_notify.domain.policy import NotifyPolicy
 from crosscheck_notify.domain.templates import render
 from crosscheck_platform.db import Database
-from crosscheck_platform.eventstore.postgres import PostgresEventStore
+from crosscheck_platform.eventstore import EventStore
 
 log = logging.getLogger(__name__)
 
@@ -47,20 +48,28 @@ _FREE = """(claimed_by IS NULL OR NOT EXISTS (
         SELECT 1 FROM notice_claims AS l WHERE l.claim_id = claimed_by AND l.expires_at > $2))"""
 """A notice no live claim holds (its claim released, recorded, or its lease lapsed)."""
 
+_LOCK_FREE = f"""
+    SELECT notice_id FROM notices
+    WHERE state = 'pending' AND next_attempt_at <= $1 AND {_FREE}
+    ORDER BY next_attempt_at
+    LIMIT $3
+    FOR UPDATE SKIP LOCKED"""
+"""Candidates, locked. Not yet the claim: a row another worker claimed after this
+statement's snapshot is locked here too once that worker commits, and rechecked with its
+new `claimed_by` but against the snapshot's `notice_claims`, where the new claim's lease
+is missing, so it would pass as free."""
+
 _CLAIM = f"""
-    WITH c AS (SELECT notice_id FROM notices
-               WHERE state = 'pending' AND next_attempt_at <= $1 AND {_FREE}
-               ORDER BY next_attempt_at
-               LIMIT $4
-               FOR UPDATE SKIP LOCKED),
+    WITH c AS (UPDATE notices AS n SET claimed_by = $4
+               WHERE n.notice_id = ANY($1::uuid[]) AND {_FREE}
+               RETURNING n.notice_id, n.hazard_id, n.township, n.county, n.kind,
+                         n.recipient_role, n.recipient_ref, n.template, n.params, n.deadline,
+                         n.attempts, n.next_attempt_at),
          lease AS (INSERT INTO notice_claims (claim_id, expires_at)
-                   SELECT $5, $3 WHERE EXISTS (SELECT 1 FROM c))
-    UPDATE notices AS n SET claimed_by = $5
-    FROM c
-    WHERE n.notice_id = c.notice_id
-    RETURNING n.notice_id, n.hazard_id, n.township, n.county, n.kind, n.recipient_role,
-              n.recipient_ref, n.template, n.params, n.deadline, n.attempts,
-              n.next_attempt_at"""
+                   SELECT $4, $3 WHERE EXISTS (SELECT 1 FROM c))
+    SELECT * FROM c"""
+"""The claim of the candidates locked, in a statement of its own: its snapshot is taken
+with the rows held, so it sees every claim (and lease) made on them before."""
 
 _RELEASE = """
     UPDATE notices SET claimed_by = NULL
@@ -132,7 +141,7 @@ class Worker:
         self,
         *,
         db: Database,
-        store: PostgresEventStore,
+        store: EventStore,
         directory: Directory,
         senders: Mapping[Channel, Sender],
         policy: NotifyPolicy,
@@ -313,9 +322,15 @@ class Worker:
         claim = uuid4()
         self._claims.add(claim)  # before the claim commits: the heartbeat must know it
         try:
-            rows = await self.db.fetch(
-                _CLAIM, now + lookahead, now, now + self.lease, self.batch_size, claim
-            )
+            async with self.db.transaction() as conn:
+                candidates = await conn.fetch(_LOCK_FREE, now + lookahead, now, self.batch_size)
+                rows = (
+                    await conn.fetch(
+                        _CLAIM, [r["notice_id"] for r in candidates], now, now + self.lease, claim
+                    )
+                    if candidates
+                    else []
+                )
         except BaseException:
             self._claims.discard(claim)
             raise

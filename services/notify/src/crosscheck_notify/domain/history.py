@@ -61,7 +61,8 @@ class Anchor:
 @dataclass(frozen=True)
 class Escalation:
     level: EscalationLevel
-    reason: str
+    reason: str | None
+    """The words of whoever decided it; None when it went up for being major."""
     anchor: Anchor
 
 

@@ -71,8 +71,8 @@ def plan(facts: HazardFacts, policy: NotifyPolicy) -> list[PlannedNotice]:
                 _K.ESCALATION,
                 role,
                 escalation.anchor.at,
-                "notify.escalated",
-                reason=escalation.reason,
+                "notify.escalated" if escalation.reason else "notify.escalated_major",
+                reason=escalation.reason or "",
             )
         )
     return notices

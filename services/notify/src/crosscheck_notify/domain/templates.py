@@ -86,6 +86,17 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Hazard: {description} (id {hazard_id})\nEscalated: {anchor}\nReason: {reason}\n"
         "Please follow it up until it is fixed and closed. " + _SIGNATURE[1],
     ),
+    "notify.escalated_major.subject": (
+        "【挂牌督办】重大隐患“{subject_hazard}”提请乡镇党政领导督办",
+        "[Supervision] Major hazard '{subject_hazard}' handed to township leadership",
+    ),
+    "notify.escalated_major.body": (
+        "隐患:{description}(编号 {hazard_id})\n提级时间:{anchor}\n"
+        "重大隐患,提请乡镇党政领导挂牌督办,请跟踪督办至整改销号。" + _SIGNATURE[0],
+        "Hazard: {description} (id {hazard_id})\nEscalated: {anchor}\n"
+        "A major hazard, handed to township leadership for supervision: please follow it "
+        "up until it is fixed and closed. " + _SIGNATURE[1],
+    ),
 }
 
 register(TEMPLATES)

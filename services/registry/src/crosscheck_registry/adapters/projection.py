@@ -51,7 +51,8 @@ _SQL: dict[type[Event], str] = {
         WHERE id = $1 AND version < $7""",
     StaffConflictDeclared: """UPDATE staff SET
             conflict_village_ids = conflict_village_ids || $2::text[],
-            conflict_site_ids = conflict_site_ids || $3::text[], version = $4
+            conflict_site_ids = conflict_site_ids || $3::text[],
+            conflict_staff_ids = conflict_staff_ids || $5::text[], version = $4
         WHERE id = $1 AND version < $4""",
     StaffDeactivated: """UPDATE staff SET active = false, version = $2
         WHERE id = $1 AND version < $2""",
@@ -119,7 +120,7 @@ def _arguments(stored: StoredEvent) -> tuple[Any, ...]:
             version,
         )
     if isinstance(event, StaffConflictDeclared):
-        return (event.staff_id, event.village_ids, event.site_ids, version)
+        return (event.staff_id, event.village_ids, event.site_ids, version, event.staff_ids)
     if isinstance(event, StaffDeactivated):
         return (event.staff_id, version)
     raise TypeError(f"the registry does not project {type(event).__name__}")

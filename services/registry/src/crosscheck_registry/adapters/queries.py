@@ -82,7 +82,7 @@ async def list_staff(
 ) -> dict[str, Any]:
     rows = await conn.fetch(
         """SELECT id, name, unit, is_leadership, home_village_id, conflict_village_ids,
-                  conflict_site_ids, active, version, count(*) OVER () AS total
+                  conflict_site_ids, conflict_staff_ids, active, version, count(*) OVER () AS total
            FROM staff
            WHERE township_code = $1
              AND ($2 = 'all' OR active = ($2 = 'active'))

@@ -69,6 +69,9 @@ class StaffMember(BaseModel):
     home_village_id: str | None
     conflict_village_ids: list[str] = Field(description="villages to stay out of (回避)")
     conflict_site_ids: list[str] = Field(description="places to stay out of (回避)")
+    conflict_staff_ids: list[str] = Field(
+        description="officials never to share an inspection group with (回避, both ways)"
+    )
     active: bool
     version: int
 

@@ -73,6 +73,12 @@ class StaffBody(_Body):
 class ConflictBody(_Body):
     village_ids: list[str] = Field(default_factory=list, max_length=200)
     site_ids: list[str] = Field(default_factory=list, max_length=2000)
+    staff_ids: list[str] = Field(
+        default_factory=list,
+        max_length=200,
+        description="officials of the township never to share an inspection group with "
+        "this one (relatives, a chain of command); the relation holds both ways",
+    )
     reason: str
 
 

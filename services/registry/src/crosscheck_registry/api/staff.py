@@ -47,13 +47,14 @@ def staff_router() -> APIRouter:
     async def declare_conflict(
         scope: AdminWrite, staff_id: str, body: ConflictBody, runtime: Runtime
     ) -> Accepted:
-        if not body.village_ids and not body.site_ids:
+        if not body.village_ids and not body.site_ids and not body.staff_ids:
             raise RuleViolation("registry.staff.conflict_empty")
         command = DeclareConflict(
             staff_id,
             tuple(body.village_ids),
             tuple(body.site_ids),
             checked("reason", values.text, body.reason),
+            tuple(body.staff_ids),
         )
         stored = await run_command(
             runtime.database,
@@ -62,6 +63,7 @@ def staff_router() -> APIRouter:
             command,
             villages=body.village_ids,
             sites=body.site_ids,
+            staff=body.staff_ids,
         )
         return accepted(staff_id, stored)
 

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.errors import NotFound, StateConflict
 from crosscheck_platform.eventstore import CommandContext, EventStore, StoredEvent
+from crosscheck_platform.unit_of_work import UnitOfWork
+from crosscheck_platform.unit_of_work import execute as execute_unit
 from crosscheck_registry.adapters.projection import project
 from crosscheck_registry.app.handlers import execute, lock_township
 from crosscheck_registry.domain.commands import Command, RegisterVillage
@@ -47,6 +49,20 @@ async def ensure_sites(conn: Connection, township: str, ids: Iterable[str]) -> N
         raise NotFound("registry.site.unknown", site_id=sorted(missing)[0])
 
 
+async def ensure_staff(conn: Connection, township: str, ids: Iterable[str]) -> None:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return
+    found = await conn.fetch(
+        "SELECT id FROM staff WHERE township_code = $1 AND active AND id = ANY($2::text[])",
+        township,
+        wanted,
+    )
+    missing = set(wanted) - {r["id"] for r in found}
+    if missing:
+        raise NotFound("registry.staff.unknown", staff_id=sorted(missing)[0])
+
+
 async def run_command(
     db: Database,
     store: EventStore,
@@ -55,6 +71,7 @@ async def run_command(
     *,
     villages: Iterable[str | None] = (),
     sites: Iterable[str] = (),
+    staff: Iterable[str] = (),
 ) -> list[StoredEvent]:
     township = context.tenant.township
     async with db.transaction() as conn:
@@ -65,6 +82,7 @@ async def run_command(
             await _village_is_new(conn, township, command)
         await ensure_villages(conn, township, villages)
         await ensure_sites(conn, township, sites)
+        await ensure_staff(conn, township, staff)
         return await execute(conn, store, context, [command])
 
 
@@ -80,12 +98,14 @@ async def _village_is_new(conn: Connection, township: str, command: RegisterVill
 async def register_township(
     db: Database, store: EventStore, context: CommandContext, facts: TownshipFacts
 ) -> list[StoredEvent]:
-    township = Township.register(facts)
+
+    async def handler(unit: UnitOfWork) -> None:
+        unit.add(Township.register(facts))
+
     async with db.transaction() as conn:
         await lock_township(conn, facts.code)
         if await conn.fetchval("SELECT 1 FROM townships WHERE code = $1", facts.code):
             raise StateConflict("registry.township.exists", code=facts.code)
-        expected, events = township.collect_pending()
-        stored = await store.append(township.id, expected, events, context, connection=conn)
+        stored = (await execute_unit(store, context, handler, connection=conn)).events
         await project(conn, stored)
         return stored

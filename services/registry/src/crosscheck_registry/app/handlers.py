@@ -1,5 +1,6 @@
-"""Running commands: build or load the aggregate, let it decide, append its events and
-update the read model, all on the caller's connection (one transaction).
+"""Running commands: build or load the aggregate, let it decide, and let the platform's
+unit of work append its events (and keep a place's phone beside them) on the caller's
+connection, then update the read model in that same transaction.
 
 Writes to one township are serialised by a transaction-scoped advisory lock: an import
 diffs against the state it is about to change, and must not race another writer.
@@ -19,11 +20,12 @@ from crosscheck_platform.errors import NotFound, StateConflict
 from crosscheck_platform.eventstore import (
     Aggregate,
     CommandContext,
-    ConcurrencyConflict,
     EventStore,
     StoredEvent,
-    StreamAppend,
+    TableRows,
 )
+from crosscheck_platform.unit_of_work import UnitOfWork
+from crosscheck_platform.unit_of_work import execute as execute_unit
 from crosscheck_registry.adapters.projection import project
 from crosscheck_registry.domain.commands import (
     CloseSite,
@@ -103,7 +105,10 @@ async def _decide(
         return (staff if changed else None), None
     if isinstance(command, DeclareConflict):
         changed = staff.declare_conflict(
-            list(command.village_ids), list(command.site_ids), command.reason
+            list(command.village_ids),
+            list(command.site_ids),
+            command.reason,
+            list(command.staff_ids),
         )
         return (staff if changed else None), None
     assert isinstance(command, DeactivateStaff)
@@ -114,35 +119,42 @@ async def _decide(
 async def execute(
     conn: Connection, store: EventStore, context: CommandContext, commands: Sequence[Command]
 ) -> list[StoredEvent]:
-    """Run the commands in order on `conn`; the caller owns the transaction and the lock."""
+    """Run the commands in order on `conn`; the caller owns the transaction and the lock.
+    One unit of work for the whole command list: an import of hundreds of places is one
+    write, not a round trip per place."""
     township = context.tenant.township
-    appends: dict[str, StreamAppend] = {}
-    contacts: list[tuple[str, str]] = []
-    for command in commands:
-        aggregate, phone = await _decide(store, township, command)
-        if aggregate is None:
-            continue
-        expected, events = aggregate.collect_pending()
-        if aggregate.id in appends:
-            # Decided on the stored state, which does not include this batch's own events.
-            raise ConcurrencyConflict(aggregate.id, expected)
-        appends[aggregate.id] = StreamAppend(aggregate.id, expected, events)
-        if phone:
-            contacts.append((aggregate.id, phone))
-    # One batch for the whole command list: an import of hundreds of places is a handful
-    # of statements, not a round trip per place.
-    stored = await store.append_many(list(appends.values()), context, connection=conn)
+
+    async def handler(unit: UnitOfWork) -> None:
+        contacts: list[tuple[str, str]] = []
+        for command in commands:
+            aggregate, phone = await _decide(unit.store, township, command)
+            if aggregate is None:
+                continue
+            # A second command on a stream of the batch decided on the stored state,
+            # without the first one's events: the unit of work refuses it (a conflict).
+            unit.add(aggregate)
+            if phone:
+                contacts.append((aggregate.id, phone))
+        if contacts:
+            unit.write(_contact_rows(contacts))
+
+    stored = (await execute_unit(store, context, handler, connection=conn)).events
     try:
         await project(conn, stored)
     except asyncpg.UniqueViolationError as exc:
         raise _conflict(exc, stored) from exc
-    if contacts:
-        await conn.executemany(
-            """INSERT INTO site_contacts (site_id, phone) VALUES ($1, $2)
-               ON CONFLICT (site_id) DO UPDATE SET phone = excluded.phone""",
-            contacts,
-        )
     return stored
+
+
+def _contact_rows(contacts: list[tuple[str, str]]) -> TableRows:
+    """Phones of the places' responsible people: kept here, out of the public events."""
+    return TableRows(
+        "site_contacts",
+        ("site_id", "phone"),
+        ("text", "text"),
+        contacts,
+        on_conflict="ON CONFLICT (site_id) DO UPDATE SET phone = excluded.phone",
+    )
 
 
 def _conflict(exc: asyncpg.UniqueViolationError, stored: Sequence[StoredEvent]) -> StateConflict:

@@ -61,6 +61,7 @@ class DeclareConflict:
     village_ids: tuple[str, ...]
     site_ids: tuple[str, ...]
     reason: str
+    staff_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -71,13 +71,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "registry.site.nothing_changed": ("没有需要修改的内容", "Nothing to change."),
     "registry.staff.unknown": ("未找到检查人员 {staff_id}", "Staff member {staff_id} not found."),
     "registry.staff.inactive": ("该检查人员已停用", "This staff member is no longer active."),
+    "registry.staff.conflict_self": (
+        "{name}不能与本人申报回避",
+        "{name} cannot declare a conflict with themselves.",
+    ),
     "registry.staff.name_taken": (
         "本乡镇已有在册检查人员“{name}”,同名时请加以区分(如“{name}(综治中心)”)",
         "An active staff member named “{name}” exists; tell them apart (e.g. “{name}(unit)”).",
     ),
     "registry.staff.conflict_empty": (
-        "回避关系至少要包含一个村委会或场所",
-        "A conflict names at least one village committee or place.",
+        "回避关系至少要包含一个村委会、场所或检查人员",
+        "A conflict names at least one village committee, place or staff member.",
     ),
     # import
     "registry.import.empty": ("上传的文件是空的", "The uploaded file is empty."),

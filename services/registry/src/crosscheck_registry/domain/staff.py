@@ -13,7 +13,7 @@ from crosscheck_contracts.events.registry import (
     StaffEnrolled,
     StaffUpdated,
 )
-from crosscheck_platform.errors import StateConflict
+from crosscheck_platform.errors import RuleViolation, StateConflict
 from crosscheck_platform.eventstore import Aggregate
 
 
@@ -33,6 +33,7 @@ class Staff(Aggregate):
         self.facts: StaffFacts | None = None
         self.conflict_village_ids: list[str] = []
         self.conflict_site_ids: list[str] = []
+        self.conflict_staff_ids: list[str] = []
 
     @classmethod
     def enroll(cls, staff_id: str, facts: StaffFacts) -> Staff:
@@ -70,16 +71,31 @@ class Staff(Aggregate):
         )
         return True
 
-    def declare_conflict(self, village_ids: list[str], site_ids: list[str], reason: str) -> bool:
-        """Declare the villages and places not yet declared; False if all already were."""
+    def declare_conflict(
+        self,
+        village_ids: list[str],
+        site_ids: list[str],
+        reason: str,
+        staff_ids: list[str] | None = None,
+    ) -> bool:
+        """Declare the villages, places and officials not yet declared; False if all
+        already were."""
         self._must_be_active()
+        if self.id in (staff_ids or ()):
+            assert self.facts is not None
+            raise RuleViolation("registry.staff.conflict_self", name=self.facts.name)
         villages = [v for v in dict.fromkeys(village_ids) if v not in self.conflict_village_ids]
         sites = [s for s in dict.fromkeys(site_ids) if s not in self.conflict_site_ids]
-        if not villages and not sites:
+        people = [s for s in dict.fromkeys(staff_ids or ()) if s not in self.conflict_staff_ids]
+        if not villages and not sites and not people:
             return False
         self._emit(
             StaffConflictDeclared(
-                staff_id=self.id, village_ids=villages, site_ids=sites, reason=reason
+                staff_id=self.id,
+                village_ids=villages,
+                site_ids=sites,
+                staff_ids=people,
+                reason=reason,
             )
         )
         return True
@@ -116,5 +132,6 @@ class Staff(Aggregate):
         elif isinstance(event, StaffConflictDeclared):
             self.conflict_village_ids.extend(event.village_ids)
             self.conflict_site_ids.extend(event.site_ids)
+            self.conflict_staff_ids.extend(event.staff_ids)
         elif isinstance(event, StaffDeactivated):
             self.active = False

@@ -7,10 +7,13 @@ the people who were in its groups.
 
 from __future__ import annotations
 
+import json
+
 from crosscheck_contracts.events import registry as reg
 from crosscheck_platform.consumer import ReceivedEvent
-from crosscheck_platform.db import Connection
+from crosscheck_platform.db import Connection, Database
 from crosscheck_rotation.domain.model import StaffMember
+from crosscheck_rotation.domain.roster_version import Roster, from_facts
 
 
 async def apply_registry_event(conn: Connection, item: ReceivedEvent) -> None:
@@ -82,11 +85,13 @@ async def apply_registry_event(conn: Connection, item: ReceivedEvent) -> None:
             await conn.execute(
                 """UPDATE roster_staff SET
                        conflict_villages = ARRAY(SELECT DISTINCT unnest(conflict_villages || $2)),
-                       conflict_sites = ARRAY(SELECT DISTINCT unnest(conflict_sites || $3))
+                       conflict_sites = ARRAY(SELECT DISTINCT unnest(conflict_sites || $3)),
+                       conflict_staff = ARRAY(SELECT DISTINCT unnest(conflict_staff || $4))
                    WHERE staff_id = $1""",
                 event.staff_id,
                 list(event.village_ids),
                 list(event.site_ids),
+                list(event.staff_ids),
             )
         case reg.StaffDeactivated():
             await conn.execute(
@@ -112,6 +117,7 @@ async def staff(conn: Connection, township: str, *, active_only: bool) -> dict[s
             conflict_village_ids=frozenset(r["conflict_villages"]),
             conflict_site_ids=frozenset(r["conflict_sites"]),
             name=r["name"],
+            conflict_staff_ids=frozenset(r["conflict_staff"]),
         )
         for r in rows
     }
@@ -137,3 +143,58 @@ async def site_names(conn: Connection, township: str) -> dict[str, str]:
     """Site id -> name of every place the township ever had (closed ones too)."""
     rows = await conn.fetch("SELECT site_id, name FROM roster_sites WHERE township = $1", township)
     return {r["site_id"]: r["name"] or r["site_id"] for r in rows}
+
+
+async def current(conn: Connection, township: str) -> Roster:
+    """The active staff and open places now, kept by content version (idempotent), so a
+    decision made from them can be replayed from the same roster later."""
+    found = Roster(await staff(conn, township, active_only=True), await open_sites(conn, township))
+    await conn.execute(
+        """INSERT INTO roster_snapshots (township, version, facts) VALUES ($1, $2, $3::jsonb)
+           ON CONFLICT DO NOTHING""",
+        township,
+        found.version,
+        json.dumps(found.facts(), ensure_ascii=False),
+    )
+    return found
+
+
+async def as_recorded(conn: Connection, township: str, version: str) -> Roster | None:
+    """The roster of that version, as a decision read it; None if it was never kept."""
+    text = await conn.fetchval(
+        "SELECT facts::text FROM roster_snapshots WHERE township = $1 AND version = $2",
+        township,
+        version,
+    )
+    return None if text is None else from_facts(json.loads(text))
+
+
+class PostgresRoster:
+    """The `RosterSource` the command handlers read (`app.roster`), from this read model."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def current(self, township: str) -> Roster:
+        async with self.db.pool.acquire() as conn:
+            return await current(conn, township)
+
+    async def as_recorded(self, township: str, version: str) -> Roster | None:
+        async with self.db.pool.acquire() as conn:
+            return await as_recorded(conn, township, version)
+
+    async def staff(self, township: str, *, active_only: bool) -> dict[str, StaffMember]:
+        async with self.db.pool.acquire() as conn:
+            return await staff(conn, township, active_only=active_only)
+
+    async def open_sites(self, township: str) -> dict[str, str]:
+        async with self.db.pool.acquire() as conn:
+            return await open_sites(conn, township)
+
+    async def village_names(self, township: str) -> dict[str, str]:
+        async with self.db.pool.acquire() as conn:
+            return await village_names(conn, township)
+
+    async def site_names(self, township: str) -> dict[str, str]:
+        async with self.db.pool.acquire() as conn:
+            return await site_names(conn, township)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -88,6 +89,18 @@ class RuleCheck(BaseModel):
     problems: list[str]
 
 
+class DrawReplay(BaseModel):
+    """The latest draw of the groups done again from its recorded roster and seed."""
+
+    replayed: bool = Field(description="false when the draw's roster was not recorded")
+    reason: str | None = None
+    seed: int | None = None
+    roster_version: str | None = None
+    matches: bool | None = Field(
+        default=None, description="the same leaders and members came out of the draw"
+    )
+
+
 class Replay(BaseModel):
     """The round planned again from what its events recorded."""
 
@@ -100,6 +113,15 @@ class Replay(BaseModel):
     )
     rounds_compared: list[int] = Field(default_factory=list)
     reproducible: bool | None = None
+    roster_version: str | None = Field(
+        default=None, description="the roster the plan was made from, as its event records"
+    )
+    roster: Literal["recorded", "today"] | None = Field(
+        default=None,
+        description="replayed from the roster the plan recorded, or (a plan recorded "
+        "before rosters were kept) from today's",
+    )
+    draw: DrawReplay | None = Field(default=None, description="the groups' draw replayed")
 
 
 class RoundCheck(BaseModel):

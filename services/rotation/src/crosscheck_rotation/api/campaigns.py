@@ -12,9 +12,10 @@ from crosscheck_platform.auth import Role
 from crosscheck_platform.eventstore import CommandContext, StoredEvent
 from crosscheck_platform.http import Runtime, ServiceRuntime
 from crosscheck_platform.tenancy.deps import TownshipScope, township_records
+from crosscheck_rotation.adapters.roster import PostgresRoster
 from crosscheck_rotation.api import answers
 from crosscheck_rotation.api.bodies import DrawBody, LaunchBody, ReplanBody
-from crosscheck_rotation.app import campaigns, checks, views
+from crosscheck_rotation.app import campaigns, checks, commands, views
 
 CampaignId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
 RoundNo = Annotated[int, Path(ge=1, le=366)]
@@ -22,6 +23,13 @@ RoundNo = Annotated[int, Path(ge=1, le=366)]
 # its own roles and its county's read them, its admin changes them.
 Readers = Annotated[TownshipScope, Depends(township_records())]
 Admin = Annotated[TownshipScope, Depends(township_records(write=True, roles=[Role.TOWNSHIP_ADMIN]))]
+
+
+async def roster_of(runtime: Runtime) -> PostgresRoster:
+    return PostgresRoster(runtime.database)
+
+
+RosterDep = Annotated[PostgresRoster, Depends(roster_of)]
 
 
 def accepted(campaign_id: str, stored: list[StoredEvent]) -> dict[str, Any]:
@@ -33,124 +41,127 @@ def accepted(campaign_id: str, stored: list[StoredEvent]) -> dict[str, Any]:
     }
 
 
-def campaigns_router() -> APIRouter:
-    router = APIRouter(prefix="/v1/townships/{code}/campaigns", tags=["campaigns"])
+router = APIRouter(prefix="/v1/townships/{code}/campaigns", tags=["campaigns"])
 
-    @router.get("")
-    async def listing(scope: Readers, runtime: Runtime) -> list[views.CampaignListed]:
-        """The township's campaigns, the latest start first."""
-        found = await campaigns.of_township(runtime.database, runtime.event_store, scope.township)
-        return sorted(
-            (views.listed(c, created) for c, created in found),
-            key=lambda c: (c.starts_on, c.campaign_id),
-            reverse=True,
-        )
 
-    @router.post("", status_code=201, response_model=answers.CampaignWithGroups)
-    async def launch(scope: Admin, body: LaunchBody, runtime: Runtime) -> object:
-        """Launch a campaign: zones from the registry's places (one per village, large
-        villages split, split further so every group has work) and its groups."""
-        campaign_id = f"c-{uuid.uuid4().hex[:16]}"
-        command = campaigns.Launch(campaign_id=campaign_id, **body.model_dump())
-        stored = await campaigns.launch(
-            runtime.database, runtime.event_store, CommandContext(tenant=scope.tenant), command
-        )
-        groups = await _groups(runtime, scope.township, campaign_id)
-        return {**accepted(campaign_id, stored), "groups": groups}
+@router.get("")
+async def listing(scope: Readers, runtime: Runtime) -> list[views.CampaignListed]:
+    """The township's campaigns, the latest start first."""
+    found = await campaigns.of_township(runtime.database, runtime.event_store, scope.township)
+    return sorted(
+        (views.listed(c, created) for c, created in found),
+        key=lambda c: (c.starts_on, c.campaign_id),
+        reverse=True,
+    )
 
-    @router.post("/{campaign_id}/groups", response_model=answers.CampaignWithGroups)
-    async def form_groups(
-        scope: Admin, campaign_id: CampaignId, body: DrawBody, runtime: Runtime
-    ) -> object:
-        """Form the groups again (a new draw, or after roster changes), before scheduling."""
-        stored = await campaigns.reform(
-            runtime.database,
-            runtime.event_store,
-            CommandContext(tenant=scope.tenant),
-            campaign_id,
-            body.seed,
-        )
-        return {
-            **accepted(campaign_id, stored),
-            "groups": await _groups(runtime, scope.township, campaign_id),
-        }
 
-    @router.post("/{campaign_id}/schedule", response_model=answers.CampaignAccepted)
-    async def schedule(
-        scope: Admin, campaign_id: CampaignId, body: DrawBody, runtime: Runtime
-    ) -> object:
-        """Plan every round together (422 naming the cause when the rules cannot hold)."""
-        stored = await campaigns.schedule(
-            runtime.database,
-            runtime.event_store,
-            CommandContext(tenant=scope.tenant),
-            campaign_id,
-            body.seed,
-        )
-        return accepted(campaign_id, stored)
+@router.post("", status_code=201, response_model=answers.CampaignWithGroups)
+async def launch(scope: Admin, body: LaunchBody, runtime: Runtime, roster: RosterDep) -> object:
+    """Launch a campaign: zones from the registry's places (one per village, large
+    villages split, split further so every group has work) and its groups."""
+    campaign_id = f"c-{uuid.uuid4().hex[:16]}"
+    command = commands.Launch(campaign_id=campaign_id, **body.model_dump())
+    stored = await campaigns.launch(
+        runtime.event_store, roster, CommandContext(tenant=scope.tenant), command
+    )
+    groups = await _groups(runtime, scope.township, campaign_id)
+    return {**accepted(campaign_id, stored), "groups": groups}
 
-    @router.post("/{campaign_id}/replan", response_model=answers.CampaignAccepted)
-    async def replan(
-        scope: Admin, campaign_id: CampaignId, body: ReplanBody, runtime: Runtime
-    ) -> object:
-        """Plan the rounds not yet started again, from the roster as it is now."""
-        stored = await campaigns.replan(
-            runtime.database,
-            runtime.event_store,
-            CommandContext(tenant=scope.tenant),
-            campaign_id,
-            from_round=body.from_round,
-            reason=body.reason,
-            seed=body.seed,
-        )
-        return accepted(campaign_id, stored)
 
-    @router.post("/{campaign_id}/rounds/{round_no}/close", response_model=answers.CampaignAccepted)
-    async def close_round(
-        scope: Admin, campaign_id: CampaignId, round_no: RoundNo, runtime: Runtime
-    ) -> object:
-        stored = await campaigns.close_round(
-            runtime.event_store, CommandContext(tenant=scope.tenant), campaign_id, round_no
-        )
-        return accepted(campaign_id, stored)
+@router.post("/{campaign_id}/groups", response_model=answers.CampaignWithGroups)
+async def form_groups(
+    scope: Admin, campaign_id: CampaignId, body: DrawBody, runtime: Runtime, roster: RosterDep
+) -> object:
+    """Form the groups again (a new draw, or after roster changes), before scheduling."""
+    stored = await campaigns.reform(
+        runtime.event_store,
+        roster,
+        CommandContext(tenant=scope.tenant),
+        commands.Reform(campaign_id, body.seed),
+    )
+    return {
+        **accepted(campaign_id, stored),
+        "groups": await _groups(runtime, scope.township, campaign_id),
+    }
 
-    @router.get("/{campaign_id}", response_model=answers.CampaignPlan)
-    async def plan(scope: Readers, campaign_id: CampaignId, runtime: Runtime) -> object:
-        """The campaign, its groups and every round's plan with its recorded checks."""
-        campaign, _ = await campaigns.load(runtime.event_store, campaign_id, scope.township)
-        return views.plan(campaign)
 
-    @router.get("/{campaign_id}/groups", response_model=list[answers.Group])
-    async def groups(scope: Readers, campaign_id: CampaignId, runtime: Runtime) -> object:
-        """Each group with its members and the zones it may enter."""
-        campaign, _ = await campaigns.load(runtime.event_store, campaign_id, scope.township)
-        return views.groups(campaign)
+@router.post("/{campaign_id}/schedule", response_model=answers.CampaignAccepted)
+async def schedule(
+    scope: Admin, campaign_id: CampaignId, body: DrawBody, runtime: Runtime, roster: RosterDep
+) -> object:
+    """Plan every round together (422 naming the cause when the rules cannot hold)."""
+    stored = await campaigns.schedule(
+        runtime.event_store,
+        roster,
+        CommandContext(tenant=scope.tenant),
+        commands.Schedule(campaign_id, body.seed),
+    )
+    return accepted(campaign_id, stored)
 
-    @router.get("/{campaign_id}/rounds/{round_no}/check", response_model=answers.RoundCheck)
-    async def check(
-        scope: Readers,
-        campaign_id: CampaignId,
-        round_no: RoundNo,
-        runtime: Runtime,
-        replay: bool = False,
-    ) -> object:
-        """Re-verify the round against every rule from the recorded events alone; with
-        `replay=true` also plan it again from its recorded seed and say whether the
-        same plan comes out (a solver run of seconds)."""
-        await campaigns.load(runtime.event_store, campaign_id, scope.township)
-        return await checks.check(
-            runtime.database,
-            runtime.event_store,
-            scope.township,
-            campaign_id,
-            round_no,
-            replay=replay,
-        )
 
-    async def _groups(
-        runtime: ServiceRuntime, township: str, campaign_id: str
-    ) -> list[dict[str, Any]]:
-        campaign, _ = await campaigns.load(runtime.event_store, campaign_id, township)
-        return views.groups(campaign)
+@router.post("/{campaign_id}/replan", response_model=answers.CampaignAccepted)
+async def replan(
+    scope: Admin, campaign_id: CampaignId, body: ReplanBody, runtime: Runtime, roster: RosterDep
+) -> object:
+    """Plan the rounds not yet started again, from the roster as it is now."""
+    stored = await campaigns.replan(
+        runtime.event_store,
+        roster,
+        CommandContext(tenant=scope.tenant),
+        commands.Replan(campaign_id, body.reason, body.from_round, body.seed),
+    )
+    return accepted(campaign_id, stored)
 
-    return router
+
+@router.post("/{campaign_id}/rounds/{round_no}/close", response_model=answers.CampaignAccepted)
+async def close_round(
+    scope: Admin, campaign_id: CampaignId, round_no: RoundNo, runtime: Runtime
+) -> object:
+    stored = await campaigns.close_round(
+        runtime.event_store,
+        CommandContext(tenant=scope.tenant),
+        commands.CloseRound(campaign_id, round_no),
+    )
+    return accepted(campaign_id, stored)
+
+
+@router.get("/{campaign_id}", response_model=answers.CampaignPlan)
+async def plan(scope: Readers, campaign_id: CampaignId, runtime: Runtime) -> object:
+    """The campaign, its groups and every round's plan with its recorded checks."""
+    campaign, _ = await campaigns.load(runtime.event_store, campaign_id, scope.township)
+    return views.plan(campaign)
+
+
+@router.get("/{campaign_id}/groups", response_model=list[answers.Group])
+async def groups(scope: Readers, campaign_id: CampaignId, runtime: Runtime) -> object:
+    """Each group with its members and the zones it may enter."""
+    campaign, _ = await campaigns.load(runtime.event_store, campaign_id, scope.township)
+    return views.groups(campaign)
+
+
+@router.get("/{campaign_id}/rounds/{round_no}/check", response_model=answers.RoundCheck)
+async def check(
+    scope: Readers,
+    campaign_id: CampaignId,
+    round_no: RoundNo,
+    runtime: Runtime,
+    roster: RosterDep,
+    replay: bool = False,
+) -> object:
+    """Re-verify the round against every rule from the recorded events alone; with
+    `replay=true` also plan it again from its recorded seed and say whether the
+    same plan comes out (a solver run of seconds)."""
+    await campaigns.load(runtime.event_store, campaign_id, scope.township)
+    return await checks.check(
+        runtime.event_store,
+        roster,
+        scope.township,
+        campaign_id,
+        round_no,
+        replay=replay,
+    )
+
+
+async def _groups(runtime: ServiceRuntime, township: str, campaign_id: str) -> list[dict[str, Any]]:
+    campaign, _ = await campaigns.load(runtime.event_store, campaign_id, township)
+    return views.groups(campaign)

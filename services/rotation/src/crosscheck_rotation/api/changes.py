@@ -9,32 +9,30 @@ from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.http import Runtime
 from crosscheck_platform.http.answers import Accepted, accepted
 from crosscheck_rotation.api.bodies import ChangeBody
-from crosscheck_rotation.api.campaigns import Admin, CampaignId
+from crosscheck_rotation.api.campaigns import Admin, CampaignId, RosterDep
 from crosscheck_rotation.app import campaigns
+from crosscheck_rotation.app.commands import ChangeGroups
 from crosscheck_rotation.domain.changes import GroupChange
 
+router = APIRouter(prefix="/v1/townships/{code}/campaigns", tags=["campaigns"])
 
-def changes_router() -> APIRouter:
-    router = APIRouter(prefix="/v1/townships/{code}/campaigns", tags=["campaigns"])
 
-    @router.post("/{campaign_id}/groups/change")
-    async def change_groups(
-        scope: Admin, campaign_id: CampaignId, body: ChangeBody, runtime: Runtime
-    ) -> Accepted:
-        """Move one member to another group, swap two members or make a leadership
-        member their group's leader; once rounds are planned, the rounds not yet started
-        (from `from_round`, default the first not closed) are planned again and every
-        rule re-checked; 422 naming the cause when the change breaks one."""
-        stored = await campaigns.change_groups(
-            runtime.database,
-            runtime.event_store,
-            CommandContext(tenant=scope.tenant),
-            campaign_id,
-            GroupChange(body.kind, body.member, body.to_group, body.other),
-            reason=body.reason,
-            from_round=body.from_round,
-            seed=body.seed,
-        )
-        return accepted(campaign_id, stored)
-
-    return router
+@router.post("/{campaign_id}/groups/change")
+async def change_groups(
+    scope: Admin, campaign_id: CampaignId, body: ChangeBody, runtime: Runtime, roster: RosterDep
+) -> Accepted:
+    """Move one member to another group, swap two members or make a leadership
+    member their group's leader; once rounds are planned, the rounds not yet started
+    (from `from_round`, default the first not closed) are planned again and every
+    rule re-checked; 422 naming the cause when the change breaks one."""
+    command = ChangeGroups(
+        campaign_id,
+        GroupChange(body.kind, body.member, body.to_group, body.other),
+        reason=body.reason,
+        from_round=body.from_round,
+        seed=body.seed,
+    )
+    stored = await campaigns.change_groups(
+        runtime.event_store, roster, CommandContext(tenant=scope.tenant), command
+    )
+    return accepted(campaign_id, stored)

@@ -14,6 +14,7 @@ from crosscheck_platform.http.answers import Accepted, accepted
 from crosscheck_rotation.api.bodies import CancelBody
 from crosscheck_rotation.api.campaigns import Admin, CampaignId
 from crosscheck_rotation.app import housekeeping
+from crosscheck_rotation.app.commands import Cancel
 
 
 def today(request: Request) -> date:
@@ -25,18 +26,18 @@ def today(request: Request) -> date:
 Today = Annotated[date, Depends(today)]
 
 
-def housekeeping_router() -> APIRouter:
-    router = APIRouter(prefix="/v1/townships/{code}/campaigns", tags=["campaigns"])
+router = APIRouter(prefix="/v1/townships/{code}/campaigns", tags=["campaigns"])
 
-    @router.post("/{campaign_id}/cancel")
-    async def cancel(
-        scope: Admin, campaign_id: CampaignId, body: CancelBody, runtime: Runtime, day: Today
-    ) -> Accepted:
-        """Cancel a campaign that has not started (no round closed, and not planned or
-        its first day still to come); recorded as CampaignCancelled."""
-        stored = await housekeeping.cancel(
-            runtime.event_store, CommandContext(tenant=scope.tenant), campaign_id, body.reason, day
-        )
-        return accepted(campaign_id, stored)
 
-    return router
+@router.post("/{campaign_id}/cancel")
+async def cancel(
+    scope: Admin, campaign_id: CampaignId, body: CancelBody, runtime: Runtime, day: Today
+) -> Accepted:
+    """Cancel a campaign that has not started (no round closed, and not planned or
+    its first day still to come); recorded as CampaignCancelled."""
+    stored = await housekeeping.cancel(
+        runtime.event_store,
+        CommandContext(tenant=scope.tenant),
+        Cancel(campaign_id, body.reason, day),
+    )
+    return accepted(campaign_id, stored)

@@ -5,29 +5,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from crosscheck_platform.http import Runtime
-from crosscheck_rotation.adapters import roster
 from crosscheck_rotation.api.answers import RosterCounts
-from crosscheck_rotation.api.campaigns import Readers
+from crosscheck_rotation.api.campaigns import Readers, RosterDep
+
+router = APIRouter(prefix="/v1/townships/{code}/roster", tags=["roster"])
 
 
-def roster_router() -> APIRouter:
-    router = APIRouter(prefix="/v1/townships/{code}/roster", tags=["roster"])
-
-    @router.get("", response_model=RosterCounts)
-    async def counts(scope: Readers, runtime: Runtime) -> object:
-        """Open places, active staff and staff with declared conflicts, as known here."""
-        code = scope.township
-        async with runtime.database.pool.acquire() as conn:
-            sites = await roster.open_sites(conn, code)
-            staff = await roster.staff(conn, code, active_only=True)
-        return {
-            "township": code,
-            "sites": len(sites),
-            "staff": len(staff),
-            "staff_with_conflicts": sum(
-                bool(s.conflict_village_ids or s.conflict_site_ids) for s in staff.values()
-            ),
-        }
-
-    return router
+@router.get("", response_model=RosterCounts)
+async def counts(scope: Readers, roster: RosterDep) -> object:
+    """Open places, active staff and staff with declared conflicts, as known here."""
+    code = scope.township
+    sites = await roster.open_sites(code)
+    staff = await roster.staff(code, active_only=True)
+    return {
+        "township": code,
+        "sites": len(sites),
+        "staff": len(staff),
+        "staff_with_conflicts": sum(
+            bool(s.conflict_village_ids or s.conflict_site_ids or s.conflict_staff_ids)
+            for s in staff.values()
+        ),
+    }

@@ -1,23 +1,31 @@
 """Command handlers of the rotation: load the campaign from its events, read the roster,
 run the solver in a worker thread (it is CPU-bound; the event loop keeps serving), let
-the aggregate record the outcome, append. A campaign changed meanwhile by someone else
-is a ConcurrencyConflict (409), never a lost update.
+the aggregate record the outcome; the platform's unit of work appends. A campaign
+changed meanwhile by someone else is a ConcurrencyConflict (409), never a lost update.
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
 
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_contracts.events import rotation as contract
 from crosscheck_platform.db import Database
 from crosscheck_platform.errors import NotFound, RuleViolation, StateConflict
 from crosscheck_platform.eventstore import CommandContext, EventStore, StoredEvent
-from crosscheck_rotation.adapters import roster
+from crosscheck_platform.unit_of_work import UnitOfWork, execute
+from crosscheck_rotation.app.commands import (
+    ChangeGroups,
+    CloseRound,
+    Launch,
+    Reform,
+    Replan,
+    Schedule,
+)
+from crosscheck_rotation.app.roster import RosterSource
 from crosscheck_rotation.domain.campaign import Campaign
 from crosscheck_rotation.domain.causes import Cause, RotationInfeasible
 from crosscheck_rotation.domain.changes import GroupChange, apply_change, refresh_groups, rezone
@@ -33,20 +41,8 @@ from crosscheck_rotation.domain.model import (
 )
 from crosscheck_rotation.domain.planner import plan_campaign
 from crosscheck_rotation.domain.recusal import eligible_zones
+from crosscheck_rotation.domain.roster_version import Roster
 from crosscheck_rotation.domain.zoning import build_zones, split_for_groups
-
-
-@dataclass(frozen=True)
-class Launch:
-    campaign_id: str
-    name: str
-    starts_on: date
-    ends_on: date
-    rounds: int
-    groups: int
-    no_repeat_within_rounds: int | None
-    max_sites_per_zone: int | None
-    seed: int | None = None
 
 
 def new_seed() -> int:
@@ -78,9 +74,20 @@ async def of_township(
     return [((await load(store, r["stream_id"], township))[0], r["occurred_at"]) for r in rows]
 
 
-async def _append(store: EventStore, campaign: Campaign, ctx: CommandContext) -> list[StoredEvent]:
-    expected, events = campaign.collect_pending()
-    return await store.append(campaign.id, expected, events, ctx)
+async def on_campaign(
+    store: EventStore,
+    ctx: CommandContext,
+    campaign_id: str,
+    decide: Callable[[Campaign], Awaitable[None]],
+) -> list[StoredEvent]:
+    """Run `decide` on the campaign as its events left it, through the unit of work."""
+
+    async def handler(unit: UnitOfWork) -> None:
+        campaign, _ = await load(unit.store, campaign_id, ctx.tenant.township)
+        await decide(campaign)
+        unit.add(campaign)
+
+    return (await execute(store, ctx, handler)).events
 
 
 def _eligible(
@@ -90,15 +97,14 @@ def _eligible(
 
 
 async def launch(
-    db: Database, store: EventStore, ctx: CommandContext, cmd: Launch
+    store: EventStore, roster: RosterSource, ctx: CommandContext, cmd: Launch
 ) -> list[StoredEvent]:
     """CampaignLaunched with its zones, and GroupsFormed: the group count decides how
     large zones are split, so both are decided together."""
     township = ctx.tenant.township
-    async with db.pool.acquire() as conn:
-        staff = await roster.staff(conn, township, active_only=True)
-        sites = await roster.open_sites(conn, township)
-        names = await roster.village_names(conn, township)
+    now = await roster.current(township)
+    names = await roster.village_names(township)
+    staff, sites = now.staff, now.sites
     if not sites:
         raise RuleViolation("rotation.no_places")
     if cmd.groups > len(sites):
@@ -114,35 +120,41 @@ async def launch(
         balance_workload=True,
         reshuffle_members=False,
     )
-    campaign = Campaign.launch(
-        cmd.campaign_id,
-        name=cmd.name,
-        starts_on=cmd.starts_on,
-        ends_on=cmd.ends_on,
-        rounds=cmd.rounds,
-        zones=zones,
-        rules=rules,
-    )
-    campaign.form_groups(groups, _eligible(groups, zones, staff), seed)
-    return await _append(store, campaign, ctx)
+
+    async def handler(unit: UnitOfWork) -> None:
+        campaign = Campaign.launch(
+            cmd.campaign_id,
+            name=cmd.name,
+            starts_on=cmd.starts_on,
+            ends_on=cmd.ends_on,
+            rounds=cmd.rounds,
+            zones=zones,
+            rules=rules,
+        )
+        campaign.form_groups(groups, _eligible(groups, zones, staff), seed, now.version)
+        unit.add(campaign)
+
+    return (await execute(store, ctx, handler)).events
 
 
 async def reform(
-    db: Database, store: EventStore, ctx: CommandContext, campaign_id: str, seed: int | None
+    store: EventStore, roster: RosterSource, ctx: CommandContext, cmd: Reform
 ) -> list[StoredEvent]:
     """Form the groups again (another draw, or after roster changes) before scheduling."""
-    campaign, _ = await load(store, campaign_id, ctx.tenant.township)
-    async with db.pool.acquire() as conn:
-        staff = await roster.staff(conn, ctx.tenant.township, active_only=True)
-    state = campaign.state
-    if state.plans:
-        raise StateConflict("rotation.groups_already_formed")
-    seed = new_seed() if seed is None else seed
-    groups = await asyncio.to_thread(
-        form_groups, list(staff.values()), state.zones, len(state.groups), seed
-    )
-    campaign.form_groups(groups, _eligible(groups, state.zones, staff), seed)
-    return await _append(store, campaign, ctx)
+    now = await roster.current(ctx.tenant.township)
+    staff = now.staff
+
+    async def decide(campaign: Campaign) -> None:
+        state = campaign.state
+        if state.plans:
+            raise StateConflict("rotation.groups_already_formed")
+        seed = new_seed() if cmd.seed is None else cmd.seed
+        groups = await asyncio.to_thread(
+            form_groups, list(staff.values()), state.zones, len(state.groups), seed
+        )
+        campaign.form_groups(groups, _eligible(groups, state.zones, staff), seed, now.version)
+
+    return await on_campaign(store, ctx, cmd.campaign_id, decide)
 
 
 def _checks(
@@ -164,13 +176,11 @@ def _checks(
 
 
 def _active_groups(
-    campaign: Campaign,
-    zones: Sequence[Zone],
-    staff: Mapping[str, StaffMember],
-    change: GroupChange | None = None,
+    campaign: Campaign, zones: Sequence[Zone], now: Roster, change: GroupChange | None = None
 ) -> list[Group]:
     """The campaign's groups without members who left (and with `change`); recorded
     again if they changed."""
+    staff = now.staff
     groups = refresh_groups(campaign.state.groups, staff)
     if change is not None:
         groups = apply_change(groups, change, staff)
@@ -178,74 +188,76 @@ def _active_groups(
     if tuple(groups) != campaign.state.groups or any(
         eligible[g.group_id] != campaign.state.eligible.get(g.group_id) for g in groups
     ):
-        campaign.regroup(groups, eligible)
+        campaign.regroup(groups, eligible, now.version)
     return groups
 
 
 async def schedule(
-    db: Database, store: EventStore, ctx: CommandContext, campaign_id: str, seed: int | None
+    store: EventStore, roster: RosterSource, ctx: CommandContext, cmd: Schedule
 ) -> list[StoredEvent]:
     """Every round of the campaign, planned together."""
-    campaign, _ = await load(store, campaign_id, ctx.tenant.township)
-    state = campaign.state
-    if not state.groups:
-        raise StateConflict("rotation.groups_not_formed")
-    if state.plans:
-        raise StateConflict("rotation.already_scheduled")
-    async with db.pool.acquire() as conn:
-        staff = await roster.staff(conn, ctx.tenant.township, active_only=True)
-        site_names = await roster.site_names(conn, ctx.tenant.township)
-    groups = _active_groups(campaign, state.zones, staff)
-    problem = RotationProblem(staff, groups, state.zones, range(1, state.rounds + 1))
-    k = state.rules.no_repeat_within_rounds if state.rules else None
-    seed = new_seed() if seed is None else seed
-    plan = await asyncio.to_thread(plan_campaign, problem, k, seed)
-    campaign.schedule(plan, _checks(plan, (), state.zones, groups, staff, site_names))
-    return await _append(store, campaign, ctx)
+    township = ctx.tenant.township
+    now = await roster.current(township)
+    site_names = await roster.site_names(township)
+    staff = now.staff
+
+    async def decide(campaign: Campaign) -> None:
+        state = campaign.state
+        if not state.groups:
+            raise StateConflict("rotation.groups_not_formed")
+        if state.plans:
+            raise StateConflict("rotation.already_scheduled")
+        groups = _active_groups(campaign, state.zones, now)
+        problem = RotationProblem(staff, groups, state.zones, range(1, state.rounds + 1))
+        k = state.rules.no_repeat_within_rounds if state.rules else None
+        seed = new_seed() if cmd.seed is None else cmd.seed
+        plan = await asyncio.to_thread(plan_campaign, problem, k, seed)
+        checks = _checks(plan, (), state.zones, groups, staff, site_names)
+        campaign.schedule(plan, checks, now.version)
+
+    return await on_campaign(store, ctx, cmd.campaign_id, decide)
 
 
 async def replan(
-    db: Database,
     store: EventStore,
+    roster: RosterSource,
     ctx: CommandContext,
-    campaign_id: str,
-    *,
-    from_round: int | None,
-    reason: str,
-    seed: int | None,
+    cmd: Replan,
     change: GroupChange | None = None,
 ) -> list[StoredEvent]:
     """Plan again, from the roster as it is now, every round from `from_round` (default:
     the first not closed); closed rounds never change and still count for rotation.
     With `change`, the groups take that small change first (recorded as GroupsFormed)."""
-    campaign, _ = await load(store, campaign_id, ctx.tenant.township)
-    state = campaign.state
-    if not state.plans:
-        raise StateConflict("rotation.round_not_found", round=from_round or 1)
-    first = state.last_closed + 1 if from_round is None else from_round
-    if first <= state.last_closed:
-        raise StateConflict("rotation.round_closed", round=first)
-    if first > state.rounds:
-        raise StateConflict("rotation.nothing_to_plan")
     township = ctx.tenant.township
-    async with db.pool.acquire() as conn:
-        staff = await roster.staff(conn, township, active_only=True)
-        sites = await roster.open_sites(conn, township)
-        names = await roster.village_names(conn, township)
-        site_names = await roster.site_names(conn, township)
-    zones = split_for_groups(rezone(campaign.current_zones(), sites, names), len(state.groups))
-    groups = _active_groups(campaign, zones, staff, change)
-    history = [rec.plan for n, rec in sorted(state.plans.items()) if n < first]
-    problem = RotationProblem(staff, groups, zones, range(first, state.rounds + 1), history)
-    seed = new_seed() if seed is None else seed
-    try:
-        plan = await asyncio.to_thread(_replan, problem, campaign.k_in_force(), seed)
-    except RotationInfeasible as exc:
-        raise RotationInfeasible(exc.causes, ways_out=True) from exc
-    recorded = None if tuple(zones) == state.zones else zones
-    checks = _checks(plan, history, zones, groups, staff, site_names)
-    campaign.replan(plan, checks, recorded, reason)
-    return await _append(store, campaign, ctx)
+    now = await roster.current(township)
+    names = await roster.village_names(township)
+    site_names = await roster.site_names(township)
+    staff = now.staff
+
+    async def decide(campaign: Campaign) -> None:
+        state = campaign.state
+        if not state.plans:
+            raise StateConflict("rotation.round_not_found", round=cmd.from_round or 1)
+        first = state.last_closed + 1 if cmd.from_round is None else cmd.from_round
+        if first <= state.last_closed:
+            raise StateConflict("rotation.round_closed", round=first)
+        if first > state.rounds:
+            raise StateConflict("rotation.nothing_to_plan")
+        current = campaign.current_zones()
+        zones = split_for_groups(rezone(current, now.sites, names), len(state.groups))
+        groups = _active_groups(campaign, zones, now, change)
+        history = [rec.plan for n, rec in sorted(state.plans.items()) if n < first]
+        problem = RotationProblem(staff, groups, zones, range(first, state.rounds + 1), history)
+        seed = new_seed() if cmd.seed is None else cmd.seed
+        try:
+            plan = await asyncio.to_thread(_replan, problem, campaign.k_in_force(), seed)
+        except RotationInfeasible as exc:
+            raise RotationInfeasible(exc.causes, ways_out=True) from exc
+        recorded = None if tuple(zones) == state.zones else zones
+        checks = _checks(plan, history, zones, groups, staff, site_names)
+        campaign.replan(plan, checks, recorded, cmd.reason, now.version)
+
+    return await on_campaign(store, ctx, cmd.campaign_id, decide)
 
 
 def _replan(problem: RotationProblem, k: int | None, seed: int) -> CampaignPlan:
@@ -260,42 +272,27 @@ def _replan(problem: RotationProblem, k: int | None, seed: int) -> CampaignPlan:
         return plan_campaign(problem, None, seed)
 
 
-async def close_round(
-    store: EventStore, ctx: CommandContext, campaign_id: str, round_no: int
-) -> list[StoredEvent]:
-    campaign, _ = await load(store, campaign_id, ctx.tenant.township)
-    campaign.close_round(round_no)
-    return await _append(store, campaign, ctx)
+async def close_round(store: EventStore, ctx: CommandContext, cmd: CloseRound) -> list[StoredEvent]:
+    async def decide(campaign: Campaign) -> None:
+        campaign.close_round(cmd.round_no)
+
+    return await on_campaign(store, ctx, cmd.campaign_id, decide)
 
 
 async def change_groups(
-    db: Database,
-    store: EventStore,
-    ctx: CommandContext,
-    campaign_id: str,
-    change: GroupChange,
-    *,
-    reason: str,
-    from_round: int | None,
-    seed: int | None,
+    store: EventStore, roster: RosterSource, ctx: CommandContext, cmd: ChangeGroups
 ) -> list[StoredEvent]:
     """A small change to the groups. Once rounds are planned, the rounds not yet started
     are planned again with the changed groups and re-checked (a change that breaks a rule
     is refused, recording nothing); before that, the groups alone are recorded."""
-    campaign, _ = await load(store, campaign_id, ctx.tenant.township)
+    campaign, _ = await load(store, cmd.campaign_id, ctx.tenant.township)
     if campaign.state.plans:
-        return await replan(
-            db,
-            store,
-            ctx,
-            campaign_id,
-            from_round=from_round,
-            reason=reason,
-            seed=seed,
-            change=change,
-        )
-    campaign.ensure_open()
-    async with db.pool.acquire() as conn:
-        staff = await roster.staff(conn, ctx.tenant.township, active_only=True)
-    _active_groups(campaign, campaign.state.zones, staff, change)
-    return await _append(store, campaign, ctx)
+        replan_cmd = Replan(cmd.campaign_id, cmd.reason, cmd.from_round, cmd.seed)
+        return await replan(store, roster, ctx, replan_cmd, cmd.change)
+    now = await roster.current(ctx.tenant.township)
+
+    async def decide(campaign: Campaign) -> None:
+        campaign.ensure_open()
+        _active_groups(campaign, campaign.state.zones, now, cmd.change)
+
+    return await on_campaign(store, ctx, cmd.campaign_id, decide)

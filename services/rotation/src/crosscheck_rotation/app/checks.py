@@ -6,24 +6,24 @@ the staff as this service received them; nothing from the solver."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from typing import Any
 
-from crosscheck_platform.db import Database
 from crosscheck_platform.errors import NotFound
 from crosscheck_platform.eventstore import EventStore
-from crosscheck_rotation.adapters import roster
 from crosscheck_rotation.app.campaigns import load
+from crosscheck_rotation.app.roster import RosterSource
 from crosscheck_rotation.domain.campaign import Campaign
 from crosscheck_rotation.domain.causes import RotationInfeasible
 from crosscheck_rotation.domain.checker import check_round
-from crosscheck_rotation.domain.model import RotationProblem, StaffMember
+from crosscheck_rotation.domain.formation import form_groups
+from crosscheck_rotation.domain.model import RotationProblem
 from crosscheck_rotation.domain.planner import plan_campaign
+from crosscheck_rotation.domain.roster_version import Roster
 
 
 async def check(
-    db: Database,
     store: EventStore,
+    roster: RosterSource,
     township: str,
     campaign_id: str,
     round_no: int,
@@ -35,10 +35,9 @@ async def check(
     record = state.plans.get(round_no)
     if record is None:
         raise NotFound("rotation.round_not_found", round=round_no)
-    async with db.pool.acquire() as conn:
-        # Everyone, active or not: a past round is checked against its own members.
-        staff = await roster.staff(conn, township, active_only=False)
-        site_names = await roster.site_names(conn, township)
+    # Everyone, active or not: a past round is checked against its own members.
+    staff = await roster.staff(township, active_only=False)
+    site_names = await roster.site_names(township)
     # The K in force: the campaign's rule, or the smallest a recorded plan was made for
     # (a replan may have had to relax it; every round is then held to that).
     k = campaign.k_in_force()
@@ -48,7 +47,14 @@ async def check(
     k = 1 if k is None else k
     checks = check_round(round_no, rounds, record.zones, record.groups, staff, k, site_names)
     recorded = {c.rule: c.held for c in record.checks}
-    replayed = await _replay(campaign, round_no, staff) if replay else None
+    replayed = None
+    if replay:
+        plan_roster = await _recorded(roster, township, record.roster_version)
+        draw = state.draw
+        draw_roster = await _recorded(roster, township, draw.roster_version if draw else None)
+        replayed = await _replay(campaign, round_no, plan_roster or Roster(staff, {}))
+        replayed["roster"] = "recorded" if plan_roster else "today"
+        replayed["draw"] = await _replay_draw(campaign, draw_roster)
     return {
         "replay": replayed,
         "round_no": round_no,
@@ -62,13 +68,35 @@ async def check(
     }
 
 
-async def _replay(
-    campaign: Campaign, round_no: int, staff: Mapping[str, StaffMember]
-) -> dict[str, Any]:
+async def _recorded(roster: RosterSource, township: str, version: str | None) -> Roster | None:
+    return None if version is None else await roster.as_recorded(township, version)
+
+
+async def _replay_draw(campaign: Campaign, recorded: Roster | None) -> dict[str, Any]:
+    """Draw the groups again from the roster and seed the latest draw recorded, and say
+    whether the same groups (leaders and members) come out."""
+    state = campaign.state
+    draw = state.draw
+    if draw is None or recorded is None:
+        why = "no draw recorded with its roster" if draw is None else "roster not kept"
+        return {"replayed": False, "reason": why, "matches": None}
+    staff = list(recorded.staff.values())
+    groups = await asyncio.to_thread(form_groups, staff, state.zones, len(draw.groups), draw.seed)
+    return {
+        "replayed": True,
+        "seed": draw.seed,
+        "roster_version": draw.roster_version,
+        "matches": tuple(groups) == draw.groups,
+    }
+
+
+async def _replay(campaign: Campaign, round_no: int, now: Roster) -> dict[str, Any]:
     """Plan the campaign again from what its events recorded (zones, groups, rounds, the
-    K and seed of the plan) and the staff's facts as this service holds them today, and
-    say whether round `round_no` comes out the same. A round from a replan is not
-    replayed (its inputs were the roster of that day); a changed roster may differ."""
+    K and seed of the plan) and the roster the plan was made from (kept by its version;
+    today's staff for a plan recorded before versions were), and say whether round
+    `round_no` comes out the same. A round from a replan is not replayed (it was planned
+    around the rounds before it as they stood that day)."""
+    staff = now.staff
     state = campaign.state
     record = state.plans[round_no]
     if record.replanned:
@@ -89,4 +117,5 @@ async def _replay(
         "matches": same,
         "rounds_compared": first,
         "reproducible": plan.reproducible,
+        "roster_version": record.roster_version,
     }

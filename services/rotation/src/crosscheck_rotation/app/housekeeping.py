@@ -3,16 +3,14 @@ kept in the log)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from crosscheck_platform.eventstore import CommandContext, EventStore, StoredEvent
-from crosscheck_rotation.app.campaigns import load
+from crosscheck_rotation.app.campaigns import on_campaign
+from crosscheck_rotation.app.commands import Cancel
+from crosscheck_rotation.domain.campaign import Campaign
 
 
-async def cancel(
-    store: EventStore, ctx: CommandContext, campaign_id: str, reason: str, today: date
-) -> list[StoredEvent]:
-    campaign, _ = await load(store, campaign_id, ctx.tenant.township)
-    campaign.cancel(reason, today)
-    expected, events = campaign.collect_pending()
-    return await store.append(campaign.id, expected, events, ctx)
+async def cancel(store: EventStore, ctx: CommandContext, cmd: Cancel) -> list[StoredEvent]:
+    async def decide(campaign: Campaign) -> None:
+        campaign.cancel(cmd.reason, cmd.today)
+
+    return await on_campaign(store, ctx, cmd.campaign_id, decide)

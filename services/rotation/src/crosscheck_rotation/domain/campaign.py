@@ -30,6 +30,17 @@ class RoundRecord:
     checks: tuple[contract.CheckResult, ...]
     no_repeat_within: int | None
     replanned: bool
+    roster_version: str | None = None
+    """The roster the plan was made from (None when recorded before it was kept)."""
+
+
+@dataclass(frozen=True)
+class Draw:
+    """The latest draw of the groups: what formation made of the roster and the seed."""
+
+    seed: int
+    roster_version: str | None
+    groups: tuple[Group, ...]
 
 
 def started(last_closed: int, planned: bool, starts_on: date | None, today: date) -> bool:
@@ -52,6 +63,7 @@ class CampaignState:
     groups: tuple[Group, ...] = ()
     eligible: Mapping[str, list[str]] = field(default_factory=dict)
     formation_seed: int = 0
+    draw: Draw | None = None
     plans: dict[int, RoundRecord] = field(default_factory=dict)
     last_closed: int = 0
     cancelled: bool = False
@@ -91,19 +103,28 @@ class Campaign(Aggregate):
         return campaign
 
     def form_groups(
-        self, groups: Sequence[Group], eligible: Mapping[str, Sequence[str]], seed: int
+        self,
+        groups: Sequence[Group],
+        eligible: Mapping[str, Sequence[str]],
+        seed: int,
+        roster_version: str,
     ) -> None:
-        """Record the groups; once rounds are planned, only through `regroup`."""
+        """Record the groups drawn from `roster_version` with `seed`; once rounds are
+        planned, only through `regroup`."""
         self.ensure_open()
         if self.state.plans:
             raise StateConflict("rotation.groups_already_formed")
-        self._groups(groups, eligible, seed)
+        self._groups(groups, eligible, seed, roster_version, True)
 
-    def regroup(self, groups: Sequence[Group], eligible: Mapping[str, Sequence[str]]) -> None:
+    def regroup(
+        self, groups: Sequence[Group], eligible: Mapping[str, Sequence[str]], roster_version: str
+    ) -> None:
         """The groups changed mid-campaign (a member left, a leader was replaced)."""
-        self._groups(groups, eligible, self.state.formation_seed)
+        self._groups(groups, eligible, self.state.formation_seed, roster_version, False)
 
-    def schedule(self, plan: CampaignPlan, checks: Mapping[int, Sequence[Check]]) -> None:
+    def schedule(
+        self, plan: CampaignPlan, checks: Mapping[int, Sequence[Check]], roster_version: str
+    ) -> None:
         """The first plan of every round, all planned together."""
         self.ensure_open()
         if not self.state.groups:
@@ -119,6 +140,7 @@ class Campaign(Aggregate):
                     seed=plan.seed,
                     objective=plan.objective,
                     checks=[records.check_out(c) for c in checks[r.round_no]],
+                    roster_version=roster_version,
                 )
             )
 
@@ -128,6 +150,7 @@ class Campaign(Aggregate):
         checks: Mapping[int, Sequence[Check]],
         zones: Sequence[Zone] | None,
         reason: str,
+        roster_version: str,
     ) -> None:
         """New plans for rounds not yet started; `zones` when they changed since launch."""
         self.ensure_open()
@@ -144,6 +167,7 @@ class Campaign(Aggregate):
                     checks=[records.check_out(c) for c in checks[r.round_no]],
                     zones=None if zones is None else [records.zone_out(z) for z in zones],
                     reason=reason,
+                    roster_version=roster_version,
                 )
             )
 
@@ -190,13 +214,20 @@ class Campaign(Aggregate):
         return self.state.plans[max(self.state.plans)].zones
 
     def _groups(
-        self, groups: Sequence[Group], eligible: Mapping[str, Sequence[str]], seed: int
+        self,
+        groups: Sequence[Group],
+        eligible: Mapping[str, Sequence[str]],
+        seed: int,
+        roster_version: str,
+        drawn: bool,
     ) -> None:
         self._emit(
             contract.GroupsFormed(
                 campaign_id=self.id,
                 groups=[records.group_out(g, eligible[g.group_id]) for g in groups],
                 seed=seed,
+                roster_version=roster_version,
+                drawn=drawn,
             )
         )
 
@@ -211,6 +242,8 @@ class Campaign(Aggregate):
                 s.groups = tuple(records.group_in(g) for g in event.groups)
                 s.eligible = records.eligible_by_group(event.groups)
                 s.formation_seed = event.seed
+                if event.drawn:
+                    s.draw = Draw(event.seed, event.roster_version, s.groups)
             case contract.RoundScheduled() | contract.RoundReplanned():
                 # Each plan names its zones unless they are the campaign's own: a round
                 # is checkable from its event and the campaign's launch alone.
@@ -226,6 +259,7 @@ class Campaign(Aggregate):
                     checks=tuple(event.checks),
                     no_repeat_within=records.recorded_k(event.checks),
                     replanned=isinstance(event, contract.RoundReplanned),
+                    roster_version=event.roster_version,
                 )
             case contract.RoundClosed():
                 s.last_closed = max(s.last_closed, event.round_no)

@@ -4,11 +4,12 @@ its zone, a member in their group; only what changed moves."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from crosscheck_platform.errors import RuleViolation
+from crosscheck_rotation.domain.apart import together
 from crosscheck_rotation.domain.model import Group, StaffMember, Zone
 
 
@@ -89,6 +90,28 @@ def apply_change(
             raise RuleViolation("rotation.change_not_leadership", member=who(change.member))
         out[i] = replace(out[i], leader_id=change.member)
         return out
+    out = _moved(out, i, where, change, who, staff)
+    for group, a, b in together([out[n] for n in sorted(_touched(out, change))], staff):
+        raise RuleViolation(
+            "rotation.change_staff_conflict", member=who(a), other=who(b), group=group.name
+        )
+    return out
+
+
+def _touched(groups: Sequence[Group], change: GroupChange) -> set[int]:
+    """The groups a move or swap put someone into."""
+    joined = {change.member, change.other}
+    return {n for n, g in enumerate(groups) if joined & set(g.member_ids)}
+
+
+def _moved(
+    out: list[Group],
+    i: int,
+    where: Mapping[str, int],
+    change: GroupChange,
+    who: Callable[[str], str],
+    staff: Mapping[str, StaffMember],
+) -> list[Group]:
     if change.kind == "move":
         target = next((n for n, g in enumerate(out) if g.group_id == change.to_group), None)
         if target is None or target == i:

@@ -53,6 +53,7 @@ def check_round(
     idle = [g.name for g in groups if g.group_id not in working]
     out.append(Check("every_group_working", not idle, tuple(f"{g}: idle" for g in idle)))
     home, conflict = _recusals(plan, zone_of, groups, staff, names)
+    conflict = _pairs(plan, groups, staff) + conflict
     out.append(Check("no_home_village", not home, tuple(home)))
     out.append(Check("no_declared_conflict", not conflict, tuple(conflict)))
     out.append(_repeats(plan, rounds, no_repeat_within, names))
@@ -161,6 +162,25 @@ def _recusals(
                 target = home if why.startswith("lives") else conflict
                 target.append(f"{group}/{person.label} {why} ({zone.name})")
     return home, conflict
+
+
+def _pairs(plan: RoundPlan, groups: Sequence[Group], staff: Mapping[str, StaffMember]) -> list[str]:
+    """Two members of a working group who declared (either of them) that they must not be
+    in one group, both named."""
+    working = {a.group_id for a in plan.assignments}
+    found = []
+    for g in groups:
+        if g.group_id not in working:
+            continue
+        members = sorted(g.member_ids)
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                pa, pb = staff.get(a), staff.get(b)
+                if pa and pb and (b in pa.conflict_staff_ids or a in pb.conflict_staff_ids):
+                    found.append(
+                        f"{g.name}/{pa.label} and {pb.label} declared they must not be in one group"
+                    )
+    return found
 
 
 def _workload(

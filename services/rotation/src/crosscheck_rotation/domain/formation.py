@@ -1,6 +1,7 @@
 """Group formation: split the active staff into groups led by one leadership member
 each, sizes differing by at most one, placing members so that every group may enter as
 many zones as possible (people of the same village together), units spread out second.
+Officials kept apart (declared relatives, a chain of command) are never in one group.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
-from crosscheck_rotation.domain.causes import Cause, RotationInfeasible
+from crosscheck_rotation.domain.apart import kept_apart
+from crosscheck_rotation.domain.causes import Cause, RotationInfeasible, names
 from crosscheck_rotation.domain.model import Group, StaffMember, Zone
 from crosscheck_rotation.domain.recusal import member_may_enter
 from crosscheck_rotation.domain.seating import seat
@@ -59,7 +61,8 @@ def form_groups(
     # Exactly len(staff) % groups groups get one more member: the first ones here; the
     # solver may move people, but sizes stay within [low, high].
     capacity = [high if g < len(staff) % groups or low == high else low for g in range(groups)]
-    first = seat(leaders, others, capacity)
+    apart = kept_apart(staff)
+    first = seat(leaders, others, capacity, apart)
 
     model = cp_model.CpModel()
     y = {(s.staff_id, g): model.new_bool_var("") for s in others for g in range(groups)}
@@ -70,6 +73,7 @@ def form_groups(
     for g in range(groups):
         size = 1 + sum(y[s.staff_id, g] for s in others)
         model.add_linear_constraint(size, low, high)
+    _keep_apart(model, y, leaders, others, apart, groups)
     open_ = {}
     for g, leader in enumerate(leaders):
         for z in zones:
@@ -97,6 +101,8 @@ def form_groups(
             next(g for g in range(groups) if out.solver.boolean_value(y[m.staff_id, g]))
             for m in others
         ]
+    else:
+        _must_be_apart(leaders, others, first, apart, {s.staff_id: s for s in staff})
     return [
         Group(
             group_id=f"g{g + 1}",
@@ -109,6 +115,60 @@ def form_groups(
         )
         for g, leader in enumerate(leaders)
     ]
+
+
+def _keep_apart(
+    model: cp_model.CpModel,
+    y: dict[tuple[str, int], cp_model.IntVar],
+    leaders: Sequence[StaffMember],
+    others: Sequence[StaffMember],
+    apart: dict[str, set[str]],
+    groups: int,
+) -> None:
+    led = {leader.staff_id: g for g, leader in enumerate(leaders)}
+    placed = {s.staff_id for s in others}
+    for a in sorted(placed & apart.keys()):
+        for b in sorted(apart[a]):
+            if b in led:
+                model.add(y[a, led[b]] == 0)
+            elif a < b and b in placed:
+                for g in range(groups):
+                    model.add_at_most_one(y[a, g], y[b, g])
+
+
+def _must_be_apart(
+    leaders: Sequence[StaffMember],
+    others: Sequence[StaffMember],
+    seats: Sequence[int],
+    apart: dict[str, set[str]],
+    staff: dict[str, StaffMember],
+) -> None:
+    """The quick seating is the answer when the search found none: refuse it if it puts
+    two people kept apart together (the search found no way to part them)."""
+    members: list[set[str]] = [{leader.staff_id} for leader in leaders]
+    for s, g in zip(others, seats, strict=True):
+        members[g].add(s.staff_id)
+    stuck = {a for group in members for a in group if apart.get(a, set()) & group}
+    # Everyone linked to them by declarations: the set that could not be parted.
+    todo = list(stuck)
+    while todo:
+        for b in apart.get(todo.pop(), set()) - stuck:
+            stuck.add(b)
+            todo.append(b)
+    if stuck:
+        raise RotationInfeasible(
+            [
+                Cause(
+                    "staff_conflict_unseatable",
+                    {
+                        "members": names(sorted(staff[a].label for a in stuck)),
+                        "groups": len(leaders),
+                    },
+                    "check_declared_pairs",
+                    {},
+                )
+            ]
+        )
 
 
 def _unit_excess(

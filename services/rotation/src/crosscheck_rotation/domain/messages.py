@@ -48,6 +48,15 @@ CAUSES: dict[str, tuple[str, str]] = {
         "Groups {groups} each need {window} different zones in every {window} consecutive "
         "rounds, but together they may enter only {zones}: not enough room.",
     ),
+    "staff_conflict_unseatable": (
+        "{members}之间申报了不得同组的回避关系,{groups}个检查组无法把他们全部分开",
+        "{members} declared that they must not be in one group; {groups} groups cannot "
+        "keep them all apart.",
+    ),
+    "staff_conflict_in_group": (
+        "检查组{group}中的{member}与{other}申报了不得同组的回避关系",
+        "In group {group}, {member} and {other} declared that they must not be in one group.",
+    ),
     "solver_infeasible": (
         "在“{k}轮内不重复”的规则下,全部轮次无法同时排出",
         "No plan covers all rounds while no group returns to a zone within {k} rounds.",
@@ -80,6 +89,14 @@ SUGGESTIONS: dict[str, tuple[str, str]] = {
     "relax_or_move": (
         "建议:放宽“不重复轮数”K、拆分片区或调整组员",
         "Suggestion: relax the no-repeat rule K, split a zone, or move members.",
+    ),
+    "check_declared_pairs": (
+        "建议:增加检查组,或核对这些人员之间的回避申报",
+        "Suggestion: form more groups, or review the conflicts these people declared.",
+    ),
+    "move_one_of_pair": (
+        "建议:把其中一人调到另一个检查组(POST …/groups/change)",
+        "Suggestion: move one of them to another group (POST …/groups/change).",
     ),
     "fewer_groups": (
         "建议:减少检查组数量,或增加带队领导",
@@ -144,6 +161,11 @@ OTHER: dict[str, tuple[str, str]] = {
     "rotation.change_bad_swap": (
         "{member}与{other}须分属两个不同的检查组才能互换",
         "{member} and {other} must be in two different groups to swap.",
+    ),
+    "rotation.change_staff_conflict": (
+        "{member}与{other}申报了不得同组的回避关系,不能同在{group}",
+        "{member} and {other} declared that they must not be in one group; they cannot "
+        "both be in {group}.",
     ),
     "rotation.change_moves_leader": (
         "{member}是{group}的带队领导:请先更换带队领导,或与另一名党政班子成员互换",

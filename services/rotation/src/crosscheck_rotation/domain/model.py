@@ -20,6 +20,8 @@ class StaffMember:
     conflict_village_ids: frozenset[str] = frozenset()
     conflict_site_ids: frozenset[str] = frozenset()
     name: str = ""
+    conflict_staff_ids: frozenset[str] = frozenset()
+    """Officials never to be in one group with this one (either may have declared it)."""
 
     @property
     def label(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from crosscheck_rotation.domain.apart import together
 from crosscheck_rotation.domain.causes import Cause, names
 from crosscheck_rotation.domain.flow import FlowNetwork
 from crosscheck_rotation.domain.model import RotationProblem, Zone
@@ -29,6 +30,20 @@ def precheck(problem: RotationProblem, no_repeat_within: int) -> list[Cause]:
     parts: dict[str, int] = {}
     for unit in work_units(problem.zones, len(groups)):
         parts[unit.zone_id] = parts.get(unit.zone_id, 0) + 1
+    causes = [
+        Cause(
+            "staff_conflict_in_group",
+            {
+                "group": g.name,
+                "member": problem.staff[a].label,
+                "other": problem.staff[b].label,
+            },
+            "move_one_of_pair",
+        )
+        for g, a, b in together(problem.groups, problem.staff)
+    ]
+    if causes:
+        return causes
     elig = eligibility(problem.groups, problem.zones, problem.staff)
     causes = _blocked(problem, elig)
     if causes:

@@ -22,6 +22,18 @@ UNITS = (
 )
 
 
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "建国平华明军伟芳丽强磊洋艳勇杰娟涛超敏静秀英霞刚桂兰红"
+LAST = "文武志忠德海林山云峰春秋冬梅松竹成学"
+
+
+def staff_name(i: int) -> str:
+    """A distinct Chinese name for the i-th official (unique below 12,000), so that what
+    the rotation says names people, not ids; drawn from the index, not the seed's stream,
+    so the rest of a generated township does not depend on it."""
+    return SURNAMES[i % 20] + GIVEN[(i // 20) % 30] + LAST[(i // 600) % 20]
+
+
 @dataclass(frozen=True)
 class Township:
     villages: dict[str, str]
@@ -71,6 +83,7 @@ def township(
                 home_village_id=home,
                 conflict_village_ids=cv,
                 conflict_site_ids=cs,
+                name=staff_name(i),
             )
         )
     return Township(names, sites, members)

@@ -1,0 +1,29 @@
+"""What the command handlers know of a township's roster (the registry's facts as this
+service received them): a port, read from PostgreSQL in the service and from memory in
+the service-layer tests."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from crosscheck_rotation.domain.model import StaffMember
+from crosscheck_rotation.domain.roster_version import Roster
+
+
+class RosterSource(Protocol):
+    async def current(self, township: str) -> Roster:
+        """The active staff and open places now, kept by their version so that a
+        decision made from them can be replayed later."""
+        ...
+
+    async def as_recorded(self, township: str, version: str) -> Roster | None:
+        """The roster of that version as a decision read it; None if never kept."""
+        ...
+
+    async def staff(self, township: str, *, active_only: bool) -> dict[str, StaffMember]: ...
+
+    async def village_names(self, township: str) -> dict[str, str]: ...
+
+    async def site_names(self, township: str) -> dict[str, str]:
+        """Site id -> name of every place the township ever had (closed ones too)."""
+        ...
