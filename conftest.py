@@ -1,1 +1,1 @@
-pytest_plugins = ["crosscheck_platform.testing.fixtures", "crosscheck_platform.testing.stores"]
+pytest_plugins = ["crosscheck_testing.fixtures", "crosscheck_testing.stores"]

@@ -38,11 +38,11 @@ from crosscheck_console.adapters.session import SESSION_COOKIE, Sealer, Session
 from crosscheck_demo.driver import DemoSettings, Endpoints, run
 from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.kafka import delete_topics_under
-from crosscheck_platform.testing.infra import Infra, locate
-from crosscheck_platform.testing.issuer import IssuedTokens
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.processes import service_env, service_process
-from crosscheck_registry.scenario import Scenario, reference_scenario
+from crosscheck_scenarios.registry import Scenario, reference_scenario
+from crosscheck_testing.infra import Infra, locate
+from crosscheck_testing.issuer import IssuedTokens
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.processes import service_env, service_process
 
 SERVICES = ("registry", "rotation", "hazards", "notify", "ledgers")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

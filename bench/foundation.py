@@ -56,8 +56,8 @@ from crosscheck_platform.kafka import (
 )
 from crosscheck_platform.migrations import migrate
 from crosscheck_platform.outbox import OutboxRelay
-from crosscheck_platform.testing.infra import locate
 from crosscheck_platform.unit_of_work import UnitOfWork, execute
+from crosscheck_testing.infra import locate
 
 
 class SiteOpened(Event):

@@ -46,15 +46,15 @@ from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.envelope import Envelope, Tenant
 from crosscheck_contracts.topics import Topics
-from crosscheck_hazards.scenario import LEADER_ID, FlatCampaign
 from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import delete_topics_under, ensure_topics, reliable_producer
 from crosscheck_platform.outbound import HttpError, OutboundHttp
-from crosscheck_platform.testing.host import writeback
-from crosscheck_platform.testing.infra import Infra, locate
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.processes import service_env, service_process
+from crosscheck_scenarios.hazards import LEADER_ID, FlatCampaign
+from crosscheck_testing.host import writeback
+from crosscheck_testing.infra import Infra, locate
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.processes import service_env, service_process
 
 TENANT = Tenant(county="532327", township="532327101")
 CAMPAIGN = "c-bench"

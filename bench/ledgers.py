@@ -62,19 +62,19 @@ from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import BoundedContext, Event
 from crosscheck_contracts.envelope import Envelope, Tenant
 from crosscheck_contracts.topics import Topics
-from crosscheck_hazards.scenario import LEADER_ID, FlatCampaign
 from crosscheck_ledgers.app.rebuild import partitions_of, rebuild
-from crosscheck_ledgers.scenario import generate
 from crosscheck_platform import collector
 from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.kafka import bootstrap_servers, delete_topics_under, ensure_topics
 from crosscheck_platform.migrations import migrate
 from crosscheck_platform.outbound import HttpError, OutboundHttp
-from crosscheck_platform.testing.host import settle, writeback
-from crosscheck_platform.testing.infra import Infra, locate
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.processes import service_env, service_process
+from crosscheck_scenarios.hazards import LEADER_ID, FlatCampaign
+from crosscheck_scenarios.ledgers import generate
+from crosscheck_testing.host import settle, writeback
+from crosscheck_testing.infra import Infra, locate
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.processes import service_env, service_process
 
 TEMPLATE_TOWNSHIP = b"532327103"
 Record = tuple[str, bytes, list[tuple[str, bytes]], bytes]

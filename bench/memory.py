@@ -33,10 +33,10 @@ from aiosmtpd.handlers import Sink
 from crosscheck_demo.driver import SERVICES, DemoSettings, Endpoints, run
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import delete_topics_under
-from crosscheck_platform.testing.infra import locate
-from crosscheck_platform.testing.issuer import IssuedTokens
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.processes import wait_until_ready
+from crosscheck_testing.infra import locate
+from crosscheck_testing.issuer import IssuedTokens
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.processes import wait_until_ready
 
 TICKS = os.sysconf("SC_CLK_TCK")
 

@@ -57,7 +57,7 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.http.infrastructure import load_catalogue
 from crosscheck_platform.migrations import migrate
-from crosscheck_platform.testing.infra import locate
+from crosscheck_testing.infra import locate
 
 SCRIPT = str(Path(__file__).resolve())
 SECRET = "notify-benchmark-webhook-secret-0123456789"

@@ -25,12 +25,12 @@ import asyncpg
 import httpx
 
 from crosscheck_platform.auth import Principal, Role
-from crosscheck_platform.testing.infra import Infra, locate
-from crosscheck_platform.testing.issuer import LocalIssuer
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.processes import service_env, service_process
 from crosscheck_registry.domain.values import SITE_TYPE_LABELS
-from crosscheck_registry.scenario import SITE_HEADERS, VILLAGE_HEADERS, to_csv
+from crosscheck_scenarios.registry import SITE_HEADERS, VILLAGE_HEADERS, to_csv
+from crosscheck_testing.infra import Infra, locate
+from crosscheck_testing.issuer import LocalIssuer
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.processes import service_env, service_process
 
 COUNTY = "532327"
 VILLAGES_PER_TOWNSHIP = 10

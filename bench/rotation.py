@@ -17,6 +17,15 @@ bound proven for it (no plan can do better), not as a relative gap. No database 
 planned (K = 5) with 1, 2 and 8 worker threads (`--workers` lists them): the time of
 each, and a SHA-256 of the groups and of the plan, which must be the same for all.
 `--only d` runs this part alone.
+
+(e) K-aware formation: the 500-staff township of (b) with 40 groups over 60 zones and 12
+rounds, groups drawn for K = 5 and for the largest K (up to 6 draws, each confirmed by a
+plan): time, the draw kept and the K it reaches. (f) A county campaign (县级乡镇交叉互查)
+of 20 townships, each sending a team of five that inspects another township every round
+(never its own), 6 rounds at the largest K: time to plan, K, workload bounds, and the
+independent check of every round. `--only e` / `--only f` run one part.
+`--formation-budget` sets the deterministic time of each formation search (default: 5
+for (b)/(c), the service's 2.0 for (d)/(e)); the test run of this script lowers it.
 """
 
 from __future__ import annotations
@@ -31,12 +40,17 @@ from collections.abc import Sequence
 
 from crosscheck_rotation.domain.causes import RotationInfeasible
 from crosscheck_rotation.domain.checker import check_round
-from crosscheck_rotation.domain.formation import form_groups
+from crosscheck_rotation.domain.county import CountyTownship, plan_county
+from crosscheck_rotation.domain.formation import FORMATION_BUDGET, form_groups
+from crosscheck_rotation.domain.kaware import form_for_k
 from crosscheck_rotation.domain.model import CampaignPlan, RotationProblem, RoundPlan, Zone
 from crosscheck_rotation.domain.planner import plan_campaign
 from crosscheck_rotation.domain.precheck import largest_passing_k, precheck
-from crosscheck_rotation.domain.scenario import Township, reference, township
 from crosscheck_rotation.domain.zoning import split_for_groups
+from crosscheck_scenarios.rotation import Township, reference, township
+
+FORMATION = {"large": 5.0, "service": FORMATION_BUDGET}
+"""Deterministic time of each formation search, by part; --formation-budget overrides."""
 
 
 def _ms(seconds: float) -> str:
@@ -56,7 +70,7 @@ def scenario_a() -> None:
     town = reference()
     zones = split_for_groups(town.zones(), 8)
     started = time.perf_counter()
-    groups = form_groups(town.staff, zones, 8, seed=1)
+    groups = form_groups(town.staff, zones, 8, seed=1, budget=FORMATION["service"])
     formed = time.perf_counter() - started
     problem = RotationProblem({s.staff_id: s for s in town.staff}, groups, zones, range(1, 7))
     started = time.perf_counter()
@@ -78,7 +92,7 @@ def _large(zones: int, groups: int) -> tuple[Township, RotationProblem]:
         conflict_rate=0.05,
     )
     drawn = _merge(town.zones(), zones)
-    members = form_groups(town.staff, drawn, groups, seed=1, budget=5)
+    members = form_groups(town.staff, drawn, groups, seed=1, budget=FORMATION["large"])
     staff = {s.staff_id: s for s in town.staff}
     return town, RotationProblem(staff, members, drawn, range(1, 13))
 
@@ -167,7 +181,7 @@ def large(label: str, zones: int, groups: int, time_limit: float, *, largest_k: 
 def impossible() -> None:
     town = reference()
     zones = split_for_groups(town.zones(), 8)
-    groups = form_groups(town.staff, zones, 8, seed=1)
+    groups = form_groups(town.staff, zones, 8, seed=1, budget=FORMATION["service"])
     staff = {s.staff_id: s for s in town.staff}
     # Every group gets a member from village 1: no group may enter its zone.
     villagers = [s for s in town.staff if s.home_village_id == "v001"][:1] * len(groups)
@@ -203,7 +217,7 @@ def determinism(workers: Sequence[int], budget: float) -> None:
     for w in workers:
         os.environ["CROSSCHECK_ROTATION_WORKERS"] = str(w)
         started, cpu = time.perf_counter(), time.process_time()
-        groups = form_groups(town.staff, zones, 60, seed=1105)
+        groups = form_groups(town.staff, zones, 60, seed=1105, budget=FORMATION["service"])
         formed, formed_cpu = time.perf_counter() - started, time.process_time() - cpu
         started, cpu = time.perf_counter(), time.process_time()
         problem = RotationProblem(staff, groups, zones, range(1, 13))
@@ -222,6 +236,67 @@ def determinism(workers: Sequence[int], budget: float) -> None:
     print(f"    identical under every worker count: {len(seen) == 1}")
 
 
+def kaware(budget: float) -> None:
+    town, problem = _large(60, 40)
+    print("(e) K-aware formation: 500 staff, 60 zones, 40 groups, 12 rounds")
+    for k in (5, None):
+        started, cpu = time.perf_counter(), time.process_time()
+        formed = form_for_k(town.staff, problem.zones, 40, 1, 12, k, budget=FORMATION["service"])
+        took, took_cpu = time.perf_counter() - started, time.process_time() - cpu
+        asked = "K = 5 asked" if k else "largest K"
+        print(
+            f"    {asked}: {took:.1f} s wall, {took_cpu:.1f} s CPU; kept draw {formed.draw + 1} "
+            f"of {formed.draws_tried} tried, reaching K = {formed.k}"
+        )
+
+
+def county(budget: float) -> None:
+    townships = []
+    for i in range(20):
+        town = township(
+            500 + i,
+            villages=10,
+            places=60 + 7 * i,
+            staff=40,
+            leadership=6,
+            from_villages=0.4,
+            conflict_rate=0.05,
+        )
+        code = f"532327{101 + i:03d}"
+        prefix = f"{code}-"
+        team = tuple(
+            s.__class__(
+                prefix + s.staff_id,
+                s.unit,
+                s.is_leadership,
+                None,
+                frozenset(prefix + v for v in s.conflict_village_ids),
+                frozenset(prefix + p for p in s.conflict_site_ids),
+                s.name,
+            )
+            for s in town.staff[5:10]
+        )
+        townships.append(
+            CountyTownship(
+                code,
+                f"第{i + 1}乡镇",
+                tuple(prefix + p for p in sorted(town.sites)),
+                tuple(prefix + v for v in town.villages),
+                team,
+            )
+        )
+    places = sum(len(t.sites) for t in townships)
+    started = time.perf_counter()
+    _, plan, checks = plan_county(townships, 6, None, seed=1, budget=budget)
+    took = time.perf_counter() - started
+    broken = sum(not all(c.held for c in cs) for cs in checks.values())
+    print(f"(f) county campaign: 20 townships, {places} places, 20 teams of 5, 6 rounds")
+    print(
+        f"    planned in {_ms(took)}; K = {plan.no_repeat_within}; {_figures(plan)}; "
+        f"rounds breaking a rule (independent check): {broken} of 6"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -231,11 +306,22 @@ def main() -> None:
         help="deterministic time per round's solve and lane, all phases (default 1.2)",
     )
     parser.add_argument("--workers", default="1,2,8", help="thread counts for (d), comma-separated")
-    parser.add_argument("--only", choices=["d"], help="run one part only")
+    parser.add_argument("--only", choices=["d", "e", "f"], help="run one part only")
+    parser.add_argument(
+        "--formation-budget",
+        type=float,
+        help="deterministic time of each formation search (default 5 for (b)/(c), 2 for (d)/(e))",
+    )
     args = parser.parse_args()
+    if args.formation_budget is not None:
+        FORMATION.update(large=args.formation_budget, service=args.formation_budget)
     workers = [int(w) for w in args.workers.split(",")]
+    parts = {"e": kaware, "f": county}
     if args.only == "d":
         determinism(workers, args.budget)
+        return
+    if args.only:
+        parts[args.only](args.budget)
         return
     scenario_a()
     impossible()
@@ -243,6 +329,8 @@ def main() -> None:
     large("(c) 50 zones", 50, 60, args.budget, largest_k=False)
     large("(c) 40 groups", 60, 40, args.budget, largest_k=False)
     determinism(workers, args.budget)
+    kaware(args.budget)
+    county(args.budget)
 
 
 if __name__ == "__main__":

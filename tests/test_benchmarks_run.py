@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from crosscheck_platform.testing.infra import Infra
+from crosscheck_testing.infra import Infra
 
 pytestmark = pytest.mark.infra
 
@@ -46,8 +46,14 @@ RUNS = [
     ),
     (
         "rotation.py",
-        ["--budget", "0.1", "--workers", "1"],
-        ["impossible campaign detected", "identical under every worker count: True"],
+        ["--budget", "0.1", "--workers", "1", "--formation-budget", "0.3"],
+        [
+            "impossible campaign detected",
+            "identical under every worker count: True",
+            "reaching K = 5",
+            "(f) county campaign",
+            "rounds breaking a rule (independent check): 0 of 6",
+        ],
     ),
     ("outbound.py", ["--requests", "50", "--repeat", "1"], ["x the platform client"]),
     (

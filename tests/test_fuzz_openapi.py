@@ -44,13 +44,13 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import ensure_topics
-from crosscheck_platform.testing.auth import bearer
-from crosscheck_platform.testing.fixtures import TEST_PARTITIONS, new_namespace
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.issuer import LocalIssuer
-from crosscheck_platform.testing.logins import forget_logins
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.schema import migrate_schema
+from crosscheck_testing.auth import bearer
+from crosscheck_testing.fixtures import TEST_PARTITIONS, new_namespace
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.issuer import LocalIssuer
+from crosscheck_testing.logins import forget_logins
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.schema import migrate_schema
 
 pytestmark = [
     pytest.mark.infra,

@@ -19,10 +19,10 @@ from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.identity import IdentityProvider, LoginRefused, TokenSet
 from crosscheck_platform.identity.local import LocalAccounts
-from crosscheck_platform.testing.infra import IdentityInfra, Infra
-from crosscheck_platform.testing.logins import forget_logins
-from crosscheck_platform.testing.schema import migrated
 from crosscheck_registry import bootstrap
+from crosscheck_testing.infra import IdentityInfra, Infra
+from crosscheck_testing.logins import forget_logins
+from crosscheck_testing.schema import migrated
 
 COUNTY = "532327"
 

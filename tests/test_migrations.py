@@ -24,9 +24,9 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.http import ServiceSpec, service_app
 from crosscheck_platform.migrations import SERVICES, SchemaNotMigrated, migrate, upgrade
 from crosscheck_platform.migrations.runner import Track, tracks
-from crosscheck_platform.testing.auth import bearer
-from crosscheck_platform.testing.infra import Infra
 from crosscheck_registry import bootstrap as registry_bootstrap
+from crosscheck_testing.auth import bearer
+from crosscheck_testing.infra import Infra
 
 LEGACY: dict[str, list[str]] = json.loads(
     (Path(__file__).parent / "migrations" / "legacy_ddl.json").read_text()

@@ -18,9 +18,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from crosscheck_ledgers.app.progress import RebuildProgress
 from crosscheck_platform.db import Database
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.processes import service_env, service_process
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.processes import service_env, service_process
 
 OBSERVABILITY = Path(__file__).resolve().parents[1] / "deploy" / "observability"
 METRIC = re.compile(r"\b((?:crosscheck|http|kafka)_[a-z_]+)\b")

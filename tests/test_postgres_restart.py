@@ -23,11 +23,11 @@ import pytest
 
 from crosscheck_platform.auth import Role
 from crosscheck_platform.http.transient import RETRY_AFTER_SECONDS
-from crosscheck_platform.testing.auth import bearer
-from crosscheck_platform.testing.fixtures import new_namespace
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.processes import service_env, service_process
+from crosscheck_testing.auth import bearer
+from crosscheck_testing.fixtures import new_namespace
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.processes import service_env, service_process
 
 pytestmark = pytest.mark.infra
 

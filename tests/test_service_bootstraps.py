@@ -15,7 +15,7 @@ import pytest
 
 from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.settings import ServiceSettings
-from crosscheck_platform.testing.issuer import LocalIssuer
+from crosscheck_testing.issuer import LocalIssuer
 
 PORTS = {"registry": 8101, "rotation": 8102, "hazards": 8103, "notify": 8104, "ledgers": 8105}
 

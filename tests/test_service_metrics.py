@@ -15,10 +15,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from crosscheck_platform.auth.principal import Role
 from crosscheck_platform.db import Database
-from crosscheck_platform.testing.auth import bearer
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.processes import service_env, service_process
+from crosscheck_testing.auth import bearer
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.processes import service_env, service_process
 
 COUNTY, TOWNSHIP = "532327", "532327101"
 

@@ -13,10 +13,10 @@ import pytest
 
 from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
-from crosscheck_platform.testing.auth import principal_for
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.processes import service_env, service_process
+from crosscheck_testing.auth import principal_for
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.processes import service_env, service_process
 
 SERVICES = ["registry", "rotation", "hazards", "notify", "ledgers"]
 

@@ -15,10 +15,10 @@ from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.topics import Topics
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import admin_client, ensure_topics
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.processes import service_env
-from crosscheck_platform.testing.schema import migrated
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.processes import service_env
+from crosscheck_testing.schema import migrated
 
 pytestmark = pytest.mark.infra
 

@@ -36,15 +36,15 @@ from crosscheck_notify.settings import NotifySettings
 from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import ensure_topics
-from crosscheck_platform.testing.auth import bearer
-from crosscheck_platform.testing.fixtures import new_namespace
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.issuer import LocalIssuer
-from crosscheck_platform.testing.logins import forget_logins
-from crosscheck_platform.testing.schema import migrate_schema
-from crosscheck_platform.testing.tenancy import assert_out_of_scope
 from crosscheck_registry import bootstrap as registry
 from crosscheck_rotation import bootstrap as rotation
+from crosscheck_testing.auth import bearer
+from crosscheck_testing.fixtures import new_namespace
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.issuer import LocalIssuer
+from crosscheck_testing.logins import forget_logins
+from crosscheck_testing.schema import migrate_schema
+from crosscheck_testing.tenancy import assert_out_of_scope
 
 pytestmark = pytest.mark.infra
 

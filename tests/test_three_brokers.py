@@ -22,9 +22,9 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from crosscheck_contracts.topics import Topics, dead_letter_topic
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import admin_client, delete_topics_under
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.processes import service_env, service_process
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.processes import service_env, service_process
 
 pytestmark = pytest.mark.infra
 

@@ -25,10 +25,10 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.http import ServiceRuntime
-from crosscheck_platform.testing.auth import bearer
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.kafka_reading import read_until
-from crosscheck_platform.testing.schema import migrate_schema
+from crosscheck_testing.auth import bearer
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.kafka_reading import read_until
+from crosscheck_testing.schema import migrate_schema
 
 pytestmark = pytest.mark.infra
 

@@ -22,12 +22,12 @@ from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.http.runtime import ServiceRuntime
 from crosscheck_platform.http.transient import RETRY_AFTER_SECONDS, is_transient
-from crosscheck_platform.testing.auth import bearer
-from crosscheck_platform.testing.fixtures import new_namespace
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.issuer import LocalIssuer
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.schema import migrate_schema
+from crosscheck_testing.auth import bearer
+from crosscheck_testing.fixtures import new_namespace
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.issuer import LocalIssuer
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.schema import migrate_schema
 
 # Tokens of this module's own issuer (some are made before any fixture runs).
 ISSUER = LocalIssuer()

@@ -21,11 +21,11 @@ from crosscheck_hazards.app.services import HazardsSettings
 from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import ensure_topics
-from crosscheck_platform.testing.auth import bearer
-from crosscheck_platform.testing.fixtures import TEST_PARTITIONS, new_namespace
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.issuer import LocalIssuer
-from crosscheck_platform.testing.schema import migrate_schema
+from crosscheck_testing.auth import bearer
+from crosscheck_testing.fixtures import TEST_PARTITIONS, new_namespace
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.issuer import LocalIssuer
+from crosscheck_testing.schema import migrate_schema
 
 pytestmark = pytest.mark.infra
 

@@ -67,6 +67,7 @@ def test_the_catalogue_holds_every_event_of_the_architecture_brief() -> None:
             "RectificationRejected",
             "DeadlineExtended",
             "HazardEscalated",
+            "NoticeIssued",
         },
         BoundedContext.NOTIFY: {"ReminderSent", "RectificationOverdue", "NotificationFailed"},
     }

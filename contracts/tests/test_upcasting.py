@@ -119,6 +119,8 @@ def test_v1_hazards_events_read_as_v2_with_no_actor() -> None:
     """Every hazards event went to v2 (who did the step); the topics and event stores
     still hold v1 payloads, which read with `actor` null."""
     for model in hazards.EVENTS:
+        if model is hazards.NoticeIssued:
+            continue  # new in the v2 era: it never had a payload without `actor`
         assert model.schema_version >= 2
         assert CATALOGUE.has_upcaster(model.event_type, 1)
 

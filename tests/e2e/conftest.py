@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from crosscheck_platform.testing.fixtures import new_namespace
-from crosscheck_platform.testing.infra import IdentityInfra, Infra
+from crosscheck_testing.fixtures import new_namespace
+from crosscheck_testing.infra import IdentityInfra, Infra
 
 from .console_stack import CHROMIUM, ConsoleStack, console_stack
 from .forwarding_proxy import forwarding_proxy

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from crosscheck_registry.scenario import Scenario
+from crosscheck_scenarios.registry import Scenario
 
 from .console_stack import PUBLIC, SCREENSHOTS, ConsoleStack, Login
 

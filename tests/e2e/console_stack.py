@@ -22,8 +22,8 @@ import httpx
 from crosscheck_platform.db import Database
 from crosscheck_platform.identity import IdentityProvider
 from crosscheck_platform.identity.users import RealmRole, UserSpec
-from crosscheck_platform.testing.infra import IdentityInfra, Infra
-from crosscheck_platform.testing.ports import free_port
+from crosscheck_testing.infra import IdentityInfra, Infra
+from crosscheck_testing.ports import free_port
 
 SERVICES = ("registry", "rotation", "hazards", "notify", "ledgers")
 PUBLIC = "http://127.0.0.1:8106"

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser
 
-from crosscheck_registry.scenario import (
+from crosscheck_scenarios.registry import (
     Scenario,
     reference_scenario,
     with_bad_site_rows,

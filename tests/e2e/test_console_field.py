@@ -23,7 +23,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page
 
-from crosscheck_registry.scenario import reference_scenario
+from crosscheck_scenarios.registry import reference_scenario
 
 from .console_browser import (
     DESKTOP,

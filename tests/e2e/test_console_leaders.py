@@ -24,10 +24,10 @@ from crosscheck_demo.driver import DemoSettings, Endpoints, Outcomes, run
 from crosscheck_demo.logins import PASSWORD
 from crosscheck_platform.identity import IdentityProvider, RealmRole, UserSpec
 from crosscheck_platform.identity.local import LocalAccounts
-from crosscheck_platform.testing.fixtures import new_namespace
-from crosscheck_platform.testing.infra import IdentityInfra, Infra
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_registry.scenario import reference_scenario
+from crosscheck_scenarios.registry import reference_scenario
+from crosscheck_testing.fixtures import new_namespace
+from crosscheck_testing.infra import IdentityInfra, Infra
+from crosscheck_testing.ports import free_port
 
 from .console_browser import DESKTOP, PHONE, context_for, shot, sign_in
 from .console_stack import PUBLIC, SERVICES, ConsoleStack, Login, console_stack

@@ -32,10 +32,10 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_demo.driver import SERVICES, DemoSettings, Endpoints, Outcomes, run
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import bootstrap_servers
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.issuer import IssuedTokens
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.processes import wait_until_ready
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.issuer import IssuedTokens
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.processes import wait_until_ready
 
 pytestmark = pytest.mark.infra
 

@@ -20,10 +20,10 @@ from aiosmtpd.controller import Controller
 
 from crosscheck_demo.driver import SERVICES, DemoSettings, Endpoints, run
 from crosscheck_platform.db import Database
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.issuer import IssuedTokens
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.processes import service_env, service_process
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.issuer import IssuedTokens
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.processes import service_env, service_process
 
 from .test_reference_campaign import Mailbox, outside_subscriber
 

@@ -31,6 +31,7 @@ from crosscheck_contracts.events import (
     HazardFound,
     HazardNotified,
     InspectionCompleted,
+    NoticeIssued,
     NoticeKind,
     NotificationFailed,
     Presence,
@@ -285,6 +286,13 @@ def _samples() -> list[Event]:
             level=EscalationLevel.TOWNSHIP_LEADERSHIP,
             reason="逾期未整改",
             escalated_at=DEADLINE + timedelta(days=1),
+        ),
+        NoticeIssued(
+            inspection_id=INSPECTION_ID,
+            hazard_ids=[HAZARD_ID],
+            file_number="维的乡互查整改〔2024〕第12号",
+            status_url="https://hazards.example.gov.cn/public/notices/Xq3v9Lr0aTf2mWc8HkP1sY7dNb4eUg6J",
+            issued_at=FOUND_AT + timedelta(hours=1),
         ),
         ReminderSent(
             notice_id=NOTICE_ID,

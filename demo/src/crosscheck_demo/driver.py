@@ -23,7 +23,7 @@ import httpx
 from crosscheck_contracts.events.hazards import HazardCategory
 from crosscheck_demo.plan import HazardPlan, Item, Outcome, PlannedHazard, Visit, plan_hazards
 from crosscheck_platform.auth import Principal, Role
-from crosscheck_registry.scenario import Scenario, reference_scenario
+from crosscheck_scenarios.registry import Scenario, reference_scenario
 
 SERVICES = ("registry", "rotation", "hazards", "notify", "ledgers")
 ROUNDS = 2

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from crosscheck_contracts.base import Event
 from crosscheck_platform.eventstore import Aggregate
-from crosscheck_platform.testing.sample_events import Counted, Renamed
+from crosscheck_testing.sample_events import Counted, Renamed
 
 
 class Tally(Aggregate):

@@ -17,8 +17,8 @@ from crosscheck_platform.auth.deps import require_roles
 from crosscheck_platform.http import create_app
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_platform.tenancy.deps import TownshipScope, township_records
-from crosscheck_platform.testing.issuer import LocalIssuer
-from crosscheck_platform.testing.tenancy import assert_out_of_scope
+from crosscheck_testing.issuer import LocalIssuer
+from crosscheck_testing.tenancy import assert_out_of_scope
 
 # One issuer for the module: the parametrised tokens below are made at collection time.
 ISSUER = LocalIssuer()

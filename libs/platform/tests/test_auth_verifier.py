@@ -20,7 +20,7 @@ from crosscheck_platform.auth import (
     TokenVerifier,
 )
 from crosscheck_platform.auth import verifier as verifier_module
-from crosscheck_platform.testing.issuer import AUDIENCE, LocalIssuer
+from crosscheck_testing.issuer import AUDIENCE, LocalIssuer
 
 INSPECTOR = Principal(
     subject="u-17",

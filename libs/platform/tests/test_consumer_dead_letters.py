@@ -17,10 +17,10 @@ from crosscheck_platform.consumer import Deduplication, IdempotentConsumer, Rece
 from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.kafka import bootstrap_servers
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.kafka_reading import read_until
-from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted
-from crosscheck_platform.testing.schema import migrated
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.kafka_reading import read_until
+from crosscheck_testing.sample_events import TENANT, TEST_CATALOGUE, Counted
+from crosscheck_testing.schema import migrated
 
 
 def good(n: int) -> tuple[bytes, list[tuple[str, bytes]], bytes]:

@@ -17,8 +17,8 @@ from crosscheck_contracts.envelope import Envelope
 from crosscheck_contracts.topics import Topics
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import bootstrap_servers
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.sample_events import TENANT, Counted
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.sample_events import TENANT, Counted
 
 
 async def produce_history(
@@ -56,7 +56,7 @@ async def start_consumer(
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "crosscheck_platform.testing.counting_consumer",
+        "crosscheck_testing.counting_consumer",
         "--bootstrap",
         infra.kafka_bootstrap,
         "--dsn",

@@ -8,7 +8,7 @@ import pytest
 
 from crosscheck_platform.consumer.tracking import claim_new
 from crosscheck_platform.db import Database
-from crosscheck_platform.testing.schema import migrated
+from crosscheck_testing.schema import migrated
 
 
 class RolledBack(Exception):

@@ -21,9 +21,9 @@ from crosscheck_platform.consumer.faststream import broker_dead_letters, subscri
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.deadletters import LetterFilter, read_letters
 from crosscheck_platform.deadletters.cli import main as deadletters
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted
-from crosscheck_platform.testing.schema import migrated
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.sample_events import TENANT, TEST_CATALOGUE, Counted
+from crosscheck_testing.schema import migrated
 
 # One key for every message: one partition, so the order of arrival is the order read.
 KEY = "site-1"

@@ -19,8 +19,8 @@ from crosscheck_platform.eventstore import (
 )
 from crosscheck_platform.eventstore.memory import InMemoryEventStore
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
-from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted, Renamed
-from crosscheck_platform.testing.schema import migrated
+from crosscheck_testing.sample_events import TENANT, TEST_CATALOGUE, Counted, Renamed
+from crosscheck_testing.schema import migrated
 
 CONTEXT = CommandContext(tenant=TENANT)
 

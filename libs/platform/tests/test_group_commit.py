@@ -22,8 +22,8 @@ from crosscheck_platform.eventstore import (
 from crosscheck_platform.eventstore.group import GroupCommit
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.eventstore.recorder import AtomicWrite
-from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted
-from crosscheck_platform.testing.schema import migrated
+from crosscheck_testing.sample_events import TENANT, TEST_CATALOGUE, Counted
+from crosscheck_testing.schema import migrated
 
 pytestmark = pytest.mark.infra
 

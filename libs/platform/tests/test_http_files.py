@@ -14,7 +14,7 @@ from crosscheck_platform import media
 from crosscheck_platform.http import create_app
 from crosscheck_platform.http.files import content_disposition, megabytes, read_body
 from crosscheck_platform.settings import ServiceSettings
-from crosscheck_platform.testing.http_wire import served, stream_request
+from crosscheck_testing.http_wire import served, stream_request
 
 LIMIT = 1024 * 1024
 CHUNK = 64 * 1024

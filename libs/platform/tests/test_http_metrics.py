@@ -30,9 +30,9 @@ from crosscheck_platform.http.runtime import ServiceRuntime
 from crosscheck_platform.kafka import reliable_producer
 from crosscheck_platform.outbox import OutboxRelay
 from crosscheck_platform.settings import ServiceSettings
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.sample_events import TENANT
-from crosscheck_platform.testing.schema import migrated
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.sample_events import TENANT
+from crosscheck_testing.schema import migrated
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 

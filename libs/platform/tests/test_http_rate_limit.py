@@ -14,8 +14,8 @@ from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.http import create_app, serve
 from crosscheck_platform.http.ratelimit import TokenBuckets
 from crosscheck_platform.settings import ServiceSettings
-from crosscheck_platform.testing.auth import bearer
-from crosscheck_platform.testing.issuer import LocalIssuer
+from crosscheck_testing.auth import bearer
+from crosscheck_testing.issuer import LocalIssuer
 
 # Tokens of this module's own issuer (some are made before any fixture runs).
 ISSUER = LocalIssuer()

@@ -28,9 +28,9 @@ from crosscheck_platform.identity import (
     RealmRole,
     UserSpec,
 )
-from crosscheck_platform.testing.infra import IdentityInfra
-from crosscheck_platform.testing.oidc import authorization_request, browser_sign_in
-from crosscheck_platform.testing.ports import free_port
+from crosscheck_testing.infra import IdentityInfra
+from crosscheck_testing.oidc import authorization_request, browser_sign_in
+from crosscheck_testing.ports import free_port
 
 pytestmark = pytest.mark.infra
 

@@ -12,7 +12,7 @@ def test_tests_reaching_the_stack_through_fixtures_are_marked_infra(
     pytester: pytest.Pytester,
 ) -> None:
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = session\n")
-    pytester.makeconftest('pytest_plugins = ["crosscheck_platform.testing.fixtures"]')
+    pytester.makeconftest('pytest_plugins = ["crosscheck_testing.fixtures"]')
     pytester.makepyfile(
         test_needs="""
         import pytest

@@ -19,8 +19,8 @@ from crosscheck_platform.http import ServiceSpec, service_app
 from crosscheck_platform.kafka import PERMANENT_LOG as PERMANENT
 from crosscheck_platform.kafka import Replication, TopicRefused, admin_client, ensure_topics
 from crosscheck_platform.settings import ServiceSettings
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.schema import migrated
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.schema import migrated
 
 pytestmark = pytest.mark.infra
 

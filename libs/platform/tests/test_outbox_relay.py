@@ -20,10 +20,10 @@ from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.kafka import reliable_producer
 from crosscheck_platform.outbox import OutboxRelay
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.kafka_reading import read_until
-from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted
-from crosscheck_platform.testing.schema import migrated
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.kafka_reading import read_until
+from crosscheck_testing.sample_events import TENANT, TEST_CATALOGUE, Counted
+from crosscheck_testing.schema import migrated
 
 CONTEXT = CommandContext(tenant=TENANT)
 

@@ -25,9 +25,9 @@ from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.kafka import ensure_topics, reliable_producer
 from crosscheck_platform.kafka.security import client_options
 from crosscheck_platform.outbox import OutboxRelay
-from crosscheck_platform.testing.fixtures import TEST_PARTITIONS, new_namespace
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.schema import migrated
+from crosscheck_testing.fixtures import TEST_PARTITIONS, new_namespace
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.schema import migrated
 
 STREAMS = 8
 

@@ -20,9 +20,9 @@ from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.http import ServiceSpec, service_app
 from crosscheck_platform.http.consumers import consumer_part
 from crosscheck_platform.settings import ServiceSettings
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.sample_events import TENANT
-from crosscheck_platform.testing.schema import migrated
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.sample_events import TENANT
+from crosscheck_testing.schema import migrated
 
 TABLES = ["CREATE TABLE IF NOT EXISTS townships (code text PRIMARY KEY, name text NOT NULL)"]
 

@@ -28,8 +28,8 @@ from crosscheck_platform.tenancy import (
     reading,
 )
 from crosscheck_platform.tenancy.deps import TownshipScope, township_records, township_villages
-from crosscheck_platform.testing.issuer import LocalIssuer
-from crosscheck_platform.testing.tenancy import assert_out_of_scope
+from crosscheck_testing.issuer import LocalIssuer
+from crosscheck_testing.tenancy import assert_out_of_scope
 
 COUNTY, OTHER_COUNTY = "532327", "532328"
 T, T2 = "532327101", "532327102"

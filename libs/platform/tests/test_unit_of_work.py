@@ -17,7 +17,6 @@ from crosscheck_platform.eventstore import (
     ConcurrencyConflict,
     EventStore,
 )
-from crosscheck_platform.testing.sample_events import TENANT, TEST_CATALOGUE, Counted
 from crosscheck_platform.unit_of_work import (
     Handler,
     IdempotencyKey,
@@ -25,6 +24,7 @@ from crosscheck_platform.unit_of_work import (
     UnitOfWork,
     execute,
 )
+from crosscheck_testing.sample_events import TENANT, TEST_CATALOGUE, Counted
 
 CONTEXT = CommandContext(tenant=TENANT)
 TOTALS: TypeAdapter[dict[str, int]] = TypeAdapter(dict[str, int])

@@ -20,7 +20,7 @@ VERIFIER = "staff-verifier"
 PATH: dict[HazardState, list[HazardCommand]] = {
     HazardState.FOUND: [],
     HazardState.NOTIFIED: [HazardCommand.NOTIFY],
-    HazardState.ASSIGNED: [HazardCommand.NOTIFY, HazardCommand.ASSIGN],
+    HazardState.RECTIFYING: [HazardCommand.NOTIFY, HazardCommand.ASSIGN],
     HazardState.REPORTED: [HazardCommand.NOTIFY, HazardCommand.ASSIGN, HazardCommand.REPORT],
     HazardState.REJECTED: [
         HazardCommand.NOTIFY,
@@ -28,7 +28,7 @@ PATH: dict[HazardState, list[HazardCommand]] = {
         HazardCommand.REPORT,
         HazardCommand.REJECT,
     ],
-    HazardState.CLOSED: [
+    HazardState.VERIFIED: [
         HazardCommand.NOTIFY,
         HazardCommand.ASSIGN,
         HazardCommand.REPORT,

@@ -45,9 +45,9 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.http import ServiceRuntime
 from crosscheck_platform.kafka import bootstrap_servers, ensure_topics, reliable_producer
 from crosscheck_platform.settings import ServiceSettings
-from crosscheck_platform.testing.fixtures import new_namespace
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.schema import migrate_schema
+from crosscheck_testing.fixtures import new_namespace
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.schema import migrate_schema
 
 TENANT = Tenant(county="532327", township="532327101")
 VILLAGE = "v-dazhuang"

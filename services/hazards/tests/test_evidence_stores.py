@@ -23,9 +23,9 @@ from crosscheck_hazards.adapters.blobs_postgres import PostgresBlobStore
 from crosscheck_hazards.adapters.blobs_s3 import MissingBucket, S3BlobStore
 from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.ports import free_port
-from crosscheck_platform.testing.schema import migrated
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.ports import free_port
+from crosscheck_testing.schema import migrated
 
 from .harness import running_service
 

@@ -14,8 +14,8 @@ import pytest
 from crosscheck_hazards.adapters.blobs import LocalFolderBlobStore, evidence_id_of
 from crosscheck_hazards.app.evidence import MAX_BYTES
 from crosscheck_platform.auth import Role
-from crosscheck_platform.testing.http_wire import served, stream_request
-from crosscheck_platform.testing.infra import Infra
+from crosscheck_testing.http_wire import served, stream_request
+from crosscheck_testing.infra import Infra
 
 from .harness import TENANT, Harness, running_service
 

@@ -28,8 +28,8 @@ from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.adapters.checklist_data import standard_library
 from crosscheck_hazards.app.evidence import MAX_BYTES
 from crosscheck_platform.auth import Principal, Role
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.tenancy import assert_out_of_scope
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.tenancy import assert_out_of_scope
 
 from .harness import (
     CAMPAIGN,
@@ -496,7 +496,7 @@ async def test_manual_escalation_goes_up_only_and_reaches_kafka(svc: Harness) ->
     assert closed.status_code == 409
     assert error_of(closed)["code"] == "state_conflict"
     assert error_of(closed)["message"] == (
-        "隐患当前状态为 closed,不能执行 escalate;当前允许的操作:-"
+        "隐患当前状态为 verified,不能执行 escalate;当前允许的操作:-"
     )
 
 
@@ -547,7 +547,7 @@ async def test_a_deadline_extension_needs_a_reason_and_an_admin(svc: Harness) ->
     )
 
     assigned = await notify_and_assign(svc, hazard_id, deadline=in_days(svc, 7).isoformat())
-    assert assigned["state"] == "assigned"
+    assert assigned["state"] == "rectifying"
     first_deadline = assigned["deadline"]
 
     no_reason = await svc.client.post(url, json={"new_deadline": later}, headers=admin)
@@ -588,7 +588,7 @@ async def test_a_deadline_extension_needs_a_reason_and_an_admin(svc: Harness) ->
     extended = await command(
         svc, hazard_id, "extend", {"new_deadline": later, "reason": reason}, admin
     )
-    assert extended["state"] == "assigned"
+    assert extended["state"] == "rectifying"
     assert datetime.fromisoformat(extended["deadline"]) == datetime.fromisoformat(later)
     shown = await svc.client.get(
         f"/v1/hazards/{hazard_id}", headers=svc.headers(Role.VILLAGE_COMMITTEE, village=VILLAGE)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from crosscheck_hazards.scenario import LEADER_ID, FlatCampaign
 from crosscheck_platform.auth import Role
-from crosscheck_platform.testing.infra import Infra
+from crosscheck_scenarios.hazards import LEADER_ID, FlatCampaign
+from crosscheck_testing.infra import Infra
 
 from .harness import running_service
 

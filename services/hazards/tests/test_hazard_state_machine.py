@@ -64,7 +64,7 @@ def test_every_state_and_command(state: HazardState, command: HazardCommand) -> 
 
 
 def test_closed_allows_nothing() -> None:
-    assert ALLOWED[HazardState.CLOSED] == ()
+    assert ALLOWED[HazardState.VERIFIED] == ()
 
 
 def test_a_major_hazard_is_escalated_to_township_leadership_when_found() -> None:
@@ -168,7 +168,7 @@ def test_random_command_sequences_follow_the_table(commands: list[HazardCommand]
 
 def test_the_verifier_rules() -> None:
     clock = ManualClock(START)
-    hazard = hazard_in(HazardState.ASSIGNED, clock)
+    hazard = hazard_in(HazardState.RECTIFYING, clock)
     reporter = Actor(staff_id="s-reporter", name="张明", role="inspector")
     hazard.report(note="已整改", at=clock(), by=reporter)
     later = clock() + timedelta(minutes=5)
@@ -209,4 +209,4 @@ def test_a_major_hazard_needs_a_photo_taken_after_the_report() -> None:
         assert refused.value.key == "hazard.major_needs_photo"
     after = reported_at + timedelta(minutes=1)
     hazard.verify(verifier=Verifier("s-1", True, presence=photos_at(after)), at=after)
-    assert hazard.state is HazardState.CLOSED
+    assert hazard.state is HazardState.VERIFIED

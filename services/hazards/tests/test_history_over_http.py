@@ -13,7 +13,7 @@ from crosscheck_contracts.events import RectificationReported
 from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.adapters.checklist_data import standard_library
 from crosscheck_platform.auth import Role
-from crosscheck_platform.testing.infra import Infra
+from crosscheck_testing.infra import Infra
 
 from .harness import CAMPAIGN, VILLAGE, Harness, base_inventory, round_plan, running_service
 

@@ -29,8 +29,8 @@ from crosscheck_contracts.events import (
 from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.adapters.checklist_data import standard_library
 from crosscheck_platform.auth import Role
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.tenancy import assert_out_of_scope
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.tenancy import assert_out_of_scope
 
 from .harness import CAMPAIGN, VILLAGE, Harness, base_inventory, round_plan, running_service
 
@@ -159,20 +159,20 @@ async def test_the_whole_loop_and_its_events_on_kafka(svc: Harness) -> None:
     assert rejected["rejections"] == 1
     await command(svc, milk, "report", {"note": "已全部清理并建立台账"}, village)
     closed = await command(svc, milk, "verify", {"note": "复核合格"}, inspector)
-    assert closed["state"] == "closed"
+    assert closed["state"] == "verified"
     assert closed["allowed_commands"] == []
 
     again = await svc.client.post(f"/v1/hazards/{milk}/verify", json={}, headers=inspector)
     assert again.status_code == 409
     error = again.json()["error"]
     assert error["code"] == "state_conflict"
-    assert "closed" in error["message"] and "不能执行" in error["message"]
+    assert "verified" in error["message"] and "不能执行" in error["message"]
     assert error["detail"]["allowed_commands"] == []
 
     listed = await svc.client.get(
         f"/v1/inspections/{recorded['inspection_id']}/hazards", headers=leader
     )
-    assert {h["hazard_id"]: h["state"] for h in listed.json()} == {milk: "closed", hose: "found"}
+    assert {h["hazard_id"]: h["state"] for h in listed.json()} == {milk: "verified", hose: "found"}
 
     expected: dict[str, list[type[Event]]] = {
         recorded["inspection_id"]: [InspectionCompleted],
@@ -235,7 +235,7 @@ async def test_two_verifiers_at_the_same_moment(svc: Harness) -> None:
     assert len(verified) == 1
     assert [e.version for e in history] == list(range(1, before + 2))  # nothing lost
     state = await svc.db.fetchval("SELECT state FROM hazard_index WHERE hazard_id = $1", hazard_id)
-    assert state == "closed"
+    assert state == "verified"
 
 
 async def test_a_retried_command_returns_the_first_answer_and_emits_nothing(
@@ -373,7 +373,7 @@ async def test_a_closed_round_refuses_groups_but_an_admin_records_late_with_a_re
     verified = await command(
         svc, hazard["hazard_id"], "verify", {"note": "复核合格"}, svc.headers(Role.INSPECTOR, "s-2")
     )
-    assert verified["state"] == "closed"
+    assert verified["state"] == "verified"
 
 
 async def test_places_off_the_inventory_or_closed_get_a_clear_error(svc: Harness) -> None:

@@ -21,7 +21,7 @@ from crosscheck_hazards.adapters.checklist_data import standard_library
 from crosscheck_hazards.domain.clock import DISPLAY_ZONE
 from crosscheck_hazards.domain.presence import start_of_day
 from crosscheck_platform.auth import Role
-from crosscheck_platform.testing.infra import Infra
+from crosscheck_testing.infra import Infra
 
 from .harness import CAMPAIGN, VILLAGE, Harness, base_inventory, round_plan, running_service, site
 

@@ -15,8 +15,8 @@ from crosscheck_contracts.events import VillageRegistered
 from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.adapters.checklist_data import standard_library
 from crosscheck_platform.auth import Role
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.tenancy import assert_out_of_scope
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.tenancy import assert_out_of_scope
 
 from .harness import CAMPAIGN, TENANT, VILLAGE, Harness, base_inventory, round_plan, running_service
 from .harness import site as registered_site

@@ -15,7 +15,7 @@ from crosscheck_contracts.events import Assignment, RectificationVerified, Round
 from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.adapters.checklist_data import standard_library
 from crosscheck_platform.auth import Role
-from crosscheck_platform.testing.infra import Infra
+from crosscheck_testing.infra import Infra
 
 from .harness import CAMPAIGN, VILLAGE, Harness, base_inventory, round_plan, running_service
 
@@ -128,7 +128,7 @@ async def test_whoever_reported_the_fix_never_verifies_it(svc: Harness) -> None:
     )
 
     status, body = await verify(svc, hazard_id, staff(svc, "s-1"))
-    assert status == 200 and body["state"] == "closed"
+    assert status == 200 and body["state"] == "verified"
 
 
 async def test_the_responsible_person_never_verifies(svc: Harness) -> None:
@@ -208,4 +208,4 @@ async def test_a_major_hazard_needs_a_photo_taken_after_the_report(svc: Harness)
     after = await upload(PNG + b"taken-on-site-at-the-re-check")
     status, body = await verify(svc, hazard_id, staff(svc, "s-2"), evidence_ids=[after])
     assert status == 200, body
-    assert body["state"] == "closed"
+    assert body["state"] == "verified"

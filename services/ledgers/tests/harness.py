@@ -18,13 +18,13 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_ledgers import bootstrap
 from crosscheck_ledgers.consumers import CONSUMER
 from crosscheck_ledgers.domain.tables import ALL_TABLES
-from crosscheck_ledgers.scenario import Produced
 from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.http import ServiceRuntime
 from crosscheck_platform.kafka import ensure_topics, reliable_producer
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.schema import migrate_schema
+from crosscheck_scenarios.ledgers import Produced
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.schema import migrate_schema
 
 
 @dataclass

@@ -24,13 +24,13 @@ import pytest
 
 from crosscheck_contracts.topics import Topics
 from crosscheck_ledgers import bootstrap
-from crosscheck_ledgers.scenario import AS_OF, generate
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import delete_topics_under, ensure_topics
 from crosscheck_platform.kafka.cluster import KafkaClusterChanged
-from crosscheck_platform.testing.fixtures import new_namespace
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.schema import migrate_schema
+from crosscheck_scenarios.ledgers import AS_OF, generate
+from crosscheck_testing.fixtures import new_namespace
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.schema import migrate_schema
 
 from .harness import admin, produce
 

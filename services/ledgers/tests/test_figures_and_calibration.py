@@ -9,7 +9,7 @@ import pytest
 from crosscheck_contracts.events import HazardFound, InspectionCompleted
 from crosscheck_ledgers.domain.calibration import Visit, calibrate, poisson_cdf
 from crosscheck_ledgers.domain.figures import Figures
-from crosscheck_ledgers.scenario import START, generate
+from crosscheck_scenarios.ledgers import START, generate
 
 
 def test_the_reference_rate_is_97_percent() -> None:

@@ -20,11 +20,11 @@ from crosscheck_contracts import CATALOGUE
 from crosscheck_ledgers.app.progress import RebuildProgress
 from crosscheck_ledgers.app.rebuild import ShareProcess, rebuild
 from crosscheck_ledgers.consumers import CONSUMER
-from crosscheck_ledgers.scenario import AS_OF, Scenario, generate
 from crosscheck_platform.auth import Principal, Role
-from crosscheck_platform.testing.fixtures import new_namespace
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.tenancy import assert_out_of_scope
+from crosscheck_scenarios.ledgers import AS_OF, Scenario, generate
+from crosscheck_testing.fixtures import new_namespace
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.tenancy import assert_out_of_scope
 
 from .harness import Ledgers, admin, county_viewer, ledgers_service, produce, produce_raw
 

@@ -20,7 +20,7 @@ from crosscheck_contracts.samples import all_samples, sample
 from crosscheck_ledgers.domain import projection, tables
 from crosscheck_ledgers.domain.merge import Key, Patches, RowState
 from crosscheck_ledgers.domain.projection import Meta, project
-from crosscheck_ledgers.scenario import Produced, generate
+from crosscheck_scenarios.ledgers import Produced, generate
 
 SCENARIO = generate(7, sites=20, staff=16, groups=4, hazards=40, open_hazards=3)
 

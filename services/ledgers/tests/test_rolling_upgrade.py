@@ -20,14 +20,14 @@ from crosscheck_contracts.events import ALL_EVENTS, UPCASTERS, RectificationVeri
 from crosscheck_contracts.topics import dead_letter_topic
 from crosscheck_ledgers import bootstrap
 from crosscheck_ledgers.consumers import CONSUMER
-from crosscheck_ledgers.scenario import generate
 from crosscheck_platform.db import Database
 from crosscheck_platform.deadletters.letters import LetterFilter, read_letters, redrive
 from crosscheck_platform.http import ServiceRuntime
 from crosscheck_platform.http import consumers as consumer_parts
-from crosscheck_platform.testing.fixtures import new_namespace
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.schema import migrate_schema
+from crosscheck_scenarios.ledgers import generate
+from crosscheck_testing.fixtures import new_namespace
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.schema import migrate_schema
 
 from .harness import produce
 

@@ -20,7 +20,7 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.http.infrastructure import load_catalogue
 from crosscheck_platform.outbound import OutboundHttp
-from crosscheck_platform.testing.schema import migrated
+from crosscheck_testing.schema import migrated
 
 from .domain_helpers import TOWNSHIP, History
 from .receivers import SECRET

@@ -24,11 +24,11 @@ from crosscheck_notify.settings import NotifySettings
 from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.settings import ServiceSettings
-from crosscheck_platform.testing.auth import bearer
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.issuer import LocalIssuer
-from crosscheck_platform.testing.schema import migrated
-from crosscheck_platform.testing.tenancy import assert_out_of_scope
+from crosscheck_testing.auth import bearer
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.issuer import LocalIssuer
+from crosscheck_testing.schema import migrated
+from crosscheck_testing.tenancy import assert_out_of_scope
 
 from . import harness
 from .domain_helpers import DEADLINE, T0, TOWNSHIP, History

@@ -47,9 +47,9 @@ from crosscheck_platform.http import ServiceSpec, service_app
 from crosscheck_platform.http.infrastructure import load_catalogue
 from crosscheck_platform.kafka import reliable_producer
 from crosscheck_platform.settings import ServiceSettings
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.kafka_reading import read_until
-from crosscheck_platform.testing.schema import migrate_schema, migrated
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.kafka_reading import read_until
+from crosscheck_testing.schema import migrate_schema, migrated
 
 from .receivers import SECRET, WebhookReceiver, webhook_receiver
 

@@ -16,6 +16,7 @@ from crosscheck_contracts.events.hazards import (
     HazardFound,
     HazardNotified,
     InspectionCompleted,
+    NoticeIssued,
     Presence,
     PresenceFlag,
     RectificationAssigned,
@@ -66,7 +67,9 @@ ALL_EVENTS: tuple[type[Event], ...] = (
 # When an event gets schema_version N+1, its v N file stays published and an upcaster
 # (event_type, N) -> function(v N data) -> v N+1 data goes here, so history stays readable.
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
-    (model.event_type, 1): hazards.actor_unknown for model in hazards.EVENTS
+    (model.event_type, 1): hazards.actor_unknown
+    for model in hazards.EVENTS
+    if model is not hazards.NoticeIssued  # born at v1 with `actor`
 } | {
     (RectificationVerified.event_type, 2): hazards.no_override,
     (RectificationVerified.event_type, 3): hazards.presence_unknown,
@@ -108,6 +111,7 @@ __all__ = [
     "HazardFound",
     "HazardNotified",
     "InspectionCompleted",
+    "NoticeIssued",
     "NoticeKind",
     "NotificationFailed",
     "Presence",

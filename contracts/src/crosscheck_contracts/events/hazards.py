@@ -56,6 +56,29 @@ SEVERITY_LABELS: dict[str, tuple[str, str]] = {
 """(Chinese, English) of each severity."""
 
 
+class HazardStatus(StrEnum):
+    """Where a hazard stands in its loop: one vocabulary for every service, ledger,
+    notice and status page (the codes their APIs answer, the labels below)."""
+
+    FOUND = "found"  # recorded, not yet told on the spot
+    NOTIFIED = "notified"  # 当场告知
+    RECTIFYING = "rectifying"  # 限期整改
+    REPORTED = "reported"  # fix reported, awaiting 现场复核
+    REJECTED = "rejected"  # re-check failed, back to rectification with a new deadline
+    VERIFIED = "verified"  # 现场复核合格, closed (销号)
+
+
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    HazardStatus.FOUND: ("待告知", "found"),
+    HazardStatus.NOTIFIED: ("已告知", "notified"),
+    HazardStatus.RECTIFYING: ("整改中", "being rectified"),
+    HazardStatus.REPORTED: ("待复核", "awaiting re-check"),
+    HazardStatus.REJECTED: ("复核未通过", "re-check failed"),
+    HazardStatus.VERIFIED: ("已销号", "verified and closed"),
+}
+"""(Chinese, English) of each status."""
+
+
 class EscalationLevel(StrEnum):
     """Who a hazard's follow-up was handed up to."""
 
@@ -311,6 +334,25 @@ class HazardEscalated(_HazardsEvent):
     escalated_at: AwareDatetime
 
 
+class NoticeIssued(_HazardsEvent):
+    """An inspection's rectification notice (整改通知书) was issued with a public status
+    link, or issued again with a new link after the old one was revoked."""
+
+    event_type: ClassVar[str] = "crosscheck.hazards.NoticeIssued"
+    aggregate_field: ClassVar[str] = "inspection_id"
+    schema_version: ClassVar[int] = 1
+
+    inspection_id: Id
+    hazard_ids: IdList
+    """The hazards the notice lists."""
+    file_number: Text
+    """The notice's number in the township's yearly sequence, e.g. 维的乡互查整改〔2026〕第12号."""
+    status_url: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^https?://")]
+    """The public page of the hazards' state the notice's QR code opens: no sign-in, no
+    personal data; random, so unguessable, and revocable (it then opens nothing)."""
+    issued_at: AwareDatetime
+
+
 EVENTS: tuple[type[Event], ...] = (
     InspectionCompleted,
     HazardFound,
@@ -321,6 +363,7 @@ EVENTS: tuple[type[Event], ...] = (
     RectificationRejected,
     DeadlineExtended,
     HazardEscalated,
+    NoticeIssued,
 )
 
 

@@ -50,5 +50,6 @@ def build_app(
         policy=own.deadline_policy(),
         checklists=standard_library(),
         blobs=blobs,
+        public_url=own.public_url.rstrip("/"),
     )
     return app

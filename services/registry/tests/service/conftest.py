@@ -15,12 +15,12 @@ from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.http.runtime import ServiceRuntime
 from crosscheck_platform.settings import ServiceSettings
-from crosscheck_platform.testing.auth import bearer
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.issuer import LocalIssuer
-from crosscheck_platform.testing.schema import migrated
 from crosscheck_registry import bootstrap
-from crosscheck_registry.scenario import Scenario, reference_scenario
+from crosscheck_scenarios.registry import Scenario, reference_scenario
+from crosscheck_testing.auth import bearer
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.issuer import LocalIssuer
+from crosscheck_testing.schema import migrated
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from crosscheck_platform.auth import Role
 from crosscheck_registry.domain.values import mask_phone, phone
-from crosscheck_registry.scenario import (
+from crosscheck_scenarios.registry import (
     BAD_ROW_PROBLEMS,
     SITE_HEADERS,
     Scenario,

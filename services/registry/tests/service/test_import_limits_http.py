@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from crosscheck_platform.testing.http_wire import served, stream_request
 from crosscheck_registry.adapters.upload_limits import MAX_ROWS, MAX_UPLOAD_BYTES
-from crosscheck_registry.scenario import Scenario
+from crosscheck_scenarios.registry import Scenario
+from crosscheck_testing.http_wire import served, stream_request
 
 from ..workbooks import SHEET, archive, big_cell_sheet, parts_of, villages, workbook
 from .conftest import XLSX, Registry

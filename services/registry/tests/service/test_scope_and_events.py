@@ -18,8 +18,8 @@ from crosscheck_contracts.events.registry import (
 )
 from crosscheck_platform.auth import Role
 from crosscheck_platform.kafka import bootstrap_servers
-from crosscheck_platform.testing.tenancy import assert_out_of_scope
-from crosscheck_registry.scenario import Scenario, reference_scenario
+from crosscheck_scenarios.registry import Scenario, reference_scenario
+from crosscheck_testing.tenancy import assert_out_of_scope
 
 from .conftest import XLSX, Registry
 

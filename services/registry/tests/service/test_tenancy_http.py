@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from crosscheck_platform.auth import Role
-from crosscheck_platform.testing.auth import bearer
-from crosscheck_platform.testing.tenancy import assert_out_of_scope
-from crosscheck_registry.scenario import Scenario
+from crosscheck_scenarios.registry import Scenario
+from crosscheck_testing.auth import bearer
+from crosscheck_testing.tenancy import assert_out_of_scope
 
 from .conftest import Registry
 

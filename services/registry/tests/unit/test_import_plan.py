@@ -25,7 +25,7 @@ from crosscheck_registry.domain.importing.plan import plan_import
 from crosscheck_registry.domain.importing.report import ImportPlan
 from crosscheck_registry.domain.importing.tables import Upload
 from crosscheck_registry.domain.state import SiteRecord, StaffRecord, TownshipState, VillageRecord
-from crosscheck_registry.scenario import (
+from crosscheck_scenarios.registry import (
     BAD_ROW_PROBLEMS,
     SITE_HEADERS,
     Scenario,

@@ -25,7 +25,7 @@ from crosscheck_registry.adapters.workbook_census import (
     WorkbookCensus,
 )
 from crosscheck_registry.domain.importing.tables import TableKind
-from crosscheck_registry.scenario import reference_scenario
+from crosscheck_scenarios.registry import reference_scenario
 
 from ..workbooks import (
     SHEET,

@@ -22,13 +22,13 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import ensure_topics, reliable_producer
-from crosscheck_platform.testing.auth import bearer
-from crosscheck_platform.testing.fixtures import new_namespace
-from crosscheck_platform.testing.infra import Infra
-from crosscheck_platform.testing.kafka_reading import read_until
-from crosscheck_platform.testing.schema import migrate_schema
 from crosscheck_rotation import bootstrap
-from crosscheck_rotation.domain.scenario import Township
+from crosscheck_scenarios.rotation import Township
+from crosscheck_testing.auth import bearer
+from crosscheck_testing.fixtures import new_namespace
+from crosscheck_testing.infra import Infra
+from crosscheck_testing.kafka_reading import read_until
+from crosscheck_testing.schema import migrate_schema
 
 COUNTY = "532327"
 

@@ -12,7 +12,7 @@ import pytest
 
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.events import registry as reg
-from crosscheck_rotation.domain.scenario import reference
+from crosscheck_scenarios.rotation import reference
 
 from .conftest import Rotation, registry_events
 

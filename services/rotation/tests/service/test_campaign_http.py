@@ -11,9 +11,9 @@ import pytest
 from crosscheck_contracts.events import registry as reg
 from crosscheck_contracts.events import rotation as rot
 from crosscheck_platform.auth import Role
-from crosscheck_platform.testing.tenancy import assert_out_of_scope
 from crosscheck_rotation.domain.model import StaffMember
-from crosscheck_rotation.domain.scenario import Township, reference
+from crosscheck_scenarios.rotation import Township, reference
+from crosscheck_testing.tenancy import assert_out_of_scope
 
 from .conftest import Rotation, registry_events
 

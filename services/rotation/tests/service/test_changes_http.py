@@ -11,7 +11,7 @@ import pytest
 
 from crosscheck_contracts.events import registry as reg
 from crosscheck_rotation.domain.model import StaffMember
-from crosscheck_rotation.domain.scenario import Township, reference
+from crosscheck_scenarios.rotation import Township, reference
 
 from .conftest import Rotation, registry_events
 

@@ -10,8 +10,8 @@ import pytest
 
 from crosscheck_contracts.events import rotation as rot
 from crosscheck_platform.auth import Role
-from crosscheck_platform.testing.tenancy import assert_out_of_scope
-from crosscheck_rotation.domain.scenario import reference
+from crosscheck_scenarios.rotation import reference
+from crosscheck_testing.tenancy import assert_out_of_scope
 
 from .conftest import Rotation, registry_events
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 
 from crosscheck_platform.auth import Role
-from crosscheck_platform.testing.auth import bearer
-from crosscheck_platform.testing.tenancy import assert_out_of_scope
-from crosscheck_rotation.domain.scenario import township
+from crosscheck_scenarios.rotation import township
+from crosscheck_testing.auth import bearer
+from crosscheck_testing.tenancy import assert_out_of_scope
 
 from .conftest import COUNTY, Rotation, registry_events
 

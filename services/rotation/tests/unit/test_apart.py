@@ -16,8 +16,8 @@ from crosscheck_rotation.domain.formation import form_groups
 from crosscheck_rotation.domain.model import Group, RotationProblem, StaffMember
 from crosscheck_rotation.domain.planner import plan_campaign
 from crosscheck_rotation.domain.precheck import precheck
-from crosscheck_rotation.domain.scenario import reference
 from crosscheck_rotation.domain.zoning import split_for_groups
+from crosscheck_scenarios.rotation import reference
 
 
 def _declare(staff: list[StaffMember], pairs: list[tuple[int, int]]) -> list[StaffMember]:

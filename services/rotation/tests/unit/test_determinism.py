@@ -14,8 +14,8 @@ import sys
 from crosscheck_rotation.domain.formation import form_groups
 from crosscheck_rotation.domain.model import RotationProblem
 from crosscheck_rotation.domain.planner import plan_campaign
-from crosscheck_rotation.domain.scenario import township
 from crosscheck_rotation.domain.zoning import split_for_groups
+from crosscheck_scenarios.rotation import township
 
 TOWNSHIPS = 20
 

@@ -9,8 +9,8 @@ from crosscheck_rotation.domain.formation import form_groups
 from crosscheck_rotation.domain.model import CampaignPlan, Group, RotationProblem, StaffMember
 from crosscheck_rotation.domain.planner import plan_campaign
 from crosscheck_rotation.domain.recusal import eligibility
-from crosscheck_rotation.domain.scenario import Township, reference
 from crosscheck_rotation.domain.zoning import split_for_groups
+from crosscheck_scenarios.rotation import Township, reference
 
 
 @pytest.fixture(scope="module")

@@ -74,6 +74,7 @@ def township_item(row: asyncpg.Record | dict[str, Any]) -> TownshipItem:
             hazard=row["hazard"],
             action=row["action"],
             severity=Severity(row["severity"]),
+            basis=row.get("basis") or "",
         ),
         site_types=frozenset(SiteType(s) for s in row["site_types"]),
     )

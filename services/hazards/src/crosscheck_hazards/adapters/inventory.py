@@ -14,6 +14,8 @@ from crosscheck_contracts.events import (
     SiteClosed,
     SiteRegistered,
     SiteUpdated,
+    StaffEnrolled,
+    StaffUpdated,
     TownshipRegistered,
     VillageRegistered,
 )
@@ -92,6 +94,19 @@ async def apply_inventory_event(conn: Connection, item: ReceivedEvent) -> None:
         case SiteClosed():
             await conn.execute(
                 "UPDATE known_sites SET closed = true WHERE site_id = $1", event.site_id
+            )
+        case StaffEnrolled():
+            # Inspectors are named on the notices they sign (public officials in office).
+            await conn.execute(
+                """INSERT INTO known_staff VALUES ($1, $2, $3)
+                   ON CONFLICT (staff_id) DO UPDATE SET name = $3""",
+                event.staff_id,
+                township,
+                event.name,
+            )
+        case StaffUpdated(name=str()):
+            await conn.execute(
+                "UPDATE known_staff SET name = $2 WHERE staff_id = $1", event.staff_id, event.name
             )
         case GroupsFormed():
             await conn.execute(
@@ -176,6 +191,15 @@ class Inventory:
             "SELECT name FROM known_townships WHERE township = $1", township
         )
         return str(name) if name is not None else None
+
+    async def staff_names(self, township: str, staff_ids: list[str]) -> dict[str, str]:
+        rows = await self.db.fetch(
+            "SELECT staff_id, name FROM known_staff WHERE township = $1"
+            " AND staff_id = ANY($2::text[])",
+            township,
+            staff_ids,
+        )
+        return {r["staff_id"]: r["name"] for r in rows}
 
     async def village_name(self, village_id: str) -> str | None:
         name = await self.db.fetchval(

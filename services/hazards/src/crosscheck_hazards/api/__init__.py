@@ -25,5 +25,6 @@ def routers() -> list[APIRouter]:
         checklists.router,
         evidence.router,
         notices.router,
+        notices.public_router,
         presence.router,
     ]

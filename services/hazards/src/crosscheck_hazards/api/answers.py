@@ -86,6 +86,7 @@ class ChecklistItem(BaseModel):
     hazard: str = Field(description="the hazard a failed check records")
     action: str = Field(description="the rectification asked for")
     severity: str
+    basis: str = Field(description="the article a failed check breaches (依据); may be empty")
 
 
 class ChecklistAnswer(BaseModel):

@@ -95,3 +95,5 @@ class AddTownshipItem(Body):
     hazard: Text
     action: Text
     severity: Severity = Severity.GENERAL
+    basis: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    """The article a failed check breaches, e.g. 《中华人民共和国消防法》第二十八条."""

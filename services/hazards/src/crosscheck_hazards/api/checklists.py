@@ -34,6 +34,7 @@ def checklist_view(checklist: Checklist) -> dict[str, Any]:
                 "hazard": i.hazard,
                 "action": i.action,
                 "severity": i.severity.value,
+                "basis": i.basis,
             }
             for i in checklist.items
         ],
@@ -61,7 +62,9 @@ async def add_township_item(
     tenant = acting_tenant(principal)
     item_id = f"{TOWNSHIP_ITEM_PREFIX}{tenant.township}.{body.key}"
     added = await runtime.database.fetchval(
-        """INSERT INTO township_items VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        """INSERT INTO township_items (township, item_id, category, site_types,
+               check_text, check_en, hazard, action, severity, added_at, basis)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT DO NOTHING RETURNING true""",
         tenant.township,
         item_id,
@@ -73,6 +76,7 @@ async def add_township_item(
         body.action,
         body.severity.value,
         services.clock(),
+        body.basis,
     )
     if not added:
         raise StateConflict("checklist.item_exists", item_id=item_id)

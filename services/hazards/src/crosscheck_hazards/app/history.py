@@ -23,6 +23,7 @@ register(
         "step.RectificationRejected": ("现场复核未通过", "Re-check failed"),
         "step.DeadlineExtended": ("延期整改", "Deadline extended"),
         "step.HazardEscalated": ("提级督办", "Escalated"),
+        "step.NoticeIssued": ("签发整改通知书", "Rectification notice issued"),
     }
 )
 
@@ -38,6 +39,7 @@ _WHEN = (
     "verified_at",
     "rejected_at",
     "escalated_at",
+    "issued_at",
 )
 _NOT_A_CHANGE = {"actor", "evidence_ids"}
 

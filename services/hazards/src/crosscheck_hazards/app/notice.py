@@ -23,6 +23,11 @@ INTRO = (
 )
 MAJOR_NOTE = "重大隐患已提请乡镇党政领导挂牌督办。"
 SIGNATURES = ("检查组成员(签字)", "场所负责人(签字)", "村委会(盖章)")
+SEAL = "(乡镇人民政府盖章)"
+STATUS_NOTE = "扫描二维码可查看本通知书所列隐患的整改进度(不含个人信息)。"
+CUT_LINE = "✂ - - - - - - - - - - - 沿此线剪开,回执交检查组 - - - - - - - - - - -"
+RECEIPT_TITLE = "回  执"
+BASIS_PENDING = "按有关规定"
 
 
 def local_date_time(value: datetime) -> str:
@@ -40,6 +45,7 @@ class NoticeLine:
     category: str
     severity: str
     action: str
+    basis: str
     deadline: str
     responsible: str
     recurrence: bool
@@ -48,6 +54,7 @@ class NoticeLine:
 @dataclass(frozen=True)
 class Notice:
     reference: str
+    """The file number in the township's yearly sequence, e.g. 维的乡互查整改〔2026〕第12号."""
     township: str
     site_name: str
     site_address: str
@@ -58,11 +65,37 @@ class Notice:
     lines: tuple[NoticeLine, ...]
     has_major: bool
     issued_on: str
+    inspectors: tuple[str, ...]
+    """Names of the staff present at the inspection."""
+    status_url: str
+    """The public status page the QR code opens."""
 
     title: str = TITLE
     intro: str = INTRO
     major_note: str = MAJOR_NOTE
     signatures: tuple[str, ...] = SIGNATURES
+    seal: str = SEAL
+    status_note: str = STATUS_NOTE
+    cut_line: str = CUT_LINE
+    receipt_title: str = RECEIPT_TITLE
+
+    @property
+    def receipt(self) -> str:
+        return (
+            f"{self.township}安全生产循环互查检查组:\n"
+            f"    你组于{self.inspected_at}送达的《{self.title}》({self.reference})已收到,"
+            f"共 {len(self.lines)} 项隐患,我单位(场所)将按要求限期整改。"
+        )
+
+    receipt_signatures: tuple[str, ...] = ("受检场所(签章)", "签收人", "签收日期")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What issuing the notice gave it: its file number and its status page's link."""
+
+    file_number: str
+    status_url: str
 
 
 async def assemble(
@@ -72,6 +105,7 @@ async def assemble(
     inventory: Inventory,
     items: dict[str, ChecklistItem],
     now: datetime,
+    issue: Issue,
 ) -> Notice:
     done = inspection.completed
     assert done is not None
@@ -88,16 +122,20 @@ async def assemble(
                 category=CATEGORY_LABELS[found.category][0],
                 severity=SEVERITY_LABELS[found.severity][0],
                 action=item.action if item else "按有关规定整改",
+                basis=(item.basis if item else "") or BASIS_PENDING,
                 deadline=local_date_time(hazard.deadline) if hazard.deadline else DEADLINE_PENDING,
                 responsible=hazard.responsible_person_name
                 or (site.responsible_name if site else ""),
                 recurrence=found.recurrence_of is not None,
             )
         )
+    township_name = await inventory.township_name(township) or township
+    names = await inventory.staff_names(township, list(done.present_staff_ids))
+    if done.actor is not None and done.actor.staff_id is not None:
+        names.setdefault(done.actor.staff_id, done.actor.name)  # as their token named them
     return Notice(
-        reference=f"互查整改〔{done.inspected_at.astimezone(DISPLAY_ZONE).year}〕"
-        f"{inspection.id[:8].upper()}号",
-        township=await inventory.township_name(township) or township,
+        reference=issue.file_number,
+        township=township_name,
         site_name=site.name if site else done.site_id,
         site_address=site.address if site else "",
         site_responsible=site.responsible_name if site else "",
@@ -108,4 +146,7 @@ async def assemble(
         lines=tuple(lines),
         has_major=any(h.severity is Severity.MAJOR for h in hazards),
         issued_on=local_date(now),
+        # Staff the registry has not named yet are left out rather than shown by id.
+        inspectors=tuple(names[s] for s in done.present_staff_ids if s in names),
+        status_url=issue.status_url,
     )

@@ -30,6 +30,8 @@ class HazardsSettings(BaseSettings):
     s3_region: str | None = None
     general_deadline_days: int = Field(default=7, ge=1, le=365)
     major_deadline_days: int = Field(default=30, ge=1, le=365)
+    public_url: str = "http://127.0.0.1:8103"
+    """Where the public reaches this service: the notices' QR codes link below it."""
 
     def deadline_policy(self) -> DeadlinePolicy:
         return DeadlinePolicy(
@@ -43,3 +45,4 @@ class HazardsServices:
     policy: DeadlinePolicy
     checklists: ChecklistLibrary
     blobs: BlobStore
+    public_url: str = "http://127.0.0.1:8103"

@@ -33,6 +33,9 @@ class ChecklistItem:
     """What the place must do to fix it (整改要求); printed on the notice."""
     severity: Severity = Severity.GENERAL
     """Default severity when failed; the inspector may raise or lower it."""
+    basis: str = ""
+    """The article a failed check breaches (依据), e.g. 《中华人民共和国消防法》第二十八条;
+    printed on the notice."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ def parse_library(text: str) -> ChecklistLibrary:
             hazard=raw["hazard"],
             action=raw["action"],
             severity=Severity(raw.get("severity", Severity.GENERAL.value)),
+            basis=raw.get("basis", ""),
         )
         for raw in data["item"]
     }

@@ -363,7 +363,7 @@ class Hazard(Aggregate):
             case HazardNotified():
                 self.state = HazardState.NOTIFIED
             case RectificationAssigned():
-                self.state = HazardState.ASSIGNED
+                self.state = HazardState.RECTIFYING
                 self.deadline = event.deadline
                 self.responsible_person_name = event.responsible_person_name
                 self.responsible_staff_id = event.responsible_staff_id
@@ -373,7 +373,7 @@ class Hazard(Aggregate):
                 self.reported_by = event.actor
                 self.reported_at = event.reported_at
             case RectificationVerified():
-                self.state = HazardState.CLOSED
+                self.state = HazardState.VERIFIED
                 self.closed_at = event.verified_at
             case RectificationRejected():
                 self.state = HazardState.REJECTED

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.events.hazards import Actor as StepActor
-from crosscheck_contracts.events.hazards import InspectionCompleted, Severity
+from crosscheck_contracts.events.hazards import InspectionCompleted, NoticeIssued, Severity
 from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.domain.assignment import (
     Actor,
@@ -75,15 +75,38 @@ class Inspection(Aggregate):
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
         self.completed: InspectionCompleted | None = None
+        self.notice: NoticeIssued | None = None
 
     @property
     def hazard_ids(self) -> list[str]:
         return list(self.completed.hazard_ids) if self.completed else []
 
+    def issue_notice(
+        self, *, file_number: str, status_url: str, at: datetime, by: StepActor | None = None
+    ) -> None:
+        """The rectification notice issued with its public status link (again, with a
+        new link, after the previous one was revoked)."""
+        if self.completed is None:
+            raise StateConflict("inspection.not_found", inspection_id=self.id)
+        self._emit(
+            NoticeIssued(
+                inspection_id=self.id,
+                hazard_ids=self.hazard_ids,
+                file_number=file_number,
+                status_url=status_url,
+                issued_at=at,
+                actor=by,
+            )
+        )
+
     def apply(self, event: Event) -> None:
-        if not isinstance(event, InspectionCompleted):
-            raise TypeError(f"an inspection does not apply {type(event).__name__}")
-        self.completed = event
+        match event:
+            case InspectionCompleted():
+                self.completed = event
+            case NoticeIssued():
+                self.notice = event
+            case _:
+                raise TypeError(f"an inspection does not apply {type(event).__name__}")
 
 
 def record_inspection(

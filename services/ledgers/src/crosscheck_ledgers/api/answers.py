@@ -87,6 +87,11 @@ class ResponsibilityRow(BaseModel):
     leader_id: str | None
     leader_name: str | None
     deadline: datetime | None
+    found_by_name: str | None = Field(None, description="who recorded the finding")
+    assigned_by_name: str | None = Field(None, description="who assigned the fix")
+    reported_by_name: str | None = Field(None, description="who reported the fix done")
+    measures: str | None = Field(None, description="what the fix report says was done (整改措施)")
+    reported_at: datetime | None = None
     verified_by: str | None
     verified_by_name: str | None
     verified_at: datetime | None
@@ -112,7 +117,6 @@ class HazardRow(ResponsibilityRow):
     notified_at: datetime | None
     told_person: str | None
     signed: bool | None
-    reported_at: datetime | None
     rejected_at: datetime | None
     rejection_reason: str | None
     escalation_level: str | None

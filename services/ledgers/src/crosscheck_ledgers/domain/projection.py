@@ -247,7 +247,10 @@ def _(e: HazardFound, m: Meta) -> list[Write]:
         e.found_at,
         e.recurrence_of,
     )
-    return [found, _state(e.hazard_id, m, FOUND, e.found_at)]
+    writes = [found, _state(e.hazard_id, m, FOUND, e.found_at)]
+    if e.actor is not None:
+        writes.append(_w(t.HAZARDS, (e.hazard_id,), m, "found_by", e.actor.name))
+    return writes
 
 
 @_project.register
@@ -284,6 +287,7 @@ def _(e: RectificationAssigned, m: Meta) -> list[Write]:
         ),
         _w(t.HAZARDS, key, m, "deadline", e.deadline),
         _state(e.hazard_id, m, RECTIFYING, m.time),
+        _w(t.HAZARDS, key, m, "assigned_by", e.actor.name if e.actor else None),
     ]
 
 
@@ -292,6 +296,14 @@ def _(e: RectificationReported, m: Meta) -> list[Write]:
     return [
         _w(t.HAZARDS, (e.hazard_id,), m, "reported", e.reported_at),
         _state(e.hazard_id, m, REPORTED, e.reported_at),
+        _w(
+            t.HAZARDS,
+            (e.hazard_id,),
+            m,
+            "report_detail",
+            e.actor.name if e.actor else None,
+            e.note,
+        ),
     ]
 
 

@@ -20,7 +20,7 @@ from crosscheck_contracts.events.hazards import (
 from crosscheck_ledgers.domain.figures import Figures
 from crosscheck_ledgers.domain.states import (
     SITE_TYPE_LABELS,
-    STATE_LABELS,
+    STATUS_LABELS,
     label,
 )
 
@@ -145,8 +145,9 @@ HAZARD_SHEET = Sheet(
         C("检查组", "Group", 12, _or("group_name", "group_id")),
         C("轮次", "Round", 6, _field("round_no")),
         C("发现时间", "Found at", 17, _time("found_at")),
-        C("状态", "State", 11, _labelled("state", STATE_LABELS)),
+        C("状态", "State", 11, _labelled("state", STATUS_LABELS)),
         C("整改期限", "Deadline", 17, _time("deadline")),
+        C("整改措施", "Measures taken", 24, _field("measures")),
         C("完成时间", "Fixed at", 17, _time("reported_at")),
         C("是否逾期", "Overdue", 9, _yes_no("overdue")),
         C("持续天数", "Days open", 9, _field("days_open")),
@@ -170,11 +171,15 @@ RESPONSIBILITY_SHEET = Sheet(
         ),
         C("检查组", "Inspecting group", 12, _or("group_name", "group_id")),
         C("带队领导", "Group leader", 12, _or("leader_name", "leader_id")),
+        C("发现人", "Found by", 10, _field("found_by_name")),
+        C("交办人", "Assigned by", 10, _field("assigned_by_name")),
         C("整改期限", "Deadline", 17, _time("deadline")),
+        C("整改措施", "Measures taken", 24, _field("measures")),
+        C("报告人", "Reported by", 10, _field("reported_by_name")),
         C("完成时间", "Fixed at", 17, _time("reported_at")),
         C("复核人", "Verified by", 12, _or("verified_by_name", "verified_by")),
         C("复核时间", "Verified at", 17, _time("verified_at")),
-        C("状态", "State", 11, _labelled("state", STATE_LABELS)),
+        C("状态", "State", 11, _labelled("state", STATUS_LABELS)),
     ],
 )
 

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from crosscheck_contracts.events import SiteType
+from crosscheck_contracts.events.hazards import STATUS_LABELS, HazardStatus
+
+__all__ = ["SITE_TYPE_LABELS", "STATUS_LABELS", "HazardState", "label"]
 
 
-class HazardState(StrEnum):
-    FOUND = "found"  # recorded, not yet told on the spot
-    NOTIFIED = "notified"  # 当场告知
-    RECTIFYING = "rectifying"  # 限期整改
-    REPORTED = "reported"  # fix reported, awaiting 现场复核
-    REJECTED = "rejected"  # re-check failed, back to rectification with a new deadline
-    VERIFIED = "verified"  # 现场复核合格, closed (销号)
-
-
-STATE_LABELS: dict[str, tuple[str, str]] = {
-    HazardState.FOUND: ("待告知", "found"),
-    HazardState.NOTIFIED: ("已告知", "notified"),
-    HazardState.RECTIFYING: ("整改中", "being rectified"),
-    HazardState.REPORTED: ("待复核", "awaiting re-check"),
-    HazardState.REJECTED: ("复核未通过", "re-check failed"),
-    HazardState.VERIFIED: ("已销号", "verified and closed"),
-}
+# One vocabulary of hazard states, kept with the contracts (zh/en labels there too).
+HazardState = HazardStatus
 
 SITE_TYPE_LABELS: dict[str, tuple[str, str]] = {
     SiteType.ENTERPRISE: ("企业", "enterprise"),

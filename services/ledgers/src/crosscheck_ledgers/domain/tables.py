@@ -179,6 +179,11 @@ HAZARDS = Table(
         # Written from the notify context's own stream (its versions, not the hazard's).
         FieldGroup("overdue_notice", _cols("overdue_noticed_at:timestamptz")),
         FieldGroup("verify_presence", _cols("verify_presence_flags")),
+        # Who did each step (the names their sign-in tokens carried), and the measures
+        # the fix report describes (整改措施).
+        FieldGroup("found_by", _cols("found_by_name")),
+        FieldGroup("assigned_by", _cols("assigned_by_name")),
+        FieldGroup("report_detail", _cols("reported_by_name", "measures")),
     ),
 )
 

@@ -35,6 +35,7 @@ import asyncpg
 from crosscheck_contracts.events.notify import Channel, NoticeKind, RecipientRole
 from crosscheck_notify.adapters.channels import DeliveryFailed, Outgoing, Sender, prepare
 from crosscheck_notify.adapters.directory import Contact, ContactKey, Directory
+from crosscheck_notify.adapters.places import notice_details
 from crosscheck_notify.app.outcomes import Claimed, Outcome
 from crosscheck_notify.app.recording import record
 from crosscheck_notify.domain.policy import NotifyPolicy
@@ -134,6 +135,16 @@ class _Ready:
 
 _Fired = tuple[UUID, list[Outcome]]
 """A pass's claim and what became of its notices, for the recorder."""
+
+
+def _site_of(notice: Claimed) -> str | None:
+    """The hazard's place: planned with the notice, or (older plans) the responsible
+    person's recipient reference."""
+    if notice.params.get("site_id"):
+        return notice.params["site_id"]
+    if notice.recipient is RecipientRole.RESPONSIBLE_PERSON:
+        return notice.recipient_ref
+    return None
 
 
 class Worker:
@@ -367,9 +378,15 @@ class Worker:
             if c.recipient is not None and c.recipient_ref is not None
         }
         contacts = await self.directory.lookup(keys)
-        return [self._ready(c, contacts) for c in claimed]
+        details = await notice_details(self.db, ((c.hazard_id, _site_of(c)) for c in claimed))
+        return [self._ready(c, contacts, details.get(c.hazard_id, {})) for c in claimed]
 
-    def _ready(self, notice: Claimed, contacts: Mapping[ContactKey, Contact]) -> Outcome | _Ready:
+    def _ready(
+        self,
+        notice: Claimed,
+        contacts: Mapping[ContactKey, Contact],
+        details: Mapping[str, str],
+    ) -> Outcome | _Ready:
         at = max(notice.due, self.clock())
         if notice.recipient is None:  # the overdue record itself: nobody to tell
             return Outcome(notice, "delivered", notice.attempts + 1)
@@ -395,7 +412,7 @@ class Worker:
             kind=notice.kind,
             recipient_role=notice.recipient,
             address=contact.address,
-            message=render(notice.template, contact.language, notice.params),
+            message=render(notice.template, contact.language, {**notice.params, **details}),
         )
         try:
             fire = prepare(sender, outgoing, at)

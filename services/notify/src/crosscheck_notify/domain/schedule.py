@@ -193,6 +193,7 @@ def _notice(
         correlation_id=anchor.correlation,
         params={
             "hazard_id": facts.hazard_id,
+            "site_id": facts.site_id or "",
             "description": facts.description or "",
             "person": facts.responsible_person_name or "",
             "deadline": local_minute(deadline) if deadline else "",

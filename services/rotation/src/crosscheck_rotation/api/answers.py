@@ -31,8 +31,20 @@ class Group(BaseModel):
     eligible_zones: list[ZoneRef]
 
 
+class Formation(BaseModel):
+    """How the groups were drawn for the K asked (K-aware formation)."""
+
+    no_repeat_within_rounds: int = Field(
+        description="the largest K a plan reached with these groups (at most the K asked; "
+        "0: no plan with them, the schedule names why)"
+    )
+    draw: int = Field(description="which draw gave them: 1 = the seed itself, then derived")
+    draws_tried: int
+
+
 class CampaignWithGroups(CampaignAccepted):
     groups: list[Group]
+    formation: Formation
 
 
 class Zone(BaseModel):

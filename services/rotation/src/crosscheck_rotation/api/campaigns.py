@@ -16,6 +16,7 @@ from crosscheck_rotation.adapters.roster import PostgresRoster
 from crosscheck_rotation.api import answers
 from crosscheck_rotation.api.bodies import DrawBody, LaunchBody, ReplanBody
 from crosscheck_rotation.app import campaigns, checks, commands, views
+from crosscheck_rotation.domain.kaware import Formed
 
 CampaignId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
 RoundNo = Annotated[int, Path(ge=1, le=366)]
@@ -61,11 +62,11 @@ async def launch(scope: Admin, body: LaunchBody, runtime: Runtime, roster: Roste
     villages split, split further so every group has work) and its groups."""
     campaign_id = f"c-{uuid.uuid4().hex[:16]}"
     command = commands.Launch(campaign_id=campaign_id, **body.model_dump())
-    stored = await campaigns.launch(
+    stored, formed = await campaigns.launch(
         runtime.event_store, roster, CommandContext(tenant=scope.tenant), command
     )
     groups = await _groups(runtime, scope.township, campaign_id)
-    return {**accepted(campaign_id, stored), "groups": groups}
+    return {**accepted(campaign_id, stored), "groups": groups, "formation": _formation(formed)}
 
 
 @router.post("/{campaign_id}/groups", response_model=answers.CampaignWithGroups)
@@ -73,7 +74,7 @@ async def form_groups(
     scope: Admin, campaign_id: CampaignId, body: DrawBody, runtime: Runtime, roster: RosterDep
 ) -> object:
     """Form the groups again (a new draw, or after roster changes), before scheduling."""
-    stored = await campaigns.reform(
+    stored, formed = await campaigns.reform(
         runtime.event_store,
         roster,
         CommandContext(tenant=scope.tenant),
@@ -82,6 +83,15 @@ async def form_groups(
     return {
         **accepted(campaign_id, stored),
         "groups": await _groups(runtime, scope.township, campaign_id),
+        "formation": _formation(formed),
+    }
+
+
+def _formation(formed: Formed) -> dict[str, int]:
+    return {
+        "no_repeat_within_rounds": formed.k,
+        "draw": formed.draw + 1,
+        "draws_tried": formed.draws_tried,
     }
 
 

@@ -30,7 +30,7 @@ from crosscheck_rotation.domain.campaign import Campaign
 from crosscheck_rotation.domain.causes import Cause, RotationInfeasible
 from crosscheck_rotation.domain.changes import GroupChange, apply_change, refresh_groups, rezone
 from crosscheck_rotation.domain.checker import Check, check_round
-from crosscheck_rotation.domain.formation import form_groups
+from crosscheck_rotation.domain.kaware import Formed, form_for_k
 from crosscheck_rotation.domain.model import (
     CampaignPlan,
     Group,
@@ -98,9 +98,10 @@ def _eligible(
 
 async def launch(
     store: EventStore, roster: RosterSource, ctx: CommandContext, cmd: Launch
-) -> list[StoredEvent]:
+) -> tuple[list[StoredEvent], Formed]:
     """CampaignLaunched with its zones, and GroupsFormed: the group count decides how
-    large zones are split, so both are decided together."""
+    large zones are split, and the groups are drawn for the K asked (K-aware), so all
+    are decided together."""
     township = ctx.tenant.township
     now = await roster.current(township)
     names = await roster.village_names(township)
@@ -114,7 +115,16 @@ async def launch(
     drawn = build_zones(names, sites, max_sites_per_zone=cmd.max_sites_per_zone)
     zones = split_for_groups(drawn, cmd.groups)
     seed = new_seed() if cmd.seed is None else cmd.seed
-    groups = await asyncio.to_thread(form_groups, list(staff.values()), zones, cmd.groups, seed)
+    formed = await asyncio.to_thread(
+        form_for_k,
+        list(staff.values()),
+        zones,
+        cmd.groups,
+        seed,
+        cmd.rounds,
+        cmd.no_repeat_within_rounds,
+    )
+    groups = formed.groups
     rules = contract.RotationRules(
         no_repeat_within_rounds=cmd.no_repeat_within_rounds,
         balance_workload=True,
@@ -134,13 +144,14 @@ async def launch(
         campaign.form_groups(groups, _eligible(groups, zones, staff), seed, now.version)
         unit.add(campaign)
 
-    return (await execute(store, ctx, handler)).events
+    return (await execute(store, ctx, handler)).events, formed
 
 
 async def reform(
     store: EventStore, roster: RosterSource, ctx: CommandContext, cmd: Reform
-) -> list[StoredEvent]:
-    """Form the groups again (another draw, or after roster changes) before scheduling."""
+) -> tuple[list[StoredEvent], Formed]:
+    """Form the groups again (another draw, or after roster changes) before scheduling,
+    K-aware as at launch."""
     now = await roster.current(ctx.tenant.township)
     staff = now.staff
 
@@ -149,12 +160,22 @@ async def reform(
         if state.plans:
             raise StateConflict("rotation.groups_already_formed")
         seed = new_seed() if cmd.seed is None else cmd.seed
-        groups = await asyncio.to_thread(
-            form_groups, list(staff.values()), state.zones, len(state.groups), seed
+        formed = await asyncio.to_thread(
+            form_for_k,
+            list(staff.values()),
+            state.zones,
+            len(state.groups),
+            seed,
+            state.rounds,
+            campaign.k_asked(),
         )
+        outcome.append(formed)
+        groups = formed.groups
         campaign.form_groups(groups, _eligible(groups, state.zones, staff), seed, now.version)
 
-    return await on_campaign(store, ctx, cmd.campaign_id, decide)
+    outcome: list[Formed] = []
+    stored = await on_campaign(store, ctx, cmd.campaign_id, decide)
+    return stored, outcome[-1]
 
 
 def _checks(

@@ -15,7 +15,7 @@ from crosscheck_rotation.app.roster import RosterSource
 from crosscheck_rotation.domain.campaign import Campaign
 from crosscheck_rotation.domain.causes import RotationInfeasible
 from crosscheck_rotation.domain.checker import check_round
-from crosscheck_rotation.domain.formation import form_groups
+from crosscheck_rotation.domain.kaware import form_for_k
 from crosscheck_rotation.domain.model import RotationProblem
 from crosscheck_rotation.domain.planner import plan_campaign
 from crosscheck_rotation.domain.roster_version import Roster
@@ -81,7 +81,16 @@ async def _replay_draw(campaign: Campaign, recorded: Roster | None) -> dict[str,
         why = "no draw recorded with its roster" if draw is None else "roster not kept"
         return {"replayed": False, "reason": why, "matches": None}
     staff = list(recorded.staff.values())
-    groups = await asyncio.to_thread(form_groups, staff, state.zones, len(draw.groups), draw.seed)
+    formed = await asyncio.to_thread(
+        form_for_k,
+        staff,
+        state.zones,
+        len(draw.groups),
+        draw.seed,
+        state.rounds,
+        campaign.k_asked(),
+    )
+    groups = formed.groups
     return {
         "replayed": True,
         "seed": draw.seed,

@@ -199,6 +199,10 @@ class Campaign(Aggregate):
         s = self.state
         return started(s.last_closed, bool(s.plans), s.starts_on, today)
 
+    def k_asked(self) -> int | None:
+        """The K the campaign was launched with; None = as large as feasible."""
+        return self.state.rules.no_repeat_within_rounds if self.state.rules else None
+
     def k_in_force(self) -> int | None:
         """The K the rounds are planned for: the campaign's rule, else the smallest any
         recorded plan was made for (None before any plan)."""

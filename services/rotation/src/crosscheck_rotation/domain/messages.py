@@ -48,6 +48,11 @@ CAUSES: dict[str, tuple[str, str]] = {
         "Groups {groups} each need {window} different zones in every {window} consecutive "
         "rounds, but together they may enter only {zones}: not enough room.",
     ),
+    "k_not_reached": (
+        "试了{draws}次抽签组队,没有一次能满足“{k}轮内不重复”;最好的是第{draw}次,可达到 K={best}",
+        "{draws} draws of the groups were tried and none allows no return within {k} rounds; "
+        "the best, draw {draw}, reaches K = {best}.",
+    ),
     "staff_conflict_unseatable": (
         "{members}之间申报了不得同组的回避关系,{groups}个检查组无法把他们全部分开",
         "{members} declared that they must not be in one group; {groups} groups cannot "
@@ -97,6 +102,11 @@ SUGGESTIONS: dict[str, tuple[str, str]] = {
     "move_one_of_pair": (
         "建议:把其中一人调到另一个检查组(POST …/groups/change)",
         "Suggestion: move one of them to another group (POST …/groups/change).",
+    ),
+    "best_draw": (
+        "建议:接受 K={k}(以种子{seed}抽签可达到),或调整组员、拆分片区后再抽签",
+        "Suggestion: accept K = {k} (the draw with seed {seed} reaches it), or move members "
+        "or split zones and draw again.",
     ),
     "fewer_groups": (
         "建议:减少检查组数量,或增加带队领导",

@@ -4,7 +4,7 @@ its users across test runs, and a township's list of logins should hold only its
 from __future__ import annotations
 
 from crosscheck_platform.identity import IdentityProvider
-from crosscheck_platform.testing.infra import IdentityInfra
+from crosscheck_testing.infra import IdentityInfra
 
 
 async def forget_logins(identity: IdentityInfra | None, township: str) -> None:

@@ -1,6 +1,6 @@
 """A consumer process for the crash tests: sums Counted.amount per stream.
 
-Run as `python -m crosscheck_platform.testing.counting_consumer` so that a test can kill
+Run as `python -m crosscheck_testing.counting_consumer` so that a test can kill
 it with SIGKILL in the middle of a batch.
 """
 
@@ -21,7 +21,7 @@ from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.kafka import bootstrap_servers
 from crosscheck_platform.kafka.security import KafkaSecurity
 from crosscheck_platform.migrations import migrate
-from crosscheck_platform.testing.sample_events import TEST_CATALOGUE, Counted
+from crosscheck_testing.sample_events import TEST_CATALOGUE, Counted
 
 TOTALS_DDL = [
     """CREATE TABLE IF NOT EXISTS totals (

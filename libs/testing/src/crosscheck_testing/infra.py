@@ -26,7 +26,7 @@ from pathlib import Path
 
 from crosscheck_platform.identity.settings import IdentitySettings
 from crosscheck_platform.settings import ServiceSettings
-from crosscheck_platform.testing.issuer import LocalIssuer
+from crosscheck_testing.issuer import LocalIssuer
 
 STACK_ENV_FILE = Path(__file__).resolve().parents[5] / "deploy" / ".state" / "env"
 

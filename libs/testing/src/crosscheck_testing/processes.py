@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from crosscheck_platform import migrations
-from crosscheck_platform.testing.infra import Infra
+from crosscheck_testing.infra import Infra
 
 
 def service_env(

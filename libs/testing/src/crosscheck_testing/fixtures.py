@@ -18,7 +18,7 @@ import pytest
 from crosscheck_contracts.topics import Topics
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import delete_topics_under, ensure_topics
-from crosscheck_platform.testing.infra import IdentityInfra, Infra, InfraUnavailable, locate
+from crosscheck_testing.infra import IdentityInfra, Infra, InfraUnavailable, locate
 
 TEST_PARTITIONS = 3
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from crosscheck_platform.db import Database
 from crosscheck_platform.migrations import migrate, upgrade
-from crosscheck_platform.testing.infra import Infra
+from crosscheck_testing.infra import Infra
 
 
 async def migrated(db: Database, service: str | None = None) -> Database:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from crosscheck_platform.auth.principal import COUNTY_ROLES, Principal, Role
-from crosscheck_platform.testing.issuer import LocalIssuer
+from crosscheck_testing.issuer import LocalIssuer
 
 
 def principal_for(

@@ -1,5 +1,6 @@
-"""Proof of presence in the ledgers: the presence flags the hazards service publishes with
-an inspection and a verification show on the hazard list, over HTTP and in the XLSX."""
+"""What the ledgers show of a hazard's loop beyond its state, over HTTP and in the XLSX:
+the presence flags of its inspection and verification, who found, assigned and reported
+it, and the measures reported (整改措施)."""
 
 from __future__ import annotations
 
@@ -11,19 +12,22 @@ from openpyxl import load_workbook
 
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.events import (
+    Actor,
     HazardFound,
     InspectionCompleted,
     Presence,
     PresenceFlag,
+    RectificationAssigned,
+    RectificationReported,
     RectificationVerified,
     SiteRegistered,
     TownshipRegistered,
     VillageRegistered,
 )
 from crosscheck_contracts.samples import FOUND_AT, TENANT, sample, sample_envelope
-from crosscheck_ledgers.scenario import Produced
-from crosscheck_platform.testing.fixtures import new_namespace
-from crosscheck_platform.testing.infra import Infra
+from crosscheck_scenarios.ledgers import Produced
+from crosscheck_testing.fixtures import new_namespace
+from crosscheck_testing.infra import Infra
 
 from .harness import admin, ledgers_service, produce
 
@@ -77,3 +81,36 @@ async def test_presence_flags_show_on_the_hazard_list_and_in_the_workbook(infra:
             "检查: 在场; 复核: 无定位信息",
             "检查: 拍摄位置超出场所范围、拍摄时间早于该环节",
         ]
+
+
+async def test_the_responsibility_list_names_who_did_each_step(infra: Infra) -> None:
+    inspector = Actor(staff_id="staff-03", name="李检查", role="group_leader")
+    village = Actor(name="赵村干", role="village_committee")
+    events = [
+        produced(sample(TownshipRegistered)),
+        produced(sample(SiteRegistered)),
+        produced(sample(HazardFound, actor=inspector)),
+        produced(sample(RectificationAssigned, actor=inspector), version=3),
+        produced(sample(RectificationReported, actor=village), version=4),
+    ]
+    async with ledgers_service(infra, new_namespace()) as live:
+        await produce(infra.kafka_bootstrap, live.namespace, events)
+        await live.wait_applied(len(events))
+        answer = await live.get("/v1/ledgers/responsibility", admin(TENANT))
+        (row,) = answer.json()["items"]
+        assert (row["found_by_name"], row["assigned_by_name"], row["reported_by_name"]) == (
+            "李检查",
+            "李检查",
+            "赵村干",
+        )
+        assert row["measures"] == "已更换灭火器"
+
+        book = load_workbook(
+            io.BytesIO((await live.get("/v1/exports/ledgers.xlsx", admin(TENANT))).content)
+        )
+        header, line = book["责任清单"].iter_rows(min_row=2, max_row=3, values_only=True)
+        shown = dict(zip(header, line, strict=True))
+        assert (shown["发现人"], shown["交办人"], shown["报告人"]) == ("李检查", "李检查", "赵村干")
+        assert shown["整改措施"] == "已更换灭火器" and shown["状态"] == "待复核"
+        header, line = book["隐患清单"].iter_rows(min_row=2, max_row=3, values_only=True)
+        assert dict(zip(header, line, strict=True))["整改措施"] == "已更换灭火器"

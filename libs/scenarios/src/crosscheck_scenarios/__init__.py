@@ -1,0 +1,1 @@
+"""Seeded scenario generators for tests, the demo and the benchmarks (not in any service)."""
