@@ -55,7 +55,7 @@ class Township:
 
 def _api(stack: ConsoleStack, token: str, service: str) -> httpx.Client:
     return httpx.Client(
-        base_url=stack.urls[service], headers={"Authorization": f"Bearer {token}"}, timeout=30
+        base_url=stack.urls[service], headers={"Authorization": f"Bearer {token}"}, timeout=180
     )
 
 
