@@ -171,8 +171,8 @@ def test_a_site_update_must_change_something() -> None:
         SiteUpdated(site_id="site-1")
 
 
-def test_a_conflict_names_at_least_one_village_or_site() -> None:
-    with pytest.raises(ValidationError, match="at least one village or site"):
+def test_a_conflict_names_at_least_one_village_site_or_official() -> None:
+    with pytest.raises(ValidationError, match="at least one village, site or official"):
         StaffConflictDeclared(staff_id="staff-1", reason="relatives")
 
 

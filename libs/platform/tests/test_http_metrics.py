@@ -34,6 +34,9 @@ from crosscheck_testing.infra import Infra
 from crosscheck_testing.sample_events import TENANT
 from crosscheck_testing.schema import migrated
 
+# Any issuer: these apps verify no token, and need no identity provider running.
+NO_ISSUER = "https://issuer.invalid/realms/test"
+
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
@@ -77,7 +80,9 @@ async def test_requests_are_timed_by_route_template_method_and_status() -> None:
     async def place(place_id: str) -> dict[str, str]:
         return {"id": place_id}
 
-    app = create_app(service="probe", settings=ServiceSettings(), routers=[router])
+    app = create_app(
+        service="probe", settings=ServiceSettings(oidc_issuer=NO_ISSUER), routers=[router]
+    )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
         for place_id in ("p-1", "p-2", "p-3"):
@@ -108,7 +113,7 @@ async def test_a_failing_source_is_left_out_and_counted() -> None:
 
     app = create_app(
         service="probe",
-        settings=ServiceSettings(),
+        settings=ServiceSettings(oidc_issuer=NO_ISSUER),
         metrics_sources={"backlog": backlog, "unreachable": unreachable},
     )
     first = await scrape(app)

@@ -16,6 +16,9 @@ from crosscheck_platform.http import create_app
 from crosscheck_platform.http.security import API_POLICY, PAGE_POLICY
 from crosscheck_platform.settings import ServiceSettings
 
+# Any issuer: these apps verify no token, and need no identity provider running.
+NO_ISSUER = "https://issuer.invalid/realms/test"
+
 BASELINE = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
@@ -53,7 +56,9 @@ async def _client(settings: ServiceSettings) -> httpx.AsyncClient:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with await _client(ServiceSettings(environment="development")) as http:
+    async with await _client(
+        ServiceSettings(environment="development", oidc_issuer=NO_ISSUER)
+    ) as http:
         yield http
 
 

@@ -15,6 +15,9 @@ from crosscheck_platform.http import create_app
 from crosscheck_platform.http.params import Offset
 from crosscheck_platform.settings import ServiceSettings
 
+# Any issuer: these apps verify no token, and need no identity provider running.
+NO_ISSUER = "https://issuer.invalid/realms/test"
+
 
 class Note(BaseModel):
     text: str
@@ -61,7 +64,9 @@ def _router() -> APIRouter:
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     reached.clear()
     app = create_app(
-        service="test", settings=ServiceSettings(environment="test"), routers=[_router()]
+        service="test",
+        settings=ServiceSettings(environment="test", oidc_issuer=NO_ISSUER),
+        routers=[_router()],
     )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:

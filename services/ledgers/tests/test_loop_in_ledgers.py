@@ -73,6 +73,10 @@ async def test_presence_flags_show_on_the_hazard_list_and_in_the_workbook(infra:
         assert rows["hazard-0002"]["found_presence"] == ["far_from_place", "taken_before_step"]
         assert rows["hazard-0002"]["verify_presence"] is None
 
+        calibration = await live.get("/v1/calibration", admin(TENANT))
+        (group,) = calibration.json()["groups"]
+        assert (group["visits"], group["presence_flagged"]) == (2, 1)
+
         book = await live.get("/v1/exports/ledgers.xlsx", admin(TENANT))
         sheet = load_workbook(io.BytesIO(book.content))["隐患清单"]
         header, *body = sheet.iter_rows(min_row=2, values_only=True)

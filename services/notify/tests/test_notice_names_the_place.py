@@ -1,7 +1,8 @@
 """What a notice says of its hazard beyond the hazards events, as the service learns it
 from Kafka: the place's name and address (registry's SiteRegistered) and the public
 status link of the hazard's rectification notice (hazards' NoticeIssued), in an e-mail
-sent through a real SMTP server with its Date and Message-ID."""
+sent through a real SMTP server with its Date and Message-ID, and in a signed webhook,
+where they are fields of their own as well."""
 
 from __future__ import annotations
 
@@ -20,7 +21,14 @@ from crosscheck_contracts.events.notify import Channel, RecipientRole
 from crosscheck_contracts.samples import sample, sample_envelope
 from crosscheck_contracts.topics import Topics
 from crosscheck_notify import bootstrap
-from crosscheck_notify.adapters.channels import EmailSender, SmtpSettings, http_client
+from crosscheck_notify.adapters.channels import (
+    EmailSender,
+    Sender,
+    SignedPoster,
+    SmtpSettings,
+    WebhookSender,
+    http_client,
+)
 from crosscheck_notify.adapters.directory import Contact, TableDirectory
 from crosscheck_notify.domain.clock import ManualClock
 from crosscheck_platform.db import Database
@@ -30,7 +38,7 @@ from crosscheck_testing.infra import Infra
 
 from . import harness
 from .domain_helpers import DEADLINE, TOWNSHIP, History
-from .receivers import smtp_server
+from .receivers import SECRET, smtp_server, webhook_receiver
 from .test_service import eventually, notify_settings
 from .test_worker import POLICY
 
@@ -89,30 +97,37 @@ async def test_a_mail_names_the_place_and_links_the_status_page(
     histories = [History("hz-place").found().assigned()]
     await harness.schedule(database, histories, POLICY)
     directory = TableDirectory(database)
-    await directory.put(
-        TOWNSHIP,
-        RecipientRole.VILLAGE_COMMITTEE,
-        "v-1",
-        Contact(Channel.EMAIL, "cunwei@example.org"),
-    )
-    await directory.put(
-        TOWNSHIP,
-        RecipientRole.RESPONSIBLE_PERSON,
-        "site-1",
-        Contact(Channel.EMAIL, "owner@example.org", language="en"),
-    )
     clock = ManualClock(DEADLINE - timedelta(days=1))
-    async with smtp_server() as (port, mailbox), http_client() as client:
-        email = EmailSender(SmtpSettings(host="127.0.0.1", port=port, sender="notify@example.org"))
-        worker = harness.worker(
-            database, store, directory, client, clock, POLICY, senders={Channel.EMAIL: email}
+    async with (
+        smtp_server() as (port, mailbox),
+        webhook_receiver() as receiver,
+        http_client() as client,
+    ):
+        await directory.put(
+            TOWNSHIP,
+            RecipientRole.VILLAGE_COMMITTEE,
+            "v-1",
+            Contact(Channel.WEBHOOK, f"{receiver.url}/village"),
         )
+        await directory.put(
+            TOWNSHIP,
+            RecipientRole.RESPONSIBLE_PERSON,
+            "site-1",
+            Contact(Channel.EMAIL, "owner@example.org", language="en"),
+        )
+        email = EmailSender(SmtpSettings(host="127.0.0.1", port=port, sender="notify@example.org"))
+        poster = SignedPoster(client, SECRET, clock, retry_delays=(0.0,))
+        senders: dict[Channel, Sender] = {
+            Channel.EMAIL: email,
+            Channel.WEBHOOK: WebhookSender(poster),
+        }
+        worker = harness.worker(database, store, directory, client, clock, POLICY, senders=senders)
         assert await worker.drain() == 4
         for _ in range(100):
-            if len(mailbox) == 4:
+            if len(mailbox) == 2:
                 break
             await asyncio.sleep(0.02)
-    assert len(mailbox) == 4
+    assert len(mailbox) == 2
 
     def body(m: Message) -> str:
         payload = m.get_payload(decode=True)
@@ -122,7 +137,12 @@ async def test_a_mail_names_the_place_and_links_the_status_page(
     for m in mailbox:
         assert m["Message-ID"] and parsedate_to_datetime(m["Date"]) is not None
         assert STATUS_URL in body(m)
-    zh = [body(m) for m in mailbox if m["To"] == "cunwei@example.org"]
-    assert all("场所:老王饭店(地址:大庄村12号)" in b and "整改进度查询:" in b for b in zh)
+    hooks = receiver.on("village")
+    assert len(hooks) == 2
+    for hook in hooks:
+        assert "场所:老王饭店(地址:大庄村12号)" in hook.body["text"]
+        assert f"整改进度查询:{STATUS_URL}" in hook.body["text"]
+        assert (hook.body["place"], hook.body["address"]) == ("老王饭店", "大庄村12号")
+        assert hook.body["status_url"] == STATUS_URL
     en = [body(m) for m in mailbox if m["To"] == "owner@example.org"]
     assert all("Place: 老王饭店 (大庄村12号)" in b and "Status: " in b for b in en)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Header
@@ -24,10 +23,9 @@ from crosscheck_hazards.api.deps import (
     Services,
     answer,
 )
-from crosscheck_hazards.app.actors import step_actor
+from crosscheck_hazards.app import commands
 from crosscheck_hazards.app.evidence import require_evidence
 from crosscheck_hazards.app.hazards import (
-    HazardAction,
     act_on_hazard,
     hazard_villages,
     load_hazard,
@@ -35,10 +33,11 @@ from crosscheck_hazards.app.hazards import (
 from crosscheck_hazards.app.history import History, history
 from crosscheck_hazards.app.loading import load_with_history
 from crosscheck_hazards.app.runner import run
+from crosscheck_hazards.app.services import HazardsServices
 from crosscheck_hazards.app.views import hazard_view
 from crosscheck_hazards.domain.hazard import Hazard, Verifier
 from crosscheck_hazards.domain.presence import PresenceCheck
-from crosscheck_platform.auth import Forbidden, Principal, Role
+from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import RuleViolation
 from crosscheck_platform.http import Runtime, ServiceRuntime
@@ -68,12 +67,11 @@ def _staff_id(principal: Principal) -> str:
 async def _run(
     runtime: ServiceRuntime,
     principal: Principal,
-    hazard_id: str,
+    services: HazardsServices,
     idem: IdempotencyKey | None,
-    action: HazardAction,
-    cited: Sequence[str] = (),
+    command: commands.HazardCommand,
 ) -> JSONResponse:
-    decide = act_on_hazard(hazard_id, principal, action, cited)
+    decide = act_on_hazard(command, principal, services)
     return answer(await run(runtime.event_store, acting_tenant(principal), decide, idem))
 
 
@@ -116,18 +114,8 @@ async def notify(
     services: Services,
     idem: IdempotencyDep,
 ) -> JSONResponse:
-    staff = _staff_id(principal)
-
-    def action(h: Hazard) -> None:
-        h.notify(
-            by_staff_id=staff,
-            told_person_name=body.told_person_name,
-            signed=body.signed,
-            at=services.clock(),
-            by=step_actor(principal),
-        )
-
-    return await _run(runtime, principal, hazard_id, idem, action)
+    command = commands.Notify(hazard_id, _staff_id(principal), body.told_person_name, body.signed)
+    return await _run(runtime, principal, services, idem, command)
 
 
 @router.post("/{hazard_id}/assign", response_model=HazardAnswer)
@@ -139,19 +127,14 @@ async def assign(
     services: Services,
     idem: IdempotencyDep,
 ) -> JSONResponse:
-    def action(h: Hazard) -> None:
-        assert h.found is not None
-        h.assign(
-            responsible_person_name=body.responsible_person_name,
-            responsible_staff_id=body.responsible_staff_id,
-            supervising_village_id=body.supervising_village_id or h.found.village_id,
-            deadline=body.deadline,
-            at=services.clock(),
-            policy=services.policy,
-            by=step_actor(principal),
-        )
-
-    return await _run(runtime, principal, hazard_id, idem, action)
+    command = commands.Assign(
+        hazard_id,
+        responsible_person_name=body.responsible_person_name,
+        responsible_staff_id=body.responsible_staff_id,
+        supervising_village_id=body.supervising_village_id,
+        deadline=body.deadline,
+    )
+    return await _run(runtime, principal, services, idem, command)
 
 
 @router.post("/{hazard_id}/report", response_model=HazardAnswer)
@@ -167,21 +150,9 @@ async def report(
         services.blobs, runtime.database, principal, acting_tenant(principal), body.evidence_ids
     )
 
-    def action(h: Hazard) -> None:
-        if (
-            principal.role is Role.VILLAGE_COMMITTEE
-            and h.supervising_village_id is not None
-            and h.supervising_village_id != principal.village_id
-        ):
-            raise Forbidden("hazard.not_your_village")
-        h.report(
-            note=body.note,
-            at=services.clock(),
-            evidence_ids=tuple(body.evidence_ids),
-            by=step_actor(principal),
-        )
-
-    return await _run(runtime, principal, hazard_id, idem, action, body.evidence_ids)
+    village = principal.village_id if principal.role is Role.VILLAGE_COMMITTEE else None
+    command = commands.Report(hazard_id, body.note, tuple(body.evidence_ids), village)
+    return await _run(runtime, principal, services, idem, command)
 
 
 @router.post("/{hazard_id}/verify", response_model=HazardAnswer)
@@ -222,16 +193,8 @@ async def verify(
         ),
     )
 
-    def action(h: Hazard) -> None:
-        h.verify(
-            verifier=verifier,
-            at=services.clock(),
-            note=body.note,
-            evidence_ids=tuple(body.evidence_ids),
-            by=step_actor(principal),
-        )
-
-    return await _run(runtime, principal, hazard_id, idem, action, body.evidence_ids)
+    command = commands.Verify(hazard_id, verifier, body.note, tuple(body.evidence_ids))
+    return await _run(runtime, principal, services, idem, command)
 
 
 @router.post("/{hazard_id}/reject", response_model=HazardAnswer)
@@ -245,17 +208,8 @@ async def reject(
 ) -> JSONResponse:
     staff = _staff_id(principal)
 
-    def action(h: Hazard) -> None:
-        h.reject(
-            by_staff_id=staff,
-            reason=body.reason,
-            at=services.clock(),
-            policy=services.policy,
-            new_deadline=body.new_deadline,
-            by=step_actor(principal),
-        )
-
-    return await _run(runtime, principal, hazard_id, idem, action)
+    command = commands.Reject(hazard_id, staff, body.reason, body.new_deadline)
+    return await _run(runtime, principal, services, idem, command)
 
 
 @router.post("/{hazard_id}/extend", response_model=HazardAnswer)
@@ -273,16 +227,8 @@ async def extend(
         principal.staff_id or principal.subject, "hazard.approver_unrecordable"
     )
 
-    def action(h: Hazard) -> None:
-        h.extend(
-            new_deadline=body.new_deadline,
-            reason=body.reason,
-            approved_by=approver,
-            at=services.clock(),
-            by=step_actor(principal),
-        )
-
-    return await _run(runtime, principal, hazard_id, idem, action)
+    command = commands.Extend(hazard_id, body.new_deadline, body.reason, approver)
+    return await _run(runtime, principal, services, idem, command)
 
 
 @router.post("/{hazard_id}/escalate", response_model=HazardAnswer)
@@ -294,9 +240,5 @@ async def escalate(
     services: Services,
     idem: IdempotencyDep,
 ) -> JSONResponse:
-    def action(h: Hazard) -> None:
-        h.escalate(
-            level=body.level, reason=body.reason, at=services.clock(), by=step_actor(principal)
-        )
-
-    return await _run(runtime, principal, hazard_id, idem, action)
+    command = commands.Escalate(hazard_id, body.level, body.reason)
+    return await _run(runtime, principal, services, idem, command)

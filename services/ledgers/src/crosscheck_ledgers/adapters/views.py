@@ -375,6 +375,7 @@ async def visits(db: Database, scope: Scope, campaign_id: str | None) -> list[Vi
     w.maybe("i.campaign_id = {}", campaign_id)
     rows = await db.fetch(
         "SELECT i.inspection_id, i.site_id, i.group_id, i.inspected_at, i.hazard_count, "
+        "coalesce(i.presence_flags, '') <> '' AS presence_flagged, "
         "array_remove(array_agg(h.checklist_item_id) "
         "FILTER (WHERE h.recurrence_of IS NULL), NULL) AS items "
         "FROM lg_inspections i LEFT JOIN lg_hazards h "
@@ -390,6 +391,7 @@ async def visits(db: Database, scope: Scope, campaign_id: str | None) -> list[Vi
             at=r["inspected_at"],
             hazards=r["hazard_count"],
             items=frozenset(r["items"] or ()),
+            presence_flagged=r["presence_flagged"],
         )
         for r in rows
     ]

@@ -174,6 +174,9 @@ class GroupCalibration(BaseModel):
     p_value: float | None
     flagged: bool
     missed_later: int = Field(description="hazards a later group found right after this visit")
+    presence_flagged: int = Field(
+        0, description="visits whose evidence did not show the group on site that day"
+    )
 
 
 class MissedAtPlace(BaseModel):

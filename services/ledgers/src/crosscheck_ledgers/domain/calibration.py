@@ -37,6 +37,8 @@ class Visit:
     hazards: int
     items: frozenset[str] = frozenset()
     """Checklist items reported as new hazards (recurrences excluded)."""
+    presence_flagged: bool = False
+    """Its evidence did not show the group at the place that day (far, old, no position)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class GroupCalibration:
     flagged: bool
     missed_later: int = 0
     """Hazards a later group found at places right after this group's visit."""
+    presence_flagged: int = 0
+    """Visits whose evidence did not show the group at the place that day: read beside a
+    low find rate, a sign of inspections not made on site."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,7 @@ def calibrate(visits: Sequence[Visit], alpha: float = ALPHA) -> Calibration:
                 p_value=p,
                 flagged=p is not None and p < threshold,
                 missed_later=missed_by_group[g],
+                presence_flagged=sum(1 for v in own if v.presence_flagged),
             )
         )
     return Calibration(groups=rows, missed=missed, threshold=threshold, alpha=alpha)

@@ -155,6 +155,7 @@ class WebhookSender:
                 "language": message.language,
                 "subject": message.subject,
                 "text": message.body,
+                **message.facts,
             },
             outgoing.key,
             at,

@@ -10,7 +10,7 @@ a village committee recognises; the id stays in the body for anyone tracing it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from crosscheck_platform.i18n import Language, register, translate
@@ -110,9 +110,13 @@ class Message:
     subject: str
     body: str
     language: Language
+    facts: dict[str, str] = field(default_factory=dict)
+    """What the body says in words, for machines: the place, its address, the status link
+    (those known)."""
 
 
 SUBJECT_HAZARD_CHARS = 16
+_FACTS = ("place", "address", "file_number", "status_url")
 
 
 def _place_and_status(params: dict[str, Any]) -> dict[str, str]:
@@ -140,4 +144,5 @@ def render(template: str, language: Language, params: dict[str, Any]) -> Message
         subject=translate(f"{template}.subject", language, **params),
         body=translate(f"{template}.body", language, **params),
         language=language,
+        facts={k: str(params[k]) for k in _FACTS if params.get(k)},
     )
