@@ -335,7 +335,7 @@ def test_inspector_records_offline_on_a_phone(
         found = hazards.get(f"/v1/inspections/{inspection_id}/hazards").json()
     assert len(found) == 1
     hazard = found[0]
-    assert hazard["severity"] == "major" and hazard["state"] == "assigned"
+    assert hazard["severity"] == "major" and hazard["state"] == "rectifying"
     assert hazard["description"] == "灭火器压力不足,已过有效期"
     assert hazard["responsible_person_name"] == site["responsible_name"]
     assert len(hazard["evidence_ids"]) == 1
@@ -514,4 +514,4 @@ def test_village_reports_the_fix_and_the_group_rechecks_it(
     context.close()
     token = stack.token(stack.logins["township_admin"])
     with _api(stack, token, "hazards") as hazards:
-        assert hazards.get(f"/v1/hazards/{hazard_id}").json()["state"] == "closed"
+        assert hazards.get(f"/v1/hazards/{hazard_id}").json()["state"] == "verified"

@@ -128,17 +128,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "console.hazard.state.found": ("已发现", "Found"),
     "console.hazard.state.notified": ("已当场告知", "Told on the spot"),
-    "console.hazard.state.assigned": ("限期整改中", "Being fixed"),
     "console.hazard.state.reported": ("已报整改,待复核", "Fix reported, to verify"),
     "console.hazard.state.rejected": ("复核未通过,重新整改", "Rejected, to fix again"),
-    "console.hazard.state.closed": ("已复核销号", "Verified and closed"),
     "console.hazard.state.rectifying": ("限期整改中", "Being fixed"),
     "console.hazard.state.verified": ("已复核销号", "Verified and closed"),
     "console.hazard.done.reported": (
         "已报告整改完成,等待检查组现场复核。",
         "The fix is reported; the inspection group will re-check it on site.",
     ),
-    "console.hazard.done.closed": (
+    "console.hazard.done.verified": (
         "复核合格,隐患已销号。",
         "Re-check passed: the hazard is closed.",
     ),
