@@ -133,7 +133,7 @@ async def _drop_schemas(infra: Infra, ns: str) -> None:
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 300  # a loaded CI machine starts six processes slowly
     while time.monotonic() < deadline:
         try:
             if httpx.get(url + "/readyz").status_code == 200:
