@@ -31,8 +31,9 @@ def shot(page: Page, name: str) -> None:
 
 
 def submit(page: Page, button: str) -> None:
-    """Press a form's button and wait for the page the server answers with."""
-    with page.expect_navigation():
+    """Press a form's button and wait for the page the server answers with (launching a
+    campaign forms its groups first: slow on a loaded machine)."""
+    with page.expect_navigation(timeout=120_000):
         page.get_by_role("button", name=button).click()
 
 
