@@ -37,14 +37,13 @@ from urllib.parse import urlparse
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
-from faststream.kafka import KafkaBroker
 
 from crosscheck_contracts.base import BoundedContext, Event
 from crosscheck_contracts.catalogue import EventCatalogue
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_contracts.topics import Topics
 from crosscheck_platform.consumer import Deduplication, IdempotentConsumer, ReceivedEvent
-from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
+from crosscheck_platform.consumer.loop import ConsumerLoop
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.eventstore import Aggregate, CommandContext
 from crosscheck_platform.eventstore.postgres import PostgresEventStore, unpack_headers
@@ -287,25 +286,25 @@ async def bench_consumer(
     async def count(conn: Connection, item: ReceivedEvent) -> None:
         return None  # the figure is the plumbing's cost: decode, track, commit
 
-    broker = KafkaBroker(bootstrap_servers(bootstrap), logger=None)
+    # The runner's defaults, as services run it.
+    loop = ConsumerLoop(bootstrap_servers(bootstrap), [topic])
     consumer = IdempotentConsumer(
         name=f"{schema}-bench-{deduplication}-{attempt}",
         db=db,
         catalogue=CATALOGUE,
         handler=count,
-        dead_letters=broker_dead_letters(broker),
+        dead_letters=loop.dead_letter,
         deduplication=deduplication,
     )
     await migrate(db.dsn, db.schema, None)
-    subscribe(broker, consumer, [topic])  # the runner's defaults, as services run it
-    await broker.start()
+    await loop.start(consumer)
     # Both clocks start once the client is up: they include joining the group and the
     # first fetch.
     start = time.perf_counter()
     while consumer.applied < events:
         await asyncio.sleep(0.005)
     ours = consumer.applied / (time.perf_counter() - start)
-    await broker.stop()
+    await loop.stop()
     await db.close()
     raw = await raw_read(bootstrap, f"{schema}-raw-{deduplication}-{attempt}", topic, events)
     return ours, raw
@@ -369,19 +368,18 @@ async def member(kind: str, dsn: str, bootstrap: str, schema: str, topic: str, g
     async def count(conn: Connection, item: ReceivedEvent) -> None:
         return None  # the figure is the plumbing's cost: decode, track, commit
 
-    broker = KafkaBroker(bootstrap_servers(bootstrap), logger=None)
+    loop = ConsumerLoop(bootstrap_servers(bootstrap), [topic])
     consumer = IdempotentConsumer(
         name=group,
         db=db,
         catalogue=CATALOGUE,
         handler=count,
-        dead_letters=broker_dead_letters(broker),
+        dead_letters=loop.dead_letter,
         deduplication=Deduplication.POSITION if kind == "positions" else Deduplication.EVENT_ID,
     )
-    subscribe(broker, consumer, [topic])
     print("ready", flush=True)
     await go
-    await broker.start()
+    await loop.start(consumer)
     await _report(lambda: consumer.applied)
 
 

@@ -18,12 +18,15 @@ planned (K = 5) with 1, 2 and 8 worker threads (`--workers` lists them): the tim
 each, and a SHA-256 of the groups and of the plan, which must be the same for all.
 `--only d` runs this part alone.
 
-(e) K-aware formation: the 500-staff township of (b) with 40 groups over 60 zones and 12
-rounds, groups drawn for K = 5 and for the largest K (up to 6 draws, each confirmed by a
-plan): time, the draw kept and the K it reaches. (f) A county campaign (县级乡镇交叉互查)
-of 20 townships, each sending a team of five that inspects another township every round
-(never its own), 6 rounds at the largest K: time to plan, K, workload bounds, and the
-independent check of every round. `--only e` / `--only f` run one part.
+(e) K-aware formation: a narrow township (24 staff, 6 groups, 4 rounds) where the seed's
+own draw allows only K = 2, asked K = 3; then the 500-staff township of (b) with 40
+groups over 60 zones and 12 rounds, groups drawn for K = 5 and for the largest K (up to 6
+draws, each confirmed by a plan): time, the draw kept and the K it reaches.
+
+(f) A county campaign (县级乡镇交叉互查) of 20 townships, each sending a team of five
+that inspects another township every round (never its own), 6 rounds at the largest K:
+time to plan, K, workload bounds, and the independent check of every round.
+`--only e` / `--only f` run one part.
 `--formation-budget` sets the deterministic time of each formation search (default: 5
 for (b)/(c), the service's 2.0 for (d)/(e)); the test run of this script lowers it.
 """
@@ -237,6 +240,18 @@ def determinism(workers: Sequence[int], budget: float) -> None:
 
 
 def kaware(budget: float) -> None:
+    narrow = township(
+        21, villages=6, places=36, staff=24, leadership=7, from_villages=0.7, conflict_rate=0.1
+    )
+    zones = split_for_groups(narrow.zones(), 6)
+    started, cpu = time.perf_counter(), time.process_time()
+    formed = form_for_k(narrow.staff, zones, 6, 1, 4, 3, budget=FORMATION["service"])
+    took, took_cpu = time.perf_counter() - started, time.process_time() - cpu
+    print("(e) K-aware formation: 24 staff, 6 zones, 6 groups, 4 rounds, K = 3 asked, seed 1")
+    print(
+        f"    {took:.1f} s wall, {took_cpu:.1f} s CPU; the seed's own draw allows K = 2; "
+        f"kept draw {formed.draw + 1} of {formed.draws_tried} tried, reaching K = {formed.k}"
+    )
     town, problem = _large(60, 40)
     print("(e) K-aware formation: 500 staff, 60 zones, 40 groups, 12 rounds")
     for k in (5, None):

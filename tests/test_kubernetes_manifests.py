@@ -21,6 +21,7 @@ import yaml
 
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.topics import PARTITIONS, Topics, dead_letter_topic
+from crosscheck_hazards.app.services import HazardsSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFESTS = ROOT / "deploy" / "kubernetes"
@@ -41,7 +42,10 @@ KAFKA_SERVICES = {
 }
 SERVICES = {**KAFKA_SERVICES, "console": 8106}
 CONSUMER_GROUPS = {
-    "rotation": ("rotation.roster", [BoundedContext.REGISTRY]),
+    "rotation": (
+        "rotation.roster",
+        [BoundedContext.REGISTRY, BoundedContext.HAZARDS, BoundedContext.NOTIFY],
+    ),
     "hazards": ("hazards.inventory", [BoundedContext.REGISTRY, BoundedContext.ROTATION]),
     "notify": ("notify.schedule", [BoundedContext.HAZARDS]),
     "ledgers": ("ledgers.ledgers", list(BoundedContext)),
@@ -352,6 +356,27 @@ def test_the_console_reaches_no_database_and_no_broker() -> None:
     assert production["CROSSCHECK_CONSOLE_PUBLIC_URL"].startswith("https://")
     for name, port in KAFKA_SERVICES.items():
         assert production[f"CROSSCHECK_CONSOLE_{name.upper()}_URL"] == f"http://{name}:{port}"
+
+
+def test_the_notices_qr_codes_link_where_the_public_reaches_hazards() -> None:
+    """The address the QR codes on the rectification notices link below, read by the
+    hazards settings from the name the manifests give it: HTTPS in production, this
+    host's hazards port in the local overlay."""
+    name = f"{HazardsSettings.model_config.get('env_prefix')}PUBLIC_URL"
+    assert name == "CROSSCHECK_HAZARDS_PUBLIC_URL"
+    for overlay in OVERLAYS:
+        (container,) = one(overlay, "Deployment", "hazards")["spec"]["template"]["spec"][
+            "containers"
+        ]
+        sources = [s["configMapRef"]["name"] for s in container["envFrom"] if "configMapRef" in s]
+        assert "hazards-config" in sources, overlay
+        url = one(overlay, "ConfigMap", "hazards-config")["data"][name]
+        assert HazardsSettings.model_validate({"public_url": url}).public_url == url
+        if overlay == "local":
+            port = next(e["value"] for e in container["env"] if e["name"] == "CROSSCHECK_HTTP_PORT")
+            assert url == f"http://127.0.0.1:{port}", url
+        else:
+            assert url.startswith("https://") and not url.endswith("/"), (overlay, url)
 
 
 def test_the_local_overlay_runs_on_the_host_against_the_local_stack() -> None:

@@ -264,6 +264,15 @@ def test_the_admin_reads_the_staff_roster(stack: ConsoleStack, browser: Browser)
     assert zou[3] == "中和村委会、小河村委会、廖家木器加工坊"
     shot(page, "desktop-16-staff-roster")
 
+    # The logins only on request: the registry asks the identity provider for each.
+    assert page.get_by_role("columnheader", name="登录账号").count() == 0
+    page.get_by_role("link", name="显示登录账号(需向统一身份认证逐一查询,稍慢)").click()
+    assert page.get_by_role("columnheader", name="登录账号").count() == 1
+    given = page.locator("table.roster tbody tr td:nth-child(6)").all_inner_texts()
+    assert len(given) == 49
+    # The demo signed each group's leader in with a login of the provider.
+    assert sum("检查组组长" in login for login in given) >= 8
+
     phone = context_for(
         browser,
         viewport=PHONE,

@@ -7,14 +7,13 @@ import json
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
-from faststream.kafka import KafkaBroker
 
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.envelope import Envelope
 from crosscheck_contracts.topics import Topics, dead_letter_topic
 from crosscheck_platform.consumer import Deduplication, IdempotentConsumer, ReceivedEvent
-from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
+from crosscheck_platform.consumer.loop import ConsumerLoop
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.kafka import bootstrap_servers
 from crosscheck_testing.infra import Infra
@@ -63,23 +62,22 @@ async def test_malformed_messages_are_dead_lettered_with_reasons(
         assert isinstance(item.event, Counted)
         await conn.execute("INSERT INTO seen VALUES ($1)", item.event.n)
 
-    broker = KafkaBroker(bootstrap_servers(infra.kafka_bootstrap), logger=None)
+    loop = ConsumerLoop(bootstrap_servers(infra.kafka_bootstrap), [topic])
     consumer = IdempotentConsumer(
         name=f"{database.schema}-dlq",
         db=database,
         catalogue=TEST_CATALOGUE,
         handler=remember,
-        dead_letters=broker_dead_letters(broker),
+        dead_letters=loop.dead_letter,
     )
     await migrated(consumer.db)
-    subscribe(broker, consumer, [topic])
-    await broker.start()
+    await loop.start(consumer)
     try:
         async with asyncio.timeout(60):
             while consumer.applied < 1:
                 await asyncio.sleep(0.05)
     finally:
-        await broker.stop()
+        await loop.stop()
 
     assert [r["n"] for r in await database.fetch("SELECT n FROM seen")] == [2]
     letters = await read_until(
@@ -124,24 +122,23 @@ async def test_an_event_a_batch_handler_rejects_is_dead_lettered_and_the_rest_ap
             raise ValueError("unlucky number")
         await conn.execute("INSERT INTO seen SELECT unnest($1::int[])", numbers)
 
-    broker = KafkaBroker(bootstrap_servers(infra.kafka_bootstrap), logger=None)
+    loop = ConsumerLoop(bootstrap_servers(infra.kafka_bootstrap), [topic])
     consumer = IdempotentConsumer(
         name=f"{database.schema}-batch",
         db=database,
         catalogue=TEST_CATALOGUE,
         batch_handler=remember_all,
-        dead_letters=broker_dead_letters(broker),
+        dead_letters=loop.dead_letter,
         deduplication=Deduplication.POSITION,
     )
     await migrated(consumer.db)
-    subscribe(broker, consumer, [topic])
-    await broker.start()
+    await loop.start(consumer)
     try:
         async with asyncio.timeout(60):
             while consumer.applied + consumer.dead_lettered < 30:
                 await asyncio.sleep(0.05)
     finally:
-        await broker.stop()
+        await loop.stop()
 
     seen = sorted(r["n"] for r in await database.fetch("SELECT n FROM seen"))
     assert seen == [n for n in range(1, 31) if n != 13]

@@ -10,14 +10,13 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from faststream.kafka import KafkaBroker
 
 from crosscheck_contracts import kafka as wire
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.envelope import Envelope
 from crosscheck_contracts.topics import Topics, dead_letter_topic
 from crosscheck_platform.consumer import IdempotentConsumer, ReceivedEvent
-from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
+from crosscheck_platform.consumer.loop import ConsumerLoop
 from crosscheck_platform.db import Connection, Database
 from crosscheck_platform.deadletters import LetterFilter, read_letters
 from crosscheck_platform.deadletters.cli import main as deadletters
@@ -77,23 +76,22 @@ async def consume_until(
     rejects: set[int],
     done: Callable[[IdempotentConsumer], bool],
 ) -> None:
-    broker = KafkaBroker(infra.kafka_bootstrap, logger=None)
+    loop = ConsumerLoop(infra.kafka_bootstrap, [topic])
     consumer = IdempotentConsumer(
         name=f"{database.schema}-ledger",
         db=database,
         catalogue=TEST_CATALOGUE,
         handler=counting(rejects),  # type: ignore[arg-type]
-        dead_letters=broker_dead_letters(broker),
+        dead_letters=loop.dead_letter,
     )
     await migrated(consumer.db)
-    subscribe(broker, consumer, [topic])
-    await broker.start()
+    await loop.start(consumer)
     try:
         async with asyncio.timeout(60):
             while not done(consumer):
                 await asyncio.sleep(0.05)
     finally:
-        await broker.stop()
+        await loop.stop()
 
 
 async def seen(database: Database) -> list[int]:

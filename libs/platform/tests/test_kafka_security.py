@@ -6,7 +6,6 @@ import ssl
 from pathlib import Path
 
 import pytest
-from faststream.security import SASLScram512
 from pydantic import ValidationError
 
 from crosscheck_platform.kafka.security import KafkaSecurity, client_options
@@ -18,7 +17,6 @@ def test_plaintext_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
         "bootstrap_servers": ["127.0.0.1:9092", "127.0.0.1:9094"],
         "security_protocol": "PLAINTEXT",
     }
-    assert KafkaSecurity().faststream() is None
 
 
 def test_sasl_ssl_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -33,9 +31,6 @@ def test_sasl_ssl_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(options["ssl_context"], ssl.SSLContext)
     assert options["ssl_context"].verify_mode == ssl.CERT_REQUIRED
     assert "s3cret-password" not in repr(KafkaSecurity())
-    broker = KafkaSecurity().faststream()
-    assert isinstance(broker, SASLScram512)
-    assert (broker.username, broker.use_ssl) == ("hazards", True)
 
 
 def test_sasl_without_credentials_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:

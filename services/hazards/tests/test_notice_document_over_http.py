@@ -2,7 +2,8 @@
 township's yearly sequence, the legal basis of each item, the inspectors by name, the
 seal area and the tear-off receipt; its QR code, read back from the PDF rendered to an
 image, opens a public status page without a token that shows where each hazard stands
-and nothing personal, and stops opening once the link is revoked."""
+and nothing personal, in Chinese or in English, and stops opening once the link is
+revoked."""
 
 from __future__ import annotations
 
@@ -112,6 +113,28 @@ async def test_the_notice_document_and_its_public_status_page(svc: Harness) -> N
     assert "销售或使用过期、变质食品" in status  # the checklist's words, not the inspector's
     for private in PRIVATE:
         assert private not in status, private
+    assert page.headers["content-language"] == "zh-CN"
+    assert 'href="?lang=en"' in status  # the way to the English page
+
+    # The same page in English, by the link or by the phone's language.
+    by_link = await svc.client.get(path, params={"lang": "en"})
+    by_header = await svc.client.get(path, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    for english in (by_link, by_header):
+        assert english.status_code == 200, english.text
+        assert english.headers["content-language"] == "en"
+        text = english.text
+        assert '<html lang="en">' in text and "Rectification progress" in text
+        assert f"维的乡互查整改〔{year}〕第1号" in text  # the file number as filed
+        assert "being rectified" in text and "2031-06-30" in text  # the assigned hazard
+        assert ">found<" in text  # the other one, not yet told
+        assert "Failed check: No expired, spoiled or unlabelled food" in text
+        assert "food safety" in text and "整改中" not in text and "待告知" not in text
+        for private in PRIVATE:
+            assert private not in text, private
+    # The link wins over the header; back to Chinese from the English page.
+    chinese = await svc.client.get(path, params={"lang": "zh"}, headers={"Accept-Language": "en"})
+    assert "整改中" in chinese.text and 'href="?lang=en"' in chinese.text
+    assert 'href="?lang=zh"' in by_link.text
 
     # Printed again, the notice keeps its number and link; the next notice is No. 2.
     again = (await svc.client.get(url, headers=leader)).text

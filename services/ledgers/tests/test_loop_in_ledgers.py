@@ -1,6 +1,6 @@
 """What the ledgers show of a hazard's loop beyond its state, over HTTP and in the XLSX:
 the presence flags of its inspection and verification, who found, assigned and reported
-it, and the measures reported (整改措施)."""
+it, the measures reported (整改措施) and the notice's file number (通知书文号)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from crosscheck_contracts.events import (
     Actor,
     HazardFound,
     InspectionCompleted,
+    NoticeIssued,
     Presence,
     PresenceFlag,
     RectificationAssigned,
@@ -96,6 +97,7 @@ async def test_the_responsibility_list_names_who_did_each_step(infra: Infra) -> 
         produced(sample(HazardFound, actor=inspector)),
         produced(sample(RectificationAssigned, actor=inspector), version=3),
         produced(sample(RectificationReported, actor=village), version=4),
+        produced(sample(NoticeIssued), version=2),  # on the inspection's stream
     ]
     async with ledgers_service(infra, new_namespace()) as live:
         await produce(infra.kafka_bootstrap, live.namespace, events)
@@ -108,6 +110,8 @@ async def test_the_responsibility_list_names_who_did_each_step(infra: Infra) -> 
             "赵村干",
         )
         assert row["measures"] == "已更换灭火器"
+        hazards = await live.get("/v1/ledgers/hazards", admin(TENANT))
+        assert hazards.json()["items"][0]["notice_file_number"] == "维的乡互查整改〔2024〕第12号"
 
         book = load_workbook(
             io.BytesIO((await live.get("/v1/exports/ledgers.xlsx", admin(TENANT))).content)
@@ -117,4 +121,6 @@ async def test_the_responsibility_list_names_who_did_each_step(infra: Infra) -> 
         assert (shown["发现人"], shown["交办人"], shown["报告人"]) == ("李检查", "李检查", "赵村干")
         assert shown["整改措施"] == "已更换灭火器" and shown["状态"] == "待复核"
         header, line = book["隐患清单"].iter_rows(min_row=2, max_row=3, values_only=True)
-        assert dict(zip(header, line, strict=True))["整改措施"] == "已更换灭火器"
+        listed = dict(zip(header, line, strict=True))
+        assert listed["整改措施"] == "已更换灭火器"
+        assert listed["通知书文号"] == "维的乡互查整改〔2024〕第12号"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from crosscheck_contracts.events.hazards import EscalationLevel, HazardEscalated
+from crosscheck_contracts.events.hazards import EscalationCause, EscalationLevel, HazardEscalated
 from crosscheck_contracts.events.notify import NoticeKind, RecipientRole
 from crosscheck_contracts.samples import sample
 from crosscheck_notify.domain.clock import ManualClock
@@ -157,3 +157,27 @@ def test_notice_texts_are_chinese_by_default_and_english_on_request() -> None:
     assert "整改提醒" in zh.subject and "还有 3 天到期" in zh.subject
     assert "2025-06-09 09:00" in zh.body  # the deadline in Shanghai time
     assert en.subject.startswith("[Reminder]") and "3 day(s)" in en.subject
+
+
+def test_a_major_hazard_handed_up_when_found_gets_its_own_notice() -> None:
+    """v3 events say why by a code; the notice says it in the recipient's language."""
+    at = T0 + DAY
+    history = (
+        History()
+        .found()
+        .add(
+            sample(
+                HazardEscalated,
+                hazard_id="hz-1",
+                level=EscalationLevel.TOWNSHIP_LEADERSHIP,
+                cause=EscalationCause.MAJOR_HAZARD,
+                reason=None,
+                escalated_at=at,
+            ),
+            at,
+        )
+    )
+    [notice] = schedule(history)
+    assert notice.template == "notify.escalated_major"
+    assert "挂牌督办" in render(notice.template, "zh", notice.params).body
+    assert "township leadership" in render(notice.template, "en", notice.params).body

@@ -13,12 +13,9 @@ import signal
 from collections import Counter
 from collections.abc import Sequence
 
-from faststream.kafka import KafkaBroker
-
 from crosscheck_platform.consumer import Deduplication, IdempotentConsumer, ReceivedEvent
-from crosscheck_platform.consumer.faststream import broker_dead_letters, subscribe
+from crosscheck_platform.consumer.loop import ConsumerLoop
 from crosscheck_platform.db import Connection, Database
-from crosscheck_platform.kafka import bootstrap_servers
 from crosscheck_platform.kafka.security import KafkaSecurity
 from crosscheck_platform.migrations import migrate
 from crosscheck_testing.sample_events import TEST_CATALOGUE, Counted
@@ -82,33 +79,30 @@ async def main(args: argparse.Namespace) -> None:
     db = await Database.connect(args.dsn, args.schema, min_size=1, max_size=4)
     await migrate(args.dsn, args.schema, None)  # the consumers' tracking tables
     await db.ensure_scratch_tables(TOTALS_DDL)
-    broker = KafkaBroker(
-        bootstrap_servers(args.bootstrap), security=KafkaSecurity().faststream(), logger=None
+    loop = ConsumerLoop(
+        args.bootstrap,
+        [args.topic],
+        security=KafkaSecurity(),
+        max_records=100,
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=1000,
     )
     consumer = IdempotentConsumer(
         name=args.group,
         db=db,
         catalogue=TEST_CATALOGUE,
-        dead_letters=broker_dead_letters(broker),
+        dead_letters=loop.dead_letter,
         deduplication=Deduplication(args.deduplication),
         **({"batch_handler": add_batch_to_totals} if args.batch else {"handler": add_to_total}),
     )
     if args.exit_after_commits:
         exit_after_commits(consumer, args.exit_after_commits)
-    subscribe(
-        broker,
-        consumer,
-        [args.topic],
-        max_records=100,
-        session_timeout_ms=6000,
-        heartbeat_interval_ms=1000,
-    )
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    await broker.start()
+    await loop.start(consumer)
     print("started", flush=True)
     await stop.wait()
-    await broker.stop()
+    await loop.stop()
     await db.close()
 
 

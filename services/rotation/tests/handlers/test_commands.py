@@ -30,6 +30,7 @@ from crosscheck_rotation.app.commands import (
 )
 from crosscheck_rotation.domain.changes import GroupChange
 from crosscheck_rotation.domain.model import StaffMember
+from crosscheck_rotation.domain.risk import Finding
 from crosscheck_rotation.domain.roster_version import Roster
 from crosscheck_scenarios.rotation import Township, township
 
@@ -63,6 +64,9 @@ class MemoryRoster:
 
     async def site_names(self, township: str) -> dict[str, str]:
         return {s: f"场所{s}" for s in self.town.sites}
+
+    async def findings(self, campaign_id: str) -> list[Finding]:
+        return []
 
 
 ROSTER = MemoryRoster(township(7, villages=4, places=12, staff=12, leadership=4, from_villages=0.3))

@@ -49,8 +49,14 @@ class Rotation:
             **extra,
         }
 
-    async def publish(self, township: str, events: Sequence[Event]) -> None:
-        """The registry's events on its topic, as its relay would send them."""
+    async def publish(
+        self,
+        township: str,
+        events: Sequence[Event],
+        context: BoundedContext = BoundedContext.REGISTRY,
+    ) -> None:
+        """Another service's events on its topic (the registry's unless `context` says
+        otherwise), as its relay would send them."""
         tenant = Tenant(county=COUNTY, township=township)
         producer = reliable_producer(self.infra.kafka_bootstrap)
         await producer.start()
@@ -63,7 +69,7 @@ class Rotation:
                 )
                 key, headers, value = wire.encode(envelope, event)
                 await producer.send_and_wait(
-                    Topics(self.namespace).of(BoundedContext.REGISTRY),
+                    Topics(self.namespace).of(context),
                     value=value,
                     key=key,
                     headers=headers,

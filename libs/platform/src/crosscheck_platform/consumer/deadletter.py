@@ -31,18 +31,17 @@ class DeadLetter:
             reason=reason,
         )
 
-    def headers_for(self, consumer: str) -> dict[str, str]:
-        headers = {name: raw.decode("utf-8", "replace") for name, raw in self.headers}
-        headers.update(
-            {
-                "dlq_reason": self.reason[:2000],
-                "dlq_consumer": consumer,
-                "dlq_topic": self.topic,
-                "dlq_partition": str(self.partition),
-                "dlq_offset": str(self.offset),
-            }
-        )
-        return headers
+    def headers_for(self, consumer: str) -> list[tuple[str, bytes]]:
+        """The record's own headers, bytes as they came, and why it was set aside."""
+        why = {
+            "dlq_reason": self.reason[:2000],
+            "dlq_consumer": consumer,
+            "dlq_topic": self.topic,
+            "dlq_partition": str(self.partition),
+            "dlq_offset": str(self.offset),
+        }
+        kept = [(name, raw) for name, raw in self.headers if name not in why]
+        return kept + [(name, value.encode()) for name, value in why.items()]
 
     @property
     def destination(self) -> str:

@@ -2,8 +2,8 @@
 
 A service names what it consumes (contexts), how it applies an event (a handler that
 writes with the given connection); this part wires the
-idempotent consumer, the FastStream broker and the dead-letter topic the same way for
-every service.
+idempotent consumer, its aiokafka loop and the dead-letter topic the same way for every
+service.
 """
 
 from __future__ import annotations
@@ -13,15 +13,12 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from faststream.kafka import KafkaBroker
-
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_platform.consumer import BatchHandler, EventHandler, IdempotentConsumer
-from crosscheck_platform.consumer.faststream import MAX_RECORDS, broker_dead_letters, subscribe
+from crosscheck_platform.consumer.loop import MAX_RECORDS, ConsumerLoop
 from crosscheck_platform.consumer.tracking import Deduplication
 from crosscheck_platform.http.infrastructure import load_catalogue
 from crosscheck_platform.http.runtime import ServiceRuntime, Subscription
-from crosscheck_platform.kafka import bootstrap_servers
 from crosscheck_platform.kafka.cluster import (
     ClusterChangePolicy,
     KafkaClusterChanged,
@@ -70,10 +67,12 @@ def consumer_part(
     @contextlib.asynccontextmanager
     async def part(runtime: ServiceRuntime) -> AsyncIterator[None]:
         await same_cluster(runtime)
-        broker = KafkaBroker(
-            bootstrap_servers(runtime.settings.kafka_bootstrap),
-            security=KafkaSecurity().faststream(),
-            logger=None,
+        topics = tuple(runtime.topics.of(c) for c in contexts)
+        loop = ConsumerLoop(
+            runtime.settings.kafka_bootstrap,
+            topics,
+            security=KafkaSecurity(),
+            max_records=max_records,
         )
         consumer = IdempotentConsumer(
             name=f"{runtime.schema}.{name}",
@@ -81,19 +80,15 @@ def consumer_part(
             catalogue=load_catalogue(),
             handler=handler,
             batch_handler=batch_handler,
-            dead_letters=broker_dead_letters(broker),
+            dead_letters=loop.dead_letter,
             deduplication=deduplication,
         )
-        topics = tuple(runtime.topics.of(c) for c in contexts)
-        subscriber = subscribe(broker, consumer, topics, max_records=max_records)
-        await broker.start()
+        await loop.start(consumer)
         runtime.consumers[name] = consumer
-        runtime.subscriptions[name] = Subscription(
-            consumer.name, topics, lambda: subscriber.consumer
-        )
+        runtime.subscriptions[name] = Subscription(consumer.name, topics, lambda: loop.kafka)
         try:
             yield
         finally:
-            await broker.stop()
+            await loop.stop()
 
     return part

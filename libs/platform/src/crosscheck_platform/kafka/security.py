@@ -17,12 +17,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
-from faststream.security import (
-    BaseSecurity,
-    SASLPlaintext,
-    SASLScram256,
-    SASLScram512,
-)
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -78,24 +72,6 @@ class KafkaSecurity(BaseSettings):
             options["sasl_plain_username"] = self.sasl_username
             options["sasl_plain_password"] = self.sasl_password.get_secret_value()
         return options
-
-    def faststream(self) -> BaseSecurity | None:
-        """The same settings for FastStream's KafkaBroker."""
-        context = self.ssl_context() if self.tls else None
-        if not self.sasl:
-            return BaseSecurity(ssl_context=context) if self.tls else None
-        assert self.sasl_username is not None and self.sasl_password is not None
-        kind = {
-            "SCRAM-SHA-512": SASLScram512,
-            "SCRAM-SHA-256": SASLScram256,
-            "PLAIN": SASLPlaintext,
-        }[self.sasl_mechanism]
-        return kind(
-            self.sasl_username,
-            self.sasl_password.get_secret_value(),
-            ssl_context=context,
-            use_ssl=self.tls,
-        )
 
 
 def client_options(

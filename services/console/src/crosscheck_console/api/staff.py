@@ -18,10 +18,14 @@ def staff_router() -> APIRouter:
     router = APIRouter(prefix="/staff", include_in_schema=False)
 
     @router.get("", response_class=HTMLResponse)
-    async def page(request: Request, user: Admin) -> HTMLResponse:
+    async def page(request: Request, user: Admin, logins: bool = False) -> HTMLResponse:
         assert user.principal.township is not None
         found = await roster(
-            console_of(request).apis, user.principal.township, user.token, user.lang
+            console_of(request).apis,
+            user.principal.township,
+            user.token,
+            user.lang,
+            with_logins=logins,
         )
         return render(request, "staff.html", user, roster=found)
 

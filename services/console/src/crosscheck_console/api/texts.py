@@ -351,6 +351,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "console.staff.home": ("居住村", "Home village"),
     "console.staff.conflicts": ("回避(村 · 场所)", "Stays out of (villages · places)"),
     "console.staff.login": ("登录账号", "Login"),
+    "console.staff.show_logins": (
+        "显示登录账号(需向统一身份认证逐一查询,稍慢)",
+        "Show the logins (asked of the identity provider one by one: slower)",
+    ),
+    "console.staff.hide_logins": ("隐藏登录账号", "Hide the logins"),
     "console.staff.yes": ("是", "yes"),
     "console.staff.no": ("否", "no"),
     "console.staff.none": ("无", "none"),
@@ -374,12 +379,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "console.haz.responsible": ("整改责任人", "Responsible"),
     "console.haz.group": ("检查组", "Group"),
     "console.haz.overdue": ("已逾期", "overdue"),
-    "console.state.found": ("待告知", "found"),
-    "console.state.notified": ("已告知", "notified"),
-    "console.state.rectifying": ("整改中", "being rectified"),
-    "console.state.reported": ("待复核", "awaiting re-check"),
-    "console.state.rejected": ("复核未通过", "re-check failed"),
-    "console.state.verified": ("已销号", "verified and closed"),
 }
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from crosscheck_console.adapters.services import Apis
-from crosscheck_contracts.events.hazards import CATEGORY_LABELS, SEVERITY_LABELS
+from crosscheck_contracts.events.hazards import CATEGORY_LABELS, SEVERITY_LABELS, STATUS_LABELS
 from crosscheck_platform.auth import COUNTY_ROLES, Principal
 from crosscheck_platform.i18n import Language, translate
 
@@ -205,7 +205,7 @@ def _shown(row: dict[str, Any], lang: Language) -> dict[str, Any]:
         **row,
         "category_label": label(CATEGORY_LABELS, row.get("category"), lang),
         "severity_label": label(SEVERITY_LABELS, row.get("severity"), lang),
-        "state_label": translate(f"console.state.{row.get('state') or 'found'}", lang),
+        "state_label": label(STATUS_LABELS, row.get("state") or "found", lang),
         "deadline_date": (
             datetime.fromisoformat(deadline).astimezone(SHANGHAI).date().isoformat()
             if deadline

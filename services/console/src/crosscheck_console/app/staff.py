@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from crosscheck_console.adapters.services import Apis
 from crosscheck_console.domain.roster import Propagation, RosterRow, roster_rows
@@ -16,6 +17,7 @@ class Roster:
     township: str
     rows: list[RosterRow]
     propagation: Propagation
+    with_logins: bool
 
     @property
     def leaders(self) -> int:
@@ -26,21 +28,25 @@ class Roster:
         return sum(1 for r in self.rows if r.active and (r.conflict_villages or r.conflict_places))
 
 
-async def roster(apis: Apis, township: str, token: str, lang: Language) -> Roster:
+async def roster(
+    apis: Apis, township: str, token: str, lang: Language, *, with_logins: bool
+) -> Roster:
+    """`with_logins`: the logins too, which the registry reads from the identity
+    provider, user by user (seconds for a township's staff): only when asked for."""
     base = f"/v1/townships/{township}"
-    info, staff, villages, sites, logins, rotation = await asyncio.gather(
+    info, staff, villages, sites, rotation, logins = await asyncio.gather(
         apis.json("registry", base, token, lang),
         apis.all_pages("registry", f"{base}/staff", token, lang, status="all"),
         apis.json("registry", f"{base}/villages", token, lang),
         apis.all_pages("registry", f"{base}/sites", token, lang, status="all"),
-        apis.json("registry", f"{base}/logins", token, lang),
         apis.json("rotation", f"{base}/roster", token, lang),
+        _logins(apis, base, token, lang) if with_logins else _none(),
     )
     rows = roster_rows(
         staff,
         {v["id"]: v["name"] for v in villages},
         {s["id"]: s["name"] for s in sites},
-        logins["items"],
+        logins or [],
         translate("console.dash.unnamed", lang),
     )
     open_sites = sum(1 for s in sites if s["active"])
@@ -53,4 +59,16 @@ async def roster(apis: Apis, township: str, token: str, lang: Language) -> Roste
             rotation_staff=int(rotation["staff"]),
             rotation_sites=int(rotation["sites"]),
         ),
+        with_logins,
     )
+
+
+async def _logins(apis: Apis, base: str, token: str, lang: Language) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = (await apis.json("registry", f"{base}/logins", token, lang))[
+        "items"
+    ]
+    return found
+
+
+async def _none() -> None:
+    return None

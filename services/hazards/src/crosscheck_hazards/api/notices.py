@@ -4,9 +4,10 @@ public status page its QR code opens (no sign-in; a random token, revocable)."""
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import HTMLResponse, Response
 
 from crosscheck_hazards.adapters import notice_records
@@ -28,6 +29,7 @@ from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import NotFound
 from crosscheck_platform.http import Runtime, ServiceRuntime
 from crosscheck_platform.http.security import PAGE_POLICY
+from crosscheck_platform.i18n import Language, preferred_language
 
 # A page to print or show: its inline styles and images apply, nothing else may load.
 _PAGE_HEADERS = {"Content-Language": "zh-CN", "Content-Security-Policy": PAGE_POLICY}
@@ -122,9 +124,16 @@ public_router = APIRouter(prefix=STATUS_PATH, tags=["public"])
 
 @public_router.get("/{token}", response_class=HTMLResponse)
 async def status(
-    token: str, runtime: Runtime, inventory: InventoryDep, services: Services
+    token: str,
+    runtime: Runtime,
+    inventory: InventoryDep,
+    services: Services,
+    lang: Annotated[Language | None, Query()] = None,
+    accept_language: Annotated[str | None, Header()] = None,
 ) -> HTMLResponse:
-    """Where the hazards of a notice stand; no sign-in, no personal data."""
+    """Where the hazards of a notice stand; no sign-in, no personal data. In Chinese, or
+    in English with `?lang=en` (which wins) or `Accept-Language: en`."""
+    chosen = lang or preferred_language(accept_language)
     found = await notice_records.linked(runtime.database, token)
     if found is None:
         raise NotFound()
@@ -136,6 +145,12 @@ async def status(
         inspection_id,
         await _items(runtime, services, township),
         services.clock(),
+        chosen,
     )
-    headers = _PAGE_HEADERS | {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    headers = _PAGE_HEADERS | {
+        "Content-Language": "en" if chosen == "en" else "zh-CN",
+        "Vary": "Accept-Language",
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
+    }
     return HTMLResponse(render_status(page), headers=headers)

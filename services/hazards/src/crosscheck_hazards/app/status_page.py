@@ -1,6 +1,8 @@
 """The public status page of a notice (the QR code's target): where each of its hazards
 stands — the checklist's words for it, its state, deadline and the date of its last
-step. Nothing personal: no names, no phones, not even the inspector's free text."""
+step. Nothing personal: no names, no phones, not even the inspector's free text.
+In Chinese by default, in English on request: the states, categories and severities from
+the shared vocabulary, each hazard as the checklist's English wording of its check."""
 
 from __future__ import annotations
 
@@ -17,11 +19,11 @@ from crosscheck_hazards.adapters.inventory import Inventory
 from crosscheck_hazards.app.history import history
 from crosscheck_hazards.app.notice import local_date
 from crosscheck_hazards.domain.checklists import ChecklistItem
+from crosscheck_hazards.domain.clock import DISPLAY_ZONE
 from crosscheck_hazards.domain.hazard import Hazard
 from crosscheck_hazards.domain.inspection import Inspection
 from crosscheck_platform.eventstore import EventStore
-
-TITLE = "隐患整改进度"
+from crosscheck_platform.i18n import DEFAULT_LANGUAGE, Language
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class StatusPage:
     inspected_on: str
     lines: tuple[StatusLine, ...]
     as_of: str
-    title: str = TITLE
+    lang: Language = DEFAULT_LANGUAGE
 
 
 async def status_page(
@@ -53,7 +55,13 @@ async def status_page(
     inspection_id: str,
     items: dict[str, ChecklistItem],
     now: datetime,
+    lang: Language = DEFAULT_LANGUAGE,
 ) -> StatusPage:
+    en = 1 if lang == "en" else 0
+
+    def date(value: datetime) -> str:
+        return value.astimezone(DISPLAY_ZONE).date().isoformat() if en else local_date(value)
+
     inspection = Inspection.rehydrate(
         inspection_id, (e.event for e in await store.read(inspection_id))
     )
@@ -71,20 +79,31 @@ async def status_page(
         lines.append(
             StatusLine(
                 number=n,
-                hazard=item.hazard if item else CATEGORY_LABELS[found.category][0],
-                category=CATEGORY_LABELS[found.category][0],
-                severity=SEVERITY_LABELS[found.severity][0],
-                state=STATUS_LABELS[status][0],
+                hazard=_wording(item, en) or CATEGORY_LABELS[found.category][en],
+                category=CATEGORY_LABELS[found.category][en],
+                severity=SEVERITY_LABELS[found.severity][en],
+                state=STATUS_LABELS[status][en],
                 status=status,
-                deadline=local_date(hazard.deadline) if hazard.deadline else "",
-                last_step_on=local_date(steps[-1].at),
+                deadline=date(hazard.deadline) if hazard.deadline else "",
+                last_step_on=date(steps[-1].at),
             )
         )
     township_name = await inventory.township_name(township) or ""
     return StatusPage(
         reference=notice.file_number,
         township=township_name,
-        inspected_on=local_date(done.inspected_at),
+        inspected_on=date(done.inspected_at),
         lines=tuple(lines),
-        as_of=local_date(now),
+        as_of=date(now),
+        lang=lang,
     )
+
+
+def _wording(item: ChecklistItem | None, en: int) -> str:
+    """The hazard in the checklist's words: its hazard text, or in English the check it
+    failed (a township's own item may have no English; the category stands in)."""
+    if item is None:
+        return ""
+    if not en:
+        return item.hazard
+    return f"Failed check: {item.check_en}" if item.check_en else ""

@@ -91,7 +91,8 @@ _HAZARD_COLUMNS = """
     h.rejected_at, h.rejection_reason, h.escalation_level, h.overdue_noticed_at,
     string_to_array(i.presence_flags, ',') AS found_presence,
     string_to_array(h.verify_presence_flags, ',') AS verify_presence,
-    h.found_by_name, h.assigned_by_name, h.reported_by_name, h.measures
+    h.found_by_name, h.assigned_by_name, h.reported_by_name, h.measures,
+    h.notice_file_number
 """
 _HAZARD_FROM = """
     FROM lg_hazards h

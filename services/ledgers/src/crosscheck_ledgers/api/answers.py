@@ -91,6 +91,9 @@ class ResponsibilityRow(BaseModel):
     assigned_by_name: str | None = Field(None, description="who assigned the fix")
     reported_by_name: str | None = Field(None, description="who reported the fix done")
     measures: str | None = Field(None, description="what the fix report says was done (整改措施)")
+    notice_file_number: str | None = Field(
+        None, description="the rectification notice's file number (通知书文号), once issued"
+    )
     reported_at: datetime | None = None
     verified_by: str | None
     verified_by_name: str | None

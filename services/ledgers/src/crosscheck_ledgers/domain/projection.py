@@ -16,6 +16,7 @@ from crosscheck_contracts.events import (
     HazardFound,
     HazardNotified,
     InspectionCompleted,
+    NoticeIssued,
     Presence,
     RectificationAssigned,
     RectificationOverdue,
@@ -342,3 +343,8 @@ def _(e: HazardEscalated, m: Meta) -> list[Write]:
 @_project.register
 def _(e: RectificationOverdue, m: Meta) -> list[Write]:
     return [_w(t.HAZARDS, (e.hazard_id,), m, "overdue_notice", e.overdue_at)]
+
+
+@_project.register
+def _(e: NoticeIssued, m: Meta) -> list[Write]:
+    return [_w(t.HAZARDS, (h,), m, "notice", e.file_number) for h in e.hazard_ids]

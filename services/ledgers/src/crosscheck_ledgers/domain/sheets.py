@@ -142,6 +142,7 @@ HAZARD_SHEET = Sheet(
         C("隐患类别", "Category", 14, _labelled("category", CATEGORY_LABELS)),
         C("隐患等级", "Severity", 10, _labelled("severity", SEVERITY_LABELS)),
         C("隐患描述", "Description", 30, _field("description")),
+        C("通知书文号", "Notice No.", 22, _field("notice_file_number")),
         C("检查组", "Group", 12, _or("group_name", "group_id")),
         C("轮次", "Round", 6, _field("round_no")),
         C("发现时间", "Found at", 17, _time("found_at")),

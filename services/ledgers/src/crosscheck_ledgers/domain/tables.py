@@ -184,6 +184,8 @@ HAZARDS = Table(
         FieldGroup("found_by", _cols("found_by_name")),
         FieldGroup("assigned_by", _cols("assigned_by_name")),
         FieldGroup("report_detail", _cols("reported_by_name", "measures")),
+        # Written from the inspection's stream (NoticeIssued): the notice's file number.
+        FieldGroup("notice", _cols("notice_file_number")),
     ),
 )
 

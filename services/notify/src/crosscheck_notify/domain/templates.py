@@ -94,11 +94,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "[Supervision] Major hazard '{subject_hazard}' handed to township leadership",
     ),
     "notify.escalated_major.body": (
-        "隐患:{description}(编号 {hazard_id})\n提级时间:{anchor}\n"
-        "重大隐患,提请乡镇党政领导挂牌督办,请跟踪督办至整改销号。" + _SIGNATURE[0],
-        "Hazard: {description} (id {hazard_id})\nEscalated: {anchor}\n"
+        "隐患:{description}(编号 {hazard_id})\n{place_zh}提级时间:{anchor}\n"
+        "重大隐患,提请乡镇党政领导挂牌督办,请跟踪督办至整改销号。\n{status_zh}" + _SIGNATURE[0],
+        "Hazard: {description} (id {hazard_id})\n{place_en}Escalated: {anchor}\n"
         "A major hazard, handed to township leadership for supervision: please follow it "
-        "up until it is fixed and closed. " + _SIGNATURE[1],
+        "up until it is fixed and closed.\n{status_en}" + _SIGNATURE[1],
     ),
 }
 

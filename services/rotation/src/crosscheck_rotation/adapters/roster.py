@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 
+from crosscheck_contracts.events import hazards as hz
+from crosscheck_contracts.events import notify as nt
 from crosscheck_contracts.events import registry as reg
 from crosscheck_platform.consumer import ReceivedEvent
 from crosscheck_platform.db import Connection, Database
 from crosscheck_rotation.domain.model import StaffMember
+from crosscheck_rotation.domain.risk import Finding
 from crosscheck_rotation.domain.roster_version import Roster, from_facts
 
 
@@ -96,6 +99,26 @@ async def apply_registry_event(conn: Connection, item: ReceivedEvent) -> None:
         case reg.StaffDeactivated():
             await conn.execute(
                 "UPDATE roster_staff SET active = false WHERE staff_id = $1", event.staff_id
+            )
+        case hz.HazardFound():
+            await conn.execute(
+                """INSERT INTO findings (hazard_id, township, campaign_id, round_no, site_id,
+                                         major)
+                   VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hazard_id) DO NOTHING""",
+                event.hazard_id,
+                township,
+                event.campaign_id,
+                event.round_no,
+                event.site_id,
+                event.severity == hz.Severity.MAJOR,
+            )
+        case hz.RectificationVerified():
+            await conn.execute(
+                "UPDATE findings SET closed = true WHERE hazard_id = $1", event.hazard_id
+            )
+        case nt.RectificationOverdue():
+            await conn.execute(
+                "UPDATE findings SET overdue = true WHERE hazard_id = $1", event.hazard_id
             )
         case _:
             pass  # townships and other facts do not concern the rotation
@@ -198,3 +221,14 @@ class PostgresRoster:
     async def site_names(self, township: str) -> dict[str, str]:
         async with self.db.pool.acquire() as conn:
             return await site_names(conn, township)
+
+    async def findings(self, campaign_id: str) -> list[Finding]:
+        rows = await self.db.fetch(
+            """SELECT site_id, round_no, major, closed, overdue FROM findings
+               WHERE campaign_id = $1 ORDER BY hazard_id""",
+            campaign_id,
+        )
+        return [
+            Finding(r["site_id"], r["round_no"], r["major"], r["closed"], r["overdue"])
+            for r in rows
+        ]

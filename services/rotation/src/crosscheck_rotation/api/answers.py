@@ -147,6 +147,21 @@ class RoundCheck(BaseModel):
     replay: Replay | None = Field(default=None, description="with ?replay=true")
 
 
+class ZoneRisk(BaseModel):
+    """A zone's weight for the next round's plan, and its parts (see the README)."""
+
+    zone_id: str
+    zone: str = Field(description="the zone's name")
+    weight: int = Field(
+        description="(open + 3 x major + 2 x overdue) x 10 / places, rounded up: the "
+        "riskiest zones go to the strongest groups in the next round planned"
+    )
+    open: int = Field(description="hazards found in the rounds closed and not yet closed")
+    major: int = Field(description="of which major (重大隐患)")
+    overdue: int = Field(description="of which past their rectification deadline")
+    places: int
+
+
 class RosterCounts(BaseModel):
     """What the rotation has learnt of a township's roster from the registry's events."""
 

@@ -4,6 +4,7 @@ independent check of a round, replanning after roster changes, closing rounds.""
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
@@ -17,6 +18,7 @@ from crosscheck_rotation.api import answers
 from crosscheck_rotation.api.bodies import DrawBody, LaunchBody, ReplanBody
 from crosscheck_rotation.app import campaigns, checks, commands, views
 from crosscheck_rotation.domain.kaware import Formed
+from crosscheck_rotation.domain.risk import zone_risk
 
 CampaignId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
 RoundNo = Annotated[int, Path(ge=1, le=366)]
@@ -85,6 +87,22 @@ async def form_groups(
         "groups": await _groups(runtime, scope.township, campaign_id),
         "formation": _formation(formed),
     }
+
+
+@router.get("/{campaign_id}/risk", response_model=list[answers.ZoneRisk])
+async def risk(
+    scope: Readers, campaign_id: CampaignId, runtime: Runtime, roster: RosterDep
+) -> object:
+    """What the rounds closed found, zone by zone: the weights the next replan gives the
+    zones (the riskiest to the strongest groups), with their parts."""
+    campaign, _ = await campaigns.load(runtime.event_store, campaign_id, scope.township)
+    zones = campaign.current_zones()
+    names = {z.zone_id: z.name for z in zones}
+    found = await roster.findings(campaign_id)
+    ranked = sorted(
+        zone_risk(found, zones, campaign.state.last_closed + 1), key=lambda r: -r.weight
+    )
+    return [{**asdict(r), "zone": names[r.zone_id]} for r in ranked]
 
 
 def _formation(formed: Formed) -> dict[str, int]:

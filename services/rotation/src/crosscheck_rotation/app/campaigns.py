@@ -41,6 +41,7 @@ from crosscheck_rotation.domain.model import (
 )
 from crosscheck_rotation.domain.planner import plan_campaign
 from crosscheck_rotation.domain.recusal import eligible_zones
+from crosscheck_rotation.domain.risk import weights, zone_risk
 from crosscheck_rotation.domain.roster_version import Roster
 from crosscheck_rotation.domain.zoning import build_zones, split_for_groups
 
@@ -253,6 +254,7 @@ async def replan(
     now = await roster.current(township)
     names = await roster.village_names(township)
     site_names = await roster.site_names(township)
+    found = await roster.findings(cmd.campaign_id)
     staff = now.staff
 
     async def decide(campaign: Campaign) -> None:
@@ -268,7 +270,10 @@ async def replan(
         zones = split_for_groups(rezone(current, now.sites, names), len(state.groups))
         groups = _active_groups(campaign, zones, now, change)
         history = [rec.plan for n, rec in sorted(state.plans.items()) if n < first]
-        problem = RotationProblem(staff, groups, zones, range(first, state.rounds + 1), history)
+        risk = weights(zone_risk(found, zones, first))
+        problem = RotationProblem(
+            staff, groups, zones, range(first, state.rounds + 1), history, risk
+        )
         seed = new_seed() if cmd.seed is None else cmd.seed
         try:
             plan = await asyncio.to_thread(_replan, problem, campaign.k_in_force(), seed)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from crosscheck_rotation.domain.model import StaffMember
+from crosscheck_rotation.domain.risk import Finding
 from crosscheck_rotation.domain.roster_version import Roster
 
 
@@ -26,4 +27,9 @@ class RosterSource(Protocol):
 
     async def site_names(self, township: str) -> dict[str, str]:
         """Site id -> name of every place the township ever had (closed ones too)."""
+        ...
+
+    async def findings(self, campaign_id: str) -> list[Finding]:
+        """The hazards the campaign's rounds found, with whether each is closed or
+        overdue (from the hazards and notify topics)."""
         ...

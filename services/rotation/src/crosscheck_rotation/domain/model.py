@@ -111,3 +111,6 @@ class RotationProblem:
     zones: Sequence[Zone]
     rounds: Sequence[int]
     history: Sequence[RoundPlan] = field(default_factory=tuple)
+    risk: Mapping[str, int] = field(default_factory=dict)
+    """Zone id -> weight of what earlier rounds found there (`risk`): the first round
+    planned sends the riskiest zones to the strongest groups, among equally good plans."""

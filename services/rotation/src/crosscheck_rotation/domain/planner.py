@@ -84,7 +84,7 @@ def _solve(problem: RotationProblem, k: int, seed: int, budget: float) -> Campai
     one_unit_each = len(units) == len(problem.groups)
     chosen, complete = construct(problem, units, k, seed, one_unit_each=one_unit_each)
     rng = random.Random(seed)
-    if one_unit_each and complete:
+    if one_unit_each and complete and not problem.risk:
         # Loads are fixed by the units, so any legal plan is an optimal one, and the
         # seeded matchings already drew it at random: nothing is left to optimise.
         rounds = _rounds(problem, units, chosen)
@@ -101,6 +101,11 @@ def _solve(problem: RotationProblem, k: int, seed: int, budget: float) -> Campai
         picked, optimal, bounds = _balance(seed, budget, rm, k, fallback, clock)
     _hint(rm, picked)
     costs = {key: rng.randrange(100) for key in sorted(rm.x)}
+    # Risk first (the riskiest zones to the strongest groups in the next round), then
+    # the draw: the random costs of a whole plan stay below one unit of risk.
+    scale = 100 * len(rm.x) + 1
+    for key, cost in _risk_costs(problem, rm).items():
+        costs[key] += cost * scale
     rm.model.minimize(sum(c * rm.x[key] for key, c in costs.items()))
     draw = clock.note(solve(rm.model, seed, TIE_BREAK_BUDGET, probing=False))
     if draw.found:
@@ -109,6 +114,21 @@ def _solve(problem: RotationProblem, k: int, seed: int, budget: float) -> Campai
     objective = sum(costs[key] for key in picked)
     bounds = bounds or _fixed_bounds(rounds)
     return CampaignPlan(k, rounds, seed, objective, bounds, optimal, not clock.cut)
+
+
+def _risk_costs(problem: RotationProblem, rm: RotationModel) -> dict[tuple[str, int, int], int]:
+    """For the first round planned: a zone's weight times how much weaker (fewer members)
+    the group sent there is than the strongest group."""
+    if not problem.risk:
+        return {}
+    size = {g.group_id: len(g.member_ids) for g in problem.groups}
+    strongest = max(size.values())
+    first = min(problem.rounds)
+    return {
+        (g, i, r): problem.risk.get(rm.units[i].zone_id, 0) * (strongest - size[g])
+        for (g, i, r) in rm.x
+        if r == first and problem.risk.get(rm.units[i].zone_id, 0)
+    }
 
 
 def _feasible(seed: int, budget: float, rm: RotationModel, k: int, clock: _Clock) -> Picked:
