@@ -20,6 +20,7 @@ from email.header import decode_header, make_header
 from email.message import Message as EmailMessage
 from pathlib import Path
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiosmtpd.controller import Controller
@@ -106,6 +107,8 @@ async def stack(infra: Infra, unique_name: str, tmp_path: Path) -> AsyncIterator
                         **env,
                         "CROSSCHECK_DB_SCHEMA": f"{unique_name}_{name}",
                         "CROSSCHECK_HTTP_PORT": str(port),
+                        # The notices' QR codes link to this run's hazards port.
+                        "CROSSCHECK_HAZARDS_PUBLIC_URL": f"http://127.0.0.1:{port}",
                     },
                     stdout=log,
                     stderr=log,
@@ -208,6 +211,15 @@ async def test_reference_campaign_end_to_end(stack: Stack, infra: Infra, tmp_pat
     assert len(mailed) == 2, stack.mailbox.messages
 
     assert outcome.xlsx is not None and outcome.xlsx.read_bytes()[:2] == b"PK"
+
+    # The status link the demo prints opens without signing in and shows the overdue
+    # hazard still being rectified.
+    assert outcome.status_link is not None
+    assert outcome.status_link.startswith(f"{stack.endpoints.hazards}/public/notices/")
+    async with httpx.AsyncClient() as client:
+        status = await client.get(outcome.status_link)
+    assert status.status_code == 200, status.text
+    assert "隐患整改进度" in status.text and "整改中" in status.text
 
     expected = Counter(
         {

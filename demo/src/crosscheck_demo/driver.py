@@ -10,7 +10,9 @@ campaign id is kept in a state file, so running it again resumes or only reads.
 from __future__ import annotations
 
 import asyncio
+import html
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -85,6 +87,8 @@ class Outcomes:
     hazards_by_category: dict[str, int] = field(default_factory=dict)
     overdue_hazard_id: str | None = None
     overdue_notices: list[dict[str, Any]] = field(default_factory=list)
+    status_link: str | None = None
+    """The public status page of the overdue hazard's notice (its QR code's link)."""
     xlsx: Path | None = None
     resumed: bool = False
     groups: list[dict[str, Any]] = field(default_factory=list)
@@ -522,6 +526,7 @@ async def _run(api: Api) -> Outcomes:
             inspections=read["total"]["inspections"],
             overdue_hazard_id=state.get("overdue_hazard_id"),
             overdue_notices=await _notices(api, township, state.get("overdue_hazard_id")),
+            status_link=await _status_link(api, state.get("overdue_hazard_id")),
             xlsx=await _export(api, campaign, campaign_id),
             resumed=True,
             groups=plan["groups"],
@@ -593,6 +598,7 @@ async def _run(api: Api) -> Outcomes:
         hazards_by_category={c.value: n for c, n in hazard_plan.by_category.most_common()},
         overdue_hazard_id=late_id,
         overdue_notices=await _notices(api, township, late_id),
+        status_link=await _status_link(api, late_id),
         xlsx=await _export(api, campaign, campaign_id),
         groups=plan["groups"],
     )
@@ -626,6 +632,22 @@ async def _notices(api: Api, township: str, hazard_id: str | None) -> list[dict[
     )
     items: list[dict[str, Any]] = body["items"]
     return items
+
+
+_STATUS_LINK = re.compile(r'<a href="([^"]+/public/notices/[^"]+)"')
+
+
+async def _status_link(api: Api, hazard_id: str | None) -> str | None:
+    """The link the QR code on the hazard's rectification notice opens: printing the
+    notice issues it, and the notice shows it beside the code."""
+    if hazard_id is None:
+        return None
+    hazard = await api.json("hazards", "GET", f"/v1/hazards/{hazard_id}")
+    path = f"/v1/inspections/{hazard['inspection_id']}/notice"
+    found = _STATUS_LINK.search((await api.call("hazards", "GET", path)).text)
+    if found is None:
+        raise DemoFailed(f"hazards: the notice at {path} carries no status link")
+    return html.unescape(found.group(1))
 
 
 async def _export(api: Api, campaign: Campaign, campaign_id: str) -> Path:

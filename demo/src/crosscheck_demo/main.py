@@ -77,6 +77,11 @@ def summary(outcome: Outcomes, endpoints: Endpoints, mailbox: Path | None) -> st
         )
         if mailbox is not None:
             lines.append(f"  mail      {mailbox}/new (one file per message)")
+    if outcome.status_link:
+        lines.append(
+            f"  status    {outcome.status_link} (the QR code on the notice of hazard "
+            f"{outcome.overdue_hazard_id}; no sign-in, ?lang=en in English)"
+        )
     return "\n".join(lines)
 
 
