@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,43 @@ async def _make_logins(identity: IdentityInfra, stack: ConsoleStack, ns: str) ->
             stack.logins[role] = Login(username, password, role)
 
 
+def add_login(
+    stack: ConsoleStack,
+    key: str,
+    role: str,
+    name: str,
+    *,
+    staff_id: str | None = None,
+    village_id: str | None = None,
+) -> Login:
+    """One more login of the test's township (a staff member or a village committee of
+    the imported inventory); it is deleted with the others when the stack stops."""
+
+    async def make() -> Login:
+        async with IdentityProvider(stack.identity.settings) as idp:
+            username = f"console-{key}-{secrets.token_hex(4)}"
+            user = await idp.save_user(
+                UserSpec(
+                    username=username,
+                    role=RealmRole(role),
+                    display_name=name,
+                    county=stack.county,
+                    township=stack.township,
+                    staff_id=staff_id,
+                    village_id=village_id,
+                )
+            )
+            password = secrets.token_urlsafe(16)
+            await idp.set_password(user.id, password, temporary=False)
+            return Login(username, password, role)
+
+    # Playwright's sync API may be running an event loop in this thread already.
+    with ThreadPoolExecutor(1) as thread:
+        login = thread.submit(asyncio.run, make()).result()
+    stack.logins[key] = login
+    return login
+
+
 async def _forget_logins(identity: IdentityInfra, stack: ConsoleStack) -> None:
     async with IdentityProvider(identity.settings) as idp:
         for login in stack.logins.values():
@@ -95,7 +133,7 @@ async def _drop_schemas(infra: Infra, ns: str) -> None:
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 300  # a loaded CI machine starts six processes slowly
     while time.monotonic() < deadline:
         try:
             if httpx.get(url + "/readyz").status_code == 200:

@@ -9,111 +9,36 @@ token are refused. Screenshots of every page go to artifacts/screenshots/."""
 from __future__ import annotations
 
 import io
-import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser
 
 from crosscheck_scenarios.registry import (
     Scenario,
     reference_scenario,
     with_bad_site_rows,
 )
-from crosscheck_testing.fixtures import new_namespace
-from crosscheck_testing.infra import IdentityInfra, Infra
 
-from .console_stack import CHROMIUM, PUBLIC, SCREENSHOTS, ConsoleStack, Login, console_stack
-from .forwarding_proxy import forwarding_proxy
+from .console_browser import (
+    DESKTOP,
+    PHONE,
+    context_for,
+    register_township,
+    shot,
+    sign_in,
+    submit,
+    wait_for_roster,
+)
+from .console_stack import PUBLIC, ConsoleStack
 
 pytestmark = pytest.mark.infra
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def stack(
-    infra: Infra, identity: IdentityInfra, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ConsoleStack]:
-    logs = tmp_path_factory.mktemp("console-logs")
-    with console_stack(infra, identity, new_namespace("console"), logs) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser(stack: ConsoleStack) -> Iterator[Browser]:
-    """Chromium through a proxy that sends 127.0.0.1:8106 (the address Keycloak's console
-    client allows) to the test's console; loopback goes through the proxy too."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: apt-get install chromium fonts-noto-cjk", pytrace=False)
-    mapping = {("127.0.0.1", 8106): ("127.0.0.1", stack.console_port)}
-    with forwarding_proxy(mapping) as proxy, sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--proxy-bypass-list=<-loopback>"],
-            proxy={"server": proxy},
-        )
-        yield launched
-        launched.close()
-
-
-def context_for(browser: Browser, **options: Any) -> BrowserContext:
-    return browser.new_context(locale="zh-CN", accept_downloads=True, **options)
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def submit(page: Page, button: str) -> None:
-    """Press a form's button and wait for the page the server answers with."""
-    with page.expect_navigation():
-        page.get_by_role("button", name=button).click()
-
-
-def sign_in(page: Page, login: Login) -> None:
-    page.goto(PUBLIC + "/")
-    page.get_by_role("link", name="登录", exact=True).click()
-    page.fill("#username", login.username)
-    page.fill("#password", login.password)
-    page.click("#kc-login")
-    page.wait_for_url(PUBLIC + "/")
-
-
-def _register_township(stack: ConsoleStack, scenario: Scenario) -> None:
-    token = stack.token(stack.logins["township_admin"])
-    answer = httpx.put(
-        f"{stack.urls['registry']}/v1/townships/{stack.township}",
-        json={"name": scenario.township_name, "county_name": scenario.county_name},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert answer.status_code in (200, 201, 202), answer.text
-
-
-def _wait_for_roster(stack: ConsoleStack, sites: int, staff: int) -> None:
-    """The rotation learns the roster from the registry's events (Kafka)."""
-    token = stack.token(stack.logins["township_admin"])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        known = httpx.get(
-            f"{stack.urls['rotation']}/v1/townships/{stack.township}/roster",
-            headers={"Authorization": f"Bearer {token}"},
-        ).json()
-        if (known["sites"], known["staff"]) == (sites, staff):
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"the rotation knows {known}")
 
 
 def test_township_admin_day_one(stack: ConsoleStack, browser: Browser, tmp_path: Path) -> None:
     scenario = reference_scenario(township_code=stack.township, township_name="测试乡")
-    _register_township(stack, scenario)
+    register_township(stack, scenario)
     context = context_for(browser, viewport=DESKTOP)
     page = context.new_page()
     sign_in(page, stack.logins["township_admin"])
@@ -154,7 +79,7 @@ def test_township_admin_day_one(stack: ConsoleStack, browser: Browser, tmp_path:
     assert "村委会 7 个,场所 68 处,检查人员 49 名" in page.inner_text("main")
     shot(page, "desktop-05-inventory-imported")
 
-    _wait_for_roster(stack, 68, 49)
+    wait_for_roster(stack, 68, 49)
     page.get_by_role("link", name="专项行动").first.click()
     assert "还没有专项行动" in page.inner_text("main")
     page.fill("#name", "2025年春季安全生产专项行动")

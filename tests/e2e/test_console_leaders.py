@@ -29,12 +29,10 @@ from crosscheck_testing.fixtures import new_namespace
 from crosscheck_testing.infra import IdentityInfra, Infra
 from crosscheck_testing.ports import free_port
 
+from .console_browser import DESKTOP, PHONE, context_for, shot, sign_in
 from .console_stack import PUBLIC, SERVICES, ConsoleStack, Login, console_stack
-from .test_console_browser import DESKTOP, PHONE, browser, context_for, shot, sign_in
 
 pytestmark = pytest.mark.infra
-
-__all__ = ["browser"]  # the module's browser fixture, shared
 
 ADMIN = Login("weide-admin", PASSWORD, "township_admin")
 COUNTY = Login("yongren-county", PASSWORD, "county_viewer")

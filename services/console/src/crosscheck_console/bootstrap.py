@@ -27,6 +27,8 @@ from crosscheck_console.api.web import (
     Forbidden,
     NeedsLogin,
     console_of,
+    local_day,
+    local_time,
     render,
 )
 from crosscheck_console.settings import ConsoleSettings
@@ -41,6 +43,13 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def settings_from_env() -> ServiceSettings:
     return load_settings(default_port=DEFAULT_PORT)
+
+
+def templates() -> Jinja2Templates:
+    found = Jinja2Templates(directory=TEMPLATES)
+    found.env.filters["local_day"] = local_day
+    found.env.filters["local_time"] = local_time
+    return found
 
 
 def build_app(
@@ -69,7 +78,7 @@ def build_app(
         verifier=TokenVerifier(
             settings.oidc_issuer or "", settings.oidc_audience, jwks_url=settings.oidc_jwks_url
         ),
-        templates=Jinja2Templates(directory=TEMPLATES),
+        templates=templates(),
         production=production,
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -16,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from crosscheck_console.adapters.oidc import Provider
 from crosscheck_console.adapters.services import Apis
 from crosscheck_console.adapters.session import LANG_COOKIE, SESSION_COOKIE, Sealer, Session
+from crosscheck_console.domain.field import LOCAL
 from crosscheck_console.domain.roles import Page, may_open, menu
 from crosscheck_console.settings import ConsoleSettings
 from crosscheck_platform.auth import Principal
@@ -125,6 +127,16 @@ async def checked_csrf(user: CurrentUser, csrf: Annotated[str, Form()] = "") -> 
 
 
 CsrfUser = Annotated[User, Depends(checked_csrf)]
+
+
+def local_day(moment: str) -> str:
+    """An instant on the wire (UTC) as the day it is in China."""
+    return datetime.fromisoformat(moment).astimezone(LOCAL).date().isoformat()
+
+
+def local_time(moment: str) -> str:
+    """An instant on the wire (UTC) as the time it is in China, to the minute."""
+    return datetime.fromisoformat(moment).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
 
 
 def render(

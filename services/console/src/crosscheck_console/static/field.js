@@ -1,0 +1,267 @@
+// The inspector's pages offline: a filled form is kept in the browser (IndexedDB, the
+// "outbox") and sent when there is a network, each with its own key so that the server
+// records it once however often it is sent. The service worker (field-sw.js) keeps the
+// pages and this script, so the pages open without a network too.
+(() => {
+  "use strict";
+  const DB_NAME = "crosscheck-field";
+  const STORE = "outbox";
+  const queue = document.getElementById("queue");
+  const form = document.getElementById("inspection");
+  const sent = [];
+  let flushing = false;
+  let needsLogin = false;
+
+  function open() {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "key" });
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }
+
+  async function withStore(mode, act) {
+    const db = await open();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const request = act(tx.objectStore(STORE));
+      tx.oncomplete = () => { db.close(); resolve(request ? request.result : undefined); };
+      tx.onerror = () => { db.close(); reject(tx.error); };
+    });
+  }
+
+  const waiting = () => withStore("readonly", (s) => s.getAll());
+  const keep = (record) => withStore("readwrite", (s) => s.put(record));
+  const forget = (key) => withStore("readwrite", (s) => s.delete(key));
+
+  function newKey() {
+    if (self.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  // A phone photo is several MB: sent as a JPEG of at most 1600 px, it is a few hundred KB.
+  async function shrink(file) {
+    try {
+      const bitmap = await createImageBitmap(file);
+      const scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
+      if (scale === 1 && file.size < 1500000) return file;
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      const blob = await new Promise((ok) => canvas.toBlob(ok, "image/jpeg", 0.85));
+      return blob ? new File([blob], "photo.jpg", { type: "image/jpeg" }) : file;
+    } catch (e) {
+      return file; // a type the browser cannot draw (HEIC): sent as taken
+    }
+  }
+
+  function text(name, count) {
+    return (queue.dataset[name] || "").replace("{count}", String(count));
+  }
+
+  function link(href, label) {
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = label;
+    return a;
+  }
+
+  function button(label, act) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "secondary small";
+    b.textContent = label;
+    b.addEventListener("click", act);
+    return b;
+  }
+
+  async function show() {
+    if (!queue) return;
+    const records = await waiting();
+    queue.replaceChildren();
+    const pending = records.filter((r) => r.state === "waiting");
+    if (pending.length) {
+      const p = document.createElement("p");
+      p.className = "waiting";
+      p.textContent = text("waiting", pending.length);
+      queue.append(p);
+      const list = document.createElement("ul");
+      for (const r of pending) {
+        const li = document.createElement("li");
+        li.textContent = r.title;
+        list.append(li);
+      }
+      queue.append(list);
+    }
+    if (needsLogin) {
+      const p = document.createElement("p");
+      p.className = "bad";
+      p.append(link("/login?next=" + encodeURIComponent(location.pathname), text("login")));
+      queue.append(p);
+    }
+    for (const r of records.filter((r) => r.state === "failed")) {
+      const p = document.createElement("p");
+      p.className = "bad failed";
+      p.textContent = text("failed") + r.title + " · " + r.error + " ";
+      p.append(
+        button(text("retry"), async () => { r.state = "waiting"; await keep(r); flush(); }),
+        " ",
+        button(text("discard"), async () => { await forget(r.key); show(); }),
+      );
+      queue.append(p);
+    }
+    for (const s of sent) {
+      const p = document.createElement("p");
+      p.className = "good sent";
+      p.append(text("sent"), link(s.url, s.title));
+      queue.append(p);
+    }
+    queue.hidden = queue.childElementCount === 0;
+    // This place's form is waiting or sent already: the form is not offered twice.
+    if (form && !form.hidden && (pending.some((r) => r.url === form.action) || sent.some((s) => s.from === form.action))) {
+      keptForm();
+    }
+  }
+
+  function keptForm() {
+    form.hidden = true;
+    const saved = document.createElement("p");
+    saved.className = "good saved";
+    saved.textContent = form.dataset.saved + " ";
+    saved.append(link("/field", form.dataset.back));
+    form.after(saved);
+  }
+
+  function body(record) {
+    const data = new FormData();
+    for (const [name, value] of record.entries) {
+      if (value instanceof Blob) data.append(name, value, value.name || "photo.jpg");
+      else data.append(name, value);
+    }
+    return data;
+  }
+
+  async function flush() {
+    if (flushing) return;
+    flushing = true;
+    try {
+      for (const record of await waiting()) {
+        if (record.state !== "waiting") continue;
+        let answer;
+        try {
+          answer = await fetch(record.url, {
+            method: "POST",
+            body: body(record),
+            headers: { Accept: "application/json" },
+            credentials: "same-origin",
+            redirect: "manual",
+          });
+        } catch (e) {
+          break; // no network: try again when it is back
+        }
+        if (answer.type === "opaqueredirect" || answer.status === 401) {
+          needsLogin = true;
+          break;
+        }
+        needsLogin = false;
+        if (answer.ok) {
+          const done = await answer.json();
+          await forget(record.key);
+          sent.push({ title: record.title, url: done.url, from: record.url });
+          continue;
+        }
+        if (answer.status >= 500 || answer.status === 429) break; // the service is busy: later
+        const refused = await answer.json().catch(() => ({}));
+        record.state = "failed";
+        record.error = refused.error || Object.values(refused.errors || {}).join(";") || String(answer.status);
+        await keep(record);
+      }
+    } finally {
+      flushing = false;
+      await show();
+    }
+  }
+
+  // The browser checks what it can before anything is kept; the server checks it all again.
+  function problems() {
+    const found = {};
+    const data = new FormData(form);
+    if (!data.getAll("present").length) found.present = true;
+    let failed = 0;
+    for (let n = 0; data.has("item_" + n); n++) {
+      const result = data.get("result_" + n);
+      if (result !== "pass" && result !== "fail") found["result_" + n] = true;
+      if (result === "fail") {
+        failed++;
+        if (!String(data.get("description_" + n) || "").trim()) found["description_" + n] = true;
+        const deadline = String(data.get("deadline_" + n) || "");
+        const min = form.querySelector("[name=deadline_" + n + "]").min;
+        if (deadline && deadline < min) found["deadline_" + n] = true;
+      }
+    }
+    if (failed) {
+      for (const name of ["told_person", "responsible_person"]) {
+        if (!String(data.get(name) || "").trim()) found[name] = true;
+      }
+    }
+    return found;
+  }
+
+  // Each problem's wording is in the page (data-message), in the user's language.
+  function mark(found) {
+    for (const p of form.querySelectorAll("p.error")) p.textContent = "";
+    const summary = form.querySelector(".summary-errors");
+    summary.replaceChildren();
+    const names = Object.keys(found);
+    for (const name of names) {
+      const slot = document.getElementById("err-" + name);
+      const message = (slot && slot.dataset.message) || "";
+      if (slot) slot.textContent = message;
+      const li = document.createElement("p");
+      li.append(link("#f-" + name, message));
+      summary.append(li);
+    }
+    summary.hidden = names.length === 0;
+    if (names.length) document.getElementById("f-" + names[0]).scrollIntoView({ block: "center" });
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    const found = problems();
+    if (Object.keys(found).length) {
+      mark(found);
+      return;
+    }
+    const key = newKey();
+    form.elements.key.value = key;
+    form.elements.inspected_at.value = new Date().toISOString();
+    const entries = [];
+    for (const [name, value] of new FormData(form)) {
+      if (value instanceof File) {
+        if (value.size) entries.push([name, await shrink(value)]);
+      } else {
+        entries.push([name, value]);
+      }
+    }
+    await keep({ key, url: form.action, title: form.dataset.title, entries, state: "waiting", at: Date.now() });
+    keptForm();
+    await show();
+    flush();
+  }
+
+  if (form) form.addEventListener("submit", submit);
+  window.addEventListener("online", flush);
+  setInterval(() => { if (navigator.onLine) flush(); }, 20000);
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/field/sw.js", { scope: "/field" }).then(async () => {
+      const ready = await navigator.serviceWorker.ready;
+      // Today's places open offline too: the worker fetches and keeps them now.
+      const pages = Array.from(document.querySelectorAll("[data-prefetch] a"), (a) => a.pathname);
+      if (ready.active) ready.active.postMessage({ keep: [location.pathname, ...pages] });
+    }).catch(() => {});
+  }
+  show().then(flush);
+})();
