@@ -43,14 +43,14 @@ from collections.abc import Sequence
 
 from crosscheck_rotation.domain.causes import RotationInfeasible
 from crosscheck_rotation.domain.checker import check_round
-from crosscheck_rotation.domain.county import CountyTownship, plan_county
+from crosscheck_rotation.domain.county import plan_county
 from crosscheck_rotation.domain.formation import FORMATION_BUDGET, form_groups
 from crosscheck_rotation.domain.kaware import form_for_k
 from crosscheck_rotation.domain.model import CampaignPlan, RotationProblem, RoundPlan, Zone
 from crosscheck_rotation.domain.planner import plan_campaign
 from crosscheck_rotation.domain.precheck import largest_passing_k, precheck
 from crosscheck_rotation.domain.zoning import split_for_groups
-from crosscheck_scenarios.rotation import Township, reference, township
+from crosscheck_scenarios.rotation import Township, county, reference, township
 
 FORMATION = {"large": 5.0, "service": FORMATION_BUDGET}
 """Deterministic time of each formation search, by part; --formation-budget overrides."""
@@ -265,41 +265,19 @@ def kaware(budget: float) -> None:
         )
 
 
-def county(budget: float) -> None:
-    townships = []
-    for i in range(20):
-        town = township(
-            500 + i,
-            villages=10,
-            places=60 + 7 * i,
-            staff=40,
-            leadership=6,
-            from_villages=0.4,
-            conflict_rate=0.05,
-        )
-        code = f"532327{101 + i:03d}"
-        prefix = f"{code}-"
-        team = tuple(
-            s.__class__(
-                prefix + s.staff_id,
-                s.unit,
-                s.is_leadership,
-                None,
-                frozenset(prefix + v for v in s.conflict_village_ids),
-                frozenset(prefix + p for p in s.conflict_site_ids),
-                s.name,
-            )
-            for s in town.staff[5:10]
-        )
-        townships.append(
-            CountyTownship(
-                code,
-                f"第{i + 1}乡镇",
-                tuple(prefix + p for p in sorted(town.sites)),
-                tuple(prefix + v for v in town.villages),
-                team,
-            )
-        )
+def county_campaign(budget: float) -> None:
+    townships = county(
+        20,
+        seed=500,
+        villages=10,
+        places=60,
+        places_step=7,
+        staff=40,
+        leadership=6,
+        team=slice(5, 10),
+        from_villages=0.4,
+        conflict_rate=0.05,
+    )
     places = sum(len(t.sites) for t in townships)
     started = time.perf_counter()
     _, plan, checks = plan_county(townships, 6, None, seed=1, budget=budget)
@@ -331,7 +309,7 @@ def main() -> None:
     if args.formation_budget is not None:
         FORMATION.update(large=args.formation_budget, service=args.formation_budget)
     workers = [int(w) for w in args.workers.split(",")]
-    parts = {"e": kaware, "f": county}
+    parts = {"e": kaware, "f": county_campaign}
     if args.only == "d":
         determinism(workers, args.budget)
         return
@@ -345,7 +323,7 @@ def main() -> None:
     large("(c) 40 groups", 60, 40, args.budget, largest_k=False)
     determinism(workers, args.budget)
     kaware(args.budget)
-    county(args.budget)
+    county_campaign(args.budget)
 
 
 if __name__ == "__main__":

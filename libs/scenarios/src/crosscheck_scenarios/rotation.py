@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from crosscheck_rotation.domain.county import CountyTownship
 from crosscheck_rotation.domain.model import StaffMember, Zone
 from crosscheck_rotation.domain.zoning import build_zones
 
@@ -95,3 +96,56 @@ def reference(seed: int = 20240607) -> Township:
     return township(
         seed, villages=7, places=68, staff=49, leadership=9, from_villages=0.4, conflict_rate=0.06
     )
+
+
+def county(
+    n: int,
+    *,
+    seed: int,
+    villages: int,
+    places: int,
+    places_step: int,
+    staff: int,
+    leadership: int,
+    team: slice,
+    from_villages: float,
+    conflict_rate: float,
+) -> list[CountyTownship]:
+    """`n` generated townships (the i-th has `places + i * places_step` places), each
+    sending the staff of `team` as its team; ids prefixed by the township's code so that
+    they stay apart across townships."""
+    out = []
+    for i in range(n):
+        town = township(
+            seed + i,
+            villages=villages,
+            places=places + places_step * i,
+            staff=staff,
+            leadership=leadership,
+            from_villages=from_villages,
+            conflict_rate=conflict_rate,
+        )
+        code = f"532327{101 + i:03d}"
+        prefix = f"{code}-"
+        members = tuple(
+            StaffMember(
+                prefix + s.staff_id,
+                s.unit,
+                s.is_leadership,
+                None,
+                frozenset(prefix + v for v in s.conflict_village_ids),
+                frozenset(prefix + p for p in s.conflict_site_ids),
+                s.name,
+            )
+            for s in town.staff[team]
+        )
+        out.append(
+            CountyTownship(
+                code,
+                f"第{i + 1}乡镇",
+                tuple(prefix + p for p in sorted(town.sites)),
+                tuple(prefix + v for v in town.villages),
+                members,
+            )
+        )
+    return out

@@ -4,45 +4,22 @@ never its own, every place covered, every rule held by the independent checker."
 from __future__ import annotations
 
 from crosscheck_rotation.domain.county import CountyTownship, plan_county
-from crosscheck_scenarios.rotation import township
+from crosscheck_scenarios.rotation import county
 
 
 def _county(n: int) -> list[CountyTownship]:
-    out = []
-    for i in range(n):
-        town = township(
-            300 + i,
-            villages=5,
-            places=30 + 5 * i,
-            staff=12,
-            leadership=3,
-            from_villages=0.5,
-            conflict_rate=0.1,
-        )
-        code = f"5323271{i:02d}"
-        prefix = f"{code}-"
-        team = tuple(
-            s.__class__(
-                prefix + s.staff_id,
-                s.unit,
-                s.is_leadership,
-                None,
-                frozenset(prefix + v for v in s.conflict_village_ids),
-                frozenset(prefix + p for p in s.conflict_site_ids),
-                s.name,
-            )
-            for s in town.staff[2:7]
-        )
-        out.append(
-            CountyTownship(
-                code,
-                f"第{i + 1}乡",
-                tuple(prefix + p for p in sorted(town.sites)),
-                tuple(prefix + v for v in town.villages),
-                team,
-            )
-        )
-    return out
+    return county(
+        n,
+        seed=300,
+        villages=5,
+        places=30,
+        places_step=5,
+        staff=12,
+        leadership=3,
+        team=slice(2, 7),
+        from_villages=0.5,
+        conflict_rate=0.1,
+    )
 
 
 def test_three_townships_inspect_each_other_never_their_own() -> None:
