@@ -123,5 +123,7 @@ async def test_a_command_moves_the_metrics_of_both_services(
     )
     topic = f"{unique_name}.crosscheck.registry.v1"
     partitions = [ls for (n, ls) in applied if n == "crosscheck_consumer_lag"]
-    assert partitions and all(("topic", topic) in ls for ls in partitions)
+    # The roster consumer reads other topics too (the rounds' findings): the registry's
+    # partitions are among those it reports.
+    assert any(("topic", topic) in ls for ls in partitions)
     assert value(applied, "crosscheck_dead_letters_total", consumer=group, topic=topic) == 0

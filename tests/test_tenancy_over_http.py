@@ -61,6 +61,10 @@ UNADDRESSED = {
     "/v1/whoami",
     "/v1/townships",  # the caller's own townships
     "/v1/checklists/{site_type}",  # the caller's own township's checklist
+    "/v1/presence-rule",  # the caller's own township's presence rule
+    # Login-free by design: the unguessable, revocable token is the access; no tenant,
+    # no personal data (test_notice_document_over_http.py).
+    "/public/notices/{token}",
 }
 # What a village committee reads of its township: its record, and its own village in
 # the village list.

@@ -10,6 +10,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from crosscheck_contracts.events.registry import GeoPoint
+from crosscheck_contracts.fields import IdList
 from crosscheck_platform.errors import RuleViolation
 from crosscheck_registry.domain.values import Invalid
 
@@ -71,9 +72,11 @@ class StaffBody(_Body):
 
 
 class ConflictBody(_Body):
-    village_ids: list[str] = Field(default_factory=list, max_length=200)
-    site_ids: list[str] = Field(default_factory=list, max_length=2000)
-    staff_ids: list[str] = Field(
+    # The event's own id rules (non-empty, no duplicates), so a bad id is a 422 here
+    # rather than an event that cannot be written.
+    village_ids: IdList = Field(default_factory=list, max_length=200)
+    site_ids: IdList = Field(default_factory=list, max_length=2000)
+    staff_ids: IdList = Field(
         default_factory=list,
         max_length=200,
         description="officials of the township never to share an inspection group with "
