@@ -40,9 +40,9 @@ PARTITIONS = 6
 CONTEXTS = ("registry", "rotation", "hazards", "notify")
 READS = {
     "registry": ("registry",),
-    "rotation": ("registry",),
+    "rotation": ("registry", "hazards", "notify"),
     "hazards": ("registry", "rotation"),
-    "notify": ("hazards",),
+    "notify": ("registry", "hazards"),
     "ledgers": CONTEXTS,
 }
 """What each service consumes (its consumers' contexts)."""

@@ -50,6 +50,9 @@ CONSUMER_GROUPS = {
     "notify": ("notify.schedule", [BoundedContext.HAZARDS]),
     "ledgers": ("ledgers.ledgers", list(BoundedContext)),
 }
+# Groups beside the one the autoscaler follows (notify's places, read for the notices'
+# place names and addresses).
+MORE_GROUPS = {"notify": ("notify.places", [BoundedContext.REGISTRY, BoundedContext.HAZARDS])}
 # Made by the operators (CloudNativePG, Strimzi) or by hand in production, never here.
 MADE_ELSEWHERE = {
     "production": {
@@ -263,11 +266,12 @@ def granted(user: str, operation: str, resource_type: str) -> set[str]:
 def test_each_service_writes_its_own_topic_and_reads_what_it_consumes(service: str) -> None:
     topics = Topics()
     group, reads = CONSUMER_GROUPS.get(service, (None, []))
-    read_topics = {topics.of(c) for c in reads}
+    more_group, more_reads = MORE_GROUPS.get(service, (None, []))
+    read_topics = {topics.of(c) for c in [*reads, *more_reads]}
     own = {topics.of(BoundedContext(service))} if service in set(BoundedContext) else set()
     assert granted(service, "Write", "topic") == own | {dead_letter_topic(t) for t in read_topics}
     assert granted(service, "Read", "topic") == read_topics
-    assert granted(service, "Read", "group") == ({group} if group else set())
+    assert granted(service, "Read", "group") == {g for g in (group, more_group) if g}
     for rtype, _, pattern, ops in acls(service):
         # Prefixed grants only describe (list the topics); nothing may create or alter.
         assert pattern == "literal" or ops == {"Describe"}

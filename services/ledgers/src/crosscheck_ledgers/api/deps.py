@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from crosscheck_ledgers.adapters.views import Page, Scope
 from crosscheck_platform.auth import Principal
@@ -66,9 +67,21 @@ def _in_utc(value: datetime | None) -> datetime | None:
         raise ValueError("time is out of range once converted to UTC") from None
 
 
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def _not_a_number(value: object) -> object:
+    """Pydantic reads a bare number as seconds since 1970: a clerk's `as_of=2026` would
+    silently mean 1970-01-01T00:33:46Z. Only a written date and time is taken."""
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        raise ValueError("a date and time such as 2026-06-30T08:00:00+08:00, not a number")
+    return value
+
+
 async def as_of_of(
     as_of: Annotated[
         datetime | None,
+        BeforeValidator(_not_a_number),
         AfterValidator(_in_utc),
         Query(description="Read overdue and days open as of this time (default: now)."),
     ] = None,
