@@ -20,7 +20,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "console.page.field": ("今日检查", "Today's inspections"),
     "console.field.today": ("今日检查任务 · {day}", "Today's inspections · {day}"),
     "console.field.done": ("已检查", "inspected"),
-    "console.field.todo": ("待检查", "to inspect"),
+    "console.field.pending": ("待检查", "to inspect"),
     "console.field.nothing_today": (
         "今天您所在的检查组没有检查任务。",
         "Your group has no places to inspect today.",

@@ -150,11 +150,11 @@ def _must_be_apart(
         members[g].add(s.staff_id)
     stuck = {a for group in members for a in group if apart.get(a, set()) & group}
     # Everyone linked to them by declarations: the set that could not be parted.
-    todo = list(stuck)
-    while todo:
-        for b in apart.get(todo.pop(), set()) - stuck:
+    unvisited = list(stuck)
+    while unvisited:
+        for b in apart.get(unvisited.pop(), set()) - stuck:
             stuck.add(b)
-            todo.append(b)
+            unvisited.append(b)
     if stuck:
         raise RotationInfeasible(
             [
