@@ -10,6 +10,7 @@ import json
 import re
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,12 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
+from crosscheck_contracts.samples import all_samples
 from crosscheck_ledgers.adapters import sql as ledger_sql
+from crosscheck_ledgers.adapters.generation import new_generation
+from crosscheck_ledgers.domain.merge import Patches
+from crosscheck_ledgers.domain.projection import Meta, project
+from crosscheck_ledgers.domain.tables import ALL_TABLES
 from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.http import ServiceSpec, service_app
@@ -32,8 +38,23 @@ LEGACY: dict[str, list[str]] = json.loads(
     (Path(__file__).parent / "migrations" / "legacy_ddl.json").read_text()
 )
 ROWS_PER_TABLE = 3
-# Tables a later step replaced, and the table their rows are copied to.
-MOVED = {"idempotency_keys": "command_outcomes"}
+# Tables a later step replaced and dropped: the table their rows are copied to, and
+# which column of it holds each column's value (a column not named is not carried over).
+MOVED = {
+    "idempotency_keys": (
+        "command_outcomes",
+        {
+            "township": "township",
+            "key": "key",
+            "fingerprint": "fingerprint",
+            "body": "outcome",
+            "created_at": "created_at",
+        },
+    )
+}
+# Columns a later step dropped because no running version reads or writes them (the
+# step says why their values mean nothing any more).
+DROPPED = {"notices": ("claimed_until",)}
 
 
 @pytest.fixture
@@ -222,15 +243,27 @@ async def test_a_database_of_before_migrations_upgrades_without_losing_a_row(
         columns = await column_names(conn, legacy)
         before = await rows(conn, legacy, columns)
         assert all(len(found) == ROWS_PER_TABLE for found in before.values()), before
+        kept = {
+            table: [c for c in names if c not in DROPPED.get(table, ())]
+            for table, names in columns.items()
+            if table not in MOVED
+        }
+        kept_before = await rows(conn, legacy, kept)
+        moved_before = {
+            old: await rows(conn, legacy, {old: list(mapping)})
+            for old, (_, mapping) in MOVED.items()
+            if old in columns
+        }
 
         await migrate(infra.database_url, legacy, service)
         await migrate(infra.database_url, fresh, service)
 
-        assert await rows(conn, legacy, columns) == before
-        for old, new in MOVED.items():
-            if old in before:
-                copied = await conn.fetchval(f"SELECT count(*) FROM {legacy}.{new}")
-                assert copied == len(before[old]), f"{old} -> {new}"
+        assert await rows(conn, legacy, kept) == kept_before
+        for old, found in moved_before.items():
+            new, mapping = MOVED[old]
+            assert await conn.fetchval("SELECT to_regclass($1)", f"{legacy}.{old}") is None
+            copied = await rows(conn, legacy, {new: list(mapping.values())})
+            assert copied[new] == found[old], f"{old} -> {new}"
         assert await catalogue(conn, legacy) == await catalogue(conn, fresh)
         applied = await conn.fetchval(f"SELECT version_num FROM {legacy}.alembic_version")
         assert applied is not None
@@ -367,6 +400,56 @@ async def test_the_services_role_uses_rows_and_cannot_change_the_schema(
             "DROP TABLE townships",
             "CREATE INDEX intruder ON events (source)",
             f"CREATE SCHEMA {schema}_intruder",
+        ):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await db.execute(ddl)
+    finally:
+        await db.close()
+
+
+async def test_a_ledgers_rebuild_leaves_the_services_role_the_rows_of_the_new_tables(
+    infra: Infra, schemas: list[str], runtime_role: str
+) -> None:
+    """The rebuild (run as the schema's owner, as the migration role is in production)
+    makes its tables in a schema of its own and swaps them in: the services' role must
+    hold the same rights on them as on the tables they replaced, and still no DDL."""
+    schema = _new(schemas, "mgrebuild")
+    await migrate(infra.database_url, schema, "ledgers", runtime_role=runtime_role)
+    patches = Patches()
+    meta = Meta("532327103", "532327", 3, datetime(2024, 4, 9, 2, 30, tzinfo=UTC))
+    for event in all_samples():
+        patches.add(project(event, meta))
+    owner = await Database.connect(
+        infra.database_url, schema, min_size=1, max_size=2, create_schema=False
+    )
+    try:
+        async with new_generation(owner.dsn, schema) as generation:
+            await generation.copy(patches)
+            async with owner.transaction() as conn:
+                await ledger_sql.lock(conn)
+                await generation.build_keys(1)
+                await generation.swap_in(conn)
+    finally:
+        await owner.close()
+
+    runtime_url = (
+        make_url(infra.database_url)
+        .set(username=runtime_role)
+        .render_as_string(hide_password=False)
+    )
+    db = await Database.connect(runtime_url, schema, min_size=1, max_size=1, create_schema=False)
+    try:
+        rows = 0
+        for table in ALL_TABLES:
+            rows += await db.fetchval(f"SELECT count(*) FROM {table.name}")
+        assert rows == len(patches) > 0
+        # The live consumer's guarded upserts, as the services' role.
+        async with db.transaction() as conn:
+            await ledger_sql.write(conn, patches)
+        for ddl in (
+            "DROP TABLE lg_hazards",
+            "ALTER TABLE lg_hazards ADD COLUMN intruder int",
+            f"CREATE SCHEMA {schema}_rebuild",
         ):
             with pytest.raises(asyncpg.InsufficientPrivilegeError):
                 await db.execute(ddl)

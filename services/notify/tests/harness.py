@@ -94,6 +94,17 @@ async def event_types(db: Database) -> dict[str, int]:
     return {r["event_type"].rsplit(".", 1)[1]: r["n"] for r in rows}
 
 
+async def gapless_logs(db: Database) -> int:
+    """Hazards' notice logs whose events are numbered 1..n with the stream at n (none
+    lost or doubled by workers recording at once)."""
+    count: int = await db.fetchval(
+        """SELECT count(*) FROM streams s
+           WHERE s.version = (SELECT count(*) FROM events e WHERE e.stream_id = s.stream_id)
+             AND s.version = (SELECT max(version) FROM events e WHERE e.stream_id = s.stream_id)"""
+    )
+    return count
+
+
 async def leased(db: Database) -> int:
     """Pending notices under some worker's lease."""
     count: int = await db.fetchval(

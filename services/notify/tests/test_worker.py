@@ -219,6 +219,8 @@ async def test_workers_never_claim_or_deliver_a_notice_twice(
         "ReminderSent": 100 * 7,
         "RectificationOverdue": 100,
     }
+    # Workers recording notices of one hazard at once append to its log in turn.
+    assert await harness.gapless_logs(database) == 100
 
 
 async def eventually(check: Callable[[], Awaitable[bool]]) -> None:

@@ -1,9 +1,12 @@
-"""Recording a worker pass: notice states and the notify events, in the pass's transaction.
+"""Recording a worker pass: notice states and the notify events, in one transaction.
 
-Events go to the hazard's stream in the notify schema (so all notices about one hazard
-keep their order on Kafka), appended in one batch per tenant. Streams that exist are
-locked first, in id order, so concurrent workers neither deadlock nor lose an update;
-two workers creating the same new stream at once conflict, and the loser re-reads.
+The states come first: only notices still under the pass's claim are recorded (another
+worker may have taken a lapsed claim over). Their events then go through the platform's
+unit of work, one per tenant, on the pass's transaction: each hazard's NoticeLog (its
+stream in the notify schema) at the version read under the stream's lock, taken in id
+order so concurrent workers neither deadlock nor lose an update. Two workers creating
+the same new stream at once conflict; the loser's transaction is rolled back as a whole
+and recorded again from the start, reading what the winner wrote.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from crosscheck_contracts.base import Event
 from crosscheck_contracts.envelope import Tenant
 from crosscheck_contracts.events.notify import (
     Channel,
@@ -21,13 +23,10 @@ from crosscheck_contracts.events.notify import (
     ReminderSent,
 )
 from crosscheck_notify.app.outcomes import Outcome
-from crosscheck_platform.db import Connection
-from crosscheck_platform.eventstore import (
-    CommandContext,
-    ConcurrencyConflict,
-    EventStore,
-    StreamAppend,
-)
+from crosscheck_notify.domain.notice_log import NoticeEvent, NoticeLog
+from crosscheck_platform.db import Connection, Database
+from crosscheck_platform.eventstore import CommandContext, ConcurrencyConflict, EventStore
+from crosscheck_platform.unit_of_work import Handler, UnitOfWork, execute
 
 APPEND_TRIES = 5
 
@@ -52,10 +51,23 @@ _LOCK_STREAMS = """
 
 
 async def record(
-    conn: Connection, store: EventStore, outcomes: Sequence[Outcome], now: datetime
+    db: Database, store: EventStore, outcomes: Sequence[Outcome], now: datetime
 ) -> None:
     """Record what became of claimed notices; a notice whose claim another worker has
     taken over meanwhile (or that was cancelled) is left to that worker, without events."""
+    for attempt in range(1, APPEND_TRIES + 1):
+        try:
+            async with db.transaction() as conn:
+                await _record(conn, store, outcomes, now)
+            return
+        except ConcurrencyConflict:
+            if attempt == APPEND_TRIES:
+                raise
+
+
+async def _record(
+    conn: Connection, store: EventStore, outcomes: Sequence[Outcome], now: datetime
+) -> None:
     updated = await conn.fetch(
         _UPDATE,
         now,
@@ -69,7 +81,7 @@ async def record(
         [o.at for o in outcomes],
     )
     kept = {row["notice_id"] for row in updated}
-    by_tenant: dict[Tenant, dict[str, list[Event]]] = defaultdict(lambda: defaultdict(list))
+    by_tenant: dict[Tenant, dict[str, list[NoticeEvent]]] = defaultdict(lambda: defaultdict(list))
     for outcome in outcomes:
         if outcome.notice.notice_id not in kept:
             continue
@@ -79,10 +91,26 @@ async def record(
             tenant = Tenant(county=notice.county, township=notice.township)
             by_tenant[tenant][notice.hazard_id].append(event)
     for tenant, streams in by_tenant.items():
-        await _append(conn, store, tenant, streams)
+        await execute(store, CommandContext(tenant=tenant), _logged(streams), connection=conn)
 
 
-def _event_for(outcome: Outcome, now: datetime) -> Event | None:
+def _logged(streams: dict[str, list[NoticeEvent]]) -> Handler[None]:
+    """The handler appending `streams`' events to their hazards' notice logs."""
+
+    async def handler(unit: UnitOfWork) -> None:
+        ids = sorted(streams)
+        rows = await unit.connection.fetch(_LOCK_STREAMS, ids)
+        versions = {row["stream_id"]: row["version"] for row in rows}
+        for hazard_id in ids:
+            log = NoticeLog.at(hazard_id, versions.get(hazard_id, 0))
+            for event in streams[hazard_id]:
+                log.record(event)
+            unit.add(log)
+
+    return handler
+
+
+def _event_for(outcome: Outcome, now: datetime) -> NoticeEvent | None:
     notice = outcome.notice
     if outcome.state == "delivered" and notice.recipient is None:
         assert notice.deadline is not None, "an overdue record always has its deadline"
@@ -113,22 +141,3 @@ def _event_for(outcome: Outcome, now: datetime) -> Event | None:
             attempts=min(outcome.attempts, 1000),
         )
     return None
-
-
-async def _append(
-    conn: Connection,
-    store: EventStore,
-    tenant: Tenant,
-    streams: dict[str, list[Event]],
-) -> None:
-    ids = sorted(streams)
-    for attempt in range(1, APPEND_TRIES + 1):
-        rows = await conn.fetch(_LOCK_STREAMS, ids)
-        versions = {row["stream_id"]: row["version"] for row in rows}
-        appends = [StreamAppend(i, versions.get(i, 0), streams[i]) for i in ids]
-        try:
-            await store.append_many(appends, CommandContext(tenant=tenant), connection=conn)
-            return
-        except ConcurrencyConflict:
-            if attempt == APPEND_TRIES:
-                raise

@@ -12,7 +12,7 @@ looks up the contacts, renders, encodes and signs each notice ahead, so at the
 due instant only the I/O is left; just before the sends, one statement confirms the
 claim is still the worker's and its lease not expired (renewing it), and only those
 notices go. Results are recorded in batches by a recorder beside the sends (one
-statement for the states, one event-store batch for ReminderSent, RectificationOverdue
+statement for the states, one unit of work per tenant for ReminderSent, RectificationOverdue
 or NotificationFailed), and only where the claim is still this worker's. A worker that
 dies stops renewing: its leases expire within `lease_s`, another worker claims the
 notices then and sends them again with the same idempotency key (those it sent and
@@ -352,8 +352,7 @@ class Worker:
     async def _record(self, outcomes: Sequence[Outcome]) -> None:
         if not outcomes:
             return
-        async with self.db.transaction() as conn:
-            await record(conn, self.store, outcomes, self.clock())
+        await record(self.db, self.store, outcomes, self.clock())
         self.delivered += sum(1 for o in outcomes if o.state == "delivered")
 
     async def _idle_wait(self, poll_interval_s: float) -> float:

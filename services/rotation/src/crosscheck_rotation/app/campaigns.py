@@ -85,6 +85,7 @@ async def on_campaign(
 
     async def handler(unit: UnitOfWork) -> None:
         campaign, _ = await load(unit.store, campaign_id, ctx.tenant.township)
+        campaign.ensure_township_run()
         await decide(campaign)
         unit.add(campaign)
 
@@ -312,6 +313,7 @@ async def change_groups(
     are planned again with the changed groups and re-checked (a change that breaks a rule
     is refused, recording nothing); before that, the groups alone are recorded."""
     campaign, _ = await load(store, cmd.campaign_id, ctx.tenant.township)
+    campaign.ensure_township_run()
     if campaign.state.plans:
         replan_cmd = Replan(cmd.campaign_id, cmd.reason, cmd.from_round, cmd.seed)
         return await replan(store, roster, ctx, replan_cmd, cmd.change)

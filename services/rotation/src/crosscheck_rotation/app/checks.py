@@ -9,7 +9,7 @@ from typing import Any
 
 from crosscheck_platform.errors import NotFound
 from crosscheck_platform.eventstore import EventStore
-from crosscheck_rotation.app import solving
+from crosscheck_rotation.app import county, solving
 from crosscheck_rotation.app.campaigns import load
 from crosscheck_rotation.app.roster import RosterSource
 from crosscheck_rotation.domain.campaign import Campaign
@@ -32,6 +32,9 @@ async def check(
 ) -> dict[str, Any]:
     campaign, _ = await load(store, campaign_id, township)
     state = campaign.state
+    if state.county is not None:
+        # A township's part of a county campaign is checked as the county round it is.
+        return await county.check(roster, await county.from_scope(store, state.county), round_no)
     record = state.plans.get(round_no)
     if record is None:
         raise NotFound("rotation.round_not_found", round=round_no)
