@@ -166,6 +166,9 @@ class RosterCounts(BaseModel):
     """What the rotation has learnt of a township's roster from the registry's events."""
 
     township: str
+    name: str | None = Field(
+        default=None, description="the township's name, once its registration is known here"
+    )
     sites: int = Field(description="open places")
     staff: int = Field(description="active staff")
     staff_with_conflicts: int
