@@ -16,9 +16,13 @@ afterwards.
      the rows the one before built, as a rebuild of a running system does. The rebuild
      shares the partitions between `--processes` processes (0: one per core, the
      rebuild's default; 1: this process alone). Each pair has a second raw read with
-     Python's cyclic garbage collector paused, as the rebuild's shares read, and the
-     rebuild's ratio to both. Each side's CPU time is printed too (the raw read's
-     process; the rebuild's: this process and its share processes), and what it implies:
+     Python's cyclic garbage collector paused, as the rebuild's shares read, and a third
+     that also decodes and validates every record's envelope and payload with the
+     contracts' models (`crosscheck_contracts.kafka.decode`, as every reader must; the
+     collector paused too), and the rebuild's ratio to each (goal: 0.7 of the decoding
+     read). The raw reads are one process each; the rebuild's processes are printed.
+     Each side's CPU time is printed too (the raw read's process; the rebuild's: this
+     process and its share processes), and what it implies:
      with every core busy, a rebuild that costs N times the raw read's CPU per record
      reaches at most cores / N of a CPU-bound raw read. Before each pair, and before the
      freshness run, the host's dirty pages are written out (`sync`, printed, not timed):
@@ -145,7 +149,11 @@ async def put(bootstrap: str, records: Sequence[Record]) -> None:
         await producer.stop()
 
 
-async def raw_read(bootstrap: str, topics: Sequence[str]) -> tuple[int, float]:
+async def raw_read(
+    bootstrap: str, topics: Sequence[str], *, decode: bool = False
+) -> tuple[int, float]:
+    """Every record of `topics` read from the start; with `decode`, each also decoded
+    and validated with the contracts' models (and dropped: nothing is projected)."""
     started = time.perf_counter()
     partitions = await partitions_of(bootstrap, topics)
     consumer = AIOKafkaConsumer(
@@ -164,6 +172,11 @@ async def raw_read(bootstrap: str, topics: Sequence[str]) -> tuple[int, float]:
         remaining = {tp for tp in partitions if end[tp] > 0}
         while remaining:
             batch = await consumer.getmany(*remaining, timeout_ms=500, max_records=10_000)
+            if decode:
+                read, catalogue = wire.decode, CATALOGUE
+                for records in batch.values():
+                    for record in records:
+                        read(catalogue, record.headers, record.value)
             count += sum(len(records) for records in batch.values())
             for tp in list(remaining):
                 if await consumer.position(tp) >= end[tp]:
@@ -208,15 +221,22 @@ class RawRead:
 RAW_READ_CHILD = "--raw-read-child"
 
 
-async def timed_raw_read(bootstrap: str, topics: Sequence[str], *, paused: bool) -> RawRead:
+RAW_READ_MODES = ("plain", "paused", "decoded")
+"""plain: getmany alone; paused: the collector off; decoded: the collector off, and every
+record decoded and validated."""
+
+
+async def timed_raw_read(bootstrap: str, topics: Sequence[str], *, mode: str) -> RawRead:
     """One raw read of `topics` in a new process; its own time and CPU, start-up not
     counted."""
+    if mode not in RAW_READ_MODES:
+        raise ValueError(mode)
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         __file__,
         RAW_READ_CHILD,
         bootstrap,
-        "paused" if paused else "plain",
+        mode,
         *topics,
         stdout=asyncio.subprocess.PIPE,
     )
@@ -229,8 +249,8 @@ async def timed_raw_read(bootstrap: str, topics: Sequence[str], *, paused: bool)
 
 def raw_read_child(bootstrap: str, mode: str, topics: Sequence[str]) -> None:
     cpu = cpu_seconds()
-    with collector.paused() if mode == "paused" else contextlib.nullcontext():
-        count, took = asyncio.run(raw_read(bootstrap, topics))
+    with collector.paused() if mode != "plain" else contextlib.nullcontext():
+        count, took = asyncio.run(raw_read(bootstrap, topics, decode=mode == "decoded"))
     cpu = cpu_seconds() - cpu
     print(json.dumps({"records": count, "seconds": took, "cpu": cpu / count}))
 
@@ -257,16 +277,19 @@ async def bench_rebuild(infra: Infra, events: int, processes: int, repeat: int) 
     try:
         ratios: list[float] = []
         paused_ratios: list[float] = []
+        decoded_ratios: list[float] = []
         for attempt in range(repeat):
             # Each pair starts with nothing left to write back: the records just produced
             # or the tables the rebuild before wrote (printed, not timed).
             print(f"settled: dirty pages written in {settle():.1f} s")
-            raw = await timed_raw_read(infra.kafka_bootstrap, topics, paused=False)
+            raw = await timed_raw_read(infra.kafka_bootstrap, topics, mode="plain")
             print(raw.line("raw aiokafka getmany"))
             # The rebuild's shares read with the collector paused; a plain read spends
-            # about a third of its CPU in it. Both baselines, in the same run.
-            raw_paused = await timed_raw_read(infra.kafka_bootstrap, topics, paused=True)
+            # about a third of its CPU in it. Every baseline, in the same run.
+            raw_paused = await timed_raw_read(infra.kafka_bootstrap, topics, mode="paused")
             print(raw_paused.line("  same, collector off"))
+            decoded = await timed_raw_read(infra.kafka_bootstrap, topics, mode="decoded")
+            print(decoded.line("  + decode + validate"))
             load = os.getloadavg()[0]
             cpu = cpu_seconds()
             stats = await rebuild(
@@ -275,12 +298,14 @@ async def bench_rebuild(infra: Infra, events: int, processes: int, repeat: int) 
             rebuild_cpu = (cpu_seconds() - cpu) / stats.events
             ratios.append(stats.per_second / raw.rate)
             paused_ratios.append(stats.per_second / raw_paused.rate)
+            decoded_ratios.append(stats.per_second / decoded.rate)
             into = "empty ledgers" if attempt == 0 else "the ledgers built before"
             print(
                 f"ledgers rebuild       {stats.events:>9,} events  {stats.seconds:6.1f} s "
-                f"{stats.per_second:10,.0f} /s  ({ratios[-1]:.2f} of raw, "
-                f"{paused_ratios[-1]:.2f} of raw with the collector off; into {into}; "
-                f"{processes or os.cpu_count()} processes, load average {load:.2f} before)",
+                f"{stats.per_second:10,.0f} /s  ({decoded_ratios[-1]:.2f} of the decoding "
+                f"read, {ratios[-1]:.2f} of raw, {paused_ratios[-1]:.2f} of raw with the "
+                f"collector off; into {into}; {processes or os.cpu_count()} processes, "
+                f"load average {load:.2f} before)",
                 flush=True,
             )
             # A raw read is one process, bound by its CPU when it is busy all its time;
@@ -292,12 +317,17 @@ async def bench_rebuild(infra: Infra, events: int, processes: int, repeat: int) 
                 f"  CPU {rebuild_cpu * 1e6:4.1f} us an event in the rebuild's processes; "
                 f"{cores} cores at that cost: at most {cores * raw.cpu / rebuild_cpu:.2f} of "
                 f"raw, {cores * raw_paused.cpu / rebuild_cpu:.2f} of raw with the collector "
-                "off, for reads that cost what these did"
+                f"off, {cores * decoded.cpu / rebuild_cpu:.2f} of the decoding read, for "
+                "reads that cost what these did"
             )
         hazards = await db.fetchval("SELECT count(*) FROM lg_hazards WHERE found_v IS NOT NULL")
         print(f"  ledger rows: {hazards:,} hazards")
         if repeat > 1:
-            for label, values in (("raw", ratios), ("raw with the collector off", paused_ratios)):
+            for label, values in (
+                ("the decoding read", decoded_ratios),
+                ("raw", ratios),
+                ("raw with the collector off", paused_ratios),
+            ):
                 listed = ", ".join(f"{r:.2f}" for r in values)
                 median = statistics.median(values)
                 print(f"  rebuild / {label}: median {median:.2f} of {repeat} pairs ({listed})")

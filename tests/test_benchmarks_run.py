@@ -26,7 +26,14 @@ RUNS = [
     (
         "ledgers.py",
         ["--events", "3000", "--repeat", "2", "--seconds", "1", "--rate", "50"],
-        ["raw aiokafka getmany", "ledgers rebuild", "rebuild / raw: median", "freshness"],
+        [
+            "raw aiokafka getmany",
+            "+ decode + validate",
+            "ledgers rebuild",
+            "rebuild / raw: median",
+            "rebuild / the decoding read: median",
+            "freshness",
+        ],
     ),
     (
         "hazards.py",
@@ -36,7 +43,7 @@ RUNS = [
     (
         "foundation.py",
         ["--commands", "60", "--events", "600", "--repeat", "1"],
-        ["ratio"],
+        ["ratio", "getmany + decode + validate"],
     ),
     ("notify.py", ["--pending", "400", "--due", "40", "--workers", "1x1"], ["1x1"]),
     (

@@ -69,6 +69,9 @@ UNADDRESSED = {
 # What a village committee reads of its township: its record, and its own village in
 # the village list.
 COMMITTEE_VIEWS = {"/v1/townships/{code}", "/v1/townships/{code}/villages"}
+# A county's own records (county campaigns): its county roles read them; township and
+# village roles, even of the county, are out of scope.
+COUNTY_RECORDS = "/v1/counties/{county}/"
 UNKNOWN_IDS = {
     "site_id": "site-none",
     "staff_id": "staff-none",
@@ -246,6 +249,7 @@ async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Async
             await _logins(clients["registry"], staff_id)
             ids = {
                 "code": TOWNSHIP,
+                "county": COUNTY,
                 "site_id": site_a,
                 "staff_id": staff_id,
                 "village_id": VILLAGE_A,
@@ -282,7 +286,12 @@ class Route:
 
     @property
     def by_township(self) -> bool:
-        return "code" in self.path_params or "township" in self.query_params
+        """The request names its tenant (a township, or a county for county records)."""
+        return bool({"code", "county"} & set(self.path_params)) or "township" in self.query_params
+
+    @property
+    def county_records(self) -> bool:
+        return (self.template + "/").startswith(COUNTY_RECORDS)
 
 
 def get_routes(stack: Stack) -> list[Route]:
@@ -318,7 +327,27 @@ async def test_the_townships_admin_reads_every_route(stack: Stack) -> None:
         for path, query in route.requests(stack.ids):
             client = stack.clients[route.service]
             response = await client.get(path, params=query, headers=ADMIN)
-            assert response.status_code == 200, (path, response.text[:300])
+            if route.county_records:
+                assert_out_of_scope(response)
+            else:
+                assert response.status_code == 200, (path, response.text[:300])
+
+
+async def test_the_countys_roles_read_its_records(stack: Stack) -> None:
+    """County records are the county's: its roles are let in (the township's campaign
+    is no county campaign: 404, never 403)."""
+    for role in (Role.COUNTY_VIEWER, Role.COUNTY_ADMIN):
+        county = headers(role, township=None)
+        for route in get_routes(stack):
+            if not route.county_records:
+                continue
+            for path, query in route.requests(stack.ids):
+                response = await stack.clients[route.service].get(
+                    path, params=query, headers=county
+                )
+                assert response.status_code in (200, 404), (path, response.text[:300])
+                if response.status_code == 404:
+                    assert response.json()["error"]["code"] == "not_found"
 
 
 OUTSIDERS = {

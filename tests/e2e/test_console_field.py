@@ -13,7 +13,7 @@ import io
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +39,7 @@ from .console_stack import PUBLIC, ConsoleStack, Login, add_login
 pytestmark = pytest.mark.infra
 
 LOCAL = ZoneInfo("Asia/Shanghai")
+AT_THE_DOOR = {"latitude": 26.0512, "longitude": 101.5534, "accuracy": 12}
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,9 @@ def test_inspector_records_offline_on_a_phone(
     stack: ConsoleStack, browser: Browser, township: Township, tmp_path: Path
 ) -> None:
     town = township
-    context = phone_context(browser)
+    started = datetime.now(UTC).replace(microsecond=0)
+    # The phone lets the page read its position (at the shop's door).
+    context = phone_context(browser, geolocation=AT_THE_DOOR, permissions=["geolocation"])
     page = context.new_page()
     sign_in(page, town.inspector)
     assert town.inspector_name in page.inner_text("header")
@@ -283,6 +286,11 @@ def test_inspector_records_offline_on_a_phone(
     first.get_by_label("隐患等级").select_option("major")
     first.get_by_label("隐患描述").fill("灭火器压力不足,已过有效期")
     first.locator("input[type=file]").set_input_files(str(_photo(tmp_path / "photo.jpg")))
+    # The photo's time and the phone's position, shown under it, go with it.
+    where = page.locator("#where-0")
+    where.filter(has_text="位置 26.05120, 101.55340").wait_for()
+    assert "拍摄" in where.inner_text()
+    assert page.locator("[name=lat_0]").input_value() == "26.051200"
     deadline = _today() + timedelta(days=10)
     first.get_by_label("整改期限").fill(deadline.isoformat())
     page.get_by_label("被告知人姓名").fill(site["responsible_name"])
@@ -317,6 +325,7 @@ def test_inspector_records_offline_on_a_phone(
     assert "发现隐患 1 处" in main and "重大隐患" in main
     assert site["responsible_name"] in main and deadline.isoformat() in main
     assert "限期整改中" in main
+    assert "位置 26.05120, 101.55340 (手机定位)" in main  # beside the photo
     shot(page, "phone-field-06-recorded")
     notice = page.evaluate(
         """async (url) => { const r = await fetch(url);
@@ -339,6 +348,11 @@ def test_inspector_records_offline_on_a_phone(
     assert hazard["description"] == "灭火器压力不足,已过有效期"
     assert hazard["responsible_person_name"] == site["responsible_name"]
     assert len(hazard["evidence_ids"]) == 1
+    with _api(stack, token, "hazards") as hazards:
+        taken = hazards.get(f"/v1/evidence/{hazard['evidence_ids'][0]}/capture").json()
+    assert taken["location"] == {"lat": AT_THE_DOOR["latitude"], "lon": AT_THE_DOOR["longitude"]}
+    assert taken["position_source"] == "device" and taken["time_source"] == "device"
+    assert started <= datetime.fromisoformat(taken["taken_at"]) <= datetime.now(UTC)
     assert datetime.fromisoformat(hazard["deadline"]).astimezone(LOCAL).date() == deadline
 
     # A desktop browser shows the same pages.
@@ -347,6 +361,10 @@ def test_inspector_records_offline_on_a_phone(
     wide.goto(PUBLIC + "/field")
     shot(wide, "desktop-field-today")
     wide.goto(f"{PUBLIC}/field/{town.campaign_id}/1/{town.site_ids[1]}")
+    # This browser may not read the position: the page says so, the photo still goes.
+    wide.locator("fieldset.item").nth(0).get_by_label("不合格(发现隐患)").check()
+    wide.locator("#f-photo_0").set_input_files(str(_photo(tmp_path / "desk.jpg")))
+    wide.locator("#where-0").filter(has_text="未取得位置:本页未获准使用位置").wait_for()
     shot(wide, "desktop-field-place")
     wide.goto(PUBLIC + f"/field/inspections/{inspection_id}")
     shot(wide, "desktop-field-recorded")

@@ -150,6 +150,15 @@ async def test_exif_time_and_position_are_read_and_the_device_is_believed_withou
     )
     assert datetime.fromisoformat(future["taken_at"]) == svc.clock()
 
+    # Read back beside the photo: what the first upload recorded.
+    again = await svc.client.get(
+        f"/v1/evidence/{plain['evidence_id']}/capture", headers=leader(svc)
+    )
+    assert again.status_code == 200, again.text
+    assert again.json() == plain
+    unknown = await svc.client.get("/v1/evidence/e-nobody-holds/capture", headers=leader(svc))
+    assert unknown.status_code == 404
+
 
 async def test_an_inspection_far_from_the_place_or_with_old_photos_is_flagged(
     svc: Harness,

@@ -76,6 +76,7 @@ UPCASTERS: dict[tuple[str, int], Upcaster] = {
     (InspectionCompleted.event_type, 2): hazards.presence_unknown,
     (HazardEscalated.event_type, 2): hazards.escalation_cause,
     (GroupsFormed.event_type, 1): rotation.draw_unknown,
+    (CampaignLaunched.event_type, 1): rotation.township_run,
     (StaffConflictDeclared.event_type, 1): registry.no_staff_named,
     (RoundScheduled.event_type, 1): rotation.roster_unknown,
     (RoundReplanned.event_type, 1): rotation.roster_unknown,

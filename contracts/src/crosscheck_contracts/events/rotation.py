@@ -14,7 +14,17 @@ from typing import Annotated, Any, ClassVar, Self
 from pydantic import Field, model_validator
 
 from crosscheck_contracts.base import BoundedContext, Event, Payload
-from crosscheck_contracts.fields import Code, Id, IdList, Name, RosterVersion, Seed, Text
+from crosscheck_contracts.fields import (
+    Code,
+    CountyCode,
+    Id,
+    IdList,
+    Name,
+    RosterVersion,
+    Seed,
+    Text,
+    TownshipCode,
+)
 
 MAX_ROUNDS = 366
 """A generous bound: one round a day for a year."""
@@ -86,6 +96,36 @@ class CheckResult(Payload):
     detail: Text
 
 
+class CountyTeam(Payload):
+    """One township of a county campaign and the team it sends to the others."""
+
+    township_code: TownshipCode
+    township_name: Name
+    group_id: Id
+    """The team's group id, the same in every township's part of the campaign."""
+
+
+class CountyScope(Payload):
+    """The county campaign (县级乡镇交叉互查) a township's campaign is part of.
+
+    A county campaign is recorded as one campaign per township taking part, in that
+    township's stream and tenant (the township whose places are inspected): its zones
+    are the township's villages, its groups the teams of the other townships, each
+    round's plan the team sent there. Every part carries this scope, so the county
+    campaign is the set of parts sharing `county_campaign_id`."""
+
+    county_campaign_id: Id
+    county_code: CountyCode
+    townships: list[CountyTeam] = Field(min_length=2)
+    """Every township taking part, in the order the county listed them."""
+
+    @model_validator(mode="after")
+    def _distinct_townships(self) -> Self:
+        _distinct("township", (t.township_code for t in self.townships))
+        _distinct("team", (t.group_id for t in self.townships))
+        return self
+
+
 class _RotationEvent(Event):
     context: ClassVar[BoundedContext] = BoundedContext.ROTATION
     aggregate_field: ClassVar[str] = "campaign_id"
@@ -95,6 +135,7 @@ class CampaignLaunched(_RotationEvent):
     """The township launched a safety-production inspection campaign (安全生产专项行动)."""
 
     event_type: ClassVar[str] = "crosscheck.rotation.CampaignLaunched"
+    schema_version: ClassVar[int] = 2
 
     campaign_id: Id
     name: Name
@@ -103,6 +144,10 @@ class CampaignLaunched(_RotationEvent):
     rounds: int = Field(ge=1, le=MAX_ROUNDS)
     zones: list[Zone] = Field(min_length=1)
     rules: RotationRules
+    county: CountyScope | None = None
+    """Set when this campaign is one township's part of a county campaign, run by the
+    county (its groups come from the other townships); null for a township's own
+    campaign and in events recorded before v2."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -203,6 +248,11 @@ class CampaignCancelled(_RotationEvent):
 def roster_unknown(data: dict[str, Any]) -> dict[str, Any]:
     """Upcaster v1 → v2 of RoundScheduled and RoundReplanned: the roster was not recorded."""
     return data | {"roster_version": None}
+
+
+def township_run(data: dict[str, Any]) -> dict[str, Any]:
+    """Upcaster v1 → v2 of CampaignLaunched: every campaign before v2 was a township's."""
+    return data | {"county": None}
 
 
 def draw_unknown(data: dict[str, Any]) -> dict[str, Any]:

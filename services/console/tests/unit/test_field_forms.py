@@ -11,6 +11,7 @@ from crosscheck_console.domain.field import (
     FormProblems,
     InspectionForm,
     Photo,
+    Taken,
     duties_of,
     read_form,
     today_and_next,
@@ -137,6 +138,51 @@ def test_no_hazard_needs_no_persons_and_the_phone_clock_never_runs_ahead() -> No
     )
     assert isinstance(form, InspectionForm)
     assert form.findings == () and form.inspected_at == NOW
+
+
+def test_a_photos_time_and_position_go_with_its_finding() -> None:
+    photo = Photo("photo_0", "image/jpeg", 1000)
+    taken = (NOW - timedelta(minutes=3)).astimezone(UTC).isoformat()
+    form = _read(_values(taken_at_0=taken, lat_0="26.051234", lon_0="101.553421"), {0: [photo]})
+    assert isinstance(form, InspectionForm)
+    assert form.findings[0].taken == Taken(NOW - timedelta(minutes=3), 26.051234, 101.553421)
+    # Position refused by the person: the time alone; no photo: nothing at all.
+    alone = _read(_values(taken_at_0=taken), {0: [photo]})
+    assert isinstance(alone, InspectionForm) and not alone.findings[0].taken.has_position
+    assert alone.findings[0].taken.at == NOW - timedelta(minutes=3)
+    none = _read(_values(taken_at_0=taken, lat_0="1", lon_0="2"))
+    assert isinstance(none, InspectionForm) and none.findings[0].taken == Taken()
+    for lat, lon in (("95", "101"), ("26", ""), ("nan", "101"), ("north", "east")):
+        bad = _read(_values(lat_0=lat, lon_0=lon), {0: [photo]})
+        assert isinstance(bad, FormProblems)
+        assert bad.by_field == {"photo_0": ("console.field.err.position", {})}
+
+
+def test_told_on_the_spot_is_signed_by_drawing_or_refused() -> None:
+    drawn = Photo("signature", "image/png", 4000)
+    signed_at = (NOW - timedelta(minutes=1)).astimezone(UTC).isoformat()
+    values = _values(signed_at=signed_at)
+    del values["signed"]
+    form = _read_signed(values, [drawn])
+    assert isinstance(form, InspectionForm)
+    assert form.signed and form.signature == drawn
+    assert form.signed_at == NOW - timedelta(minutes=1)
+    refused = _read_signed(_values(refused="yes"), [drawn])  # refusal wins
+    assert isinstance(refused, InspectionForm)
+    assert not refused.signed and refused.signature is None
+    del values["signed_at"]
+    for sent in ([], [Photo("signature", "image/jpeg", 10)], [drawn, drawn]):
+        problems = _read_signed(values, sent)
+        assert isinstance(problems, FormProblems)
+        assert list(problems.by_field) == ["signature"]
+    # No hazard, nothing to sign; an older page's checkbox still reads as signed.
+    assert isinstance(_read_signed(_values(result_0="pass") | {"signed": []}, []), InspectionForm)
+    older = _read_signed(_values(), [])
+    assert isinstance(older, InspectionForm) and older.signed and older.signature is None
+
+
+def _read_signed(values: dict[str, list[str]], drawn: list[Photo]) -> Any:
+    return read_form(values, {}, members=["s1"], today=TODAY, now=NOW, signature=drawn)
 
 
 def test_follow_up_list_overdue_first_then_by_deadline() -> None:

@@ -65,6 +65,9 @@ class MemoryRoster:
     async def site_names(self, township: str) -> dict[str, str]:
         return {s: f"场所{s}" for s in self.town.sites}
 
+    async def township_names(self, county: str) -> dict[str, str]:
+        return {"532327102": "维的乡"}
+
     async def findings(self, campaign_id: str) -> list[Finding]:
         return []
 

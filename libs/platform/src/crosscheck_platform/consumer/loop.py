@@ -101,28 +101,32 @@ class ConsumerLoop:
 
     async def _run(self, kafka: AIOKafkaConsumer) -> None:
         while True:
-            fetched = await kafka.getmany(
-                timeout_ms=self.idle_wait_ms, max_records=self.max_records
+            await self._once(kafka)
+
+    async def _once(self, kafka: AIOKafkaConsumer) -> None:
+        """One batch fetched, applied and committed. A method of its own so that the
+        batch's records are let go of before the next fetch starts (the collector runs
+        during fetches and would walk them)."""
+        fetched = await kafka.getmany(timeout_ms=self.idle_wait_ms, max_records=self.max_records)
+        records = [record for batch in fetched.values() for record in batch]
+        if not records:
+            return
+        try:
+            await self.consumer.handle_records(records)
+        except TRANSIENT as exc:
+            log.warning(
+                "batch will be retried",
+                extra={"consumer": self.consumer.name, "error": repr(exc)},
             )
-            records = [record for batch in fetched.values() for record in batch]
-            if not records:
-                continue
-            try:
-                await self.consumer.handle_records(records)
-            except TRANSIENT as exc:
-                log.warning(
-                    "batch will be retried",
-                    extra={"consumer": self.consumer.name, "error": repr(exc)},
-                )
-                await self._again(kafka, fetched)
-                continue
-            except Exception:
-                # Not the events' fault (those go to the dead-letter topic): keep the
-                # loop alive and read the batch again rather than stop consuming.
-                log.exception("batch failed; retried", extra={"consumer": self.consumer.name})
-                await self._again(kafka, fetched)
-                continue
-            await self._commit(kafka, fetched)
+            await self._again(kafka, fetched)
+            return
+        except Exception:
+            # Not the events' fault (those go to the dead-letter topic): keep the
+            # loop alive and read the batch again rather than stop consuming.
+            log.exception("batch failed; retried", extra={"consumer": self.consumer.name})
+            await self._again(kafka, fetched)
+            return
+        await self._commit(kafka, fetched)
 
     async def _again(self, kafka: AIOKafkaConsumer, fetched: dict[TopicPartition, Any]) -> None:
         await asyncio.sleep(self.retry_seconds)

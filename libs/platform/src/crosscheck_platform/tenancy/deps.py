@@ -27,6 +27,7 @@ from crosscheck_platform.tenancy.access import authorize, own_village, reading
 from crosscheck_platform.tenancy.rules import Holding
 
 TownshipCode = Annotated[str, Path(pattern=r"^[0-9]{9}$", description="9-digit township code")]
+CountyCode = Annotated[str, Path(pattern=r"^[0-9]{6}$", description="6-digit county code")]
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,23 @@ def township_villages(*, write: bool = False, roles: Iterable[Role] = ()) -> Sco
     own name): also open to its village roles, limited to their village through
     `TownshipScope.village_filter` and `TownshipScope.authorize`."""
     return _scoped(villages=True, write=write, roles=roles)
+
+
+@dataclass(frozen=True)
+class CountyRecords:
+    """The county of the path (`/v1/counties/{county}`), as the caller may see it."""
+
+    principal: Principal
+    county: str
+
+
+def county_records(*, write: bool = False) -> Callable[[str, Principal], Awaitable[CountyRecords]]:
+    """For a county's own records (county campaigns): read by the county's roles,
+    changed by its county admin (county viewers: 403 `read_only`); township and village
+    roles are out of scope, even of their own county."""
+
+    async def county_scope(county: CountyCode, principal: CurrentPrincipal) -> CountyRecords:
+        authorize(principal, Holding(county), write=write)
+        return CountyRecords(principal, county)
+
+    return county_scope

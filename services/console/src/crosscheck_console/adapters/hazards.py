@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
-from crosscheck_console.adapters.services import Apis
+from crosscheck_console.adapters.services import ApiRefused, Apis
 
 
 class AnswerBody(TypedDict):
@@ -84,6 +84,22 @@ class Checklist(TypedDict):
     items: list[ChecklistItem]
 
 
+class Position(TypedDict):
+    lat: float
+    lon: float
+
+
+class EvidenceStored(TypedDict):
+    """When and where evidence was taken, as its first upload recorded it."""
+
+    evidence_id: str
+    uploaded_at: str
+    taken_at: str | None
+    time_source: str | None
+    location: Position | None
+    position_source: str | None
+
+
 @dataclass(frozen=True)
 class Recorded:
     """An answer and whether it was the first one (False: a retry, replayed)."""
@@ -104,8 +120,11 @@ class Hazards:
         )
         return found
 
-    async def upload(self, data: bytes, content_type: str) -> str:
-        """Photos are stored by their content: the same photo sent twice is one photo."""
+    async def upload(
+        self, data: bytes, content_type: str, taken: dict[str, str] | None = None
+    ) -> EvidenceStored:
+        """Photos are stored by their content: the same photo sent twice is one photo,
+        with the time and position (`taken_at`, `lat`, `lon`) its first upload gave."""
         answer = await self.apis.call(
             "hazards",
             "POST",
@@ -114,8 +133,22 @@ class Hazards:
             self.lang,
             content=data,
             headers={"Content-Type": content_type},
+            params=taken or {},
         )
-        return str(answer.json()["evidence_id"])
+        stored: EvidenceStored = answer.json()
+        return stored
+
+    async def capture(self, evidence_id: str) -> EvidenceStored | None:
+        """When and where the evidence was taken; None when nothing was recorded."""
+        try:
+            found: EvidenceStored = await self.apis.json(
+                "hazards", f"/v1/evidence/{evidence_id}/capture", self.token, self.lang
+            )
+        except ApiRefused as refused:
+            if refused.status == 404:
+                return None
+            raise
+        return found
 
     async def record(self, body: RecordInspection, key: str) -> tuple[InspectionRecorded, bool]:
         sent = await self._command("/v1/inspections", body, key)

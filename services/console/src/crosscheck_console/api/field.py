@@ -7,6 +7,7 @@ every step, so a form sent twice is recorded once."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date, datetime
 from pathlib import Path as FilePath
@@ -80,6 +81,8 @@ def field_router() -> APIRouter:
         )
         checklist = await hazards.checklist(site["site_type"])
         checks = {i["item_id"]: i for i in checklist["items"]}
+        shown = list(dict.fromkeys(e for h in found for e in h["evidence_ids"]))
+        captures = await asyncio.gather(*(hazards.capture(e) for e in shown))
         return render(
             request,
             "inspection.html",
@@ -88,6 +91,7 @@ def field_router() -> APIRouter:
             site=site,
             hazards=found,
             checks=checks,
+            captures=dict(zip(shown, captures, strict=True)),
         )
 
     @router.get("/inspections/{inspection_id}/notice.pdf")
@@ -133,6 +137,7 @@ def field_router() -> APIRouter:
             members=form.duty.member_ids,
             today=today(),
             now=datetime.now(LOCAL),
+            signature=sent.photos("signature"),
         )
         if isinstance(read, FormProblems):
             if wants_json(request):
@@ -145,7 +150,8 @@ def field_router() -> APIRouter:
         ]
         hazards = Hazards(console_of(request).apis, user.token, user.lang)
         try:
-            recorded, replayed = await field.record(hazards, form, read, photos, key)
+            drawn = (await sent.data("signature"))[0][1] if read.signature else None
+            recorded, replayed = await field.record(hazards, form, read, photos, key, drawn)
         except ApiRefused as refused:
             if not wants_json(request) or refused.status == 401:
                 raise

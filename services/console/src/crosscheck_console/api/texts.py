@@ -47,6 +47,28 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Photos (camera or gallery, up to {most})",
     ),
     "console.field.photos": ("照片", "Photos"),
+    "console.field.taken_at": ("{time} 拍摄", "Taken {time}"),
+    "console.field.where.asking": ("正在取得手机位置…", "Reading the phone's position…"),
+    "console.field.where.position": (
+        "位置 {lat}, {lon}(误差约 {metres} 米)",
+        "Position {lat}, {lon} (within about {metres} m)",
+    ),
+    "console.field.where.at": ("位置 {lat}, {lon}", "Position {lat}, {lon}"),
+    "console.field.where.denied": (
+        "未取得位置:本页未获准使用位置。照片照常提交,但不带位置;"
+        "请在浏览器设置中允许本站使用位置,再重新拍照。",
+        "No position: this page may not read the location. The photo is sent without it; "
+        "allow this site to use your location in the browser's settings, then take the "
+        "photo again.",
+    ),
+    "console.field.where.unknown": (
+        "未取得位置(无定位信号或超时)。照片照常提交,但不带位置。",
+        "No position (no signal, or it took too long). The photo is sent without it.",
+    ),
+    "console.field.where.none": ("无位置信息", "No position"),
+    "console.field.source.device": ("手机定位", "the phone's position"),
+    "console.field.source.exif": ("照片自带", "from the photo"),
+    "console.field.err.position": ("照片的位置信息不正确", "The photo's position is not valid"),
     "console.field.deadline": ("整改期限", "Deadline"),
     "console.field.deadline_hint": (
         "不填则按隐患等级的默认期限。",

@@ -21,6 +21,7 @@ from crosscheck_console.adapters.services import Apis
 from crosscheck_console.domain.field import (
     Duty,
     InspectionForm,
+    Taken,
     duties_of,
     end_of_day,
     today_and_next,
@@ -141,15 +142,22 @@ async def record(
     form: InspectionForm,
     photos: list[PhotoData],
     key: str,
+    signature: bytes | None = None,
 ) -> tuple[InspectionRecorded, bool]:
     """Photos first (stored by content, so a retry stores nothing new), then the
     inspection, then each hazard told on the spot and given its deadline. Every step
-    has its own key derived from the form's key; a step already done answers again."""
+    has its own key derived from the form's key; a step already done answers again.
+    The told person's drawn signature is evidence of every hazard of the notice."""
     evidence: dict[int, list[str]] = {}
+    taken = {f.index: taken_params(f.taken) for f in form.findings}
     for photo in photos:
-        evidence.setdefault(photo.index, []).append(
-            await hazards.upload(photo.data, photo.content_type)
-        )
+        stored = await hazards.upload(photo.data, photo.content_type, taken.get(photo.index))
+        evidence.setdefault(photo.index, []).append(stored["evidence_id"])
+    signed: list[str] = []
+    if signature is not None:
+        here = next((f.taken for f in form.findings if f.taken.has_position), Taken())
+        at = taken_params(Taken(form.signed_at, here.lat, here.lon))
+        signed.append((await hazards.upload(signature, "image/png", at))["evidence_id"])
     answers: list[AnswerBody] = [{"item_id": i, "passed": True} for i in form.passed]
     for f in form.findings:
         answers.append(
@@ -158,7 +166,7 @@ async def record(
                 "passed": False,
                 "severity": f.severity,
                 "description": f.description,
-                "evidence_ids": list(dict.fromkeys(evidence.get(f.index, []))),
+                "evidence_ids": list(dict.fromkeys([*evidence.get(f.index, []), *signed])),
             }
         )
     order = {item: n for n, item in enumerate(form.item_ids)}
@@ -189,3 +197,13 @@ async def record(
             assign["deadline"] = end_of_day(f.deadline).isoformat()
         await hazards.assign(hazard_id, assign, f"{key}:assign:{f.index}")
     return recorded, replayed
+
+
+def taken_params(taken: Taken) -> dict[str, str]:
+    """What the hazards service's upload takes as the device's word on the photo."""
+    params = {}
+    if taken.at is not None:
+        params["taken_at"] = taken.at.isoformat()
+    if taken.lat is not None and taken.lon is not None:
+        params["lat"], params["lon"] = repr(taken.lat), repr(taken.lon)
+    return params

@@ -58,7 +58,7 @@ async def hazard_page(
 
 
 async def _evidence(hazards: Hazards, photos: list[tuple[str, bytes]]) -> list[str]:
-    ids = [await hazards.upload(data, kind) for kind, data in photos]
+    ids = [(await hazards.upload(data, kind))["evidence_id"] for kind, data in photos]
     return list(dict.fromkeys(ids))
 
 

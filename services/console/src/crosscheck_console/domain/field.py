@@ -17,6 +17,7 @@ SEVERITIES = ("general", "major")
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"})
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 6
+MAX_SIGNATURE_BYTES = 512 * 1024
 MAX_TEXT = 2000
 MAX_NAME = 100
 LONGEST_DEADLINE = timedelta(days=366)
@@ -94,6 +95,20 @@ class Photo:
 
 
 @dataclass(frozen=True)
+class Taken:
+    """When and where the phone says a finding's photos were taken (its clock, and its
+    position when the person allowed the page to read it)."""
+
+    at: datetime | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def has_position(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+@dataclass(frozen=True)
 class Finding:
     """A failed check as the inspector wrote it."""
 
@@ -103,6 +118,7 @@ class Finding:
     description: str
     deadline: date | None
     photos: tuple[Photo, ...]
+    taken: Taken = Taken()
 
 
 @dataclass(frozen=True)
@@ -115,6 +131,10 @@ class InspectionForm:
     signed: bool
     responsible_person: str
     inspected_at: datetime | None
+    signature: Photo | None = None
+    """The told person's signature as drawn on the phone (a PNG); None when they
+    refused or could not sign."""
+    signed_at: datetime | None = None
 
 
 Problem = tuple[str, dict[str, Any]]
@@ -135,6 +155,7 @@ def read_form(
     members: Sequence[str],
     today: date,
     now: datetime,
+    signature: Sequence[Photo] = (),
 ) -> InspectionForm | FormProblems:
     """Check every field of the inspection form; answer the form or every problem by
     field name. Items are numbered as the form numbers them (item_0, item_1, ...)."""
@@ -171,7 +192,8 @@ def read_form(
         deadline = read_deadline(one(f"deadline_{n}"), f"deadline_{n}", today, problems)
         shots = tuple(photos.get(n, ()))
         check_photos(shots, f"photo_{n}", problems)
-        findings.append(Finding(n, item_id, severity, description, deadline, shots))
+        taken = read_taken(values, n, now, problems) if shots else Taken()
+        findings.append(Finding(n, item_id, severity, description, deadline, shots, taken))
     present = tuple(dict.fromkeys(p for p in values.get("present", []) if p in members))
     if not present:
         problems.add("present", "console.field.err.present")
@@ -183,6 +205,8 @@ def read_form(
             elif len(value) > MAX_NAME:
                 problems.add(name, "console.field.err.too_long", most=MAX_NAME)
     inspected_at = _moment(one("inspected_at"), now, problems)
+    drawn = read_signature(values, signature, problems) if findings else None
+    signed_at = _moment(one("signed_at"), now, problems, "signature") if drawn else None
     if problems.by_field:
         return problems
     return InspectionForm(
@@ -191,10 +215,34 @@ def read_form(
         findings=tuple(findings),
         present_staff_ids=present,
         told_person=told,
-        signed=one("signed") == "yes",
+        # A form kept by an older page says "signed" with a checkbox, and no drawing.
+        signed=drawn is not None or (one("signed") == "yes" and one("refused") != "yes"),
         responsible_person=responsible,
         inspected_at=inspected_at,
+        signature=drawn,
+        signed_at=signed_at,
     )
+
+
+def read_signature(
+    values: Mapping[str, Sequence[str]],
+    drawn: Sequence[Photo],
+    problems: FormProblems,
+) -> Photo | None:
+    """当场告知 is signed by the person told (drawn on the phone), or they refused or
+    could not sign (said so); one or the other when a hazard is found."""
+    refused = (values.get("refused") or [""])[0] == "yes"
+    if refused:
+        return None
+    if not drawn:
+        if (values.get("signed") or [""])[0] != "yes":  # an older page's checkbox
+            problems.add("signature", "console.field.err.signature")
+        return None
+    shot = drawn[0]
+    one_png = len(drawn) == 1 and shot.content_type == "image/png"
+    if not one_png or not 0 < shot.size <= MAX_SIGNATURE_BYTES:
+        problems.add("signature", "console.field.err.signature_file")
+    return shot
 
 
 def read_deadline(raw: str, name: str, today: date, problems: FormProblems) -> date | None:
@@ -224,7 +272,34 @@ def check_photos(shots: Sequence[Photo], name: str, problems: FormProblems) -> N
             problems.add(name, "console.field.err.photo_size", most=MAX_PHOTO_BYTES >> 20)
 
 
-def _moment(raw: str, now: datetime, problems: FormProblems) -> datetime | None:
+def read_taken(
+    values: Mapping[str, Sequence[str]], n: int, now: datetime, problems: FormProblems
+) -> Taken:
+    """The time and position the page read when item n's photos were taken
+    (taken_at_n, lat_n, lon_n); a position needs both its numbers, in range."""
+
+    def one(name: str) -> str:
+        got = values.get(f"{name}_{n}") or [""]
+        return got[0].strip()
+
+    at = _moment(one("taken_at"), now, problems, f"photo_{n}")
+    raw_lat, raw_lon = one("lat"), one("lon")
+    if not raw_lat and not raw_lon:
+        return Taken(at)
+    try:
+        lat, lon = float(raw_lat), float(raw_lon)
+    except ValueError:
+        problems.add(f"photo_{n}", "console.field.err.position")
+        return Taken(at)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        problems.add(f"photo_{n}", "console.field.err.position")
+        return Taken(at)
+    return Taken(at, lat, lon)
+
+
+def _moment(
+    raw: str, now: datetime, problems: FormProblems, name: str = "inspected_at"
+) -> datetime | None:
     """When the page says the inspection was made (a form queued offline is sent
     later); None lets the service take the time it receives it."""
     if not raw:
@@ -232,7 +307,7 @@ def _moment(raw: str, now: datetime, problems: FormProblems) -> datetime | None:
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        problems.add("inspected_at", "console.field.err.date")
+        problems.add(name, "console.field.err.date")
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LOCAL)

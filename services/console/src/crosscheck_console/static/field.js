@@ -184,6 +184,57 @@
     }
   }
 
+  // A photo's time (the file's own, as the camera wrote it) and the phone's position when
+  // it was taken go with it; the position only if the person lets the page read it.
+  const locating = new Map();
+
+  function twoDigits(n) { return String(n).padStart(2, "0"); }
+
+  function clock(at) {
+    return at.getFullYear() + "-" + twoDigits(at.getMonth() + 1) + "-" + twoDigits(at.getDate()) +
+      " " + twoDigits(at.getHours()) + ":" + twoDigits(at.getMinutes());
+  }
+
+  function position() {
+    return new Promise((resolve) => {
+      if (!navigator.geolocation) { resolve({ error: 2 }); return; }
+      navigator.geolocation.getCurrentPosition(
+        (p) => resolve({ lat: p.coords.latitude, lon: p.coords.longitude, metres: p.coords.accuracy }),
+        (e) => resolve({ error: e.code }),
+        { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 },
+      );
+    });
+  }
+
+  function photoTaken(input) {
+    const n = input.name.slice("photo_".length);
+    const slot = document.getElementById("where-" + n);
+    const set = (part, value) => { form.elements[part + "_" + n].value = value; };
+    for (const part of ["taken_at", "lat", "lon"]) set(part, "");
+    if (!input.files.length) { slot.hidden = true; locating.delete(n); return; }
+    const file = input.files[0];
+    const at = new Date(file.lastModified || Date.now());
+    set("taken_at", at.toISOString());
+    const taken = form.dataset.taken.replace("{time}", clock(at));
+    slot.hidden = false;
+    slot.className = "hint where";
+    slot.textContent = taken + " · " + form.dataset.asking;
+    const asked = position().then((p) => {
+      if (locating.get(n) !== asked) return; // a newer photo replaced this one
+      if (p.error) {
+        slot.className = "hint where bad";
+        slot.textContent = taken + " · " + (p.error === 1 ? form.dataset.denied : form.dataset.unknown);
+        return;
+      }
+      set("lat", p.lat.toFixed(6));
+      set("lon", p.lon.toFixed(6));
+      slot.textContent = taken + " · " + form.dataset.position
+        .replace("{lat}", p.lat.toFixed(5)).replace("{lon}", p.lon.toFixed(5))
+        .replace("{metres}", String(Math.round(p.metres)));
+    });
+    locating.set(n, asked);
+  }
+
   // The browser checks what it can before anything is kept; the server checks it all again.
   function problems() {
     const found = {};
@@ -234,6 +285,7 @@
       mark(found);
       return;
     }
+    await Promise.all(locating.values()); // a position being read goes with its photo
     const key = newKey();
     form.elements.key.value = key;
     form.elements.inspected_at.value = new Date().toISOString();
@@ -251,7 +303,12 @@
     flush();
   }
 
-  if (form) form.addEventListener("submit", submit);
+  if (form) {
+    form.addEventListener("submit", submit);
+    for (const input of form.querySelectorAll("input[type=file][name^=photo_]")) {
+      input.addEventListener("change", () => photoTaken(input));
+    }
+  }
   window.addEventListener("online", flush);
   setInterval(() => { if (navigator.onLine) flush(); }, 20000);
 

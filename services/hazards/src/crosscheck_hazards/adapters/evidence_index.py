@@ -90,6 +90,21 @@ async def record_upload(
             tenant.township,
         )
     )[0]
+    return _stored(row)
+
+
+async def stored(db: Database, township: str, evidence_id: str) -> Stored | None:
+    """Where and when the township's upload of the evidence was taken, as first recorded;
+    None for evidence uploaded before uploads were recorded."""
+    rows = await db.fetch(
+        "SELECT * FROM evidence_uploads WHERE evidence_id = $1 AND township = $2",
+        evidence_id,
+        township,
+    )
+    return _stored(rows[0]) if rows else None
+
+
+def _stored(row: Any) -> Stored:
     return Stored(
         uploaded_at=row["uploaded_at"],
         taken_at=row["taken_at"],

@@ -27,6 +27,7 @@ from crosscheck_hazards.app.evidence import (
     checked_evidence,
     declared_type,
     readable_evidence,
+    readable_township,
     served_type,
 )
 from crosscheck_platform import media
@@ -128,6 +129,10 @@ async def upload(
         at=now,
         taken=taken(exif, device, now),
     )
+    return _answer(evidence_id, stored)
+
+
+def _answer(evidence_id: str, stored: evidence_index.Stored) -> EvidenceStored:
     location = stored.location
     return EvidenceStored(
         evidence_id=evidence_id,
@@ -137,6 +142,21 @@ async def upload(
         location=Position(lat=location.lat, lon=location.lon) if location else None,
         position_source=stored.position_source,
     )
+
+
+@router.get("/{evidence_id}/capture")
+async def capture(
+    evidence_id: str, principal: CurrentPrincipal, runtime: Runtime
+) -> EvidenceStored:
+    """When and where the evidence was taken, as recorded with its first upload (what a
+    page shows beside the photo); 404 for evidence stored before uploads were recorded."""
+    township = await readable_township(runtime.database, principal, evidence_id)
+    found = (
+        await evidence_index.stored(runtime.database, township, evidence_id) if township else None
+    )
+    if found is None:
+        raise NotFound()
+    return _answer(evidence_id, found)
 
 
 @router.get(

@@ -114,6 +114,18 @@ async def readable_evidence(
     return await _unindexed(blobs, inventory, principal, evidence_id)
 
 
+async def readable_township(db: Database, principal: Principal, evidence_id: str) -> str | None:
+    """The township whose record of the evidence the principal may read; None for an id
+    nobody holds; OutOfScope for one held only outside the principal's scope."""
+    held = await evidence_index.holdings(db, evidence_id)
+    for holding in held:
+        if holding.township is not None and may_read(principal, holding):
+            return holding.township
+    if held:
+        raise OutOfScope()
+    return None
+
+
 async def _unindexed(
     blobs: BlobStore, inventory: Inventory, principal: Principal, evidence_id: str
 ) -> tuple[bytes, str] | None:

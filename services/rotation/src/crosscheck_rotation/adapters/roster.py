@@ -24,6 +24,15 @@ async def apply_registry_event(conn: Connection, item: ReceivedEvent) -> None:
     partition); villages, places and staff need no order among each other."""
     event, township = item.event, item.envelope.township
     match event:
+        case reg.TownshipRegistered():
+            await conn.execute(
+                """INSERT INTO roster_townships VALUES ($1, $2, $3, $4)
+                   ON CONFLICT (township) DO UPDATE SET name = $3, county_name = $4""",
+                event.township_code,
+                event.county_code,
+                event.name,
+                event.county_name,
+            )
         case reg.VillageRegistered():
             await conn.execute(
                 """INSERT INTO roster_villages VALUES ($1, $2, $3)
@@ -121,7 +130,7 @@ async def apply_registry_event(conn: Connection, item: ReceivedEvent) -> None:
                 "UPDATE findings SET overdue = true WHERE hazard_id = $1", event.hazard_id
             )
         case _:
-            pass  # townships and other facts do not concern the rotation
+            pass  # other facts do not concern the rotation
 
 
 async def staff(conn: Connection, township: str, *, active_only: bool) -> dict[str, StaffMember]:
@@ -166,6 +175,12 @@ async def site_names(conn: Connection, township: str) -> dict[str, str]:
     """Site id -> name of every place the township ever had (closed ones too)."""
     rows = await conn.fetch("SELECT site_id, name FROM roster_sites WHERE township = $1", township)
     return {r["site_id"]: r["name"] or r["site_id"] for r in rows}
+
+
+async def township_names(conn: Connection, county: str) -> dict[str, str]:
+    """Township code -> name of the county's townships this service heard of."""
+    rows = await conn.fetch("SELECT township, name FROM roster_townships WHERE county = $1", county)
+    return {r["township"]: r["name"] for r in rows}
 
 
 async def current(conn: Connection, township: str) -> Roster:
@@ -221,6 +236,10 @@ class PostgresRoster:
     async def site_names(self, township: str) -> dict[str, str]:
         async with self.db.pool.acquire() as conn:
             return await site_names(conn, township)
+
+    async def township_names(self, county: str) -> dict[str, str]:
+        async with self.db.pool.acquire() as conn:
+            return await township_names(conn, county)
 
     async def findings(self, campaign_id: str) -> list[Finding]:
         rows = await self.db.fetch(

@@ -5,16 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from crosscheck_platform.http.identity import whoami_router
-from crosscheck_rotation.api import campaigns, changes, housekeeping, roster
+from crosscheck_rotation.api import campaigns, changes, county, county_texts, housekeeping, roster
 from crosscheck_rotation.domain import messages
 
 
 def routers() -> list[APIRouter]:
     messages.register()
+    county_texts.register()
     return [
         whoami_router(),
         housekeeping.router,
         changes.router,
         campaigns.router,
         roster.router,
+        county.router,
     ]

@@ -166,6 +166,91 @@ class RosterCounts(BaseModel):
     """What the rotation has learnt of a township's roster from the registry's events."""
 
     township: str
+    name: str | None = Field(
+        default=None, description="the township's name, once its registration is known here"
+    )
     sites: int = Field(description="open places")
     staff: int = Field(description="active staff")
     staff_with_conflicts: int
+
+
+class Person(BaseModel):
+    staff_id: str
+    name: str
+
+
+class CountyTeam(BaseModel):
+    """The team a township sends to the others."""
+
+    group_id: str
+    name: str
+    leader: Person | None
+    members: list[Person] = Field(description="leader first")
+
+
+class CountyTownship(BaseModel):
+    township_code: str
+    name: str
+    campaign_id: str = Field(
+        description="the township's part of the county campaign: a campaign of that "
+        "township, under which the inspections of its places are recorded"
+    )
+    places: int = Field(description="places of the township the campaign covers")
+    team: CountyTeam
+
+
+class CountyVisit(BaseModel):
+    """One team sent to one township in a round, with the places it visits."""
+
+    group_id: str
+    team: str = Field(description="the team's name")
+    from_township: str = Field(description="the name of the team's own township")
+    township_code: str
+    township: str = Field(description="the name of the township visited")
+    campaign_id: str = Field(description="the visited township's part of the campaign")
+    site_ids: list[str]
+    places: list[str] = Field(description="the places' names, in the order of site_ids")
+
+
+class CountyRound(BaseModel):
+    round_no: int
+    closed: bool
+    no_repeat_within_rounds: int | None
+    visits: list[CountyVisit]
+    checks: list[RecordedCheck] = Field(description="the checks recorded with the plan")
+
+
+class CountyCampaign(BaseModel):
+    """A county campaign: the townships, their teams and every round's visits."""
+
+    county_campaign_id: str
+    county_code: str
+    name: str
+    starts_on: date | None
+    ends_on: date | None
+    rounds: int
+    stage: Literal["launched", "scheduled", "in_progress", "finished"]
+    last_closed_round: int
+    seed: int = Field(description="the seed of the teams' draw and of the plan")
+    townships: list[CountyTownship]
+    schedule: list[CountyRound]
+
+
+class CountyCampaignLaunched(CountyCampaign):
+    events: list[str] = Field(description="the types of the events recorded, in order")
+
+
+class CountyCampaignListed(BaseModel):
+    county_campaign_id: str
+    name: str
+    starts_on: date | None
+    ends_on: date | None
+    rounds: int
+    townships: list[str] = Field(description="the townships taking part, by name")
+    stage: Literal["launched", "scheduled", "in_progress", "finished"]
+    last_closed_round: int
+
+
+class CountyAccepted(BaseModel):
+    county_campaign_id: str
+    events: list[str] = Field(description="the types of the events recorded, in order")

@@ -68,3 +68,30 @@ class ChangeBody(_Body):
     from_round: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
     """First round the change applies to; default the first not closed."""
     seed: Seed | None = None
+
+
+class CountyLaunchBody(_Body):
+    name: str = Field(min_length=1, max_length=100)
+    starts_on: date
+    ends_on: date
+    rounds: int = Field(ge=1, le=MAX_ROUNDS)
+    townships: list[Annotated[str, Field(pattern=r"^[0-9]{9}$")]] = Field(
+        min_length=2, max_length=200
+    )
+    """The townships taking part (9-digit codes of the county's townships): each sends
+    one team and is inspected by the others' teams."""
+    team_size: int = Field(default=3, ge=1, le=50)
+    """Members of each team, its leader (a leadership member) included."""
+    no_repeat_within_rounds: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
+    """K: a team does not return to a township within K rounds; null = as large as
+    the campaign allows."""
+    seed: Seed | None = None
+    """Seed of the teams' draw and of the plan; at random when absent. Recorded."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.ends_on < self.starts_on:
+            raise ValueError("ends_on is before starts_on")
+        if len(set(self.townships)) != len(self.townships):
+            raise ValueError("a township is listed twice")
+        return self

@@ -66,3 +66,18 @@ class Cancel:
     campaign_id: str
     reason: str
     today: date
+
+
+@dataclass(frozen=True)
+class LaunchCounty:
+    """A county campaign over `townships` (their codes, in the county's order)."""
+
+    county_campaign_id: str
+    name: str
+    starts_on: date
+    ends_on: date
+    rounds: int
+    townships: tuple[str, ...]
+    team_size: int
+    no_repeat_within_rounds: int | None
+    seed: int | None = None

@@ -29,6 +29,10 @@ class RosterSource(Protocol):
         """Site id -> name of every place the township ever had (closed ones too)."""
         ...
 
+    async def township_names(self, county: str) -> dict[str, str]:
+        """Township code -> name of the county's townships (from TownshipRegistered)."""
+        ...
+
     async def findings(self, campaign_id: str) -> list[Finding]:
         """The hazards the campaign's rounds found, with whether each is closed or
         overdue (from the hazards and notify topics)."""

@@ -67,6 +67,8 @@ class CampaignState:
     plans: dict[int, RoundRecord] = field(default_factory=dict)
     last_closed: int = 0
     cancelled: bool = False
+    county: contract.CountyScope | None = None
+    """Set when the campaign is one township's part of a county campaign."""
 
 
 class Campaign(Aggregate):
@@ -87,7 +89,9 @@ class Campaign(Aggregate):
         rounds: int,
         zones: Sequence[Zone],
         rules: contract.RotationRules,
+        county: contract.CountyScope | None = None,
     ) -> Campaign:
+        """`county` when this is one township's part of a county campaign."""
         campaign = cls(campaign_id)
         campaign._emit(
             contract.CampaignLaunched(
@@ -98,6 +102,7 @@ class Campaign(Aggregate):
                 rounds=rounds,
                 zones=[records.zone_out(z) for z in zones],
                 rules=rules,
+                county=county,
             )
         )
         return campaign
@@ -189,6 +194,11 @@ class Campaign(Aggregate):
             raise StateConflict("rotation.campaign_started", campaign=self.state.name)
         self._emit(contract.CampaignCancelled(campaign_id=self.id, reason=reason))
 
+    def ensure_township_run(self) -> None:
+        """A township's part of a county campaign changes only by the county's commands."""
+        if self.state.county is not None:
+            raise StateConflict("rotation.county_campaign", campaign=self.state.name)
+
     def ensure_open(self) -> None:
         if self.state.cancelled:
             raise StateConflict("rotation.campaign_cancelled", campaign=self.state.name)
@@ -242,6 +252,7 @@ class Campaign(Aggregate):
                 s.name, s.rounds, s.rules = event.name, event.rounds, event.rules
                 s.starts_on, s.ends_on = event.starts_on, event.ends_on
                 s.zones = tuple(records.zone_in(z) for z in event.zones)
+                s.county = event.county
             case contract.GroupsFormed():
                 s.groups = tuple(records.group_in(g) for g in event.groups)
                 s.eligible = records.eligible_by_group(event.groups)
