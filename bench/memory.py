@@ -148,7 +148,7 @@ async def rebuild_peak(env: dict[str, str], namespace: str, interval: float) -> 
     rebuild = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        "from crosscheck_ledgers.main import rebuild_main; rebuild_main()",
+        "from crosscheck_ledgers.rebuild_main import main; main()",
         env={**env, "CROSSCHECK_DB_SCHEMA": f"{namespace}_ledgers"},
         stdout=asyncio.subprocess.PIPE,
     )
