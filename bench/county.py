@@ -165,23 +165,30 @@ async def services(
         for name in SERVICES:
             backends = []
             for replica in range(replicas):
-                port = free_port()
-                env = service_env(
-                    infra,
-                    schema=f"{namespace}_{name}",
-                    namespace=namespace,
-                    port=port,
-                    CROSSCHECK_LOG_LEVEL="WARNING",
-                    CROSSCHECK_NOTIFY_SMTP_HOST="127.0.0.1",
-                    CROSSCHECK_NOTIFY_SMTP_PORT=str(smtp_port),
-                )
-                log = stack.enter_context((logs / f"{name}-{replica}.log").open("wb"))
-                process = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", f"crosscheck_{name}.main", env=env, stdout=log, stderr=log
-                )
-                stack.push_async_callback(_stop, process)
-                base = f"http://127.0.0.1:{port}"
-                await wait_until_ready(base, process)
+                for attempt in range(3):  # a port picked free may be taken meanwhile
+                    port = free_port()
+                    env = service_env(
+                        infra,
+                        schema=f"{namespace}_{name}",
+                        namespace=namespace,
+                        port=port,
+                        CROSSCHECK_LOG_LEVEL="WARNING",
+                        CROSSCHECK_NOTIFY_SMTP_HOST="127.0.0.1",
+                        CROSSCHECK_NOTIFY_SMTP_PORT=str(smtp_port),
+                    )
+                    log = stack.enter_context((logs / f"{name}-{replica}-{attempt}.log").open("wb"))
+                    process = await asyncio.create_subprocess_exec(
+                        sys.executable, "-m", f"crosscheck_{name}.main",
+                        env=env, stdout=log, stderr=log,
+                    )  # fmt: skip
+                    stack.push_async_callback(_stop, process)
+                    base = f"http://127.0.0.1:{port}"
+                    try:
+                        await wait_until_ready(base, process)
+                        break
+                    except RuntimeError:
+                        if attempt == 2:
+                            raise
                 processes[f"{name}-{replica}"] = process
                 backends.append(base)
             fronts[name] = (
@@ -335,8 +342,11 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
 async def main(args: argparse.Namespace) -> None:
     with ExitStack() as stack:
         infra = locate(stack)
-        runs = [await one_run(infra, replicas, args) for replicas in args.replicas]
-        report(runs, args)
+        runs: list[Run] = []
+        for replicas in args.replicas:
+            runs.append(await one_run(infra, replicas, args))
+            # After each run, all so far: a long run cut short keeps what it measured.
+            report(runs, args)
 
 
 if __name__ == "__main__":

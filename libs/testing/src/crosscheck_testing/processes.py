@@ -8,7 +8,9 @@ import os
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -35,15 +37,56 @@ def service_env(
     }
 
 
+def _listening_sockets(port: int) -> set[str]:
+    """The inodes of the sockets listening on TCP `port` (this network namespace)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
+                inodes.add(fields[9])
+    return inodes
+
+
+def listens_on(pid: int, port: int) -> bool | None:
+    """Whether process `pid` holds the socket listening on `port`; None where /proc
+    does not say (not Linux)."""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return None
+    inodes = _listening_sockets(port)
+    for fd in fds:
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in inodes:
+            return True
+    return False
+
+
 async def wait_until_ready(
     base: str, process: asyncio.subprocess.Process, *, seconds: float = 180.0
 ) -> None:
-    """Until `base`/readyz answers 200. RuntimeError if the process ends first, or if
-    `seconds` pass."""
+    """Until `base`/readyz answers 200 from `process` itself. RuntimeError if the process
+    ends first, or if `seconds` pass.
+
+    A port picked free may be taken by another program before the service binds it
+    (machines shared by several test runs): a 200 from the port then is that program's,
+    and the service exits on its bind error. So the answer counts only once the process
+    holds the listening socket."""
+    port = urlsplit(base).port
     async with httpx.AsyncClient(base_url=base) as client:
         for _ in range(int(seconds * 10)):
             try:
-                if (await client.get("/readyz")).status_code == 200:
+                if (await client.get("/readyz")).status_code == 200 and (
+                    port is None or listens_on(process.pid, port) is not False
+                ):
                     return
             except httpx.TransportError:
                 pass  # not listening yet
