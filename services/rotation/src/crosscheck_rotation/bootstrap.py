@@ -8,6 +8,7 @@ from crosscheck_platform.clock import Clock, system_clock
 from crosscheck_platform.http import ServiceSpec, load_settings, service_app
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_rotation.api import routers
+from crosscheck_rotation.app.solving import warm_up
 from crosscheck_rotation.consumers import consumers
 
 SERVICE = "rotation"
@@ -21,6 +22,7 @@ def settings_from_env() -> ServiceSettings:
 def build_app(settings: ServiceSettings, *, clock: Clock = system_clock) -> FastAPI:
     """The rotation app; its database schema is `rotation` unless CROSSCHECK_DB_SCHEMA says
     otherwise. Tests inject the clock (which day it is decides whether a campaign started)."""
-    app = service_app(ServiceSpec(name=SERVICE, routers=routers(), consumers=consumers()), settings)
+    parts = [*consumers(), warm_up]  # CP-SAT loaded once the service runs
+    app = service_app(ServiceSpec(name=SERVICE, routers=routers(), consumers=parts), settings)
     app.state.clock = clock
     return app
