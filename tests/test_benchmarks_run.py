@@ -67,7 +67,7 @@ RUNS = [
     (
         "county.py",
         ["--townships", "1", "--replicas", "1", "--min-places", "15", "--max-places", "20"],
-        ["commands/s", "write p99 ms", "RSS per process"],
+        ["commands/s", "write p99 ms", "freshness p99 ms", "RSS per process"],
     ),
     (
         "console.py",
