@@ -65,6 +65,7 @@ RUNS = [
             "reaching K = 5",
             "(f) county campaign",
             "rounds breaking a rule (independent check): 0 of 6",
+            "county: identical under every worker count: True",
         ],
     ),
     ("outbound.py", ["--requests", "50", "--repeat", "1"], ["x the platform client"]),
