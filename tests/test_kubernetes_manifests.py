@@ -486,3 +486,43 @@ def test_production_services_connect_as_a_role_that_cannot_change_the_schemas(
     # Nothing that serves reads the owner's Secret.
     for deployment in of_kind("production", "Deployment"):
         assert "crosscheck-db-app" not in json.dumps(deployment), deployment["metadata"]["name"]
+
+
+RESULTS = Path(__file__).resolve().parents[1] / "bench" / "RESULTS.md"
+
+
+def _mebibytes(quantity: str) -> int:
+    assert quantity.endswith("Mi"), quantity
+    return int(quantity.removesuffix("Mi"))
+
+
+def derived_from_measurements() -> dict[str, tuple[int, int, int]]:
+    """bench/RESULTS.md's table under "Requests and limits derived": per service the
+    measured peak (MiB), the memory request and limit (Mi)."""
+    text = RESULTS.read_text(encoding="utf-8")
+    section = text.split("### Requests and limits derived", 1)[1].split("\n#", 1)[0]
+    rows: dict[str, tuple[int, int, int]] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0] in SERVICES:
+            name, peak, request, limit, _cpu = cells
+            rows[name] = (int(peak), _mebibytes(request), _mebibytes(limit))
+    return rows
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_memory_requests_and_limits_are_the_measured_ones(overlay: str) -> None:
+    """Request = 1.25 x the peak resident memory measured (bench/RESULTS.md), rounded up
+    to 32 Mi; limit = twice the request; and the Deployments carry exactly these."""
+    derived = derived_from_measurements()
+    assert set(derived) == set(SERVICES)
+    for name, (peak, request, limit) in derived.items():
+        assert request == 32 * -(-(peak * 5) // 128), name  # ceil(1.25 x peak / 32) x 32
+        assert limit == 2 * request, name
+    for deployment in of_kind(overlay, "Deployment"):
+        name = deployment["metadata"]["name"]
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        resources = container["resources"]
+        _, request, limit = derived[name]
+        assert _mebibytes(resources["requests"]["memory"]) == request, name
+        assert _mebibytes(resources["limits"]["memory"]) == limit, name

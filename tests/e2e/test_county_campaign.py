@@ -321,6 +321,12 @@ async def test_a_county_campaign_planned_checked_and_run_through_round_one(
             places_of[code],
             1,
         )
+    # The county campaign's own figures: its id stands for its three parts.
+    own_campaign = await _ok(
+        ledgers.get("/v1/figures", params={"campaign_id": cid, "by": "township"}, headers=viewer)
+    )
+    assert own_campaign["total"] == figures["total"]
+    assert len(own_campaign["items"]) == 3
     teams = await _ok(ledgers.get("/v1/figures", params={"by": "group"}, headers=viewer))
     assert {f["label"] for f in teams["items"]} == {f"{n}检查组" for _, n in TOWNSHIPS}
     # A township's own admin reads its part in its own figures.

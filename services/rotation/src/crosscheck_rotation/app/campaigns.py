@@ -256,6 +256,7 @@ async def replan(
     names = await roster.village_names(township)
     site_names = await roster.site_names(township)
     found = await roster.findings(cmd.campaign_id)
+    visits = await roster.visits(cmd.campaign_id)
     staff = now.staff
 
     async def decide(campaign: Campaign) -> None:
@@ -271,7 +272,7 @@ async def replan(
         zones = split_for_groups(rezone(current, now.sites, names), len(state.groups))
         groups = _active_groups(campaign, zones, now, change)
         history = [rec.plan for n, rec in sorted(state.plans.items()) if n < first]
-        risk = weights(zone_risk(found, zones, first))
+        risk = weights(zone_risk(found, zones, first, visits))
         problem = RotationProblem(
             staff, groups, zones, range(first, state.rounds + 1), history, risk
         )
