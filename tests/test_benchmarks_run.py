@@ -36,6 +36,11 @@ RUNS = [
         ],
     ),
     (
+        "ledgers.py",
+        ["--county-year", "--townships", "2", "--year-scale", "0.01"],
+        ["townships' years cloned and produced", "county-year rebuild", "EXTRAPOLATED"],
+    ),
+    (
         "hazards.py",
         ["--seconds", "1", "--rate", "50", "--clients", "4"],
         ["throughput", "fixed rate"],
