@@ -81,7 +81,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Needed when a hazard is found: who was told, and who is responsible for the fix.",
     ),
     "console.field.told_person": ("被告知人姓名", "Name of the person told"),
-    "console.field.signed": ("被告知人已签字", "The person told has signed"),
+    "console.field.signature": (
+        "被告知人签名(请被告知人用手指在框内签名)",
+        "Signature of the person told (they sign in the box with a finger)",
+    ),
+    "console.field.signature_empty": ("尚未签名", "Not signed yet"),
+    "console.field.signature_done": ("已签名", "Signed"),
+    "console.field.signature_clear": ("重新签名", "Clear and sign again"),
+    "console.field.refused": (
+        "被告知人拒绝签名或无法签名",
+        "The person told refused or could not sign",
+    ),
+    "console.field.signature_evidence": ("被告知人签名", "Signature of the person told"),
     "console.field.responsible": ("整改责任人", "Responsible for the fix"),
     "console.field.submit": ("提交检查记录", "Submit the inspection"),
     "console.field.fix": (
@@ -128,6 +139,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "请至少勾选一名到场检查人员",
         "Tick at least one inspector present",
     ),
+    "console.field.err.signature": (
+        "发现隐患时须由被告知人签名,或勾选拒绝签名",
+        "When a hazard is found, the person told signs, or tick that they refused",
+    ),
+    "console.field.err.signature_file": (
+        "签名图片不正确,请重新签名",
+        "The signature is not valid: sign again",
+    ),
     "console.field.err.told_person": (
         "发现隐患时须填写被告知人姓名",
         "Name the person told of the hazards",
@@ -136,9 +155,57 @@ TEXTS: dict[str, tuple[str, str]] = {
         "发现隐患时须填写整改责任人",
         "Name the person responsible for the fix",
     ),
+    "console.replan.title": ("调整检查组", "Change the groups"),
+    "console.replan.link": ("调整检查组(未开始的轮次)", "Change the groups (rounds not started)"),
+    "console.replan.intro": (
+        "不重新抽签,只做小调整:调一名组员到另一组、两名组员互换,或更换带队领导。"
+        "所选轮次起未开始的轮次随之重新安排,并逐条复核轮换规则。",
+        "Without a new draw: move one member to another group, swap two members, or make "
+        "a leadership member the leader. The rounds from the one chosen are planned again "
+        "and re-checked against every rule.",
+    ),
+    "console.replan.none": (
+        "所有轮次都已开始或已结束,没有可以调整的轮次。",
+        "Every round has started or is closed: there is no round left to change.",
+    ),
+    "console.replan.form": ("调整内容", "The change"),
+    "console.replan.kind": ("调整方式", "Kind of change"),
+    "console.replan.kind.move": ("调一名组员到另一组", "Move a member to another group"),
+    "console.replan.kind.swap": ("两名组员互换", "Swap two members"),
+    "console.replan.kind.leader": (
+        "改由此人带队(须为党政班子成员)",
+        "Make them the leader (leadership member)",
+    ),
+    "console.replan.member": ("组员", "Member"),
+    "console.replan.to_group": ("调入检查组(调组时填)", "To group (when moving)"),
+    "console.replan.other": ("互换对象(互换时填)", "Swap with (when swapping)"),
+    "console.replan.choose": ("请选择", "Choose"),
+    "console.replan.from_round": ("从第几轮起", "From round"),
+    "console.replan.from_hint": (
+        "只列出尚未开始的轮次;已开始的轮次保持不变。",
+        "Only rounds not yet started are listed; a round in progress stays as it is.",
+    ),
+    "console.replan.reason": ("调整原因", "Why"),
+    "console.replan.submit": ("调整并重新安排", "Change and plan again"),
+    "console.replan.refused": ("未能调整", "The change was refused"),
+    "console.replan.ways_out": ("可以这样做:", "Ways out: "),
+    "console.replan.done": (
+        "检查组已调整,第 {n} 轮起已重新安排并逐条复核。",
+        "The groups are changed; the rounds from round {n} are planned again and re-checked.",
+    ),
+    "console.replan.err.kind": ("请选择调整方式", "Choose the kind of change"),
+    "console.replan.err.member": ("请选择组员", "Choose a member"),
+    "console.replan.err.to_group": ("请选择另一个检查组", "Choose another group"),
+    "console.replan.err.other": ("请选择另一组的一名组员", "Choose a member of another group"),
+    "console.replan.err.reason": ("请写明调整原因", "Say why"),
+    "console.replan.err.round": ("请选择尚未开始的轮次", "Choose a round not yet started"),
     "console.queue.waiting": (
-        "{count} 条检查记录等待发送:有网络时自动发送。",
-        "{count} inspections waiting to be sent: they go as soon as there is a network.",
+        "{count} 条记录等待发送:有网络时自动发送。",
+        "{count} records waiting to be sent: they go as soon as there is a network.",
+    ),
+    "console.queue.saved": (
+        "已保存在本机,有网络时自动发送",
+        "Saved on this phone; it goes when there is a network",
     ),
     "console.queue.sent": ("已发送:", "Sent: "),
     "console.queue.failed": ("未能发送:", "Not sent: "),

@@ -61,3 +61,12 @@ async def view(
         if only is None or r["round_no"] == only
     ]
     return CampaignView(plan, people, rounds)
+
+
+async def change_groups(
+    apis: Apis, township: str, campaign_id: str, token: str, lang: str, body: dict[str, Any]
+) -> None:
+    """Move, swap or replace a leader; the rotation plans the rounds from `from_round`
+    again and re-checks them (409/422 with the causes and the ways out when it cannot)."""
+    path = f"/v1/townships/{township}/campaigns/{campaign_id}/groups/change"
+    await apis.call("rotation", "POST", path, token, lang, json=body)
