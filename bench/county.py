@@ -14,15 +14,19 @@ issuer. Printed per replica count, side by side:
 
 - commands/s: the writes (POST, PUT, PATCH, DELETE) sent, over the wall time;
 - p50/p99 of a write and of a read, as the driver saw them;
+- command-to-ledger freshness: for every hazard found, from the moment the hazards
+  service recorded it (its event's time) until it is in the ledgers' hazard list (the
+  ledgers' read model, polled every `--poll` seconds, the hazard list's own condition):
+  p50/p99/max and how many never arrived;
 - each service process's resident memory idle and at its peak under the load, and the
   stack's (Kafka, PostgreSQL, Keycloak: their processes' proportional memory now).
-Not measured here: command-to-ledger freshness (bench/ledgers.py measures it alone).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import sys
 import tempfile
@@ -34,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Sink
@@ -83,6 +88,50 @@ class Run:
     idle: dict[str, float]
     peaks: dict[str, float]
     failures: list[str]
+    freshness: list[float] = field(default_factory=list)
+    """Seconds from each hazard's recording to its row in the hazard list."""
+    unseen: int = 0
+    """Hazards recorded that the hazard list never showed while watched."""
+
+
+async def watch_hazard_list(db: Database, seen: dict[str, float], every: float) -> None:
+    """When each hazard first shows in the ledgers' hazard list (wall clock, as the
+    hazards service stamps its events)."""
+    while True:
+        with contextlib.suppress(asyncpg.UndefinedTableError):  # not migrated yet
+            rows = await db.fetch("SELECT hazard_id FROM lg_hazards WHERE found_v IS NOT NULL")
+            now = time.time()
+            for row in rows:
+                seen.setdefault(row["hazard_id"], now)
+        await asyncio.sleep(every)
+
+
+async def freshness(
+    infra: Infra, namespace: str, ledgers: Database, seen: dict[str, float], every: float
+) -> tuple[list[float], int]:
+    """Each found hazard's time from its event to the hazard list, once the list has
+    caught up (or 60 s passed); and how many it never showed."""
+    hazards = await Database.connect(
+        infra.database_url, f"{namespace}_hazards", min_size=1, max_size=1
+    )
+    try:
+        recorded = {
+            r["hazard_id"]: r["occurred_at"].timestamp()
+            for r in await hazards.fetch(
+                "SELECT data->>'hazard_id' AS hazard_id, occurred_at FROM events"
+                " WHERE event_type LIKE '%HazardFound'"
+            )
+        }
+    finally:
+        await hazards.close()
+    watcher = asyncio.create_task(watch_hazard_list(ledgers, seen, every))
+    deadline = time.monotonic() + 60
+    while any(h not in seen for h in recorded) and time.monotonic() < deadline:
+        await asyncio.sleep(every)
+    watcher.cancel()
+    return [seen[h] - at for h, at in recorded.items() if h in seen], sum(
+        h not in seen for h in recorded
+    )
 
 
 async def township(
@@ -169,6 +218,11 @@ async def one_run(infra: Infra, replicas: int, args: argparse.Namespace) -> Run:
             idle = {name: rss_mib(pid) for name, pid in pids.items()}
             peaks: dict[str, float] = {}
             sampler = asyncio.create_task(sample_peaks(pids, peaks, 0.5))
+            ledgers = await Database.connect(
+                infra.database_url, f"{namespace}_ledgers", min_size=1, max_size=1
+            )
+            seen: dict[str, float] = {}
+            watcher = asyncio.create_task(watch_hazard_list(ledgers, seen, args.poll))
             started = time.perf_counter()
             outcomes = await asyncio.gather(
                 *(
@@ -191,7 +245,10 @@ async def one_run(infra: Infra, replicas: int, args: argparse.Namespace) -> Run:
             )
             seconds = time.perf_counter() - started
             sampler.cancel()
+            watcher.cancel()
             failures = [repr(o)[:200] for o in outcomes if isinstance(o, BaseException)]
+            fresh, unseen = await freshness(infra, namespace, ledgers, seen, args.poll)
+            await ledgers.close()
     finally:
         smtp.stop()
         cleanup = await Database.connect(infra.database_url, "public", min_size=1, max_size=1)
@@ -199,7 +256,7 @@ async def one_run(infra: Infra, replicas: int, args: argparse.Namespace) -> Run:
             await cleanup.execute(f"DROP SCHEMA IF EXISTS {namespace}_{name} CASCADE")
         await cleanup.close()
         await delete_topics_under(infra.kafka_bootstrap, [f"{namespace}."])
-    return Run(replicas, seconds, timings, sum(sizes), idle, peaks, failures)
+    return Run(replicas, seconds, timings, sum(sizes), idle, peaks, failures, fresh, unseen)
 
 
 def pss_mib(pid: int) -> float:
@@ -246,6 +303,11 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
         ("write p50 ms", lambda r: f"{1000 * percentile(r.timings.writes, 0.5):.0f}"),
         ("write p99 ms", lambda r: f"{1000 * percentile(r.timings.writes, 0.99):.0f}"),
         ("read p99 ms", lambda r: f"{1000 * percentile(r.timings.reads, 0.99):.0f}"),
+        ("hazards found", lambda r: f"{len(r.freshness) + r.unseen}"),
+        ("freshness p50 ms", lambda r: f"{1000 * percentile(r.freshness, 0.5):.0f}"),
+        ("freshness p99 ms", lambda r: f"{1000 * percentile(r.freshness, 0.99):.0f}"),
+        ("freshness max ms", lambda r: f"{1000 * max(r.freshness, default=0.0):.0f}"),
+        ("never in the list", lambda r: f"{r.unseen}"),
         ("townships failed", lambda r: f"{len(r.failures)}"),
     ]
     for label, cell in rows:
@@ -286,4 +348,7 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--settle", type=float, default=5.0)
     parser.add_argument("--timeout", type=float, default=900.0)
+    parser.add_argument(
+        "--poll", type=float, default=0.1, help="seconds between reads of the hazard list"
+    )
     asyncio.run(main(parser.parse_args()))

@@ -33,6 +33,7 @@ from aiosmtpd.handlers import Sink
 from crosscheck_demo.driver import SERVICES, DemoSettings, Endpoints, run
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import delete_topics_under
+from crosscheck_platform.migrations import migrate
 from crosscheck_testing.infra import locate
 from crosscheck_testing.issuer import IssuedTokens
 from crosscheck_testing.ports import free_port
@@ -78,6 +79,9 @@ async def main(settle: float, interval: float) -> None:
         }
         processes: dict[str, asyncio.subprocess.Process] = {}
         try:
+            # Services never change their schema: migrated first, as `./crosscheck up` does.
+            for name in SERVICES:
+                await migrate(infra.database_url, f"{namespace}_{name}", name)
             for name, port in ports.items():
                 log = (logs / f"{name}.log").open("wb")
                 processes[name] = await asyncio.create_subprocess_exec(
@@ -148,7 +152,7 @@ async def rebuild_peak(env: dict[str, str], namespace: str, interval: float) -> 
     rebuild = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        "from crosscheck_ledgers.main import rebuild_main; rebuild_main()",
+        "from crosscheck_ledgers.rebuild_main import main; main()",
         env={**env, "CROSSCHECK_DB_SCHEMA": f"{namespace}_ledgers"},
         stdout=asyncio.subprocess.PIPE,
     )

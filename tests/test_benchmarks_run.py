@@ -26,7 +26,19 @@ RUNS = [
     (
         "ledgers.py",
         ["--events", "3000", "--repeat", "2", "--seconds", "1", "--rate", "50"],
-        ["raw aiokafka getmany", "ledgers rebuild", "rebuild / raw: median", "freshness"],
+        [
+            "raw aiokafka getmany",
+            "+ decode + validate",
+            "ledgers rebuild",
+            "rebuild / raw: median",
+            "rebuild / the decoding read: median",
+            "freshness",
+        ],
+    ),
+    (
+        "ledgers.py",
+        ["--county-year", "--townships", "2", "--year-scale", "0.01"],
+        ["townships' years cloned and produced", "county-year rebuild", "EXTRAPOLATED"],
     ),
     (
         "hazards.py",
@@ -36,7 +48,7 @@ RUNS = [
     (
         "foundation.py",
         ["--commands", "60", "--events", "600", "--repeat", "1"],
-        ["ratio"],
+        ["ratio", "getmany + decode + validate"],
     ),
     ("notify.py", ["--pending", "400", "--due", "40", "--workers", "1x1"], ["1x1"]),
     (
@@ -53,13 +65,14 @@ RUNS = [
             "reaching K = 5",
             "(f) county campaign",
             "rounds breaking a rule (independent check): 0 of 6",
+            "county: identical under every worker count: True",
         ],
     ),
     ("outbound.py", ["--requests", "50", "--repeat", "1"], ["x the platform client"]),
     (
         "county.py",
         ["--townships", "1", "--replicas", "1", "--min-places", "15", "--max-places", "20"],
-        ["commands/s", "write p99 ms", "RSS per process"],
+        ["commands/s", "write p99 ms", "freshness p99 ms", "RSS per process"],
     ),
     (
         "console.py",

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema
 import kubernetes_validate
@@ -22,6 +23,7 @@ import yaml
 from crosscheck_contracts.base import BoundedContext
 from crosscheck_contracts.topics import PARTITIONS, Topics, dead_letter_topic
 from crosscheck_hazards.app.services import HazardsSettings
+from crosscheck_platform.migrations import cli as migrate_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFESTS = ROOT / "deploy" / "kubernetes"
@@ -57,6 +59,7 @@ MORE_GROUPS = {"notify": ("notify.places", [BoundedContext.REGISTRY, BoundedCont
 MADE_ELSEWHERE = {
     "production": {
         "crosscheck-db-app",
+        "crosscheck-db-runtime",
         "crosscheck-cluster-ca-cert",
         "notify-secrets",
         "console-secrets",
@@ -80,9 +83,16 @@ def kustomize(overlay: Path) -> str:
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
+# libyaml's safe loader where PyYAML has it: the same documents, a tenth of the time.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# The Kubernetes schemas are read once per file, not once per object they validate.
+kubernetes_validate.utils.schema_contents = cache(kubernetes_validate.utils.schema_contents)
+
+
 @cache
 def rendered(overlay: str) -> tuple[Manifest, ...]:
-    return tuple(d for d in yaml.safe_load_all(kustomize(MANIFESTS / overlay)) if d)
+    return tuple(d for d in yaml.load_all(kustomize(MANIFESTS / overlay), SAFE_LOADER) if d)
 
 
 def of_kind(overlay: str, kind: str) -> Iterator[Manifest]:
@@ -99,13 +109,22 @@ def custom_schema(manifest: Manifest) -> Path:
     return SCHEMAS / f"{group_version}_{manifest['kind']}.json"
 
 
+@cache
+def custom_validator(path: Path) -> jsonschema.protocols.Validator:
+    """The validator of a structural schema, the schema itself checked once."""
+    schema = json.loads(path.read_text())
+    kind = jsonschema.validators.validator_for(schema)
+    kind.check_schema(schema)
+    return kind(schema)
+
+
 def validate(manifest: Manifest) -> None:
     """Against the Kubernetes schemas, or a custom resource's structural schema."""
     group = manifest["apiVersion"].rpartition("/")[0]
     if "." in group and not group.endswith(".k8s.io"):
         schema = custom_schema(manifest)
         assert schema.exists(), f"no schema for {manifest['apiVersion']} {manifest['kind']}"
-        jsonschema.validate(manifest, json.loads(schema.read_text()))
+        custom_validator(schema).validate(manifest)
         return
     kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
 
@@ -396,3 +415,114 @@ def test_the_local_overlay_runs_on_the_host_against_the_local_stack() -> None:
         assert container["ports"][0]["containerPort"] not in SERVICES.values()
     kinds = {d["kind"] for d in rendered("local")}
     assert not kinds & {"HorizontalPodAutoscaler", "ScaledObject", "NetworkPolicy"}
+
+
+RUNTIME_ROLE = "crosscheck_runtime"
+MIGRATION_ROLE = "crosscheck_migrate"
+
+
+def env_of(workload: Manifest) -> dict[str, Manifest]:
+    (container,) = containers(workload)
+    return {e["name"]: e for e in container.get("env", [])}
+
+
+def secret_key(variable: Manifest) -> tuple[str, str]:
+    ref = variable["valueFrom"]["secretKeyRef"]
+    return ref["name"], ref["key"]
+
+
+def test_production_services_connect_as_a_role_that_cannot_change_the_schemas(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two PostgreSQL roles declared in the Cluster: the migration role owns the database
+    (and so the schemas it creates) and is what the migration Job and the rebuild connect
+    as; the runtime role is what every service connects as, with no attribute that could
+    change a schema (the rows' grants come from the Job: tests/test_migrations.py)."""
+    cluster = one("production", "Cluster", "crosscheck-db")
+    spec = cluster["spec"]
+    initdb = spec["bootstrap"]["initdb"]
+    assert initdb["owner"] == MIGRATION_ROLE
+    roles = {role["name"]: role for role in spec["managed"]["roles"]}
+    assert set(roles) == {MIGRATION_ROLE, RUNTIME_ROLE}
+    refused = ("superuser", "createdb", "createrole", "replication", "bypassrls")
+    for role in roles.values():
+        assert role["ensure"] == "present" and role["login"] is True
+        assert all(role[attribute] is False for attribute in refused), role["name"]
+        assert not role.get("inRoles"), role["name"]
+    runtime = roles[RUNTIME_ROLE]
+    # No privileges through membership either (it has none; and would not inherit).
+    assert runtime["inherit"] is False
+    runtime_secret = runtime["passwordSecret"]["name"]
+    # The migration role's password is the one the operator generated at initdb.
+    assert "passwordSecret" not in roles[MIGRATION_ROLE]
+
+    # The migration Job: the owner's URL, and the runtime role to grant the rows to, in
+    # the variables crosscheck-migrate reads.
+    job = env_of(one("production", "Job", "crosscheck-migrate"))
+    assert secret_key(job["CROSSCHECK_MIGRATION_DATABASE_URL"]) == ("crosscheck-db-app", "uri")
+    assert job["CROSSCHECK_DB_RUNTIME_ROLE"]["value"] == RUNTIME_ROLE
+    assert "CROSSCHECK_DATABASE_URL" not in job
+    monkeypatch.setenv("CROSSCHECK_MIGRATION_DATABASE_URL", "postgresql://owner@db/x")
+    monkeypatch.setenv("CROSSCHECK_DATABASE_URL", "postgresql://runtime@db/x")
+    assert migrate_cli._url() == "postgresql://owner@db/x"
+    assert "CROSSCHECK_DB_RUNTIME_ROLE" in Path(migrate_cli.__file__).read_text()
+
+    # The rebuild builds new tables and swaps them in: the migration role too.
+    rebuild = env_of(one("production", "CronJob", "ledgers-rebuild"))
+    assert secret_key(rebuild["CROSSCHECK_DATABASE_URL"]) == ("crosscheck-db-app", "uri")
+
+    # Every service that reaches the database: as the runtime role, on the primary.
+    for name in KAFKA_SERVICES:
+        env = env_of(one("production", "Deployment", name))
+        url = urlsplit(env["CROSSCHECK_DATABASE_URL"]["value"])
+        assert url.username == RUNTIME_ROLE, name
+        assert url.hostname == f"{cluster['metadata']['name']}-rw", name
+        assert url.path == f"/{initdb['database']}", name
+        # Kubernetes expands $(NAME) from variables defined before it in the list.
+        assert url.password is not None and url.password.startswith("$("), name
+        variable = url.password[2:-1]
+        assert list(env).index(variable) < list(env).index("CROSSCHECK_DATABASE_URL"), name
+        assert secret_key(env[variable]) == (runtime_secret, "password"), name
+    # Nothing that serves reads the owner's Secret.
+    for deployment in of_kind("production", "Deployment"):
+        assert "crosscheck-db-app" not in json.dumps(deployment), deployment["metadata"]["name"]
+
+
+RESULTS = Path(__file__).resolve().parents[1] / "bench" / "RESULTS.md"
+
+
+def _mebibytes(quantity: str) -> int:
+    assert quantity.endswith("Mi"), quantity
+    return int(quantity.removesuffix("Mi"))
+
+
+def derived_from_measurements() -> dict[str, tuple[int, int, int]]:
+    """bench/RESULTS.md's table under "Requests and limits derived": per service the
+    measured peak (MiB), the memory request and limit (Mi)."""
+    text = RESULTS.read_text(encoding="utf-8")
+    section = text.split("### Requests and limits derived", 1)[1].split("\n#", 1)[0]
+    rows: dict[str, tuple[int, int, int]] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0] in SERVICES:
+            name, peak, request, limit, _cpu = cells
+            rows[name] = (int(peak), _mebibytes(request), _mebibytes(limit))
+    return rows
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_memory_requests_and_limits_are_the_measured_ones(overlay: str) -> None:
+    """Request = 1.25 x the peak resident memory measured (bench/RESULTS.md), rounded up
+    to 32 Mi; limit = twice the request; and the Deployments carry exactly these."""
+    derived = derived_from_measurements()
+    assert set(derived) == set(SERVICES)
+    for name, (peak, request, limit) in derived.items():
+        assert request == 32 * -(-(peak * 5) // 128), name  # ceil(1.25 x peak / 32) x 32
+        assert limit == 2 * request, name
+    for deployment in of_kind(overlay, "Deployment"):
+        name = deployment["metadata"]["name"]
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        resources = container["resources"]
+        _, request, limit = derived[name]
+        assert _mebibytes(resources["requests"]["memory"]) == request, name
+        assert _mebibytes(resources["limits"]["memory"]) == limit, name

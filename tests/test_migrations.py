@@ -10,6 +10,7 @@ import json
 import re
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,12 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
+from crosscheck_contracts.samples import all_samples
 from crosscheck_ledgers.adapters import sql as ledger_sql
+from crosscheck_ledgers.adapters.generation import new_generation
+from crosscheck_ledgers.domain.merge import Patches
+from crosscheck_ledgers.domain.projection import Meta, project
+from crosscheck_ledgers.domain.tables import ALL_TABLES
 from crosscheck_platform.auth import Role
 from crosscheck_platform.db import Database
 from crosscheck_platform.http import ServiceSpec, service_app
@@ -394,6 +400,56 @@ async def test_the_services_role_uses_rows_and_cannot_change_the_schema(
             "DROP TABLE townships",
             "CREATE INDEX intruder ON events (source)",
             f"CREATE SCHEMA {schema}_intruder",
+        ):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await db.execute(ddl)
+    finally:
+        await db.close()
+
+
+async def test_a_ledgers_rebuild_leaves_the_services_role_the_rows_of_the_new_tables(
+    infra: Infra, schemas: list[str], runtime_role: str
+) -> None:
+    """The rebuild (run as the schema's owner, as the migration role is in production)
+    makes its tables in a schema of its own and swaps them in: the services' role must
+    hold the same rights on them as on the tables they replaced, and still no DDL."""
+    schema = _new(schemas, "mgrebuild")
+    await migrate(infra.database_url, schema, "ledgers", runtime_role=runtime_role)
+    patches = Patches()
+    meta = Meta("532327103", "532327", 3, datetime(2024, 4, 9, 2, 30, tzinfo=UTC))
+    for event in all_samples():
+        patches.add(project(event, meta))
+    owner = await Database.connect(
+        infra.database_url, schema, min_size=1, max_size=2, create_schema=False
+    )
+    try:
+        async with new_generation(owner.dsn, schema) as generation:
+            await generation.copy(patches)
+            async with owner.transaction() as conn:
+                await ledger_sql.lock(conn)
+                await generation.build_keys(1)
+                await generation.swap_in(conn)
+    finally:
+        await owner.close()
+
+    runtime_url = (
+        make_url(infra.database_url)
+        .set(username=runtime_role)
+        .render_as_string(hide_password=False)
+    )
+    db = await Database.connect(runtime_url, schema, min_size=1, max_size=1, create_schema=False)
+    try:
+        rows = 0
+        for table in ALL_TABLES:
+            rows += await db.fetchval(f"SELECT count(*) FROM {table.name}")
+        assert rows == len(patches) > 0
+        # The live consumer's guarded upserts, as the services' role.
+        async with db.transaction() as conn:
+            await ledger_sql.write(conn, patches)
+        for ddl in (
+            "DROP TABLE lg_hazards",
+            "ALTER TABLE lg_hazards ADD COLUMN intruder int",
+            f"CREATE SCHEMA {schema}_rebuild",
         ):
             with pytest.raises(asyncpg.InsufficientPrivilegeError):
                 await db.execute(ddl)

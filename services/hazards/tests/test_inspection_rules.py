@@ -122,7 +122,7 @@ def test_another_group_is_refused() -> None:
     with pytest.raises(NotAssigned) as refused:
         record(report(group_id="g-2"), actor=Actor(user_id="u-9", staff_id="s-9"))
     assert refused.value.code == "not_assigned"
-    assert refused.value.params == {"group_id": "g-2", "round_no": 2}
+    assert refused.value.params == {"group": "g-2", "round_no": 2}
 
 
 def test_a_non_member_cannot_record_for_the_assigned_group() -> None:
@@ -252,7 +252,7 @@ def test_present_staff_must_belong_to_the_group_unless_an_admin_says_why() -> No
         record(report(present_staff_ids=("s-1", "s-7", "s-3")))
     assert refused.value.key == "inspection.staff_not_in_group"
     assert refused.value.code == "rule_violation"
-    assert refused.value.params == {"group_id": "g-1", "staff_ids": "s-3, s-7"}
+    assert refused.value.params == {"group": "g-1", "staff_ids": "s-3, s-7"}
     with pytest.raises(RuleViolation):
         record(report(present_staff_ids=("s-7",)), actor=ADMIN)
     substitute = report(present_staff_ids=("s-1", "s-7"), override_reason="s-2 病假,由 s-7 替换")

@@ -513,12 +513,12 @@ async def test_present_staff_outside_the_group_get_a_clear_error(svc: Harness) -
     refused = await svc.client.post("/v1/inspections", json=body, headers=leader)
     assert refused.status_code == 422
     assert refused.json()["error"]["message"] == (
-        "在场检查人员 s-9 不是检查组 g-1 的成员;如确需替换人员,须由乡镇管理员填写原因后办理"
+        "在场检查人员 s-9 不是检查组 第一检查组 的成员;如确需替换人员,须由乡镇管理员填写原因后办理"
     )
     english = await svc.client.post(
         "/v1/inspections", json=body, headers=leader | {"Accept-Language": "en"}
     )
     assert english.status_code == 422
     assert english.json()["error"]["message"].startswith(
-        "Staff s-9 recorded as present are not members of group g-1"
+        "Staff s-9 recorded as present are not members of group 第一检查组"
     )

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from crosscheck_notify import bootstrap
-from crosscheck_platform.http import run
-from crosscheck_platform.logging import configure_logging
+from crosscheck_platform.entry import serve
 
 
 def main() -> None:
-    settings = bootstrap.settings_from_env()
-    configure_logging(bootstrap.SERVICE, settings.log_level)
-    run(bootstrap.build_app, settings)
+    serve("crosscheck_notify.bootstrap")
 
 
 if __name__ == "__main__":

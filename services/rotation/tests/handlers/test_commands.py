@@ -30,7 +30,7 @@ from crosscheck_rotation.app.commands import (
 )
 from crosscheck_rotation.domain.changes import GroupChange
 from crosscheck_rotation.domain.model import StaffMember
-from crosscheck_rotation.domain.risk import Finding
+from crosscheck_rotation.domain.risk import Finding, Visited
 from crosscheck_rotation.domain.roster_version import Roster
 from crosscheck_scenarios.rotation import Township, township
 
@@ -67,6 +67,9 @@ class MemoryRoster:
 
     async def township_names(self, county: str) -> dict[str, str]:
         return {"532327102": "维的乡"}
+
+    async def visits(self, campaign_id: str) -> list[Visited]:
+        return []
 
     async def findings(self, campaign_id: str) -> list[Finding]:
         return []

@@ -77,19 +77,44 @@ async def test_the_next_round_sends_the_riskiest_zone_to_a_strongest_group(
     await rotation.publish(T, found, BoundedContext.HAZARDS)
     overdue = sample(nt.RectificationOverdue, hazard_id=found[0].hazard_id)
     await rotation.publish(T, [overdue], BoundedContext.NOTIFY)
+    # One inspection there whose photos were taken away from the place.
+    group = next(g for g, z in seen.items() if z == zone["zone_id"])
+    visit = sample(
+        hz.InspectionCompleted,
+        inspection_id=f"i-{campaign_id}",
+        campaign_id=campaign_id,
+        round_no=1,
+        site_id=sites[0],
+        group_id=group,
+        hazard_ids=[f.hazard_id for f in found],
+        items_checked=10,
+        items_failed=len(found),
+        presence=hz.Presence(radius_m=500, flags=[hz.PresenceFlag.FAR_FROM_PLACE]),
+    )
+    await rotation.publish(T, [visit], BoundedContext.HAZARDS)
     await rotation.wait_for(
         "SELECT count(*) FROM findings WHERE campaign_id = $1 AND overdue", campaign_id, expect=1
+    )
+    await rotation.wait_for(
+        "SELECT count(*) FROM visits WHERE campaign_id = $1", campaign_id, expect=1
     )
     risk = await _ok(await rotation.client.get(f"{path}/risk", headers=admin))
     assert risk[0]["zone"] == zone["name"] and risk[0]["zone_id"] == zone["zone_id"]
     assert (risk[0]["open"], risk[0]["major"], risk[0]["overdue"]) == (len(found), 1, 1)
-    assert risk[0]["weight"] > 0
+    assert risk[0]["presence_flagged"] == 1 and risk[0]["flags"] == {"far_from_place": 1}
+    assert risk[0]["raw"] == len(found) + 3 + 2 + 1 and risk[0]["weight"] > 0
+    why = risk[0]["why"]
+    assert why["zh"].startswith(f"{zone['name']}:未整改隐患{len(found)}处")
+    assert "拍摄位置超出场所范围 1" in why["zh"] and f"权重{risk[0]['weight']}" in why["zh"]
+    assert why["en"].startswith(f"{zone['name']}: {len(found)} open hazard(s)")
+    assert "taken away from the place 1" in why["en"]
 
-    await _ok(
+    replanned = await _ok(
         await rotation.client.post(
             f"{path}/replan", json={"reason": "按隐患加权", "seed": 5}, headers=admin
         )
     )
+    assert replanned["risk"][0]["why"] == why
     after = await _ok(await rotation.client.get(path, headers=admin))
     sent = next(
         a["group_id"]

@@ -59,6 +59,7 @@ class ConsumerLoop:
         self.kafka: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self._task: asyncio.Task[None] | None = None
+        self._committing: asyncio.Task[None] | None = None
 
     async def dead_letter(self, letter: DeadLetter, consumer: str) -> None:
         """Send a dead letter (acks=all); the batch commits only after it."""
@@ -100,29 +101,46 @@ class ConsumerLoop:
             await self._producer.stop()
 
     async def _run(self, kafka: AIOKafkaConsumer) -> None:
-        while True:
-            fetched = await kafka.getmany(
-                timeout_ms=self.idle_wait_ms, max_records=self.max_records
+        try:
+            while True:
+                await self._once(kafka)
+        finally:
+            if self._committing is not None:
+                # The last batch applied: its offsets still go to Kafka on a stop.
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(asyncio.shield(self._committing), 10)
+
+    async def _once(self, kafka: AIOKafkaConsumer) -> None:
+        """One batch fetched and applied, its offsets on their way to Kafka. A method of
+        its own so that the batch's records are let go of before the next fetch starts
+        (the collector runs during fetches and would walk them)."""
+        fetched = await kafka.getmany(timeout_ms=self.idle_wait_ms, max_records=self.max_records)
+        records = [record for batch in fetched.values() for record in batch]
+        if not records:
+            return
+        try:
+            await self.consumer.handle_records(records)
+        except TRANSIENT as exc:
+            log.warning(
+                "batch will be retried",
+                extra={"consumer": self.consumer.name, "error": repr(exc)},
             )
-            records = [record for batch in fetched.values() for record in batch]
-            if not records:
-                continue
-            try:
-                await self.consumer.handle_records(records)
-            except TRANSIENT as exc:
-                log.warning(
-                    "batch will be retried",
-                    extra={"consumer": self.consumer.name, "error": repr(exc)},
-                )
-                await self._again(kafka, fetched)
-                continue
-            except Exception:
-                # Not the events' fault (those go to the dead-letter topic): keep the
-                # loop alive and read the batch again rather than stop consuming.
-                log.exception("batch failed; retried", extra={"consumer": self.consumer.name})
-                await self._again(kafka, fetched)
-                continue
-            await self._commit(kafka, fetched)
+            await self._again(kafka, fetched)
+            return
+        except Exception:
+            # Not the events' fault (those go to the dead-letter topic): keep the
+            # loop alive and read the batch again rather than stop consuming.
+            log.exception("batch failed; retried", extra={"consumer": self.consumer.name})
+            await self._again(kafka, fetched)
+            return
+        # The offsets go to Kafka while the next batch is fetched and applied: the
+        # database already holds what was applied (positions or event ids), the
+        # committed offsets only save a restart reading it again. One commit at a time,
+        # in order.
+        offsets = {tp: batch[-1].offset + 1 for tp, batch in fetched.items()}
+        if self._committing is not None:
+            await self._committing
+        self._committing = asyncio.create_task(self._commit(kafka, offsets))
 
     async def _again(self, kafka: AIOKafkaConsumer, fetched: dict[TopicPartition, Any]) -> None:
         await asyncio.sleep(self.retry_seconds)
@@ -130,9 +148,9 @@ class ConsumerLoop:
             with contextlib.suppress(IllegalStateError):  # no longer ours after a rebalance
                 kafka.seek(tp, batch[0].offset)
 
-    async def _commit(self, kafka: AIOKafkaConsumer, fetched: dict[TopicPartition, Any]) -> None:
+    async def _commit(self, kafka: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
         try:
-            await kafka.commit({tp: batch[-1].offset + 1 for tp, batch in fetched.items()})
+            await kafka.commit(offsets)
         except (CommitFailedError, IllegalStateError) as exc:
             # The group rebalanced meanwhile: the partitions' new owner reads from the
             # last commit, and the consumer's tracking skips what this batch applied.

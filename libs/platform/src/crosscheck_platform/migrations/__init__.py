@@ -10,14 +10,12 @@ every step they know (`require_migrated`) and refuse to start otherwise.
 
 from __future__ import annotations
 
-from crosscheck_platform.migrations.runner import (
-    SERVICES,
-    SchemaNotMigrated,
-    execute,
-    migrate,
-    require_migrated,
-    upgrade,
-)
+from typing import TYPE_CHECKING, Any
+
+from crosscheck_platform.migrations.check import SERVICES, SchemaNotMigrated, require_migrated
+
+if TYPE_CHECKING:
+    from crosscheck_platform.migrations.runner import execute, migrate, upgrade
 
 __all__ = [
     "SERVICES",
@@ -27,3 +25,15 @@ __all__ = [
     "require_migrated",
     "upgrade",
 ]
+
+_RUNNER = frozenset({"execute", "migrate", "upgrade"})
+
+
+def __getattr__(name: str) -> Any:
+    """The runner's names, imported on first use: a running service only checks its
+    schema (`require_migrated`) and never loads Alembic or SQLAlchemy."""
+    if name in _RUNNER:
+        from crosscheck_platform.migrations import runner
+
+        return getattr(runner, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,70 +3,49 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.resources
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from alembic import command, op
 from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from crosscheck_platform.db import Connection as AsyncConnection
 from crosscheck_platform.db import checked_identifier
+from crosscheck_platform.migrations.check import (
+    ENVIRONMENT,
+    PLATFORM,
+    PLATFORM_STEPS,
+    SERVICES,
+    SchemaNotMigrated,
+    Track,
+    missing_steps,
+    require_migrated,
+    service_steps,
+    tracks,
+)
+
+__all__ = [
+    "ENVIRONMENT",
+    "PLATFORM",
+    "PLATFORM_STEPS",
+    "SERVICES",
+    "Applied",
+    "SchemaNotMigrated",
+    "Track",
+    "execute",
+    "migrate",
+    "missing_steps",
+    "require_migrated",
+    "service_steps",
+    "tracks",
+    "upgrade",
+]
 
 log = logging.getLogger(__name__)
-
-SERVICES = ("registry", "rotation", "hazards", "notify", "ledgers")
-PLATFORM = "platform"
-
-_HERE = Path(__file__).resolve().parent
-ENVIRONMENT = _HERE / "alembic"
-PLATFORM_STEPS = _HERE / "steps"
-
-
-class SchemaNotMigrated(RuntimeError):
-    """The schema lacks steps this code needs: `crosscheck-migrate` has not run."""
-
-
-@dataclass(frozen=True)
-class Track:
-    """One linear history of steps in a schema, recorded in its own version table."""
-
-    name: str
-    steps: Path
-    version_table: str
-
-    def script(self) -> ScriptDirectory:
-        return ScriptDirectory(str(ENVIRONMENT), version_locations=[str(self.steps)])
-
-
-def service_steps(service: str) -> Path | None:
-    """A service's own steps: the `migrations` folder of its package. None for a
-    service that has no package of its own (a test's probe service): its schema has the
-    platform's tables only. Each of SERVICES must have one."""
-    try:
-        package = importlib.resources.files(f"crosscheck_{service}")
-    except ModuleNotFoundError:
-        if service in SERVICES:
-            raise
-        return None
-    return Path(str(package / "migrations"))
-
-
-def tracks(service: str | None, *, extra: Sequence[Track] = ()) -> list[Track]:
-    """The platform's track, then the service's (none for a platform-only schema)."""
-    found = [Track(PLATFORM, PLATFORM_STEPS, "alembic_version_platform")]
-    steps = None if service is None else service_steps(service)
-    if service is not None and steps is not None:
-        found.append(Track(service, steps, "alembic_version"))
-    return [*found, *extra]
 
 
 def execute(*statements: str) -> None:
@@ -203,55 +182,3 @@ async def migrate(
     return await asyncio.to_thread(
         upgrade, dsn, schema, service, runtime_role=runtime_role, extra=extra
     )
-
-
-async def missing_steps(conn: AsyncConnection, schema: str, service: str | None) -> list[str]:
-    """Why `schema` is behind this code, one line per track; empty when it has every
-    step this code knows. A schema ahead of the code (a newer version migrated it, and
-    this replica is an old one still running) is not behind: steps only add."""
-    problems = []
-    for track in tracks(service):
-        script = track.script()
-        head = script.get_current_head()
-        exists = await conn.fetchval(
-            "SELECT to_regclass($1) IS NOT NULL", f"{schema}.{track.version_table}"
-        )
-        current: Any = (
-            await conn.fetchval(f"SELECT version_num FROM {schema}.{track.version_table}")
-            if exists
-            else None
-        )
-        if current == head:
-            continue
-        if current is None:
-            problems.append(f"{track.name} steps: none applied (the last is {head})")
-            continue
-        try:
-            known = script.get_revision(current)
-        except Exception:
-            known = None
-        if known is None:
-            log.warning(
-                "schema %s is at %s step %s, newer than this code knows (%s)",
-                schema,
-                track.name,
-                current,
-                head,
-            )
-            continue
-        problems.append(f"{track.name} steps: at {current}, the last is {head}")
-    return problems
-
-
-async def require_migrated(conn: AsyncConnection, schema: str, service: str | None) -> None:
-    """Refuse (SchemaNotMigrated, logged as one critical line) a schema without every
-    step this code needs."""
-    problems = await missing_steps(conn, schema, service)
-    if problems:
-        message = (
-            f"schema {schema} is not migrated ({'; '.join(problems)}): run "
-            f"`crosscheck-migrate` (the deployment's migration Job) before starting "
-            f"{service or 'this service'}"
-        )
-        log.critical(message)
-        raise SchemaNotMigrated(message)

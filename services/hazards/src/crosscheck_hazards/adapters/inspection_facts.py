@@ -48,7 +48,7 @@ SELECT s.site_id, s.village_id, s.site_type, s.closed, s.name, s.address, s.resp
       AS assigned_group_id,
     EXISTS (SELECT 1 FROM closed_rounds
              WHERE township = $1 AND campaign_id = $3 AND round_no = $4) AS round_closed,
-    (SELECT coalesce(json_agg(json_build_array(group_id, member_ids)), '[]')
+    (SELECT coalesce(json_agg(json_build_array(group_id, member_ids, name)), '[]')
        FROM campaign_groups WHERE township = $1 AND campaign_id = $3) AS groups,
     (SELECT coalesce(json_agg(t ORDER BY t.added_at, t.item_id), '[]')
        FROM township_items t WHERE t.township = $1) AS township_items,
@@ -113,6 +113,7 @@ async def inspection_facts(
             row["responsible_name"],
             GeoPoint(lat=row["lat"], lon=row["lon"]) if row["lat"] is not None else None,
         )
+    groups = json.loads(row["groups"])
     rule = PresenceRule()
     if row["radius_m"] is not None:
         rule = PresenceRule(row["radius_m"], row["required_for_major"])
@@ -121,7 +122,8 @@ async def inspection_facts(
         site=site,
         plan=RoundPlan(
             assigned_group_id=row["assigned_group_id"],
-            group_members={g: frozenset(m) for g, m in json.loads(row["groups"])},
+            group_members={g: frozenset(m) for g, m, _ in groups},
+            group_names={g: name for g, _, name in groups},
             round_closed=row["round_closed"],
         ),
         township_items=[township_item(t) for t in json.loads(row["township_items"])],

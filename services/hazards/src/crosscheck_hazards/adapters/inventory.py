@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crosscheck_contracts.envelope import Tenant
 from crosscheck_contracts.events import (
+    CampaignLaunched,
     GroupsFormed,
     RoundClosed,
     RoundReplanned,
@@ -108,6 +110,16 @@ async def apply_inventory_event(conn: Connection, item: ReceivedEvent) -> None:
             await conn.execute(
                 "UPDATE known_staff SET name = $2 WHERE staff_id = $1", event.staff_id, event.name
             )
+        case CampaignLaunched(county=county) if county is not None:
+            # One township's part of a county campaign: the other townships' teams
+            # record the inspections of this township's places under it.
+            await conn.execute(
+                "INSERT INTO county_parts VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                event.campaign_id,
+                township,
+                item.envelope.county,
+                county.county_campaign_id,
+            )
         case GroupsFormed():
             await conn.execute(
                 "DELETE FROM campaign_groups WHERE township = $1 AND campaign_id = $2",
@@ -192,10 +204,20 @@ class Inventory:
         )
         return str(name) if name is not None else None
 
-    async def staff_names(self, township: str, staff_ids: list[str]) -> dict[str, str]:
+    async def county_part(self, campaign_id: str) -> Tenant | None:
+        """The township whose part of a county campaign `campaign_id` is (None for a
+        township's own campaign, or one not known here)."""
         rows = await self.db.fetch(
-            "SELECT staff_id, name FROM known_staff WHERE township = $1"
-            " AND staff_id = ANY($2::text[])",
+            "SELECT township, county FROM county_parts WHERE campaign_id = $1", campaign_id
+        )
+        return Tenant(county=rows[0]["county"], township=rows[0]["township"]) if rows else None
+
+    async def staff_names(self, township: str, staff_ids: list[str]) -> dict[str, str]:
+        """Names of the township's staff, and of its county's (the teams of a county
+        campaign come from the other townships: a township code extends its county's)."""
+        rows = await self.db.fetch(
+            "SELECT staff_id, name FROM known_staff WHERE staff_id = ANY($2::text[])"
+            " AND (township = $1 OR left(township, 6) = left($1, 6))",
             township,
             staff_ids,
         )

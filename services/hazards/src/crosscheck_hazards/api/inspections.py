@@ -23,7 +23,6 @@ from crosscheck_hazards.domain.inspection import Answer, Inspection
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.http import Runtime
 from crosscheck_platform.i18n import preferred_language
-from crosscheck_platform.tenancy import acting_tenant
 
 router = APIRouter(prefix="/v1/inspections", tags=["inspections"])
 
@@ -55,7 +54,7 @@ async def record_inspection(
         notes=body.notes,
         override_reason=body.override_reason,
     )
-    tenant = acting_tenant(principal)
+    tenant = await inspections.recording_tenant(command.inventory, principal, body.campaign_id)
     await require_evidence(
         command.services.blobs,
         command.runtime.database,

@@ -69,19 +69,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "You may only act on hazards your village committee follows up.",
     ),
     "inspection.not_assigned": (
-        "检查组 {group_id} 未被分派在第 {round_no} 轮检查该场所;"
+        "检查组 {group} 未被分派在第 {round_no} 轮检查该场所;"
         "如确需检查,须由乡镇管理员填写原因后办理",
-        "Group {group_id} is not assigned to this place in round {round_no}; "
+        "Group {group} is not assigned to this place in round {round_no}; "
         "a township administrator may record it with a reason.",
     ),
     "inspection.not_group_member": (
-        "您不是检查组 {group_id} 的成员,不能代其登记检查",
-        "You are not a member of group {group_id} and cannot record its inspection.",
+        "您不是检查组 {group} 的成员,不能代其登记检查",
+        "You are not a member of group {group} and cannot record its inspection.",
     ),
     "inspection.staff_not_in_group": (
-        "在场检查人员 {staff_ids} 不是检查组 {group_id} 的成员;"
+        "在场检查人员 {staff_ids} 不是检查组 {group} 的成员;"
         "如确需替换人员,须由乡镇管理员填写原因后办理",
-        "Staff {staff_ids} recorded as present are not members of group {group_id}; "
+        "Staff {staff_ids} recorded as present are not members of group {group}; "
         "a township administrator may record substitutes with a reason.",
     ),
     "inspection.override_needs_reason": (

@@ -30,6 +30,7 @@ from crosscheck_hazards.domain.inspection import (
 from crosscheck_hazards.domain.presence import PresenceCheck, first_position
 from crosscheck_platform.auth import Principal, Role
 from crosscheck_platform.eventstore import EventStore
+from crosscheck_platform.tenancy import acting_tenant
 from crosscheck_platform.unit_of_work import Handler, UnitOfWork
 
 # Inspection ids are derived from (township, campaign, round, place): recording the
@@ -37,13 +38,26 @@ from crosscheck_platform.unit_of_work import Handler, UnitOfWork
 _INSPECTION_NAMESPACE = uuid.UUID("6f1c2d4e-8a53-4c1e-9a57-3f0b8e1d2c40")
 
 
-def actor_of(principal: Principal) -> Actor:
+def actor_of(principal: Principal, *, visiting: bool = False) -> Actor:
+    """A visiting team's member (county campaign) is no administrator of the township
+    inspected, whatever their role at home."""
     return Actor(
         user_id=principal.subject,
         staff_id=principal.staff_id,
-        is_admin=principal.role is Role.TOWNSHIP_ADMIN,
+        is_admin=principal.role is Role.TOWNSHIP_ADMIN and not visiting,
         village_id=principal.village_id,
     )
+
+
+async def recording_tenant(inventory: Inventory, principal: Principal, campaign_id: str) -> Tenant:
+    """Where an inspection is recorded: the caller's township, or — for a township's
+    part of a county campaign of the caller's county — the township inspected (whether
+    the caller's team was sent there is the assignment rule's business)."""
+    home = acting_tenant(principal)
+    part = await inventory.county_part(campaign_id)
+    if part is None or part.county != home.county:
+        return home
+    return part
 
 
 def inspection_villages(inspection: Inspection) -> tuple[str | None]:
@@ -136,7 +150,7 @@ def record(
             site=site.facts,
             checklist=checklist,
             plan=facts.plan,
-            actor=actor_of(principal),
+            actor=actor_of(principal, visiting=tenant.township != principal.township),
             now=now,
             closed_before=facts.closed_before,
             new_hazard_id=lambda: str(uuid.uuid4()),

@@ -41,6 +41,11 @@ class RoundPlan:
     """Members of each group of the campaign, by group id (as far as known)."""
     round_closed: bool = False
     """Rotation closed the round."""
+    group_names: Mapping[str, str] = field(default_factory=dict)
+    """Names of the campaign's groups, by group id (as far as known): what refusals say."""
+
+    def group_label(self, group_id: str) -> str:
+        return self.group_names.get(group_id, group_id)
 
 
 def check_round_open(
@@ -73,10 +78,10 @@ def check_assignment(
     if reason is not None:
         raise NotAssigned("inspection.override_not_allowed")
     if plan.assigned_group_id != group_id:
-        raise NotAssigned(group_id=group_id, round_no=round_no)
+        raise NotAssigned(group=plan.group_label(group_id), round_no=round_no)
     members = plan.group_members.get(group_id)
     if members is not None and actor.staff_id not in members:
-        raise NotAssigned("inspection.not_group_member", group_id=group_id)
+        raise NotAssigned("inspection.not_group_member", group=plan.group_label(group_id))
     return None
 
 
@@ -94,5 +99,7 @@ def check_present_staff(
     outsiders = sorted(set(present_staff_ids) - members)
     if outsiders:
         raise InspectionRuleViolation(
-            "inspection.staff_not_in_group", group_id=group_id, staff_ids=", ".join(outsiders)
+            "inspection.staff_not_in_group",
+            group=plan.group_label(group_id),
+            staff_ids=", ".join(outsiders),
         )

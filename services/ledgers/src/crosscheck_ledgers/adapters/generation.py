@@ -99,11 +99,35 @@ class Generation:
                 f"ALTER TABLE {self.name}.{table.name} ADD CONSTRAINT {table.name}_pkey "
                 f"PRIMARY KEY USING INDEX {table.name}_pkey, RESET (autovacuum_enabled)"
             )
+        await self._grant_as_before(conn)
         names = ", ".join(f"{self.schema}.{t.name}" for t in ALL_TABLES)
         await conn.execute(f"DROP TABLE {names}")
         for table in ALL_TABLES:
             await conn.execute(f"ALTER TABLE {self.name}.{table.name} SET SCHEMA {self.schema}")
         await conn.execute(f"DROP SCHEMA {self.name}")
+
+    async def _grant_as_before(self, conn: Connection) -> None:
+        """The privileges others hold on the live tables, on the new ones too. The
+        services connect as a role granted the rows and nothing else (crosscheck-migrate
+        --runtime-role); the schema's default privileges would give it the new tables
+        had they been made in the schema, but they were made in the generation's."""
+        rows = await conn.fetch(
+            "SELECT c.relname, a.privilege_type, a.is_grantable, "
+            "CASE WHEN a.grantee = 0 THEN 'PUBLIC' "
+            "ELSE quote_ident(pg_get_userbyid(a.grantee)) END AS grantee "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "CROSS JOIN LATERAL aclexplode(c.relacl) AS a "
+            "WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND a.grantee <> c.relowner",
+            self.schema,
+            [table.name for table in ALL_TABLES],
+        )
+        grants = [
+            f"GRANT {row['privilege_type']} ON {self.name}.{row['relname']} TO {row['grantee']}"
+            + (" WITH GRANT OPTION" if row["is_grantable"] else "")
+            for row in rows
+        ]
+        if grants:  # one round trip, in the transaction that swaps the tables in
+            await conn.execute(";\n".join(grants))
 
 
 @asynccontextmanager

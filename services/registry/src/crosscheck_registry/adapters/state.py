@@ -46,6 +46,7 @@ async def load_township_state(conn: Connection, township: str) -> TownshipState:
                 StaffFacts(r["name"], r["unit"], r["is_leadership"], r["home_village_id"]),
                 tuple(r["conflict_village_ids"]),
                 tuple(r["conflict_site_ids"]),
+                conflict_staff_ids=tuple(r["conflict_staff_ids"]),
             )
             for r in staff
         ],

@@ -83,22 +83,24 @@ async def _decide(
         return (site if changed else None), command.changes.responsible_phone
     if isinstance(command, EnrollStaff):
         staff = Staff.enroll(command.staff_id, command.facts)
-        if command.conflict_village_ids or command.conflict_site_ids:
+        if command.conflict_village_ids or command.conflict_site_ids or command.conflict_staff_ids:
             staff.declare_conflict(
                 list(command.conflict_village_ids),
                 list(command.conflict_site_ids),
                 command.conflict_reason,
+                list(command.conflict_staff_ids),
             )
         return staff, None
     staff = await load(store, Staff, command.staff_id, township)
     if isinstance(command, UpdateStaff):
         changed = staff.update(command.facts)
-        if command.conflict_village_ids or command.conflict_site_ids:
+        if command.conflict_village_ids or command.conflict_site_ids or command.conflict_staff_ids:
             changed = (
                 staff.declare_conflict(
                     list(command.conflict_village_ids),
                     list(command.conflict_site_ids),
                     command.conflict_reason,
+                    list(command.conflict_staff_ids),
                 )
                 or changed
             )

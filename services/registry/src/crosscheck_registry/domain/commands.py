@@ -42,6 +42,8 @@ class EnrollStaff:
     conflict_village_ids: tuple[str, ...] = ()
     conflict_site_ids: tuple[str, ...] = ()
     conflict_reason: str = ""
+    conflict_staff_ids: tuple[str, ...] = ()
+    """Officials never to share an inspection group with this one."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class UpdateStaff:
     conflict_village_ids: tuple[str, ...] = ()
     conflict_site_ids: tuple[str, ...] = ()
     conflict_reason: str = ""
+    conflict_staff_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

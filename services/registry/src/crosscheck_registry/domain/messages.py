@@ -161,6 +161,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name} is registered with “{old}” here; an import cannot change it to “{new}”. "
         "Deactivate and enrol again if it really changed.",
     ),
+    "registry.import.unknown_staff": (
+        "回避人员“{value}”不在本表中,也不是本乡镇在册人员,请核对姓名",
+        "“{value}”, listed to be kept apart, is neither in this roster nor on the "
+        "township's staff; check the name.",
+    ),
+    "registry.import.conflict_self": (
+        "{name}不能与本人申报回避",
+        "{name} cannot be kept apart from themselves.",
+    ),
     "registry.import.conflict_kept": (
         "已登记的 {count} 项回避关系未列在表中,回避关系只增不减,仍然保留",
         "{count} declared conflict(s) are not in the file; conflicts are never withdrawn "

@@ -29,6 +29,7 @@ class StaffRecord:
     conflict_village_ids: tuple[str, ...] = ()
     conflict_site_ids: tuple[str, ...] = ()
     active: bool = True
+    conflict_staff_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from crosscheck_contracts.events import registry as reg
 from crosscheck_platform.consumer import ReceivedEvent
 from crosscheck_platform.db import Connection, Database
 from crosscheck_rotation.domain.model import StaffMember
-from crosscheck_rotation.domain.risk import Finding
+from crosscheck_rotation.domain.risk import Finding, Visited
 from crosscheck_rotation.domain.roster_version import Roster, from_facts
 
 
@@ -120,6 +120,22 @@ async def apply_registry_event(conn: Connection, item: ReceivedEvent) -> None:
                 event.round_no,
                 event.site_id,
                 event.severity == hz.Severity.MAJOR,
+            )
+        case hz.InspectionCompleted():
+            await conn.execute(
+                """INSERT INTO visits (inspection_id, township, campaign_id, round_no, site_id,
+                                       group_id, inspected_at, hazards, flags)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                   ON CONFLICT (inspection_id) DO NOTHING""",
+                event.inspection_id,
+                township,
+                event.campaign_id,
+                event.round_no,
+                event.site_id,
+                event.group_id,
+                event.inspected_at,
+                len(event.hazard_ids),
+                [f.value for f in event.presence.flags] if event.presence else [],
             )
         case hz.RectificationVerified():
             await conn.execute(
@@ -240,6 +256,25 @@ class PostgresRoster:
     async def township_names(self, county: str) -> dict[str, str]:
         async with self.db.pool.acquire() as conn:
             return await township_names(conn, county)
+
+    async def visits(self, campaign_id: str) -> list[Visited]:
+        rows = await self.db.fetch(
+            """SELECT inspection_id, site_id, round_no, group_id, inspected_at, hazards, flags
+               FROM visits WHERE campaign_id = $1 ORDER BY inspection_id""",
+            campaign_id,
+        )
+        return [
+            Visited(
+                r["inspection_id"],
+                r["site_id"],
+                r["round_no"],
+                r["group_id"],
+                r["inspected_at"],
+                r["hazards"],
+                frozenset(r["flags"]),
+            )
+            for r in rows
+        ]
 
     async def findings(self, campaign_id: str) -> list[Finding]:
         rows = await self.db.fetch(

@@ -147,25 +147,53 @@ class RoundCheck(BaseModel):
     replay: Replay | None = Field(default=None, description="with ?replay=true")
 
 
+class GroupRef(BaseModel):
+    group_id: str
+    name: str
+
+
+class Why(BaseModel):
+    zh: str
+    en: str
+
+
 class ZoneRisk(BaseModel):
     """A zone's weight for the next round's plan, and its parts (see the README)."""
 
     zone_id: str
     zone: str = Field(description="the zone's name")
     weight: int = Field(
-        description="(open + 3 x major + 2 x overdue) x 10 / places, rounded up: the "
-        "riskiest zones go to the strongest groups in the next round planned"
+        description="(open + 3 x major + 2 x overdue + presence_flagged + 2 x lenient "
+        "groups) x 10 / places, rounded up: the riskiest zones go to the strongest groups "
+        "in the next round planned"
     )
     open: int = Field(description="hazards found in the rounds closed and not yet closed")
     major: int = Field(description="of which major (重大隐患)")
     overdue: int = Field(description="of which past their rectification deadline")
     places: int
+    presence_flagged: int = Field(
+        description="inspections of the zone whose evidence did not show the group at the "
+        "place (1 point each)"
+    )
+    flags: dict[str, int] = Field(
+        description="of those, how many carried each presence flag (far_from_place, "
+        "taken_before_step, no_position)"
+    )
+    lenient_groups: list[GroupRef] = Field(
+        description="groups the calibration finds lenient (the ledgers' statistic) that "
+        "inspected the zone (2 points each); another group inspects it next round"
+    )
+    raw: int = Field(description="the points before density")
+    why: Why = Field(description="why this weight, naming the zone and the groups")
 
 
 class RosterCounts(BaseModel):
     """What the rotation has learnt of a township's roster from the registry's events."""
 
     township: str
+    name: str | None = Field(
+        default=None, description="the township's name, once its registration is known here"
+    )
     sites: int = Field(description="open places")
     staff: int = Field(description="active staff")
     staff_with_conflicts: int
@@ -251,3 +279,9 @@ class CountyCampaignListed(BaseModel):
 class CountyAccepted(BaseModel):
     county_campaign_id: str
     events: list[str] = Field(description="the types of the events recorded, in order")
+
+
+class CampaignReplanned(CampaignAccepted):
+    risk: list[ZoneRisk] = Field(
+        description="what weighed each zone in the first round planned again, riskiest first"
+    )

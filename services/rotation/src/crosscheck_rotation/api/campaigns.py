@@ -14,9 +14,10 @@ from crosscheck_platform.eventstore import CommandContext, StoredEvent
 from crosscheck_platform.http import Runtime, ServiceRuntime
 from crosscheck_platform.tenancy.deps import TownshipScope, township_records
 from crosscheck_rotation.adapters.roster import PostgresRoster
-from crosscheck_rotation.api import answers
+from crosscheck_rotation.api import answers, risk_texts
 from crosscheck_rotation.api.bodies import DrawBody, LaunchBody, ReplanBody
 from crosscheck_rotation.app import campaigns, checks, commands, views
+from crosscheck_rotation.domain.campaign import Campaign
 from crosscheck_rotation.domain.kaware import Formed
 from crosscheck_rotation.domain.risk import zone_risk
 
@@ -96,13 +97,27 @@ async def risk(
     """What the rounds closed found, zone by zone: the weights the next replan gives the
     zones (the riskiest to the strongest groups), with their parts."""
     campaign, _ = await campaigns.load(runtime.event_store, campaign_id, scope.township)
+    return await _risk(roster, campaign, campaign.state.last_closed + 1)
+
+
+async def _risk(roster: PostgresRoster, campaign: Campaign, before: int) -> list[dict[str, Any]]:
+    """The zones' weights from what rounds before `before` found, riskiest first, each
+    with its parts and why, naming the zone and the groups."""
     zones = campaign.current_zones()
     names = {z.zone_id: z.name for z in zones}
-    found = await roster.findings(campaign_id)
-    ranked = sorted(
-        zone_risk(found, zones, campaign.state.last_closed + 1), key=lambda r: -r.weight
-    )
-    return [{**asdict(r), "zone": names[r.zone_id]} for r in ranked]
+    groups = {g.group_id: g.name for g in campaign.state.groups}
+    found = await roster.findings(campaign.id)
+    visits = await roster.visits(campaign.id)
+    ranked = sorted(zone_risk(found, zones, before, visits), key=lambda r: -r.weight)
+    return [
+        {
+            **asdict(r),
+            "zone": names[r.zone_id],
+            "lenient_groups": [{"group_id": g, "name": groups.get(g, g)} for g in r.lenient_groups],
+            "why": risk_texts.why(r, names[r.zone_id], groups),
+        }
+        for r in ranked
+    ]
 
 
 def _formation(formed: Formed) -> dict[str, int]:
@@ -127,18 +142,21 @@ async def schedule(
     return accepted(campaign_id, stored)
 
 
-@router.post("/{campaign_id}/replan", response_model=answers.CampaignAccepted)
+@router.post("/{campaign_id}/replan", response_model=answers.CampaignReplanned)
 async def replan(
     scope: Admin, campaign_id: CampaignId, body: ReplanBody, runtime: Runtime, roster: RosterDep
 ) -> object:
-    """Plan the rounds not yet started again, from the roster as it is now."""
+    """Plan the rounds not yet started again, from the roster as it is now; the answer
+    says what weighed each zone (`risk`, riskiest first, with why)."""
     stored = await campaigns.replan(
         runtime.event_store,
         roster,
         CommandContext(tenant=scope.tenant),
         commands.Replan(campaign_id, body.reason, body.from_round, body.seed),
     )
-    return accepted(campaign_id, stored)
+    campaign, _ = await campaigns.load(runtime.event_store, campaign_id, scope.township)
+    first = body.from_round or campaign.state.last_closed + 1
+    return accepted(campaign_id, stored) | {"risk": await _risk(roster, campaign, first)}
 
 
 @router.post("/{campaign_id}/rounds/{round_no}/close", response_model=answers.CampaignAccepted)

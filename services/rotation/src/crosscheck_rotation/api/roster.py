@@ -17,8 +17,10 @@ async def counts(scope: Readers, roster: RosterDep) -> object:
     code = scope.township
     sites = await roster.open_sites(code)
     staff = await roster.staff(code, active_only=True)
+    names = await roster.township_names(scope.tenant.county)
     return {
         "township": code,
+        "name": names.get(code),
         "sites": len(sites),
         "staff": len(staff),
         "staff_with_conflicts": sum(

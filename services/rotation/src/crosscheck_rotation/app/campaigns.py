@@ -6,7 +6,6 @@ changed meanwhile by someone else is a ConcurrencyConflict (409), never a lost u
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
@@ -17,6 +16,7 @@ from crosscheck_platform.db import Database
 from crosscheck_platform.errors import NotFound, RuleViolation, StateConflict
 from crosscheck_platform.eventstore import CommandContext, EventStore, StoredEvent
 from crosscheck_platform.unit_of_work import UnitOfWork, execute
+from crosscheck_rotation.app import solving
 from crosscheck_rotation.app.commands import (
     ChangeGroups,
     CloseRound,
@@ -117,7 +117,7 @@ async def launch(
     drawn = build_zones(names, sites, max_sites_per_zone=cmd.max_sites_per_zone)
     zones = split_for_groups(drawn, cmd.groups)
     seed = new_seed() if cmd.seed is None else cmd.seed
-    formed = await asyncio.to_thread(
+    formed = await solving.solve(
         form_for_k,
         list(staff.values()),
         zones,
@@ -162,7 +162,7 @@ async def reform(
         if state.plans:
             raise StateConflict("rotation.groups_already_formed")
         seed = new_seed() if cmd.seed is None else cmd.seed
-        formed = await asyncio.to_thread(
+        formed = await solving.solve(
             form_for_k,
             list(staff.values()),
             state.zones,
@@ -234,7 +234,7 @@ async def schedule(
         problem = RotationProblem(staff, groups, state.zones, range(1, state.rounds + 1))
         k = state.rules.no_repeat_within_rounds if state.rules else None
         seed = new_seed() if cmd.seed is None else cmd.seed
-        plan = await asyncio.to_thread(plan_campaign, problem, k, seed)
+        plan = await solving.solve(plan_campaign, problem, k, seed)
         checks = _checks(plan, (), state.zones, groups, staff, site_names)
         campaign.schedule(plan, checks, now.version)
 
@@ -256,6 +256,7 @@ async def replan(
     names = await roster.village_names(township)
     site_names = await roster.site_names(township)
     found = await roster.findings(cmd.campaign_id)
+    visits = await roster.visits(cmd.campaign_id)
     staff = now.staff
 
     async def decide(campaign: Campaign) -> None:
@@ -271,13 +272,13 @@ async def replan(
         zones = split_for_groups(rezone(current, now.sites, names), len(state.groups))
         groups = _active_groups(campaign, zones, now, change)
         history = [rec.plan for n, rec in sorted(state.plans.items()) if n < first]
-        risk = weights(zone_risk(found, zones, first))
+        risk = weights(zone_risk(found, zones, first, visits))
         problem = RotationProblem(
             staff, groups, zones, range(first, state.rounds + 1), history, risk
         )
         seed = new_seed() if cmd.seed is None else cmd.seed
         try:
-            plan = await asyncio.to_thread(_replan, problem, campaign.k_in_force(), seed)
+            plan = await solving.solve(_replan, problem, campaign.k_in_force(), seed)
         except RotationInfeasible as exc:
             raise RotationInfeasible(exc.causes, ways_out=True) from exc
         recorded = None if tuple(zones) == state.zones else zones

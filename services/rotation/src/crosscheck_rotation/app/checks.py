@@ -5,12 +5,11 @@ the staff as this service received them; nothing from the solver."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from crosscheck_platform.errors import NotFound
 from crosscheck_platform.eventstore import EventStore
-from crosscheck_rotation.app import county
+from crosscheck_rotation.app import county, solving
 from crosscheck_rotation.app.campaigns import load
 from crosscheck_rotation.app.roster import RosterSource
 from crosscheck_rotation.domain.campaign import Campaign
@@ -85,7 +84,7 @@ async def _replay_draw(campaign: Campaign, recorded: Roster | None) -> dict[str,
         why = "no draw recorded with its roster" if draw is None else "roster not kept"
         return {"replayed": False, "reason": why, "matches": None}
     staff = list(recorded.staff.values())
-    formed = await asyncio.to_thread(
+    formed = await solving.solve(
         form_for_k,
         staff,
         state.zones,
@@ -118,7 +117,7 @@ async def _replay(campaign: Campaign, round_no: int, now: Roster) -> dict[str, A
     problem = RotationProblem(staff, record.groups, record.zones, range(1, state.rounds + 1))
     k = record.no_repeat_within
     try:
-        plan = await asyncio.to_thread(plan_campaign, problem, k, record.seed)
+        plan = await solving.solve(plan_campaign, problem, k, record.seed)
     except RotationInfeasible:
         return {"replayed": True, "seed": record.seed, "matches": False}
     again = {r.round_no: r for r in plan.rounds}

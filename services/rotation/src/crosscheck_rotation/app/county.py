@@ -10,7 +10,6 @@ transaction; commands on them come from the county only.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -25,6 +24,7 @@ from crosscheck_platform.errors import NotFound, RuleViolation
 from crosscheck_platform.eventstore import CommandContext, EventStore, StoredEvent, StreamAppend
 from crosscheck_platform.eventstore.recorder import AtomicWrite
 from crosscheck_platform.tenancy import county_of_township
+from crosscheck_rotation.app import solving
 from crosscheck_rotation.app.campaigns import load, new_seed
 from crosscheck_rotation.app.commands import LaunchCounty
 from crosscheck_rotation.app.roster import RosterSource
@@ -144,7 +144,7 @@ async def launch(
     townships, staff, site_villages, village_names, roster_version = await _townships(
         roster, county, cmd, seed
     )
-    problem, plan, checks = await asyncio.to_thread(
+    problem, plan, checks = await solving.solve(
         plan_county, townships, cmd.rounds, cmd.no_repeat_within_rounds, seed
     )
     scope = contract.CountyScope(

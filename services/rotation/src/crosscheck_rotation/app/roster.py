@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from crosscheck_rotation.domain.model import StaffMember
-from crosscheck_rotation.domain.risk import Finding
+from crosscheck_rotation.domain.risk import Finding, Visited
 from crosscheck_rotation.domain.roster_version import Roster
 
 
@@ -31,6 +31,11 @@ class RosterSource(Protocol):
 
     async def township_names(self, county: str) -> dict[str, str]:
         """Township code -> name of the county's townships (from TownshipRegistered)."""
+        ...
+
+    async def visits(self, campaign_id: str) -> list[Visited]:
+        """The campaign's inspections: group, place, round, hazards reported and the
+        presence flags of their evidence (from the hazards topic)."""
         ...
 
     async def findings(self, campaign_id: str) -> list[Finding]:

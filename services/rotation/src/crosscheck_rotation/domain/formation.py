@@ -9,10 +9,9 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from ortools.sat.python import cp_model
-
 from crosscheck_rotation.domain.apart import kept_apart
 from crosscheck_rotation.domain.causes import Cause, RotationInfeasible, names
+from crosscheck_rotation.domain.cpsat import cp_model
 from crosscheck_rotation.domain.model import Group, StaffMember, Zone
 from crosscheck_rotation.domain.recusal import member_may_enter
 from crosscheck_rotation.domain.seating import seat

@@ -16,9 +16,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 
-from ortools.sat.python import cp_model
-
 from crosscheck_rotation.domain.causes import Cause, RotationInfeasible
+from crosscheck_rotation.domain.cpsat import cp_model
 from crosscheck_rotation.domain.model import (
     Assignment,
     Bounds,

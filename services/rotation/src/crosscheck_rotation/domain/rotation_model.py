@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ortools.sat.python import cp_model
-
+from crosscheck_rotation.domain.cpsat import cp_model
 from crosscheck_rotation.domain.model import RotationProblem
 from crosscheck_rotation.domain.recusal import eligibility
 from crosscheck_rotation.domain.rotation import recent_zones

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from ortools.sat.python import cp_model
+from crosscheck_rotation.domain.cpsat import cp_model
 
 LANES = 2
 """Searches per solve; fixed, whatever the machine, so the answer does not depend on it."""
