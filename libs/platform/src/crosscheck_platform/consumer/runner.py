@@ -236,11 +236,14 @@ class IdempotentConsumer:
         to a redrive); an event whose id the headers did not give is claimed after."""
         ids = _header_ids(records)
         claiming = asyncio.ensure_future(claim_new(conn, self.name, ids))
-        await asyncio.sleep(0)  # the claim is sent: PostgreSQL works from here
         try:
+            await asyncio.sleep(0)  # the claim is sent: PostgreSQL works from here
             received, letters = self._decode(records)
         except BaseException:
-            await asyncio.wait([claiming])  # the connection must be free to roll back
+            # The connection must be free before the transaction rolls back.
+            await asyncio.wait([claiming])
+            if not claiming.cancelled():
+                claiming.exception()  # retrieved: the error raised here is what counts
             raise
         fresh = await claiming
         claimed = set(ids)
