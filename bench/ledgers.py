@@ -2,6 +2,7 @@
 
     uv run python bench/ledgers.py [--events 1000000] [--processes 0] [--repeat 3]
                                    [--seconds 20] [--rate 200]
+    uv run python bench/ledgers.py --county-year [--townships 20] [--processes 0]
 
 Needs the local stack (`deploy/stack up`). Fresh topic namespaces and schemas; dropped
 afterwards.
@@ -37,6 +38,14 @@ afterwards.
      is also split into three parts: until the command was answered; answered -> on
      Kafka (the record's timestamp, set by the hazards service's outbox relay); on
      Kafka -> in the list (the ledgers' consumer, its transaction, the 10 ms poll).
+  3. `--county-year` (instead of 1 and 2): a county's year, `--townships` townships
+     (20: 5,000,000 events) of 250,000 events each: 2,000 places inspected in twelve
+     monthly rounds, 41,700 hazards through their loops. One township's year is generated
+     and encoded once, then cloned under each township's code with fresh event ids and
+     produced in batches, one township at a time (the records are never all in memory);
+     then the ledgers are rebuilt from all of it, once, timed: events/s and minutes.
+     With fewer townships the figure for 5,000,000 events is extrapolated at the rate
+     measured, and printed as such.
 """
 
 from __future__ import annotations
@@ -84,9 +93,48 @@ TEMPLATE_TOWNSHIP = b"532327103"
 Record = tuple[str, bytes, list[tuple[str, bytes]], bytes]
 
 
-def template(namespace: str) -> list[Record]:
-    """One township's campaign as encoded records (about 100,000 events)."""
-    scenario = generate(1, sites=2000, staff=120, groups=8, rounds=4, hazards=17_000)
+@dataclass(frozen=True)
+class Shape:
+    """A township's campaign for the generator."""
+
+    sites: int
+    staff: int
+    groups: int
+    rounds: int
+    hazards: int
+
+
+TOWNSHIP_CAMPAIGN = Shape(sites=2000, staff=120, groups=8, rounds=4, hazards=17_000)
+"""One township's campaign: about 100,000 events."""
+YEAR = Shape(sites=2000, staff=120, groups=8, rounds=12, hazards=41_700)
+"""One township's year of monthly rounds: about 250,000 events."""
+COUNTY_YEAR_EVENTS = 5_000_000
+COUNTY_TOWNSHIPS = 20
+
+
+def scaled(shape: Shape, factor: float) -> Shape:
+    """`shape` with its places and hazards times `factor` (toy runs in the tests)."""
+    if factor == 1:
+        return shape
+    return Shape(
+        sites=max(20, round(shape.sites * factor)),
+        staff=max(16, round(shape.staff * factor)),
+        groups=shape.groups,
+        rounds=shape.rounds,
+        hazards=max(10, round(shape.hazards * factor)),
+    )
+
+
+def template(namespace: str, shape: Shape = TOWNSHIP_CAMPAIGN) -> list[Record]:
+    """One township's campaign of `shape` as encoded records."""
+    scenario = generate(
+        1,
+        sites=shape.sites,
+        staff=shape.staff,
+        groups=shape.groups,
+        rounds=shape.rounds,
+        hazards=shape.hazards,
+    )
     topics = Topics(namespace)
     out = []
     for p in scenario.events:
@@ -335,6 +383,69 @@ async def bench_rebuild(infra: Infra, events: int, processes: int, repeat: int) 
         await db.execute(f"DROP SCHEMA IF EXISTS {namespace} CASCADE")
         await delete_topics_under(infra.kafka_bootstrap, [f"{namespace}."])
         await db.close()
+
+
+async def bench_county_year(
+    infra: Infra, townships: int, processes: int, scale: float = 1.0
+) -> None:
+    namespace = "benchcy" + uuid.uuid4().hex[:8]
+    topics = Topics(namespace).all
+    await ensure_topics(infra.kafka_bootstrap, topics)
+    db: Database | None = None
+    try:
+        started = time.perf_counter()
+        base = template(namespace, scaled(YEAR, scale))
+        print(
+            f"one township's year generated and encoded: {len(base):,} events in "
+            f"{time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+        started = time.perf_counter()
+        produced = 0
+        for n in range(townships):
+            records = clone(base, 532327200 + n)
+            await put(infra.kafka_bootstrap, records)
+            produced += len(records)
+        del records, base
+        took = time.perf_counter() - started
+        print(
+            f"{townships} townships' years cloned and produced: {produced:,} events in "
+            f"{took:.1f} s ({produced / took:,.0f} /s)",
+            flush=True,
+        )
+        await migrate(infra.database_url, namespace, "ledgers")
+        db = await Database.connect(infra.database_url, namespace, min_size=1, max_size=4)
+        print(f"settled: dirty pages written in {settle():.1f} s")
+        load = os.getloadavg()[0]
+        cpu = cpu_seconds()
+        stats = await rebuild(
+            db, infra.kafka_bootstrap, topics, CATALOGUE, processes=processes or None
+        )
+        cpu = cpu_seconds() - cpu
+        print(
+            f"county-year rebuild   {stats.events:>9,} events  {stats.seconds:7.1f} s = "
+            f"{stats.seconds / 60:.1f} min  {stats.per_second:10,.0f} events/s  "
+            f"({processes or os.cpu_count()} processes, CPU {cpu / stats.events * 1e6:.1f} us "
+            f"an event, load average {load:.2f} before)",
+            flush=True,
+        )
+        if stats.events < COUNTY_YEAR_EVENTS or scale != 1:
+            minutes = COUNTY_YEAR_EVENTS / stats.per_second / 60
+            print(
+                f"  EXTRAPOLATED, not measured: {COUNTY_YEAR_EVENTS:,} events "
+                f"({COUNTY_TOWNSHIPS} townships) at this rate would take {minutes:.1f} min; "
+                f"measure it: uv run python bench/ledgers.py --county-year"
+            )
+        rows = {
+            table: await db.fetchval(f"SELECT count(*) FROM {table}")
+            for table in ("lg_hazards", "lg_sites")
+        }
+        print("  ledger rows: " + ", ".join(f"{n:,} in {t}" for t, n in rows.items()))
+    finally:
+        cleanup = db or await Database.connect(infra.database_url, "public", min_size=1, max_size=1)
+        await cleanup.execute(f"DROP SCHEMA IF EXISTS {namespace} CASCADE")
+        await cleanup.close()
+        await delete_topics_under(infra.kafka_bootstrap, [f"{namespace}."])
 
 
 # --- freshness -------------------------------------------------------------------------
@@ -602,6 +713,9 @@ async def _fresh_run(
 async def main(args: argparse.Namespace) -> None:
     with ExitStack() as stack:
         infra = locate(stack)
+        if args.county_year:
+            await bench_county_year(infra, args.townships, args.processes, args.year_scale)
+            return
         if args.events > 0:
             await bench_rebuild(infra, args.events, args.processes, args.repeat)
         if args.seconds > 0:
@@ -622,6 +736,23 @@ def parse() -> argparse.Namespace:
     )
     parser.add_argument("--seconds", type=float, default=20.0, help="0 skips freshness")
     parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument(
+        "--county-year",
+        action="store_true",
+        help="only the county-year rebuild (--townships years of 250,000 events each)",
+    )
+    parser.add_argument(
+        "--townships",
+        type=int,
+        default=COUNTY_TOWNSHIPS,
+        help="townships of the county-year rebuild (20: 5,000,000 events)",
+    )
+    parser.add_argument(
+        "--year-scale",
+        type=float,
+        default=1.0,
+        help="a township's year times this (its places and hazards); for toy runs",
+    )
     return parser.parse_args()
 
 

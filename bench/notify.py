@@ -51,8 +51,8 @@ from crosscheck_notify.adapters.channels import SignedPoster, WebhookSender, htt
 from crosscheck_notify.adapters.directory import TableDirectory
 from crosscheck_notify.adapters.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, verify
 from crosscheck_notify.app.worker import Worker
-from crosscheck_notify.domain.clock import system_clock
 from crosscheck_notify.domain.policy import NotifyPolicy
+from crosscheck_platform.clock import system_clock
 from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.http.infrastructure import load_catalogue

@@ -23,9 +23,11 @@ own draw allows only K = 2, asked K = 3; then the 500-staff township of (b) with
 groups over 60 zones and 12 rounds, groups drawn for K = 5 and for the largest K (up to 6
 draws, each confirmed by a plan): time, the draw kept and the K it reaches.
 
-(f) A county campaign (县级乡镇交叉互查) of 20 townships, each sending a team of five
-that inspects another township every round (never its own), 6 rounds at the largest K:
-time to plan, K, workload bounds, and the independent check of every round.
+(f) A county campaign (县级乡镇交叉互查) of 20 townships (40 staff each), each sending a
+team of five drawn as the service draws them (`draw_team`: a leadership member leads,
+nobody with someone declared apart), that inspects another township every round (never
+its own), 6 rounds at the largest K: time to draw and to plan, K, workload bounds, the
+independent check of every round, and the same teams and plan under every `--workers`.
 `--only e` / `--only f` run one part.
 `--formation-budget` sets the deterministic time of each formation search (default: 5
 for (b)/(c), the service's 2.0 for (d)/(e)); the test run of this script lowers it.
@@ -40,10 +42,12 @@ import os
 import statistics
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
+from crosscheck_rotation.api.causes import text
 from crosscheck_rotation.domain.causes import RotationInfeasible
 from crosscheck_rotation.domain.checker import check_round
-from crosscheck_rotation.domain.county import plan_county
+from crosscheck_rotation.domain.county import draw_team, plan_county
 from crosscheck_rotation.domain.formation import FORMATION_BUDGET, form_groups
 from crosscheck_rotation.domain.kaware import form_for_k
 from crosscheck_rotation.domain.model import CampaignPlan, RotationProblem, RoundPlan, Zone
@@ -196,7 +200,7 @@ def impossible() -> None:
     started = time.perf_counter()
     causes = precheck(problem, 3)
     took = time.perf_counter() - started
-    print(f"impossible campaign detected by the pre-check in {_ms(took)}: {causes[0].text('en')}")
+    print(f"impossible campaign detected by the pre-check in {_ms(took)}: {text(causes[0], 'en')}")
 
 
 def _digest(value: object) -> str:
@@ -265,8 +269,8 @@ def kaware(budget: float) -> None:
         )
 
 
-def county_campaign(budget: float) -> None:
-    townships = county(
+def county_campaign(budget: float, workers: Sequence[int]) -> None:
+    pools = county(
         20,
         seed=500,
         villages=10,
@@ -274,20 +278,39 @@ def county_campaign(budget: float) -> None:
         places_step=7,
         staff=40,
         leadership=6,
-        team=slice(5, 10),
+        team=slice(0, 40),
         from_villages=0.4,
         conflict_rate=0.05,
     )
-    places = sum(len(t.sites) for t in townships)
-    started = time.perf_counter()
-    _, plan, checks = plan_county(townships, 6, None, seed=1, budget=budget)
-    took = time.perf_counter() - started
-    broken = sum(not all(c.held for c in cs) for cs in checks.values())
-    print(f"(f) county campaign: 20 townships, {places} places, 20 teams of 5, 6 rounds")
+    places = sum(len(t.sites) for t in pools)
     print(
-        f"    planned in {_ms(took)}; K = {plan.no_repeat_within}; {_figures(plan)}; "
-        f"rounds breaking a rule (independent check): {broken} of 6"
+        f"(f) county campaign: 20 townships, {places} places, 800 staff; teams of 5 drawn "
+        "as the service draws them (seed 1), 6 rounds at the largest K"
     )
+    seen: set[str] = set()
+    for w in workers:
+        os.environ["CROSSCHECK_ROTATION_WORKERS"] = str(w)
+        started, cpu = time.perf_counter(), time.process_time()
+        townships = [
+            replace(t, team=draw_team(t.name, {m.staff_id: m for m in t.team}, 5, 1)) for t in pools
+        ]
+        drawn = time.perf_counter() - started
+        started = time.perf_counter()
+        _, plan, checks = plan_county(townships, 6, None, seed=1, budget=budget)
+        took, took_cpu = time.perf_counter() - started, time.process_time() - cpu
+        broken = sum(not all(c.held for c in cs) for cs in checks.values())
+        digest = _digest(
+            [[t.code, [m.staff_id for m in t.team]] for t in townships]
+            + [[a.group_id, a.zone_id, len(a.site_ids)] for r in plan.rounds for a in r.assignments]
+        )
+        seen.add(digest)
+        print(
+            f"    --workers {w}: teams drawn in {_ms(drawn)}, planned in {_ms(took)} "
+            f"({took_cpu:.1f} s CPU in all); K = {plan.no_repeat_within}; {_figures(plan)}; "
+            f"rounds breaking a rule (independent check): {broken} of 6; "
+            f"teams and plan {digest}, reproducible={plan.reproducible}"
+        )
+    print(f"    county: identical under every worker count: {len(seen) == 1}")
 
 
 def main() -> None:
@@ -309,9 +332,12 @@ def main() -> None:
     if args.formation_budget is not None:
         FORMATION.update(large=args.formation_budget, service=args.formation_budget)
     workers = [int(w) for w in args.workers.split(",")]
-    parts = {"e": kaware, "f": county_campaign}
+    parts = {"e": kaware}
     if args.only == "d":
         determinism(workers, args.budget)
+        return
+    if args.only == "f":
+        county_campaign(args.budget, workers)
         return
     if args.only:
         parts[args.only](args.budget)
@@ -323,7 +349,7 @@ def main() -> None:
     large("(c) 40 groups", 60, 40, args.budget, largest_k=False)
     determinism(workers, args.budget)
     kaware(args.budget)
-    county_campaign(args.budget)
+    county_campaign(args.budget, workers)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,11 @@ RUNS = [
         ],
     ),
     (
+        "ledgers.py",
+        ["--county-year", "--townships", "2", "--year-scale", "0.01"],
+        ["townships' years cloned and produced", "county-year rebuild", "EXTRAPOLATED"],
+    ),
+    (
         "hazards.py",
         ["--seconds", "1", "--rate", "50", "--clients", "4"],
         ["throughput", "fixed rate"],
@@ -60,6 +65,7 @@ RUNS = [
             "reaching K = 5",
             "(f) county campaign",
             "rounds breaking a rule (independent check): 0 of 6",
+            "county: identical under every worker count: True",
         ],
     ),
     ("outbound.py", ["--requests", "50", "--repeat", "1"], ["x the platform client"]),

@@ -10,8 +10,7 @@ Screenshots at phone and desktop size go to artifacts/screenshots/."""
 from __future__ import annotations
 
 import io
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,11 +27,17 @@ from crosscheck_scenarios.registry import reference_scenario
 from .console_browser import (
     DESKTOP,
     context_for,
+    outbox,
     phone_context,
+    photo,
     register_township,
     shot,
+    sign,
     sign_in,
+    until_listed,
     wait_for_roster,
+    wait_until,
+    wait_until_hazards_knows,
 )
 from .console_stack import PUBLIC, ConsoleStack, Login, add_login
 
@@ -122,76 +127,6 @@ def township(stack: ConsoleStack) -> Iterator[Township]:
     )
 
 
-def _wait_until_hazards_knows(stack: ConsoleStack, town: Township, site_id: str) -> None:
-    """The hazards service learns places and plans from the registry's and the
-    rotation's events: a probe that names an unknown checklist item is refused for that
-    item only once it knows the place, the round and the group."""
-    token = stack.token(town.inspector)
-    probe = {
-        "campaign_id": town.campaign_id,
-        "round_no": 1,
-        "site_id": site_id,
-        "group_id": town.group["group_id"],
-        "present_staff_ids": [town.group["leader_id"]],
-        "answers": [{"item_id": "no.such.item", "passed": True}],
-    }
-    deadline = time.monotonic() + 60
-    with _api(stack, token, "hazards") as hazards:
-        while time.monotonic() < deadline:
-            answer = hazards.post("/v1/inspections", json=probe)
-            if answer.json().get("error", {}).get("detail") == {"items": "no.such.item"}:
-                return
-            time.sleep(0.5)
-    raise AssertionError(f"the hazards service does not know the round: {answer.text}")
-
-
-def _wait_until(check: Callable[[], object], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "waited in vain"
-        time.sleep(0.3)
-
-
-def _photo(path: Path) -> Path:
-    """A photo of its own (evidence is stored by content: the same bytes are the same
-    photo, uploaded when they first were)."""
-    image = Image.new("RGB", (640, 480), (200, 60, sum(path.name.encode()) % 256))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=80)
-    path.write_bytes(out.getvalue())
-    return path
-
-
-def _outbox(page: Page) -> list[dict[str, Any]]:
-    """What waits in the browser's outbox (IndexedDB), files as base64."""
-    result: list[dict[str, Any]] = page.evaluate(
-        """() => new Promise((resolve, reject) => {
-            const open = indexedDB.open('crosscheck-field', 1);
-            open.onerror = () => reject(open.error);
-            open.onsuccess = () => {
-                const get = open.result.transaction('outbox').objectStore('outbox').getAll();
-                get.onsuccess = async () => {
-                    const out = [];
-                    for (const r of get.result) {
-                        const entries = [];
-                        for (const [name, value] of r.entries) {
-                            if (value instanceof Blob) {
-                                const bytes = new Uint8Array(await value.arrayBuffer());
-                                let text = '';
-                                for (const b of bytes) text += String.fromCharCode(b);
-                                entries.push([name, {b64: btoa(text), type: value.type}]);
-                            } else entries.push([name, value]);
-                        }
-                        out.push({key: r.key, url: r.url, state: r.state, entries});
-                    }
-                    resolve(out);
-                };
-            };
-        })"""
-    )
-    return result
-
-
 def _send_again(page: Page, record: dict[str, Any]) -> dict[str, Any]:
     answer: dict[str, Any] = page.evaluate(
         """async (record) => {
@@ -235,9 +170,9 @@ def test_inspector_records_offline_on_a_phone(
     site = town.sites[site_id]
     place_url = f"{PUBLIC}/field/{town.campaign_id}/1/{site_id}"
     # The service worker keeps today's places, so that each opens without a network.
-    _wait_until(lambda: page.evaluate("async (url) => !!(await caches.match(url))", place_url))
+    wait_until(lambda: page.evaluate("async (url) => !!(await caches.match(url))", place_url))
 
-    page.get_by_role("link", name=site["name"]).click()
+    page.get_by_role("link", name=site["name"], exact=True).click()
     page.wait_for_url(place_url)
     assert page.locator("h1").inner_text() == site["name"]
     assert site["address"] in page.inner_text("main")
@@ -251,7 +186,7 @@ def test_inspector_records_offline_on_a_phone(
     page.get_by_role("button", name="提交检查记录").click()
     assert page.locator("#err-result_0").inner_text() == "第 1 项:请选择合格或不合格"
     assert page.locator(".summary-errors").is_visible()
-    assert _outbox(page) == []
+    assert outbox(page) == []
     shot(page, "phone-field-03-errors")
 
     # The server checks the same fields again (a form sent without the page's script).
@@ -275,7 +210,7 @@ def test_inspector_records_offline_on_a_phone(
     assert errors["deadline_0"] == "整改期限不能早于今天"
     assert errors["told_person"] == "发现隐患时须填写被告知人姓名"
 
-    _wait_until_hazards_knows(stack, town, site_id)
+    wait_until_hazards_knows(stack, town.inspector, town.campaign_id, town.group, site_id)
 
     # The network drops at the door of the shop; the inspection is filled in anyway.
     context.set_offline(True)
@@ -285,7 +220,7 @@ def test_inspector_records_offline_on_a_phone(
     first.get_by_label("不合格(发现隐患)").check()
     first.get_by_label("隐患等级").select_option("major")
     first.get_by_label("隐患描述").fill("灭火器压力不足,已过有效期")
-    first.locator("input[type=file]").set_input_files(str(_photo(tmp_path / "photo.jpg")))
+    first.locator("input[type=file]").set_input_files(str(photo(tmp_path / "photo.jpg")))
     # The photo's time and the phone's position, shown under it, go with it.
     where = page.locator("#where-0")
     where.filter(has_text="位置 26.05120, 101.55340").wait_for()
@@ -295,10 +230,19 @@ def test_inspector_records_offline_on_a_phone(
     first.get_by_label("整改期限").fill(deadline.isoformat())
     page.get_by_label("被告知人姓名").fill(site["responsible_name"])
     assert page.get_by_label("整改责任人").input_value() == site["responsible_name"]
+    # 当场告知 is signed on the phone: not yet, so the page asks for it.
+    page.get_by_role("button", name="提交检查记录").click()
+    signature_error = "发现隐患时须由被告知人签名,或勾选拒绝签名"
+    assert page.locator("#err-signature").inner_text() == signature_error
+    assert outbox(page) == []
+    sign(page)
+    assert page.locator("#signature-hint").inner_text() == "已签名"
+    assert page.locator("#err-signature").inner_text() == ""  # put right: not shown any more
+    shot(page, "phone-field-03b-signed")
     page.get_by_role("button", name="提交检查记录").click()
     queue = page.locator("#queue")
     queue.locator(".waiting").wait_for()
-    assert "1 条检查记录等待发送" in queue.inner_text()
+    assert "1 条记录等待发送" in queue.inner_text()
     assert site["name"] in queue.inner_text()
     shot(page, "phone-field-04-queued")
 
@@ -307,15 +251,17 @@ def test_inspector_records_offline_on_a_phone(
     assert page.locator("h1").inner_text() == site["name"]
     page.locator("#queue .waiting").wait_for()
     assert page.locator("#inspection").is_hidden()  # not offered twice
-    waiting = _outbox(page)
+    waiting = outbox(page)
     assert len(waiting) == 1 and waiting[0]["state"] == "waiting"
     photos = [v for name, v in waiting[0]["entries"] if name == "photo_0"]
     assert len(photos) == 1
+    [signature] = [v for name, v in waiting[0]["entries"] if name == "signature"]
+    assert signature["type"] == "image/png"
 
     # The network returns: the record goes by itself, once.
     context.set_offline(False)
     page.locator("#queue .sent").wait_for(timeout=30000)
-    assert _outbox(page) == []
+    assert outbox(page) == []
     shot(page, "phone-field-05-sent")
 
     page.locator("#queue .sent a").click()
@@ -347,9 +293,16 @@ def test_inspector_records_offline_on_a_phone(
     assert hazard["severity"] == "major" and hazard["state"] == "rectifying"
     assert hazard["description"] == "灭火器压力不足,已过有效期"
     assert hazard["responsible_person_name"] == site["responsible_name"]
-    assert len(hazard["evidence_ids"]) == 1
+    photo_id, signature_id = hazard["evidence_ids"]  # the photo, then the signature
     with _api(stack, token, "hazards") as hazards:
-        taken = hazards.get(f"/v1/evidence/{hazard['evidence_ids'][0]}/capture").json()
+        taken = hazards.get(f"/v1/evidence/{photo_id}/capture").json()
+        steps = hazards.get(f"/v1/hazards/{hazard['hazard_id']}/history").json()["steps"]
+        drawn = hazards.get(f"/v1/evidence/{signature_id}")
+    told = next(s for s in steps if s["step"] == "HazardNotified")["changes"]
+    assert told["signed"] is True and told["told_person_name"] == site["responsible_name"]
+    assert drawn.headers["content-type"] == "image/png"
+    ink = Image.open(io.BytesIO(drawn.content)).convert("L")
+    assert min(ink.tobytes()) < 64  # strokes on white: something was drawn
     assert taken["location"] == {"lat": AT_THE_DOOR["latitude"], "lon": AT_THE_DOOR["longitude"]}
     assert taken["position_source"] == "device" and taken["time_source"] == "device"
     assert started <= datetime.fromisoformat(taken["taken_at"]) <= datetime.now(UTC)
@@ -363,7 +316,7 @@ def test_inspector_records_offline_on_a_phone(
     wide.goto(f"{PUBLIC}/field/{town.campaign_id}/1/{town.site_ids[1]}")
     # This browser may not read the position: the page says so, the photo still goes.
     wide.locator("fieldset.item").nth(0).get_by_label("不合格(发现隐患)").check()
-    wide.locator("#f-photo_0").set_input_files(str(_photo(tmp_path / "desk.jpg")))
+    wide.locator("#f-photo_0").set_input_files(str(photo(tmp_path / "desk.jpg")))
     wide.locator("#where-0").filter(has_text="未取得位置:本页未获准使用位置").wait_for()
     shot(wide, "desktop-field-place")
     wide.goto(PUBLIC + f"/field/inspections/{inspection_id}")
@@ -375,7 +328,7 @@ def test_inspector_records_offline_on_a_phone(
 def _record_over_api(stack: ConsoleStack, town: Township, site_id: str) -> str:
     """An inspection of the second place with one major hazard, told and given a
     deadline, recorded over the hazards API by the inspector; its hazard id."""
-    _wait_until_hazards_knows(stack, town, site_id)
+    wait_until_hazards_knows(stack, town.inspector, town.campaign_id, town.group, site_id)
     token = stack.token(town.inspector)
     site = town.sites[site_id]
     with _api(stack, token, "hazards") as hazards:
@@ -430,17 +383,6 @@ def _not_eligible_member(town: Township, site_id: str) -> str:
     raise AssertionError("every member may re-check this place")
 
 
-def _until_listed(page: Page, url: str, text: str) -> None:
-    """The lists are the ledgers', which follow the hazards service's events."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        page.goto(url)
-        if text in page.inner_text("main"):
-            return
-        time.sleep(1)
-    raise AssertionError(f"{text} never listed on {url}")
-
-
 def test_village_reports_the_fix_and_the_group_rechecks_it(
     stack: ConsoleStack, browser: Browser, township: Township, tmp_path: Path
 ) -> None:
@@ -448,7 +390,7 @@ def test_village_reports_the_fix_and_the_group_rechecks_it(
     site_id = town.site_ids[1]
     site = town.sites[site_id]
     hazard_id = _record_over_api(stack, town, site_id)
-    photo = str(_photo(tmp_path / "fixed.jpg"))
+    fixed = str(photo(tmp_path / "fixed.jpg"))
 
     # The village committee: its open hazards by place and person, then the fix reported.
     village = add_login(
@@ -466,20 +408,33 @@ def test_village_reports_the_fix_and_the_group_rechecks_it(
         assert answer is not None and answer.status == 403
     page.goto(PUBLIC + "/")
     page.get_by_role("link", name="跟踪督办").first.click()
-    _until_listed(page, PUBLIC + "/followup", site["name"])
+    until_listed(page, PUBLIC + "/followup", site["name"])
     card = page.locator("ol.hazard-list li", has_text=site["name"])
     assert "配电箱无漏电保护,线路裸露" in card.inner_text()
     assert site["responsible_name"] in card.inner_text()  # the responsible person by name
     assert "重大隐患" in card.inner_text() and "限期整改中" in card.inner_text()
     shot(page, "phone-followup-list")
-    card.get_by_role("link", name=site["name"]).click()
+    card.get_by_role("link", name=site["name"], exact=True).click()
     page.wait_for_url(f"{PUBLIC}/followup/{hazard_id}")
     page.get_by_role("button", name="报告整改完成").click()
-    page.wait_for_load_state()
     assert page.locator("#err-note").inner_text() == "请说明整改情况"
+    assert outbox(page) == []
+    # The worker keeps the page; the network drops while the fix is reported.
+    wait_until(lambda: page.evaluate("!!navigator.serviceWorker.controller"))
+    context.set_offline(True)
     page.get_by_label("整改情况说明").fill("已加装漏电保护器,线路穿管")
-    page.locator("#f-photos").set_input_files(photo)
+    page.locator("#f-photos").set_input_files(fixed)
     page.get_by_role("button", name="报告整改完成").click()
+    page.locator("#queue .waiting").wait_for()
+    assert "1 条记录等待发送" in page.inner_text("#queue")
+    page.reload()  # still offline: from the worker, the report still waiting
+    page.locator("#queue .waiting").wait_for()
+    assert page.locator("#act").is_hidden()
+    shot(page, "phone-followup-queued")
+    context.set_offline(False)
+    page.locator("#queue .sent").wait_for(timeout=30000)
+    assert outbox(page) == []
+    page.locator("#queue .sent a").click()
     page.wait_for_url(f"{PUBLIC}/followup/{hazard_id}?done=1")
     assert "已报告整改完成" in page.inner_text("main")
     assert page.locator("dd.state").inner_text() == "已报整改,待复核"
@@ -496,40 +451,55 @@ def test_village_reports_the_fix_and_the_group_rechecks_it(
     page = context.new_page()
     sign_in(page, outsider)
     page.get_by_role("link", name="现场复核").first.click()
-    _until_listed(page, PUBLIC + "/verify", site["name"])
+    until_listed(page, PUBLIC + "/verify", site["name"])
     shot(page, "phone-verify-list")
     page.goto(f"{PUBLIC}/verify/{hazard_id}")
     page.get_by_label("复核不合格,退回重新整改").check()
     page.get_by_role("button", name="提交复核结果").click()
-    page.wait_for_load_state()
     assert page.locator("#err-note").inner_text() == "复核不合格须写明原因"
     page.get_by_label("复核合格,予以销号").check()
     page.get_by_role("button", name="提交复核结果").click()
-    page.wait_for_load_state()
     assert page.locator("#err-photos").inner_text() == "重大隐患复核合格须附至少一张现场照片"
     page.get_by_label("复核合格,予以销号").check()
-    page.locator("#f-photos").set_input_files(photo)
+    page.locator("#f-photos").set_input_files(fixed)
     page.get_by_role("button", name="提交复核结果").click()
-    page.wait_for_load_state()
-    assert "复核须由发现该隐患的检查组成员" in page.locator(".refused").inner_text()
+    refused = page.locator("#queue .failed")
+    refused.wait_for(timeout=30000)
+    assert "复核须由发现该隐患的检查组成员" in refused.inner_text()
     shot(page, "phone-verify-refused")
+    refused.get_by_role("button", name="删除此记录").click()
+    page.locator("#act").wait_for()  # offered again
+    assert outbox(page) == []
     context.close()
 
-    # The inspector of the group that found it re-checks it on site: passed, closed.
-    context = context_for(browser, viewport=DESKTOP)
+    # The inspector of the group that found it re-checks it on site, with no network:
+    # the result waits on the phone and is sent once when the network returns.
+    context = phone_context(browser)
     page = context.new_page()
     sign_in(page, town.inspector)
+    until_listed(page, PUBLIC + "/verify", site["name"])
     page.goto(f"{PUBLIC}/verify/{hazard_id}")
     assert "已加装漏电保护器,线路穿管" in page.inner_text("main")  # the village's note
+    wait_until(lambda: page.evaluate("!!navigator.serviceWorker.controller"))
+    context.set_offline(True)
     page.get_by_label("复核合格,予以销号").check()
     page.get_by_label("复核说明(不合格时必填原因)").fill("现场复核合格")
-    page.locator("#f-photos").set_input_files(str(_photo(tmp_path / "recheck.jpg")))
+    page.locator("#f-photos").set_input_files(str(photo(tmp_path / "recheck.jpg")))
     page.get_by_role("button", name="提交复核结果").click()
+    page.locator("#queue .waiting").wait_for()
+    shot(page, "phone-verify-queued")
+    context.set_offline(False)
+    page.locator("#queue .sent").wait_for(timeout=30000)
+    page.locator("#queue .sent a").click()
     page.wait_for_url(f"{PUBLIC}/verify/{hazard_id}?done=1")
     assert "复核合格,隐患已销号" in page.inner_text("main")
     assert page.locator("dd.state").inner_text() == "已复核销号"
-    shot(page, "desktop-verify-closed")
+    shot(page, "phone-verify-closed")
     context.close()
     token = stack.token(stack.logins["township_admin"])
     with _api(stack, token, "hazards") as hazards:
         assert hazards.get(f"/v1/hazards/{hazard_id}").json()["state"] == "verified"
+        steps = hazards.get(f"/v1/hazards/{hazard_id}/history").json()["steps"]
+    done = [s["step"] for s in steps if s["step"].startswith("Rectification")]
+    assert done.count("RectificationReported") == 1  # each sent once
+    assert done.count("RectificationVerified") == 1

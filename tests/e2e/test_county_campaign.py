@@ -5,9 +5,10 @@ namespace), driven over HTTP only, with tokens of the session's local issuer.
 Three townships import their inventory; a county admin launches a campaign over them
 (one team each); the county's viewer checks every round with the independent checker;
 in round 1 each team records the inspection of every place of the township it was sent
-to through the hazards API (a team cannot record its own township's places, nor a
-township it was not sent to); the county closes round 1 everywhere; and the county's
-figures in the ledgers add up the three townships, each named, and the teams by name."""
+to through the hazards API, with a photo of the hazard it finds kept in that township
+(a team cannot record its own township's places, nor a township it was not sent to);
+the county closes round 1 everywhere; and the county's figures in the ledgers add up
+the three townships, each named, the teams by name, and the county campaign's own."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ COUNTY = "532331"
 TOWNSHIPS = (("532331101", "东山乡"), ("532331102", "西河镇"), ("532331103", "南岭乡"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WAIT_S = 90.0
+PHOTO = b"\x89PNG\r\n\x1a\n" + b"county-photo" * 40
 
 
 @dataclass
@@ -217,9 +219,26 @@ async def test_a_county_campaign_planned_checked_and_run_through_round_one(
         if site_type not in lists:
             checklist = await _ok(hazards.get(f"/v1/checklists/{site_type}", headers=as_leader))
             lists[site_type] = [i["item_id"] for i in checklist["items"]]
+        proof: list[str] = []
+        if n == 0:
+            # The photo of the hazard, kept where the inspection citing it is recorded.
+            photo = await _ok(
+                hazards.post(
+                    "/v1/evidence",
+                    content=PHOTO,
+                    params={"campaign_id": v["campaign_id"]},
+                    headers={**as_leader, "Content-Type": "image/png"},
+                ),
+                201,
+            )
+            proof.append(photo["evidence_id"])
         answers = [
             {"item_id": item, "passed": not (n == 0 and k == 0)}
-            | ({"severity": "general", "description": "灭火器过期"} if n == 0 and k == 0 else {})
+            | (
+                {"severity": "general", "description": "灭火器过期", "evidence_ids": proof}
+                if n == 0 and k == 0
+                else {}
+            )
             for k, item in enumerate(lists[site_type])
         ]
         body = {
@@ -321,6 +340,12 @@ async def test_a_county_campaign_planned_checked_and_run_through_round_one(
             places_of[code],
             1,
         )
+    # The county campaign's own figures: its id stands for its three parts.
+    own_campaign = await _ok(
+        ledgers.get("/v1/figures", params={"campaign_id": cid, "by": "township"}, headers=viewer)
+    )
+    assert own_campaign["total"] == figures["total"]
+    assert len(own_campaign["items"]) == 3
     teams = await _ok(ledgers.get("/v1/figures", params={"by": "group"}, headers=viewer))
     assert {f["label"] for f in teams["items"]} == {f"{n}检查组" for _, n in TOWNSHIPS}
     # A township's own admin reads its part in its own figures.

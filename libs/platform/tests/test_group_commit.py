@@ -4,6 +4,7 @@ caller still gets exactly its own outcome."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from uuid import uuid4
 
@@ -171,3 +172,31 @@ async def test_a_caller_that_goes_away_leaves_its_write_whole(store: CountingSto
             break
         await asyncio.sleep(0.01)
     assert [await store.stream_version(i) for i in ids] == [1, 1, 1, 1]
+
+
+async def test_callers_waiting_on_their_writes_share_every_statement_on_one_connection(
+    store: CountingStore,
+) -> None:
+    """Four callers, each sending its next write as soon as the last committed: every
+    statement carries all four (no alternation between a few and the rest), and the run
+    keeps one connection rather than taking and resetting one per statement."""
+    taken = 0
+
+    def connect() -> contextlib.AbstractAsyncContextManager[Connection]:
+        nonlocal taken
+        taken += 1
+        return store.db.pool.acquire()
+
+    writes = GroupCommit(store, max_in_flight=1, connect=connect)
+    context = CommandContext(tenant=TENANT)
+
+    async def caller(n: int) -> None:
+        for version in range(5):
+            await writes.commit(
+                AtomicWrite([StreamAppend(f"loop-{n}", version, [Counted(n=version)])], context)
+            )
+
+    await asyncio.gather(*(caller(n) for n in range(4)))
+    assert store.statements == [4, 4, 4, 4, 4]
+    assert taken == 1
+    assert [await store.stream_version(f"loop-{n}") for n in range(4)] == [5, 5, 5, 5]

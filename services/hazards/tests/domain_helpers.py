@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from crosscheck_contracts.base import Event
 from crosscheck_contracts.events.hazards import EscalationLevel, HazardCategory, Severity
-from crosscheck_hazards.domain.clock import ManualClock
 from crosscheck_hazards.domain.deadlines import DeadlinePolicy
 from crosscheck_hazards.domain.hazard import Finding, Hazard, Verifier
 from crosscheck_hazards.domain.presence import Capture, PresenceCheck
 from crosscheck_hazards.domain.states import HazardCommand, HazardState
+from crosscheck_platform.clock import ManualClock
 
 START = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 POLICY = DeadlinePolicy(general_days=7, major_days=30)

@@ -39,8 +39,8 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_hazards import bootstrap
 from crosscheck_hazards.adapters.blobs import LocalFolderBlobStore
 from crosscheck_hazards.app.services import HazardsSettings
-from crosscheck_hazards.domain.clock import ManualClock
 from crosscheck_platform.auth import Principal, Role
+from crosscheck_platform.clock import ManualClock
 from crosscheck_platform.db import Database
 from crosscheck_platform.http import ServiceRuntime
 from crosscheck_platform.kafka import bootstrap_servers, ensure_topics, reliable_producer

@@ -17,9 +17,9 @@ from crosscheck_hazards.app.commands import Assign, HazardCommand, Notify, Repor
 from crosscheck_hazards.app.hazards import act_on_hazard
 from crosscheck_hazards.app.runner import Result, run
 from crosscheck_hazards.app.services import HazardsServices
-from crosscheck_hazards.domain.clock import ManualClock
 from crosscheck_hazards.domain.hazard import Hazard
 from crosscheck_platform.auth import Forbidden, Principal, Role
+from crosscheck_platform.clock import ManualClock
 from crosscheck_platform.errors import DomainError, StateConflict
 from crosscheck_platform.eventstore import CommandContext, ConcurrencyConflict, EventStore
 from crosscheck_platform.unit_of_work import Executed, IdempotencyKey, KeyReused

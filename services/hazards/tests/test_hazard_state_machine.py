@@ -20,10 +20,10 @@ from crosscheck_contracts.events.hazards import (
     RectificationVerified,
     Severity,
 )
-from crosscheck_hazards.domain.clock import DISPLAY_ZONE, ManualClock
 from crosscheck_hazards.domain.errors import HazardStateConflict, VerifierNotAllowed
 from crosscheck_hazards.domain.hazard import Hazard, Verifier
 from crosscheck_hazards.domain.states import ALLOWED, NEXT_STATE, HazardCommand, HazardState
+from crosscheck_platform.clock import CHINA_STANDARD_TIME, ManualClock
 from crosscheck_platform.errors import DomainError, RuleViolation
 
 from .domain_helpers import (
@@ -105,7 +105,7 @@ def test_default_deadline_by_severity_ends_the_local_day() -> None:
             policy=POLICY,
         )
         assert hazard.deadline is not None
-        local = hazard.deadline.astimezone(DISPLAY_ZONE)
+        local = hazard.deadline.astimezone(CHINA_STANDARD_TIME)
         assert local.date().isoformat() == (START + timedelta(days=days)).date().isoformat()
         assert (local.hour, local.minute, local.second) == (23, 59, 59)
 

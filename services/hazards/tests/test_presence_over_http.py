@@ -18,9 +18,9 @@ from PIL.TiffImagePlugin import IFDRational
 from crosscheck_contracts.events import GeoPoint, InspectionCompleted, RectificationVerified
 from crosscheck_contracts.events.registry import SiteType
 from crosscheck_hazards.adapters.checklist_data import standard_library
-from crosscheck_hazards.domain.clock import DISPLAY_ZONE
 from crosscheck_hazards.domain.presence import start_of_day
 from crosscheck_platform.auth import Role
+from crosscheck_platform.clock import CHINA_STANDARD_TIME
 from crosscheck_testing.infra import Infra
 
 from .harness import CAMPAIGN, VILLAGE, Harness, base_inventory, round_plan, running_service, site
@@ -39,7 +39,7 @@ def photo(taken_at: datetime | None, where: GeoPoint | None, colour: str) -> byt
     image = Image.new("RGB", (32, 24), colour)
     exif = Image.Exif()
     if taken_at is not None:
-        local = taken_at.astimezone(DISPLAY_ZONE).strftime("%Y:%m:%d %H:%M:%S")
+        local = taken_at.astimezone(CHINA_STANDARD_TIME).strftime("%Y:%m:%d %H:%M:%S")
         exif.get_ifd(0x8769)[0x9003] = local
     if where is not None:
         gps = exif.get_ifd(0x8825)

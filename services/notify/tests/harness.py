@@ -12,10 +12,10 @@ from crosscheck_notify.adapters.channels import Sender, SignedPoster, WebhookSen
 from crosscheck_notify.adapters.directory import Contact, Directory, StaticDirectory
 from crosscheck_notify.adapters.schedule_store import store_planned
 from crosscheck_notify.app.worker import Worker
-from crosscheck_notify.domain.clock import ManualClock
 from crosscheck_notify.domain.history import fold
 from crosscheck_notify.domain.policy import NotifyPolicy
 from crosscheck_notify.domain.schedule import plan
+from crosscheck_platform.clock import ManualClock
 from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore.postgres import PostgresEventStore
 from crosscheck_platform.http.infrastructure import load_catalogue

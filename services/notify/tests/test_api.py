@@ -18,10 +18,10 @@ from crosscheck_contracts.topics import Topics
 from crosscheck_notify import bootstrap
 from crosscheck_notify.adapters.channels import http_client
 from crosscheck_notify.adapters.directory import Contact, TableDirectory
-from crosscheck_notify.domain.clock import ManualClock
 from crosscheck_notify.domain.policy import NotifyPolicy
 from crosscheck_notify.settings import NotifySettings
 from crosscheck_platform.auth import Role
+from crosscheck_platform.clock import ManualClock
 from crosscheck_platform.db import Database
 from crosscheck_platform.settings import ServiceSettings
 from crosscheck_testing.auth import bearer

@@ -30,7 +30,7 @@ from crosscheck_notify.adapters.channels import (
     http_client,
 )
 from crosscheck_notify.adapters.directory import Contact, TableDirectory
-from crosscheck_notify.domain.clock import ManualClock
+from crosscheck_platform.clock import ManualClock
 from crosscheck_platform.db import Database
 from crosscheck_platform.kafka import reliable_producer
 from crosscheck_platform.settings import ServiceSettings

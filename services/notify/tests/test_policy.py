@@ -6,12 +6,12 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from crosscheck_notify.domain.clock import LOCAL_ZONE
 from crosscheck_notify.domain.policy import NotifyPolicy, QuietHours
+from crosscheck_platform.clock import CHINA_STANDARD_TIME
 
 
 def local(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2025, 6, day, hour, minute, tzinfo=LOCAL_ZONE)
+    return datetime(2025, 6, day, hour, minute, tzinfo=CHINA_STANDARD_TIME)
 
 
 @pytest.mark.parametrize(

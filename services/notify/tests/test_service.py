@@ -38,8 +38,8 @@ from crosscheck_contracts.samples import sample
 from crosscheck_contracts.topics import Topics
 from crosscheck_notify import bootstrap
 from crosscheck_notify.adapters.directory import Contact, TableDirectory
-from crosscheck_notify.domain.clock import ManualClock
 from crosscheck_notify.settings import NotifySettings
+from crosscheck_platform.clock import ManualClock
 from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore import CommandContext
 from crosscheck_platform.eventstore.postgres import PostgresEventStore

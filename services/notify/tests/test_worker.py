@@ -25,8 +25,8 @@ from crosscheck_notify.adapters.channels import (
 from crosscheck_notify.adapters.directory import Contact, StaticDirectory, TableDirectory
 from crosscheck_notify.app.outcomes import Claimed
 from crosscheck_notify.app.worker import MIN_WAIT_S, Worker
-from crosscheck_notify.domain.clock import LOCAL_ZONE, ManualClock
 from crosscheck_notify.domain.policy import NotifyPolicy
+from crosscheck_platform.clock import CHINA_STANDARD_TIME, ManualClock
 from crosscheck_platform.db import Database
 
 from . import harness
@@ -113,7 +113,7 @@ async def test_email_goes_to_a_real_smtp_server(database: Database, topics: Topi
 
 async def test_sms_waits_out_quiet_hours(database: Database, topics: Topics) -> None:
     store = await harness.setup(database, topics)
-    night_deadline = DEADLINE.astimezone(LOCAL_ZONE).replace(hour=23, minute=30)
+    night_deadline = DEADLINE.astimezone(CHINA_STANDARD_TIME).replace(hour=23, minute=30)
     histories = [History("hz-sms").found().assigned(deadline=night_deadline)]
     policy = NotifyPolicy(
         reminder_offsets=(), overdue_recipients=(RecipientRole.RESPONSIBLE_PERSON,)

@@ -6,7 +6,9 @@ English says so with `Accept-Language: en`. Services add their own keys with `re
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
+from importlib.resources.abc import Traversable
 from typing import Any, Literal
 
 Language = Literal["zh", "en"]
@@ -92,6 +94,25 @@ def register(messages: Mapping[str, tuple[str, str]]) -> None:
         if known is not None and known != texts:
             raise ValueError(f"message {key!r} is already registered with other text")
     _catalogue.update(messages)
+
+
+def load(catalogue: Traversable, table: str | None = None) -> dict[str, tuple[str, str]]:
+    """Texts kept as data, in a TOML file beside the code that shows them: each entry
+    `"key" = ["中文", "English"]`, at the top level or in `table`, in the file's order
+    (the tables of the file are not entries of its top level)."""
+    entries: dict[str, Any] = tomllib.loads(catalogue.read_text("utf-8"))
+    if table is not None:
+        entries = entries[table]
+    texts = {}
+    for key, value in entries.items():
+        if table is None and isinstance(value, dict):
+            continue
+        if not (
+            isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)
+        ):
+            raise ValueError(f"{catalogue.name}: {key!r} is not a pair of texts [zh, en]")
+        texts[key] = (value[0], value[1])
+    return texts
 
 
 class _KeepMissing(dict[str, Any]):

@@ -10,7 +10,7 @@ from crosscheck_hazards.adapters.evidence_store import EvidenceStore
 from crosscheck_hazards.api import routers
 from crosscheck_hazards.app.services import HazardsServices, HazardsSettings
 from crosscheck_hazards.consumers import consumers
-from crosscheck_hazards.domain.clock import Clock, system_clock
+from crosscheck_platform.clock import Clock, system_clock
 from crosscheck_platform.http import ServiceSpec, load_settings, service_app
 from crosscheck_platform.settings import ServiceSettings
 

@@ -11,8 +11,8 @@ from crosscheck_notify.adapters.backlog import due_backlog
 from crosscheck_notify.api import routers
 from crosscheck_notify.app.workers_part import workers_part
 from crosscheck_notify.consumers import consumers
-from crosscheck_notify.domain.clock import system_clock
 from crosscheck_notify.settings import NotifySettings, refuse_unsafe_webhook_secret
+from crosscheck_platform.clock import system_clock
 from crosscheck_platform.http import ServiceSpec, load_settings, service_app
 from crosscheck_platform.settings import ServiceSettings
 

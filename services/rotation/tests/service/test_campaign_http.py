@@ -61,6 +61,7 @@ async def test_campaign_is_planned_checked_and_replanned_over_http(rotation: Rot
     known = await _ok(await rotation.client.get(f"/v1/townships/{A}/roster", headers=admin))
     assert known == {
         "township": A,
+        "name": None,  # its registration (TownshipRegistered) was not sent here
         "sites": len(town.sites),
         "staff": len(town.staff),
         "staff_with_conflicts": sum(

@@ -3,7 +3,13 @@ never its own, every place covered, every rule held by the independent checker."
 
 from __future__ import annotations
 
-from crosscheck_rotation.domain.county import CountyTownship, plan_county
+from dataclasses import replace
+
+import pytest
+
+from crosscheck_platform.errors import RuleViolation
+from crosscheck_rotation.domain.county import CountyTownship, draw_team, plan_county
+from crosscheck_rotation.domain.model import StaffMember
 from crosscheck_scenarios.rotation import county
 
 
@@ -42,3 +48,22 @@ def test_twenty_townships_rotate_with_the_largest_k() -> None:
     _, plan, checks = plan_county(townships, 6, None, seed=1, budget=1.0)
     assert plan.no_repeat_within == 5
     assert all(c.held for cs in checks.values() for c in cs)
+
+
+def test_a_townships_team_is_drawn_from_the_seed_led_and_kept_apart() -> None:
+    people = {f"s{i}": StaffMember(f"s{i}", "应急办", i < 2, name=f"干部{i}") for i in range(1, 9)}
+    # 干部3 and 干部4 are brothers: never in one team.
+    people["s3"] = replace(people["s3"], conflict_staff_ids=frozenset({"s4"}))
+    teams = {draw_team("东山乡", people, 4, seed) for seed in range(40)}
+    assert len(teams) > 1  # the seed draws
+    for seed in range(40):
+        team = draw_team("东山乡", people, 4, seed)
+        assert team == draw_team("东山乡", dict(reversed(people.items())), 4, seed)
+        assert team[0].is_leadership and len(team) == 4
+        assert not {"s3", "s4"} <= {m.staff_id for m in team}
+    with pytest.raises(RuleViolation) as refused:
+        draw_team("西河镇", {k: v for k, v in people.items() if not v.is_leadership}, 3, 1)
+    assert refused.value.params == {"township": "西河镇"}
+    with pytest.raises(RuleViolation) as refused:
+        draw_team("东山乡", people, 9, 1)
+    assert refused.value.key == "rotation.county.too_few_staff"

@@ -59,6 +59,7 @@ class ConsumerLoop:
         self.kafka: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self._task: asyncio.Task[None] | None = None
+        self._committing: asyncio.Task[None] | None = None
 
     async def dead_letter(self, letter: DeadLetter, consumer: str) -> None:
         """Send a dead letter (acks=all); the batch commits only after it."""
@@ -100,13 +101,19 @@ class ConsumerLoop:
             await self._producer.stop()
 
     async def _run(self, kafka: AIOKafkaConsumer) -> None:
-        while True:
-            await self._once(kafka)
+        try:
+            while True:
+                await self._once(kafka)
+        finally:
+            if self._committing is not None:
+                # The last batch applied: its offsets still go to Kafka on a stop.
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(asyncio.shield(self._committing), 10)
 
     async def _once(self, kafka: AIOKafkaConsumer) -> None:
-        """One batch fetched, applied and committed. A method of its own so that the
-        batch's records are let go of before the next fetch starts (the collector runs
-        during fetches and would walk them)."""
+        """One batch fetched and applied, its offsets on their way to Kafka. A method of
+        its own so that the batch's records are let go of before the next fetch starts
+        (the collector runs during fetches and would walk them)."""
         fetched = await kafka.getmany(timeout_ms=self.idle_wait_ms, max_records=self.max_records)
         records = [record for batch in fetched.values() for record in batch]
         if not records:
@@ -126,7 +133,14 @@ class ConsumerLoop:
             log.exception("batch failed; retried", extra={"consumer": self.consumer.name})
             await self._again(kafka, fetched)
             return
-        await self._commit(kafka, fetched)
+        # The offsets go to Kafka while the next batch is fetched and applied: the
+        # database already holds what was applied (positions or event ids), the
+        # committed offsets only save a restart reading it again. One commit at a time,
+        # in order.
+        offsets = {tp: batch[-1].offset + 1 for tp, batch in fetched.items()}
+        if self._committing is not None:
+            await self._committing
+        self._committing = asyncio.create_task(self._commit(kafka, offsets))
 
     async def _again(self, kafka: AIOKafkaConsumer, fetched: dict[TopicPartition, Any]) -> None:
         await asyncio.sleep(self.retry_seconds)
@@ -134,9 +148,9 @@ class ConsumerLoop:
             with contextlib.suppress(IllegalStateError):  # no longer ours after a rebalance
                 kafka.seek(tp, batch[0].offset)
 
-    async def _commit(self, kafka: AIOKafkaConsumer, fetched: dict[TopicPartition, Any]) -> None:
+    async def _commit(self, kafka: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
         try:
-            await kafka.commit({tp: batch[-1].offset + 1 for tp, batch in fetched.items()})
+            await kafka.commit(offsets)
         except (CommitFailedError, IllegalStateError) as exc:
             # The group rebalanced meanwhile: the partitions' new owner reads from the
             # last commit, and the consumer's tracking skips what this batch applied.

@@ -51,6 +51,15 @@ async def claim_new(conn: Connection, consumer: str, event_ids: Sequence[UUID]) 
     return set(unique).difference(applied_before)
 
 
+async def unclaim(conn: Connection, consumer: str, event_ids: Iterable[UUID]) -> None:
+    """Take back claims of this transaction for events it did not apply after all."""
+    await conn.execute(
+        "DELETE FROM processed_events WHERE consumer = $1 AND event_id = ANY($2::uuid[])",
+        consumer,
+        list(event_ids),
+    )
+
+
 async def lock_positions(
     conn: Connection, consumer: str, partitions: Iterable[Partition]
 ) -> dict[Partition, int]:

@@ -85,7 +85,7 @@ class PostgresEventStore:
         self.topics = topics
         self._create_sql = _APPEND.format(bump=_CREATE_STREAM)
         self._move_sql = _APPEND.format(bump=_MOVE_STREAM)
-        self.group = GroupCommit(self, max_group=max_group)
+        self.group = GroupCommit(self, max_group=max_group, connect=lambda: db.pool.acquire())
 
     async def commit(
         self, write: AtomicWrite, *, connection: Connection | None = None

@@ -8,18 +8,22 @@ deployment's migration Job, before the services start.
 
 The database URL is CROSSCHECK_MIGRATION_DATABASE_URL if set (the role that owns the
 schemas and may change them), else CROSSCHECK_DATABASE_URL. With --runtime-role (or
-CROSSCHECK_DB_RUNTIME_ROLE) that role is granted the use of the rows, not DDL.
+CROSSCHECK_DB_RUNTIME_ROLE) that role is granted the use of the rows, not DDL; with
+--create-runtime-role it is made first if missing (a login role with no attribute
+beyond it: the local stack's way; in production the database operator declares it).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 
 import asyncpg
 
+from crosscheck_platform.db import checked_identifier
 from crosscheck_platform.migrations.runner import SERVICES, missing_steps, upgrade
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:55432/crosscheck"
@@ -31,6 +35,21 @@ def _url() -> str:
         or os.environ.get("CROSSCHECK_DATABASE_URL")
         or DEFAULT_URL
     )
+
+
+async def _create_role(url: str, role: str) -> None:
+    role = checked_identifier(role)
+    conn = await asyncpg.connect(url)
+    try:
+        if not await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", role
+        ):
+            with contextlib.suppress(asyncpg.DuplicateObjectError):  # made meanwhile
+                await conn.execute(
+                    f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT"
+                )
+    finally:
+        await conn.close()
 
 
 async def _check(url: str, targets: list[tuple[str, str]]) -> int:
@@ -58,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("CROSSCHECK_DB_RUNTIME_ROLE") or None,
         help="the role the services connect as: granted the rows' use, no DDL",
     )
+    parser.add_argument(
+        "--create-runtime-role",
+        action="store_true",
+        help="make the runtime role (a plain login role) if it does not exist",
+    )
     parser.add_argument("--check", action="store_true", help="change nothing, say what is missing")
     args = parser.parse_args(argv)
     services = list(args.services) or list(SERVICES)
@@ -68,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     url = _url()
     if args.check:
         return asyncio.run(_check(url, targets))
+    if args.create_runtime_role:
+        if not args.runtime_role:
+            parser.error("--create-runtime-role needs --runtime-role")
+        asyncio.run(_create_role(url, args.runtime_role))
     for service, schema in targets:
         try:
             for applied in upgrade(url, schema, service, runtime_role=args.runtime_role):

@@ -4,18 +4,22 @@ round's plan by name, scheduling, and a round's 检查安排表 as PDF and XLSX.
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crosscheck_console.adapters import sheets
+from crosscheck_console.adapters.services import ApiRefused
 from crosscheck_console.api.web import BadForm, User, console_of, page_user, render
 from crosscheck_console.app import campaigns
 from crosscheck_console.app.inventory import XLSX
+from crosscheck_console.domain.field import LOCAL, FormProblems
+from crosscheck_console.domain.replan import Refusal, read_change, refusal, rounds_not_started
 from crosscheck_console.domain.roles import Page
 from crosscheck_platform.http.files import content_disposition
+from crosscheck_platform.i18n import translate
 
 Admin = Annotated[User, page_user(Page.CAMPAIGNS)]
 CampaignId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
@@ -83,6 +87,39 @@ def campaigns_router() -> APIRouter:
         )
         return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
 
+    @router.get("/{campaign_id}/replan", response_class=HTMLResponse)
+    async def replan_page(request: Request, user: Admin, campaign_id: CampaignId) -> HTMLResponse:
+        found = await campaigns.view(
+            console_of(request).apis, _code(user), campaign_id, user.token, user.lang, only=0
+        )
+        return _replan(request, user, found, {}, FormProblems())
+
+    @router.post("/{campaign_id}/replan")
+    async def replan(request: Request, user: Admin, campaign_id: CampaignId) -> Response:
+        form = await request.form()
+        values = {k: [str(v) for v in form.getlist(k)] for k in form}
+        if values.get("csrf", [""])[0] != user.session.csrf:
+            raise BadForm
+        apis = console_of(request).apis
+        found = await campaigns.view(apis, _code(user), campaign_id, user.token, user.lang, only=0)
+        read = read_change(values, found.plan, rounds_not_started(found.plan, _today()))
+        if isinstance(read, FormProblems):
+            return _replan(request, user, found, values, read, status_code=422)
+        try:
+            await campaigns.change_groups(
+                apis, _code(user), campaign_id, user.token, user.lang, read.body()
+            )
+        except ApiRefused as refused:
+            if refused.status not in (409, 422):
+                raise
+            why = refusal(refused.message, refused.detail, user.lang)
+            return _replan(
+                request, user, found, values, FormProblems(), refused=why, status_code=422
+            )
+        return RedirectResponse(
+            f"/campaigns/{campaign_id}?round={read.from_round}&changed=1", status_code=303
+        )
+
     @router.get("/{campaign_id}/rounds/{round_no}/schedule.{kind}")
     async def sheet(
         request: Request, user: Admin, campaign_id: CampaignId, round_no: RoundNo, kind: str
@@ -113,6 +150,40 @@ def campaigns_router() -> APIRouter:
         )
 
     return router
+
+
+def _today() -> date:
+    return datetime.now(LOCAL).date()
+
+
+def _replan(
+    request: Request,
+    user: User,
+    found: campaigns.CampaignView,
+    values: dict[str, list[str]],
+    problems: FormProblems,
+    refused: Refusal | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    def value(name: str, default: str = "") -> str:
+        got = values.get(name)
+        return got[0] if got else default
+
+    errors = {
+        name: translate(key, "en" if user.lang == "en" else "zh", **params)
+        for name, (key, params) in problems.by_field.items()
+    }
+    return render(
+        request,
+        "replan.html",
+        user,
+        status_code,
+        view=found,
+        open_rounds=rounds_not_started(found.plan, _today()),
+        value=value,
+        errors=errors,
+        refused=refused,
+    )
 
 
 def _code(user: User) -> str:

@@ -39,6 +39,21 @@ RoundNo = Annotated[int, Path(ge=1, le=366)]
 WORKER = FilePath(__file__).resolve().parent.parent / "static" / "field-sw.js"
 
 
+def worker_script(scope: str) -> Response:
+    """The offline worker, served under each folder it keeps (/field, /followup, /verify)
+    so that its scope is those pages and nothing else."""
+    return FileResponse(
+        WORKER,
+        media_type="text/javascript",
+        headers={
+            "Cache-Control": "no-cache",
+            "Service-Worker-Allowed": scope,
+            # A worker runs under its own script's policy: it fetches from here only.
+            "Content-Security-Policy": "default-src 'self'",
+        },
+    )
+
+
 def today() -> date:
     return datetime.now(LOCAL).date()
 
@@ -48,17 +63,7 @@ def field_router() -> APIRouter:
 
     @router.get("/sw.js")
     async def worker() -> Response:
-        # Served under /field/ so that its scope is the field pages and nothing else.
-        return FileResponse(
-            WORKER,
-            media_type="text/javascript",
-            headers={
-                "Cache-Control": "no-cache",
-                "Service-Worker-Allowed": "/field",
-                # A worker runs under its own script's policy: it fetches from here only.
-                "Content-Security-Policy": "default-src 'self'",
-            },
-        )
+        return worker_script("/field")
 
     @router.get("", response_class=HTMLResponse)
     async def day(request: Request, user: Inspector) -> HTMLResponse:

@@ -10,11 +10,12 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from crosscheck_console.adapters.hazards import Hazards
 from crosscheck_console.adapters.services import ApiRefused
-from crosscheck_console.api.forms import Multipart, read_multipart
+from crosscheck_console.api.field import worker_script
+from crosscheck_console.api.forms import Multipart, read_multipart, wants_json
 from crosscheck_console.api.web import CurrentUser, User, console_of, page_user, render
 from crosscheck_console.app import rectification
 from crosscheck_console.domain.field import LOCAL, MAX_PHOTOS, FormProblems
@@ -41,6 +42,15 @@ def messages(problems: FormProblems, lang: Language) -> dict[str, str]:
 
 def rectification_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
+
+    # Before the hazard pages: "sw.js" would pass for a hazard id.
+    @router.get("/followup/sw.js")
+    async def followup_worker() -> Response:
+        return worker_script("/followup")
+
+    @router.get("/verify/sw.js")
+    async def verify_worker() -> Response:
+        return worker_script("/verify")
 
     @router.get("/verify", response_class=HTMLResponse)
     async def verify_list(request: Request, user: Verifier) -> HTMLResponse:
@@ -75,6 +85,8 @@ def rectification_router() -> APIRouter:
             today=today(),
         )
         if isinstance(read, FormProblems):
+            if wants_json(request):
+                return _problems(read, user.lang)
             return await _page(request, user, hazard_id, "verify", sent, read, page=page)
         hazards = Hazards(console_of(request).apis, user.token, user.lang)
         try:
@@ -82,14 +94,18 @@ def rectification_router() -> APIRouter:
         except ApiRefused as refused:
             if refused.status not in REFUSALS:
                 raise
+            if wants_json(request):
+                return _refusal(refused, user.lang)
             return await _page(request, user, hazard_id, "verify", sent, refused=refused)
-        return RedirectResponse(f"/verify/{hazard_id}?done=1", status_code=303)
+        return _done(request, f"/verify/{hazard_id}?done=1")
 
     @router.post("/followup/{hazard_id}")
     async def report(request: Request, user: Village, hazard_id: HazardId) -> Response:
         sent, key = await read_multipart(request, user)
         read = read_report(sent.values, sent.photos("photos"))
         if isinstance(read, FormProblems):
+            if wants_json(request):
+                return _problems(read, user.lang)
             return await _page(request, user, hazard_id, "followup", sent, read)
         hazards = Hazards(console_of(request).apis, user.token, user.lang)
         try:
@@ -97,8 +113,10 @@ def rectification_router() -> APIRouter:
         except ApiRefused as refused:
             if refused.status not in REFUSALS:
                 raise
+            if wants_json(request):
+                return _refusal(refused, user.lang)
             return await _page(request, user, hazard_id, "followup", sent, refused=refused)
-        return RedirectResponse(f"/followup/{hazard_id}?done=1", status_code=303)
+        return _done(request, f"/followup/{hazard_id}?done=1")
 
     @router.get("/photos/{evidence_id}")
     async def photo(request: Request, user: CurrentUser, evidence_id: EvidenceId) -> Response:
@@ -119,6 +137,22 @@ def rectification_router() -> APIRouter:
         )
 
     return router
+
+
+# The page's script sends these forms from its queue (they work offline) and reads JSON.
+def _done(request: Request, target: str) -> Response:
+    if wants_json(request):
+        return JSONResponse({"url": target})
+    return RedirectResponse(target, status_code=303)
+
+
+def _problems(problems: FormProblems, lang: Language) -> JSONResponse:
+    return JSONResponse({"errors": messages(problems, lang)}, status_code=422)
+
+
+def _refusal(refused: ApiRefused, lang: Language) -> JSONResponse:
+    message = refused.message or translate("console.error", lang)
+    return JSONResponse({"error": message}, status_code=refused.status)
 
 
 async def _hazard(request: Request, user: User, hazard_id: str) -> rectification.HazardPage:

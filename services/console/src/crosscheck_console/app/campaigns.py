@@ -19,6 +19,11 @@ class CampaignView:
     rounds: list[RoundTable]
 
 
+# Forming groups and planning every round is the rotation's heavy work: seconds alone,
+# longer on a loaded machine. A person waits for it rather than see a timeout.
+PLANNING_SECONDS = 300
+
+
 async def listing(apis: Apis, township: str, token: str, lang: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = await apis.json(
         "rotation", f"/v1/townships/{township}/campaigns", token, lang
@@ -28,14 +33,20 @@ async def listing(apis: Apis, township: str, token: str, lang: str) -> list[dict
 
 async def launch(apis: Apis, township: str, token: str, lang: str, body: dict[str, Any]) -> str:
     answer = await apis.call(
-        "rotation", "POST", f"/v1/townships/{township}/campaigns", token, lang, json=body
+        "rotation",
+        "POST",
+        f"/v1/townships/{township}/campaigns",
+        token,
+        lang,
+        json=body,
+        timeout=PLANNING_SECONDS,
     )
     return str(answer.json()["campaign_id"])
 
 
 async def schedule(apis: Apis, township: str, campaign_id: str, token: str, lang: str) -> None:
     path = f"/v1/townships/{township}/campaigns/{campaign_id}/schedule"
-    await apis.call("rotation", "POST", path, token, lang, json={})
+    await apis.call("rotation", "POST", path, token, lang, json={}, timeout=PLANNING_SECONDS)
 
 
 async def view(
@@ -61,3 +72,12 @@ async def view(
         if only is None or r["round_no"] == only
     ]
     return CampaignView(plan, people, rounds)
+
+
+async def change_groups(
+    apis: Apis, township: str, campaign_id: str, token: str, lang: str, body: dict[str, Any]
+) -> None:
+    """Move, swap or replace a leader; the rotation plans the rounds from `from_round`
+    again and re-checks them (409/422 with the causes and the ways out when it cannot)."""
+    path = f"/v1/townships/{township}/campaigns/{campaign_id}/groups/change"
+    await apis.call("rotation", "POST", path, token, lang, json=body, timeout=PLANNING_SECONDS)

@@ -1,4 +1,5 @@
-// The field pages' service worker (scope /field): pages and their assets come from the
+// The service worker of the pages used on site (registered for /field, /followup and
+// /verify, each its own scope): pages and their assets come from the
 // network when there is one, and from this cache when there is none. Forms are not its
 // business: field.js keeps them in IndexedDB and sends them itself.
 "use strict";
@@ -17,11 +18,16 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+const FOLDERS = ["/field", "/followup", "/verify"];
+
+function onSite(path) {
+  return FOLDERS.some((f) => path === f || path.startsWith(f + "/"));
+}
+
 function kept(request) {
   const url = new URL(request.url);
   return request.method === "GET" && url.origin === self.location.origin &&
-    (url.pathname === "/field" || url.pathname.startsWith("/field/") || url.pathname.startsWith("/static/")) &&
-    url.pathname !== "/field/sw.js";
+    (onSite(url.pathname) || url.pathname.startsWith("/static/")) && !url.pathname.endsWith("/sw.js");
 }
 
 self.addEventListener("fetch", (event) => {
@@ -44,7 +50,7 @@ self.addEventListener("fetch", (event) => {
 // The day's page asks for its places to be kept, so that each opens offline later.
 self.addEventListener("message", (event) => {
   const paths = (event.data && event.data.keep) || [];
-  const wanted = paths.filter((p) => typeof p === "string" && p.startsWith("/field"));
+  const wanted = paths.filter((p) => typeof p === "string" && onSite(p));
   event.waitUntil(
     caches.open(CACHE).then((cache) =>
       Promise.all(wanted.map((p) =>

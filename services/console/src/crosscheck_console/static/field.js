@@ -7,7 +7,8 @@
   const DB_NAME = "crosscheck-field";
   const STORE = "outbox";
   const queue = document.getElementById("queue");
-  const form = document.getElementById("inspection");
+  // The inspection form, or a follow-up's or re-check's form (data-queued).
+  const form = document.getElementById("inspection") || document.querySelector("form[data-queued]");
   const sent = [];
   let flushing = false;
   let needsLogin = false;
@@ -108,7 +109,7 @@
       p.append(
         button(text("retry"), async () => { r.state = "waiting"; await keep(r); flush(); }),
         " ",
-        button(text("discard"), async () => { await forget(r.key); show(); }),
+        button(text("discard"), async () => { await forget(r.key); offerAgain(r); show(); }),
       );
       queue.append(p);
     }
@@ -119,6 +120,8 @@
       queue.append(p);
     }
     queue.hidden = queue.childElementCount === 0;
+    // This page's form was refused: offered again, to be put right and sent anew.
+    for (const r of records.filter((r) => r.state === "failed")) offerAgain(r);
     // This place's form is waiting or sent already: the form is not offered twice.
     if (form && !form.hidden && (pending.some((r) => r.url === form.action) || sent.some((s) => s.from === form.action))) {
       keptForm();
@@ -130,8 +133,16 @@
     const saved = document.createElement("p");
     saved.className = "good saved";
     saved.textContent = form.dataset.saved + " ";
-    saved.append(link("/field", form.dataset.back));
+    saved.append(link(form.dataset.backUrl || "/field", form.dataset.back));
     form.after(saved);
+  }
+
+  // A refused record thrown away: its form is offered again, to be put right.
+  function offerAgain(record) {
+    if (!form || record.url !== form.action || !form.hidden) return;
+    const saved = form.nextElementSibling;
+    if (saved && saved.classList.contains("saved")) saved.remove();
+    form.hidden = false;
   }
 
   function body(record) {
@@ -206,9 +217,28 @@
     });
   }
 
+  // The page carries no markup for these (it stays small on a phone's network): the
+  // line under the photo and the hidden fields are made when a photo is chosen.
+  function whereSlot(input, n) {
+    let slot = document.getElementById("where-" + n);
+    if (slot) return slot;
+    slot = document.createElement("p");
+    slot.id = "where-" + n;
+    slot.setAttribute("aria-live", "polite");
+    input.setAttribute("aria-describedby", slot.id);
+    input.after(slot);
+    for (const part of ["taken_at", "lat", "lon"]) {
+      const hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = part + "_" + n;
+      slot.after(hidden);
+    }
+    return slot;
+  }
+
   function photoTaken(input) {
     const n = input.name.slice("photo_".length);
-    const slot = document.getElementById("where-" + n);
+    const slot = whereSlot(input, n);
     const set = (part, value) => { form.elements[part + "_" + n].value = value; };
     for (const part of ["taken_at", "lat", "lon"]) set(part, "");
     if (!input.files.length) { slot.hidden = true; locating.delete(n); return; }
@@ -235,8 +265,100 @@
     locating.set(n, asked);
   }
 
+  // 当场告知: the person told signs on the phone with a finger (or a mouse); the drawing
+  // goes with the form as a PNG. Pointer events serve touch, pen and mouse alike.
+  const pad = document.getElementById("signature-pad");
+  let inked = false;
+
+  function signaturePad() {
+    const ink = pad.getContext("2d");
+    const hint = document.getElementById("signature-hint");
+    let drawing = false;
+    const point = (e) => {
+      const box = pad.getBoundingClientRect();
+      return [(e.clientX - box.left) * pad.width / box.width, (e.clientY - box.top) * pad.height / box.height];
+    };
+    const clear = () => {
+      ink.fillStyle = "#fff";
+      ink.fillRect(0, 0, pad.width, pad.height);
+      inked = false;
+      pad.classList.remove("signed");
+      hint.textContent = pad.dataset.empty;
+      form.elements.signed_at.value = "";
+    };
+    pad.addEventListener("pointerdown", (e) => {
+      e.preventDefault();
+      drawing = true;
+      pad.setPointerCapture(e.pointerId);
+      const [x, y] = point(e);
+      ink.lineWidth = 4;
+      ink.lineCap = ink.lineJoin = "round";
+      ink.strokeStyle = "#111";
+      ink.beginPath();
+      ink.moveTo(x, y);
+    });
+    pad.addEventListener("pointermove", (e) => {
+      if (!drawing) return;
+      const [x, y] = point(e);
+      ink.lineTo(x, y);
+      ink.stroke();
+      inked = true;
+    });
+    const stop = () => {
+      if (!drawing) return;
+      drawing = false;
+      if (!inked) return;
+      pad.classList.add("signed");
+      hint.textContent = pad.dataset.done;
+      form.elements.signed_at.value = new Date().toISOString();
+      form.elements.refused.checked = false;
+      settled("signature");
+    };
+    pad.addEventListener("pointerup", stop);
+    pad.addEventListener("pointercancel", stop);
+    document.getElementById("signature-clear").addEventListener("click", clear);
+    form.elements.refused.addEventListener("change", () => {
+      if (!form.elements.refused.checked) return;
+      clear();
+      settled("signature");
+    });
+    clear();
+  }
+
+  // A problem put right (the person signed, or refused) is no longer shown.
+  function settled(name) {
+    const slot = document.getElementById("err-" + name);
+    if (slot) slot.textContent = "";
+    const summary = form.querySelector(".summary-errors");
+    for (const a of summary.querySelectorAll('a[href="#f-' + name + '"]')) a.parentElement.remove();
+    summary.hidden = summary.childElementCount === 0;
+  }
+
+  function drawn() {
+    return new Promise((resolve) => pad.toBlob(
+      (blob) => resolve(blob ? new File([blob], "signature.png", { type: "image/png" }) : null), "image/png"));
+  }
+
+  // A follow-up (a fix reported) or a re-check (passed with photos, or failed with why).
+  function actProblems() {
+    const found = {};
+    const data = new FormData(form);
+    const note = String(data.get("note") || "").trim();
+    if (form.dataset.mode !== "verify") {
+      if (!note) found.note = true;
+      return found;
+    }
+    const outcome = data.get("outcome");
+    const photos = data.getAll("photos").filter((f) => f instanceof File && f.size);
+    if (outcome !== "pass" && outcome !== "fail") found.outcome = true;
+    if (outcome === "fail" && !note) found.note = true;
+    if (outcome === "pass" && form.dataset.major === "yes" && !photos.length) found.photos = true;
+    return found;
+  }
+
   // The browser checks what it can before anything is kept; the server checks it all again.
   function problems() {
+    if (form.id !== "inspection") return actProblems();
     const found = {};
     const data = new FormData(form);
     if (!data.getAll("present").length) found.present = true;
@@ -256,6 +378,7 @@
       for (const name of ["told_person", "responsible_person"]) {
         if (!String(data.get(name) || "").trim()) found[name] = true;
       }
+      if (pad && !inked && data.get("refused") !== "yes") found.signature = true;
     }
     return found;
   }
@@ -288,7 +411,7 @@
     await Promise.all(locating.values()); // a position being read goes with its photo
     const key = newKey();
     form.elements.key.value = key;
-    form.elements.inspected_at.value = new Date().toISOString();
+    if (form.elements.inspected_at) form.elements.inspected_at.value = new Date().toISOString();
     const entries = [];
     for (const [name, value] of new FormData(form)) {
       if (value instanceof File) {
@@ -297,6 +420,12 @@
         entries.push([name, value]);
       }
     }
+    if (pad && inked && !form.elements.refused.checked) {
+      const signature = await drawn();
+      if (signature) entries.push(["signature", signature]);
+    }
+    // Sent anew: a refused copy of this form is not kept beside it (it would go twice).
+    for (const r of await waiting()) if (r.url === form.action && r.state === "failed") await forget(r.key);
     await keep({ key, url: form.action, title: form.dataset.title, entries, state: "waiting", at: Date.now() });
     keptForm();
     await show();
@@ -304,6 +433,7 @@
   }
 
   if (form) {
+    if (pad) signaturePad();
     form.addEventListener("submit", submit);
     for (const input of form.querySelectorAll("input[type=file][name^=photo_]")) {
       input.addEventListener("change", () => photoTaken(input));
@@ -313,7 +443,9 @@
   setInterval(() => { if (navigator.onLine) flush(); }, 20000);
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/field/sw.js", { scope: "/field" }).then(async () => {
+    // One worker per folder it keeps: /field, /followup or /verify.
+    const scope = "/" + location.pathname.split("/")[1];
+    navigator.serviceWorker.register(scope + "/sw.js", { scope }).then(async () => {
       const ready = await navigator.serviceWorker.ready;
       // Today's places open offline too: the worker fetches and keeps them now.
       const pages = Array.from(document.querySelectorAll("[data-prefetch] a"), (a) => a.pathname);

@@ -15,7 +15,7 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 
 from crosscheck_contracts.events.registry import GeoPoint
-from crosscheck_hazards.domain.clock import DISPLAY_ZONE
+from crosscheck_platform.clock import CHINA_STANDARD_TIME
 
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
 _DATETIME_ORIGINAL, _OFFSET_TIME_ORIGINAL = 0x9003, 0x9011
@@ -52,7 +52,7 @@ def _original_time(detail: dict[int, Any]) -> datetime | None:
         local = datetime.strptime(raw.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
     except ValueError:
         return None
-    zone = _offset(detail.get(_OFFSET_TIME_ORIGINAL)) or DISPLAY_ZONE
+    zone = _offset(detail.get(_OFFSET_TIME_ORIGINAL)) or CHINA_STANDARD_TIME
     return local.replace(tzinfo=zone).astimezone(UTC)
 
 

@@ -212,6 +212,17 @@ class Inventory:
         )
         return Tenant(county=rows[0]["county"], township=rows[0]["township"]) if rows else None
 
+    async def in_groups(self, township: str, campaign_id: str, staff_id: str) -> bool:
+        """Whether the staff member is in one of the campaign's groups there."""
+        found = await self.db.fetchval(
+            """SELECT EXISTS (SELECT 1 FROM campaign_groups WHERE township = $1
+                              AND campaign_id = $2 AND $3 = ANY(member_ids))""",
+            township,
+            campaign_id,
+            staff_id,
+        )
+        return bool(found)
+
     async def staff_names(self, township: str, staff_ids: list[str]) -> dict[str, str]:
         """Names of the township's staff, and of its county's (the teams of a county
         campaign come from the other townships: a township code extends its county's)."""

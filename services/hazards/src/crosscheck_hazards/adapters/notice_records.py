@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from crosscheck_hazards.domain.clock import DISPLAY_ZONE
+from crosscheck_platform.clock import CHINA_STANDARD_TIME
 from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore import TableRows
 
@@ -29,7 +29,7 @@ async def file_number(db: Database, township: str, inspection_id: str, now: date
             await conn.execute(
                 "SELECT pg_advisory_xact_lock(hashtext('notice_numbers/' || $1))", township
             )
-            year = now.astimezone(DISPLAY_ZONE).year
+            year = now.astimezone(CHINA_STANDARD_TIME).year
             row = await conn.fetchrow(
                 """INSERT INTO notice_numbers
                    SELECT $1, $2, $3, coalesce(max(number), 0) + 1, $4

@@ -30,12 +30,13 @@ from crosscheck_hazards.app.evidence import (
     readable_township,
     served_type,
 )
+from crosscheck_hazards.app.inspections import visiting_tenant
 from crosscheck_platform import media
 from crosscheck_platform.auth.deps import CurrentPrincipal
 from crosscheck_platform.errors import NotFound
 from crosscheck_platform.http import Runtime
 from crosscheck_platform.http.files import content_disposition, read_body
-from crosscheck_platform.tenancy import acting_tenant, own_village
+from crosscheck_platform.tenancy import own_village
 
 _EXTENSIONS = {
     media.JPEG: "jpg",
@@ -107,12 +108,21 @@ async def upload(
     services: Services,
     runtime: Runtime,
     device: Annotated[DeviceCapture, Query()],
+    inventory: InventoryDep,
     content_type: Annotated[str, Header()] = "",
+    campaign_id: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="A visiting team's member (county campaign): the campaign of the "
+            "township inspected, where the inspection citing this evidence is recorded",
+        ),
+    ] = None,
 ) -> EvidenceStored:
     """Store a photo or document. The browser or phone may say when and where it was
     taken (`taken_at`, `lat`, `lon`); the photo's own EXIF, when it has one, is
     believed first."""
-    tenant = acting_tenant(principal)
+    tenant = await visiting_tenant(inventory, principal, campaign_id)
     kind = declared_type(content_type)
     data = checked_evidence(kind, await read_body(request, MAX_BYTES))
     evidence_id = await services.blobs.put(tenant.township, data, kind)

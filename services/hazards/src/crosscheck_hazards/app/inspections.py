@@ -60,6 +60,23 @@ async def recording_tenant(inventory: Inventory, principal: Principal, campaign_
     return part
 
 
+async def visiting_tenant(
+    inventory: Inventory, principal: Principal, campaign_id: str | None
+) -> Tenant:
+    """Where evidence is stored: the caller's township, or — for a member of a team of a
+    county campaign of the caller's county — the township whose part `campaign_id` is,
+    where the inspection citing it will be recorded."""
+    home = acting_tenant(principal)
+    if campaign_id is None or principal.staff_id is None:
+        return home
+    part = await recording_tenant(inventory, principal, campaign_id)
+    if part == home or not await inventory.in_groups(
+        part.township, campaign_id, principal.staff_id
+    ):
+        return home
+    return part
+
+
 def inspection_villages(inspection: Inspection) -> tuple[str | None]:
     done = inspection.completed
     return (done.village_id if done else None,)

@@ -10,6 +10,7 @@ from crosscheck_contracts.envelope import Tenant
 from crosscheck_platform.auth import Principal
 from crosscheck_platform.errors import NotFound
 from crosscheck_platform.eventstore import Aggregate, EventStore, StoredEvent
+from crosscheck_platform.eventstore.loading import load_aggregate
 from crosscheck_platform.tenancy import Holding, authorize
 
 A = TypeVar("A", bound=Aggregate)
@@ -44,10 +45,6 @@ async def load_with_history(
     villages: Callable[[A], Iterable[str | None]],
 ) -> tuple[A, Tenant, list[StoredEvent]]:
     """As `load`, with the stream's stored events (for the history of its steps)."""
-    history = await store.read(stream_id)
-    if not history:
-        raise NotFound(missing, id=stream_id)
-    tenant = history[0].envelope.tenant
-    aggregate = kind.rehydrate(stream_id, (e.event for e in history))
-    authorize(principal, Holding.of(tenant, *villages(aggregate)), write=write)
-    return aggregate, tenant, history
+    loaded = await load_aggregate(store, kind, stream_id, missing=NotFound(missing, id=stream_id))
+    authorize(principal, Holding.of(loaded.tenant, *villages(loaded.aggregate)), write=write)
+    return loaded.aggregate, loaded.tenant, loaded.history

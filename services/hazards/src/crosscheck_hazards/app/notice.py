@@ -10,9 +10,9 @@ from datetime import datetime
 from crosscheck_contracts.events.hazards import CATEGORY_LABELS, SEVERITY_LABELS, Severity
 from crosscheck_hazards.adapters.inventory import Inventory
 from crosscheck_hazards.domain.checklists import ChecklistItem
-from crosscheck_hazards.domain.clock import DISPLAY_ZONE
 from crosscheck_hazards.domain.hazard import Hazard
 from crosscheck_hazards.domain.inspection import Inspection
+from crosscheck_platform.clock import CHINA_STANDARD_TIME
 
 TITLE = "隐患整改通知书"
 DEADLINE_PENDING = "待定(告知后限期整改)"
@@ -31,11 +31,11 @@ BASIS_PENDING = "按有关规定"
 
 
 def local_date_time(value: datetime) -> str:
-    return value.astimezone(DISPLAY_ZONE).strftime("%Y年%m月%d日 %H:%M")
+    return value.astimezone(CHINA_STANDARD_TIME).strftime("%Y年%m月%d日 %H:%M")
 
 
 def local_date(value: datetime) -> str:
-    return value.astimezone(DISPLAY_ZONE).strftime("%Y年%m月%d日")
+    return value.astimezone(CHINA_STANDARD_TIME).strftime("%Y年%m月%d日")
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crosscheck_hazards.adapters.blobs import BlobStore
 from crosscheck_hazards.domain.checklists import ChecklistLibrary
-from crosscheck_hazards.domain.clock import Clock
 from crosscheck_hazards.domain.deadlines import DeadlinePolicy
+from crosscheck_platform.clock import Clock
 
 
 class HazardsSettings(BaseSettings):

@@ -19,9 +19,9 @@ from crosscheck_hazards.adapters.inventory import Inventory
 from crosscheck_hazards.app.history import history
 from crosscheck_hazards.app.notice import local_date
 from crosscheck_hazards.domain.checklists import ChecklistItem
-from crosscheck_hazards.domain.clock import DISPLAY_ZONE
 from crosscheck_hazards.domain.hazard import Hazard
 from crosscheck_hazards.domain.inspection import Inspection
+from crosscheck_platform.clock import CHINA_STANDARD_TIME
 from crosscheck_platform.eventstore import EventStore
 from crosscheck_platform.i18n import DEFAULT_LANGUAGE, Language
 
@@ -60,7 +60,7 @@ async def status_page(
     en = 1 if lang == "en" else 0
 
     def date(value: datetime) -> str:
-        return value.astimezone(DISPLAY_ZONE).date().isoformat() if en else local_date(value)
+        return value.astimezone(CHINA_STANDARD_TIME).date().isoformat() if en else local_date(value)
 
     inspection = Inspection.rehydrate(
         inspection_id, (e.event for e in await store.read(inspection_id))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from crosscheck_contracts.events.hazards import Severity
-from crosscheck_hazards.domain.clock import DISPLAY_ZONE, require_aware
+from crosscheck_platform.clock import CHINA_STANDARD_TIME, require_aware
 
 _END_OF_DAY = time(23, 59, 59)
 
@@ -30,6 +30,6 @@ class DeadlinePolicy:
         return self.major_days if severity is Severity.MAJOR else self.general_days
 
     def default_deadline(self, severity: Severity, now: datetime) -> datetime:
-        local = require_aware(now, "now").astimezone(DISPLAY_ZONE)
+        local = require_aware(now, "now").astimezone(CHINA_STANDARD_TIME)
         day = local.date() + timedelta(days=self.days_for(severity))
-        return datetime.combine(day, _END_OF_DAY, tzinfo=DISPLAY_ZONE).astimezone(UTC)
+        return datetime.combine(day, _END_OF_DAY, tzinfo=CHINA_STANDARD_TIME).astimezone(UTC)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from crosscheck_contracts.events.hazards import EvidencePresence, Presence, PresenceFlag
 from crosscheck_contracts.events.registry import GeoPoint
-from crosscheck_hazards.domain.clock import DISPLAY_ZONE
+from crosscheck_platform.clock import CHINA_STANDARD_TIME
 
 DEFAULT_RADIUS_M = 200
 _EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
@@ -56,7 +56,7 @@ def distance_m(a: GeoPoint, b: GeoPoint) -> float:
 
 def start_of_day(at: datetime) -> datetime:
     """Midnight of `at`'s local day: an inspection's evidence is taken that day."""
-    local = at.astimezone(DISPLAY_ZONE)
+    local = at.astimezone(CHINA_STANDARD_TIME)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 

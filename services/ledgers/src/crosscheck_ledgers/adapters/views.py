@@ -28,6 +28,15 @@ class Scope:
     """Set for village committee users: they see their own village only."""
 
 
+def in_campaign(column: str, param: str) -> str:
+    """`column` names the campaign `param` holds or, when it holds a county campaign's
+    id, one of the townships' parts of it (their CampaignLaunched's county scope)."""
+    return (
+        f"({column} = {param} OR {column} IN (SELECT c.campaign_id FROM lg_campaigns c "
+        f"WHERE c.county_campaign_id = {param}))"
+    )
+
+
 class _Where:
     """Builds a WHERE clause with numbered parameters."""
 
@@ -50,6 +59,11 @@ class _Where:
 
     def raw(self, condition: str) -> None:
         self.parts.append(condition)
+
+    def campaign(self, column: str, campaign_id: str | None) -> None:
+        """Rows of the campaign asked for (`in_campaign`), when one is."""
+        if campaign_id is not None:
+            self.raw(in_campaign(column, self.param(campaign_id)))
 
     def param(self, value: Any) -> str:
         self.args.append(value)
@@ -110,7 +124,7 @@ _HAZARD_FROM = """
 def _hazard_where(scope: Scope, f: HazardFilter, as_of: datetime) -> _Where:
     w = _Where(scope, "h")
     w.raw("h.found_v IS NOT NULL")
-    w.maybe("h.campaign_id = {}", f.campaign_id)
+    w.campaign("h.campaign_id", f.campaign_id)
     w.maybe("h.round_no = {}", f.round_no)
     w.maybe("h.village_id = {}", f.village_id)
     w.maybe("h.site_id = {}", f.site_id)
@@ -169,7 +183,11 @@ async def base_list(
     w.maybe("s.village_id = {}", f.village_id)
     w.maybe("s.site_type = {}", f.site_type)
     if f.inspected is not None:
-        campaign = "" if f.campaign_id is None else f" AND i.campaign_id = {w.param(f.campaign_id)}"
+        campaign = (
+            ""
+            if f.campaign_id is None
+            else " AND " + in_campaign("i.campaign_id", w.param(f.campaign_id))
+        )
         exists = (
             "EXISTS (SELECT 1 FROM lg_inspections i WHERE i.site_id = s.site_id "
             f"AND i.completed_v IS NOT NULL{campaign})"
@@ -199,12 +217,12 @@ async def _rounds_of(
     if not site_ids:
         return []
     rows = await db.fetch(
-        """
+        f"""
         WITH planned AS (
             SELECT p.site_id, p.campaign_id, p.round_no, p.group_id
             FROM lg_plan_sites p JOIN lg_rounds r USING (campaign_id, round_no)
             WHERE p.plan_version = r.plan_v AND p.site_id = ANY($1)
-              AND ($2::text IS NULL OR p.campaign_id = $2)),
+              AND ($2::text IS NULL OR {in_campaign("p.campaign_id", "$2")})),
         visited AS (
             SELECT i.site_id, i.campaign_id, i.round_no, min(i.inspected_at) AS inspected_at,
                    (array_agg(i.group_id ORDER BY i.inspected_at, i.inspection_id))[1]
@@ -212,7 +230,7 @@ async def _rounds_of(
                    count(*)::int AS visits, sum(i.hazard_count)::int AS hazards
             FROM lg_inspections i
             WHERE i.completed_v IS NOT NULL AND i.site_id = ANY($1)
-              AND ($2::text IS NULL OR i.campaign_id = $2)
+              AND ($2::text IS NULL OR {in_campaign("i.campaign_id", "$2")})
             GROUP BY 1, 2, 3)
         , joined AS (
             SELECT site_id, campaign_id, round_no, planned.group_id AS planned_group_id,
@@ -245,7 +263,7 @@ async def coverage(db: Database, scope: Scope, campaign_id: str | None) -> list[
                        WHERE {w.sql}),
         rounds AS (SELECT campaign_id, round_no, township FROM lg_rounds
                    WHERE plan_v IS NOT NULL AND ({campaign}::text IS NULL
-                                                 OR campaign_id = {campaign})),
+                                                 OR {in_campaign("campaign_id", campaign)})),
         planned AS (SELECT p.campaign_id, p.round_no, p.site_id FROM lg_plan_sites p
                     JOIN lg_rounds r USING (campaign_id, round_no)
                     WHERE p.plan_version = r.plan_v),
@@ -298,7 +316,7 @@ async def figures(
     key_sql = "'total'" if by is None else _DIMENSION_SQL[by][0]
     hw = _Where(scope, "h")
     hw.raw("h.found_v IS NOT NULL")
-    hw.maybe("h.campaign_id = {}", campaign_id)
+    hw.campaign("h.campaign_id", campaign_id)
     hw.maybe("h.round_no = {}", round_no)
     overdue = _overdue_sql(hw.param(as_of))
     hazard_rows = await db.fetch(
@@ -313,7 +331,7 @@ async def figures(
     if by is not Dimension.CATEGORY:
         iw = _Where(scope, "i")
         iw.raw("i.completed_v IS NOT NULL")
-        iw.maybe("i.campaign_id = {}", campaign_id)
+        iw.campaign("i.campaign_id", campaign_id)
         iw.maybe("i.round_no = {}", round_no)
         visit_rows = await db.fetch(
             f"SELECT {key_sql.format(a='i')} AS key, count(DISTINCT i.site_id)::int AS places, "
@@ -373,7 +391,7 @@ async def visits(db: Database, scope: Scope, campaign_id: str | None) -> list[Vi
     """Every completed inspection in scope with the new (non-recurrent) items it reported."""
     w = _Where(scope, "i")
     w.raw("i.completed_v IS NOT NULL")
-    w.maybe("i.campaign_id = {}", campaign_id)
+    w.campaign("i.campaign_id", campaign_id)
     rows = await db.fetch(
         "SELECT i.inspection_id, i.site_id, i.group_id, i.inspected_at, i.hazard_count, "
         "coalesce(i.presence_flags, '') <> '' AS presence_flagged, "

@@ -23,7 +23,14 @@ from crosscheck_ledgers.domain.figures import Dimension
 from crosscheck_ledgers.domain.states import HazardState
 from crosscheck_platform.http import Runtime
 
-Campaign = Annotated[str | None, Query(max_length=64)]
+Campaign = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="One campaign; a county campaign's id stands for every township's part "
+        "of it (the county's figures of that campaign).",
+    ),
+]
 RoundNo = Annotated[int | None, Query(ge=1, le=366)]
 IdQuery = Annotated[str | None, Query(max_length=64)]
 

@@ -140,6 +140,8 @@ def _(e: CampaignLaunched, m: Meta) -> list[Write]:
     writes = [
         _w(t.CAMPAIGNS, (e.campaign_id,), m, "launched", e.name, e.starts_on, e.ends_on, e.rounds)
     ]
+    if e.county is not None:
+        writes.append(_w(t.CAMPAIGNS, (e.campaign_id,), m, "county", e.county.county_campaign_id))
     for zone in e.zones:
         writes.append(
             _w(t.ZONES, (e.campaign_id, zone.zone_id), m, "launched", zone.name, zone.village_id)

@@ -88,7 +88,11 @@ STAFF = Table(
 CAMPAIGNS = Table(
     "lg_campaigns",
     _cols("campaign_id"),
-    (FieldGroup("launched", _cols("name", "starts_on:date", "ends_on:date", "rounds:integer")),),
+    (
+        FieldGroup("launched", _cols("name", "starts_on:date", "ends_on:date", "rounds:integer")),
+        # A township's part of a county campaign: the county campaign it belongs to.
+        FieldGroup("county", _cols("county_campaign_id")),
+    ),
 )
 ZONES = Table(
     "lg_zones",

@@ -20,8 +20,8 @@ import aiosmtplib
 
 from crosscheck_contracts.events.notify import Channel, NoticeKind, RecipientRole
 from crosscheck_notify.adapters.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
-from crosscheck_notify.domain.clock import LOCAL_ZONE
 from crosscheck_notify.domain.templates import Message
+from crosscheck_platform.clock import CHINA_STANDARD_TIME
 from crosscheck_platform.outbound import HttpError, OutboundHttp, Request
 
 
@@ -190,7 +190,7 @@ class EmailSender:
         mail["Subject"] = outgoing.message.subject
         # When it was handed to the server, in China Standard Time (RFC 5322 requires it;
         # mail clients sort and spam filters score by it).
-        mail["Date"] = format_datetime(datetime.now(LOCAL_ZONE))
+        mail["Date"] = format_datetime(datetime.now(CHINA_STANDARD_TIME))
         mail["Message-ID"] = f"<{outgoing.key}@crosscheck.notify>"
         mail[IDEMPOTENCY_HEADER] = outgoing.key
         mail.set_content(outgoing.message.body)

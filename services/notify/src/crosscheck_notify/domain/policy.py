@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from crosscheck_contracts.events.notify import RecipientRole
-from crosscheck_notify.domain.clock import LOCAL_ZONE, require_aware
+from crosscheck_platform.clock import CHINA_STANDARD_TIME, require_aware
 
 _R = RecipientRole
 
@@ -23,7 +23,7 @@ class QuietHours:
 
     def release(self, at: datetime) -> datetime:
         """`at` itself outside quiet hours, else the moment they end (in UTC)."""
-        local = require_aware(at, "at").astimezone(LOCAL_ZONE)
+        local = require_aware(at, "at").astimezone(CHINA_STANDARD_TIME)
         clock = local.time().replace(tzinfo=None)
         if self.start == self.end:
             return at.astimezone(UTC)
@@ -35,7 +35,7 @@ class QuietHours:
             day = local.date() + timedelta(days=1) if clock >= self.start else local.date()
         if not quiet:
             return at.astimezone(UTC)
-        return datetime.combine(day, self.end, tzinfo=LOCAL_ZONE).astimezone(UTC)
+        return datetime.combine(day, self.end, tzinfo=CHINA_STANDARD_TIME).astimezone(UTC)
 
 
 @dataclass(frozen=True)

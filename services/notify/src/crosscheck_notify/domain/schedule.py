@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 
 from crosscheck_contracts.events.hazards import EscalationLevel
 from crosscheck_contracts.events.notify import NoticeKind, RecipientRole
-from crosscheck_notify.domain.clock import LOCAL_ZONE
 from crosscheck_notify.domain.history import Anchor, HazardFacts
 from crosscheck_notify.domain.policy import NotifyPolicy
+from crosscheck_platform.clock import CHINA_STANDARD_TIME
 
 NOTICE_NAMESPACE = uuid.UUID("6b0f4c1e-3a52-5d55-9b0e-6e6f74696679")
 
@@ -223,4 +223,4 @@ def _days(span: timedelta) -> int:
 
 def local_minute(at: datetime) -> str:
     """A time as people read it on a notice: local (Asia/Shanghai), to the minute."""
-    return at.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
+    return at.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M")

@@ -7,10 +7,10 @@ from fastapi import APIRouter
 from crosscheck_platform.http.identity import whoami_router
 from crosscheck_registry.api.imports import imports_router
 from crosscheck_registry.api.logins import router as logins_router
+from crosscheck_registry.api.messages import register_messages
 from crosscheck_registry.api.sites import sites_router
 from crosscheck_registry.api.staff import staff_router
 from crosscheck_registry.api.townships import townships_router
-from crosscheck_registry.domain.messages import register_messages
 
 
 def routers() -> list[APIRouter]:

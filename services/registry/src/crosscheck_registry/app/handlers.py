@@ -24,6 +24,7 @@ from crosscheck_platform.eventstore import (
     StoredEvent,
     TableRows,
 )
+from crosscheck_platform.eventstore.loading import load_aggregate
 from crosscheck_platform.unit_of_work import UnitOfWork
 from crosscheck_platform.unit_of_work import execute as execute_unit
 from crosscheck_registry.adapters.projection import project
@@ -59,11 +60,11 @@ async def lock_township(conn: Connection, township: str) -> None:
 
 async def load(store: EventStore, kind: type[A], stream_id: str, township: str) -> A:
     """The aggregate as its events left it; another township's aggregate is not found."""
-    history = await store.read(stream_id)
-    if not history or history[0].envelope.township != township:
-        key = "registry.site.unknown" if kind is Site else "registry.staff.unknown"
-        raise NotFound(key, site_id=stream_id, staff_id=stream_id)
-    return kind.rehydrate(stream_id, [stored.event for stored in history])
+    key = "registry.site.unknown" if kind is Site else "registry.staff.unknown"
+    missing = NotFound(key, site_id=stream_id, staff_id=stream_id)
+    return (
+        await load_aggregate(store, kind, stream_id, missing=missing, township=township)
+    ).aggregate
 
 
 async def _decide(

@@ -15,6 +15,7 @@ from crosscheck_contracts.events import rotation as contract
 from crosscheck_platform.db import Database
 from crosscheck_platform.errors import NotFound, RuleViolation, StateConflict
 from crosscheck_platform.eventstore import CommandContext, EventStore, StoredEvent
+from crosscheck_platform.eventstore.loading import load_aggregate
 from crosscheck_platform.unit_of_work import UnitOfWork, execute
 from crosscheck_rotation.app import solving
 from crosscheck_rotation.app.commands import (
@@ -53,12 +54,9 @@ def new_seed() -> int:
 async def load(store: EventStore, campaign_id: str, township: str) -> tuple[Campaign, Tenant]:
     """The campaign as its events left it, and its tenant; another township's campaign
     is not found (its existence is not revealed)."""
-    history = await store.read(campaign_id)
-    if not history or history[0].envelope.township != township:
-        raise NotFound("rotation.campaign_not_found", campaign_id=campaign_id)
-    first = history[0].envelope
-    campaign = Campaign.rehydrate(campaign_id, [s.event for s in history])
-    return campaign, Tenant(county=first.county, township=first.township)
+    missing = NotFound("rotation.campaign_not_found", campaign_id=campaign_id)
+    loaded = await load_aggregate(store, Campaign, campaign_id, missing=missing, township=township)
+    return loaded.aggregate, loaded.tenant
 
 
 async def of_township(
