@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import re
 import shutil
 import signal
@@ -74,9 +75,16 @@ class Cluster:
 
 
 def _six_free_ports() -> int:
-    for _ in range(50):
-        base = free_port()
-        if base < 65000 and all(_free(base + n) for n in range(1, 6)):
+    """A base port with the five after it free, below the kernel's ephemeral range: the
+    brokers bind them seconds later, and a port from that range can meanwhile become the
+    local end of any program's outgoing connection (it happened)."""
+    try:
+        ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral = 32768
+    for _ in range(200):
+        base = random.randrange(20000, ephemeral - 6, 2)
+        if all(_free(base + n) for n in range(6)):
             return base
     raise RuntimeError("no six consecutive free ports")
 
