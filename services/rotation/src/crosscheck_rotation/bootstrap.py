@@ -24,7 +24,7 @@ def settings_from_env() -> ServiceSettings:
 def build_app(settings: ServiceSettings, *, clock: Clock = system_clock) -> FastAPI:
     """The rotation app; its database schema is `rotation` unless CROSSCHECK_DB_SCHEMA says
     otherwise. Tests inject the clock (which day it is decides whether a campaign started)."""
-    parts = [*consumers(), warm_up]  # CP-SAT loaded once the service runs
+    parts = [*consumers(), warm_up]  # CP-SAT loaded while the service starts
     app = service_app(ServiceSpec(name=SERVICE, routers=routers(), consumers=parts), settings)
     app.state.clock = clock
     # An impossible plan's causes are codes and parameters: rendered here, in both languages.

@@ -8,9 +8,9 @@ for CROSSCHECK_ROTATION_SOLVES slots (default 1: one search at a time already ke
 two cores busy with its lanes), and after each one the C heap's free pages go back to
 the system, so the process's resident memory falls back when the searches are done.
 
-`warm_up`, a part of the running service, loads CP-SAT on the solver thread as soon as
-the service has started: the service is ready without it (its import is ~77 MiB and
-seconds of CPU, domain.cpsat), and the first search does not wait for it.
+`warm_up`, a part of the running service, loads CP-SAT on the solver thread while the
+service starts (its import is ~77 MiB and seconds of CPU, domain.cpsat), so a ready
+service's first search does not wait for it.
 """
 
 from __future__ import annotations
@@ -67,10 +67,8 @@ def _load_solver() -> None:
 
 @asynccontextmanager
 async def warm_up(_: Any) -> AsyncIterator[None]:
-    """A runtime part: CP-SAT imported on the solver thread while the service serves."""
-    loading = asyncio.get_running_loop().run_in_executor(_pool, _load_solver)
-    try:
-        yield
-    finally:
-        if not loading.done():
-            loading.cancel()
+    """A runtime part: CP-SAT imported on the solver thread before the service is ready.
+    Imported while the first search waits instead, it cost that search 20-30 s of wall
+    time on a machine at a load of 20 (the campaign launch timed out)."""
+    await asyncio.get_running_loop().run_in_executor(_pool, _load_solver)
+    yield
