@@ -1,6 +1,7 @@
 """Console benchmark: server time of the console's pages (landing, dashboard, a round's
-plan, the staff roster) under N signed-in clients at once, and the bytes a browser
-fetches for the dashboard on its first visit and on a later one.
+plan, the staff roster, an inspector's place form) under N signed-in clients at once,
+and the bytes a browser fetches for the dashboard and for the inspector's place form on
+a first visit and on a later one.
 
     uv run python bench/console.py [--places 68] [--clients 8] [--requests 20] [--demo]
 
@@ -103,6 +104,35 @@ async def fill(urls: dict[str, str], infra: Infra, scenario: Scenario, groups: i
         return campaign_id
 
 
+async def inspector(
+    urls: dict[str, str], infra: Infra, scenario: Scenario, campaign_id: str
+) -> tuple[Principal, str]:
+    """A member of the first group with places in a round still open, and the page of
+    that round's first place (the form an inspector opens at the door)."""
+    headers = infra.issuer.bearer(admin(scenario))
+    base = f"/v1/townships/{scenario.township_code}"
+    async with httpx.AsyncClient(headers=headers, timeout=120) as http:
+        plan = (await http.get(f"{urls['rotation']}{base}/campaigns/{campaign_id}")).json()
+    groups = {g["group_id"]: g for g in plan["groups"]}
+    for record in plan["schedule"]:
+        if record["closed"]:
+            continue
+        for assignment in record["assignments"]:
+            if assignment["site_ids"]:
+                group = groups[assignment["group_id"]]
+                principal = Principal(
+                    subject="bench-console-inspector",
+                    name="基准测试检查员",
+                    role=Role.INSPECTOR,
+                    county=scenario.county_code,
+                    township=scenario.township_code,
+                    staff_id=group["member_ids"][-1],
+                )
+                site = assignment["site_ids"][0]
+                return principal, f"/field/{campaign_id}/{record['round_no']}/{site}"
+    raise RuntimeError("no round is open: no place for an inspector")
+
+
 async def demo(urls: dict[str, str], infra: Infra, state: str) -> str:
     outcome = await run(
         DemoSettings(
@@ -162,18 +192,21 @@ async def measure_once(console: str, cookie: str, path: str) -> None:
         (await http.get(path, timeout=120)).raise_for_status()
 
 
-async def page_bytes(console: str, cookie: str, path: str) -> tuple[int, int]:
+async def page_bytes(
+    console: str, cookie: str, path: str, extra: tuple[str, ...] = ()
+) -> tuple[int, int]:
     """Bytes over the wire (gzip accepted, as browsers do) for a first visit (the page,
-    its stylesheet and scripts) and a later one (the page alone: the static files are
-    cached for a day)."""
+    its stylesheet and scripts, and `extra`: the offline worker a field page registers)
+    and a later one (the page alone: the static files are cached for a day)."""
     async with httpx.AsyncClient(
         base_url=console, cookies={SESSION_COOKIE: cookie}, timeout=120
     ) as http:
         page = await http.get(path)
+        page.raise_for_status()
         later = page.num_bytes_downloaded
         first = later
         html = page.text
-        for asset in ("/static/console.css", *_scripts(html)):
+        for asset in ("/static/console.css", *_scripts(html), *extra):
             answer = await http.get(asset, headers={"Accept-Encoding": "gzip"})
             answer.raise_for_status()
             first += answer.num_bytes_downloaded
@@ -259,18 +292,26 @@ async def bench(infra: Infra, args: argparse.Namespace) -> None:
                 sealer.seal(Session.new(token, None, time.time() + 3600))
                 for _ in range(args.clients)
             ]
+            field_person, place = await inspector(urls, infra, scenario, campaign_id)
+            field_token = infra.issuer.token(field_person)
+            field_cookies = [
+                sealer.seal(Session.new(field_token, None, time.time() + 3600))
+                for _ in range(args.clients)
+            ]
             pages = {
                 "landing": "/",
                 "dashboard": "/dashboard",
                 "plan": f"/campaigns/{campaign_id}?round=1",
                 "staff": "/staff",
+                "place": place,
             }
             print(
                 f"{args.clients} clients at once, {args.requests} requests each per page "
-                "(server time on loopback, request to last byte)"
+                "(server time on loopback, request to last byte; place: an inspector's form)"
             )
             for name, path in pages.items():
-                times, size = await measure(urls["console"], cookies, path, args.requests)
+                who = field_cookies if name == "place" else cookies
+                times, size = await measure(urls["console"], who, path, args.requests)
                 ms = [t * 1000 for t in times]
                 print(
                     f"  {name:<10} p50 {percentile(ms, 50):7.1f} ms   p95 "
@@ -284,6 +325,13 @@ async def bench(infra: Infra, args: argparse.Namespace) -> None:
             print(
                 f"dashboard bytes: first visit {first / 1024:.0f} KB (page, stylesheet, "
                 f"charting library and script, gzip), later visit {later / 1024:.1f} KB"
+            )
+            first, later = await page_bytes(
+                urls["console"], field_cookies[0], place, ("/field/sw.js",)
+            )
+            print(
+                f"inspector bytes (place form): first visit {first / 1024:.0f} KB (page, "
+                f"stylesheet, script, offline worker, gzip), later visit {later / 1024:.1f} KB"
             )
             print(f"console resident memory: peak {_peak_mib(process.pid):.0f} MiB (after a PDF)")
     finally:

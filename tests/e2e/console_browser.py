@@ -43,7 +43,7 @@ def shot(page: Page, name: str) -> None:
 def submit(page: Page, button: str) -> None:
     """Press a form's button and wait for the page the server answers with (launching a
     campaign forms its groups first: slow on a loaded machine)."""
-    with page.expect_navigation(timeout=120_000):
+    with page.expect_navigation(timeout=300_000):
         # The navigation's own timeout governs, not the click's (30 s on a loaded machine).
         page.get_by_role("button", name=button).click(no_wait_after=True)
 

@@ -50,7 +50,9 @@ class _Handler(socketserver.BaseRequestHandler):
         if parts.query:
             path += "?" + parts.query
         request = "\r\n".join([f"{method} {path} {version}", *kept, "Connection: close", "", ""])
-        with socket.create_connection((host, port), timeout=60) as upstream:
+        # The wait for an answer too: launching a campaign on two loaded cores can take
+        # minutes, and a shorter wait would hand the browser an empty answer.
+        with socket.create_connection((host, port), timeout=300) as upstream:
             upstream.sendall(request.encode("latin-1") + rest)
             sender = threading.Thread(target=_pipe, args=(client, upstream), daemon=True)
             sender.start()

@@ -172,7 +172,7 @@ def test_inspector_records_offline_on_a_phone(
     # The service worker keeps today's places, so that each opens without a network.
     wait_until(lambda: page.evaluate("async (url) => !!(await caches.match(url))", place_url))
 
-    page.get_by_role("link", name=site["name"]).click()
+    page.get_by_role("link", name=site["name"], exact=True).click()
     page.wait_for_url(place_url)
     assert page.locator("h1").inner_text() == site["name"]
     assert site["address"] in page.inner_text("main")
@@ -414,7 +414,7 @@ def test_village_reports_the_fix_and_the_group_rechecks_it(
     assert site["responsible_name"] in card.inner_text()  # the responsible person by name
     assert "重大隐患" in card.inner_text() and "限期整改中" in card.inner_text()
     shot(page, "phone-followup-list")
-    card.get_by_role("link", name=site["name"]).click()
+    card.get_by_role("link", name=site["name"], exact=True).click()
     page.wait_for_url(f"{PUBLIC}/followup/{hazard_id}")
     page.get_by_role("button", name="报告整改完成").click()
     assert page.locator("#err-note").inner_text() == "请说明整改情况"

@@ -29,9 +29,6 @@ from crosscheck_testing.schema import migrated
 
 from .harness import running_service
 
-# One worker starts the S3 server for the whole module (`-n` with loadgroup).
-pytestmark = pytest.mark.xdist_group("evidence-s3")
-
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n" + os.urandom(2048)
 TOWNSHIP, OTHER = "532327102", "532327103"

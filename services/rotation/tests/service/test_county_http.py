@@ -103,9 +103,11 @@ async def test_a_county_campaign_over_three_townships(rotation: Rotation) -> Non
     own = rotation.headers(part["township_code"])
     theirs = f"/v1/townships/{part['township_code']}/campaigns"
     listed_here = await _ok(await rotation.client.get(theirs, headers=own))
-    assert part["campaign_id"] in {c["campaign_id"] for c in listed_here}
+    parts_here = {c["campaign_id"]: c["county_campaign_id"] for c in listed_here}
+    assert parts_here[part["campaign_id"]] == cid
     plan = await _ok(await rotation.client.get(f"{theirs}/{part['campaign_id']}", headers=own))
     assert {g["group_id"] for g in plan["groups"]} == set(home) - {f"team-{CODES[1]}"}
+    assert plan["county_campaign_id"] == cid
     checked = await _ok(
         await rotation.client.get(f"{theirs}/{part['campaign_id']}/rounds/1/check", headers=own)
     )

@@ -12,9 +12,6 @@ from crosscheck_rotation.domain.recusal import eligibility
 from crosscheck_rotation.domain.zoning import split_for_groups
 from crosscheck_scenarios.rotation import Township, reference
 
-# One worker draws the reference township once for the whole module (`-n` with loadgroup).
-pytestmark = pytest.mark.xdist_group("rotation-reference")
-
 
 @pytest.fixture(scope="module")
 def town() -> Township:

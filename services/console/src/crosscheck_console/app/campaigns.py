@@ -21,7 +21,7 @@ class CampaignView:
 
 # Forming groups and planning every round is the rotation's heavy work: seconds alone,
 # longer on a loaded machine. A person waits for it rather than see a timeout.
-PLANNING_SECONDS = 120
+PLANNING_SECONDS = 300
 
 
 async def listing(apis: Apis, township: str, token: str, lang: str) -> list[dict[str, Any]]:

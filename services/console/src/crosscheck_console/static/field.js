@@ -217,9 +217,28 @@
     });
   }
 
+  // The page carries no markup for these (it stays small on a phone's network): the
+  // line under the photo and the hidden fields are made when a photo is chosen.
+  function whereSlot(input, n) {
+    let slot = document.getElementById("where-" + n);
+    if (slot) return slot;
+    slot = document.createElement("p");
+    slot.id = "where-" + n;
+    slot.setAttribute("aria-live", "polite");
+    input.setAttribute("aria-describedby", slot.id);
+    input.after(slot);
+    for (const part of ["taken_at", "lat", "lon"]) {
+      const hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = part + "_" + n;
+      slot.after(hidden);
+    }
+    return slot;
+  }
+
   function photoTaken(input) {
     const n = input.name.slice("photo_".length);
-    const slot = document.getElementById("where-" + n);
+    const slot = whereSlot(input, n);
     const set = (part, value) => { form.elements[part + "_" + n].value = value; };
     for (const part of ["taken_at", "lat", "lon"]) set(part, "");
     if (!input.files.length) { slot.hidden = true; locating.delete(n); return; }

@@ -6,7 +6,11 @@ its request's fingerprint and the answer, whose HTTP status the edge now decides
 without an answer (`body` NULL) was a key claimed by a command that never committed
 (the first versions claimed it and wrote the answer in the command's transaction): it
 holds no answer to give back, and a retry runs the command again, as it does for a key
-never stored, so it is not copied."""
+never stored, so it is not copied.
+
+Contract step: roll it out only after a release with step 0004 has replaced every
+replica that wrote `idempotency_keys` (a replica of before 0004 fails its keyed commands
+once the table is gone)."""
 
 from __future__ import annotations
 

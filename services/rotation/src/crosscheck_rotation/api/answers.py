@@ -89,6 +89,11 @@ class CampaignPlan(BaseModel):
     rounds: int
     no_repeat_within_rounds: int | None
     last_closed_round: int
+    county_campaign_id: str | None = Field(
+        default=None,
+        description="set when the campaign is this township's part of a county campaign "
+        "(its groups are the other townships' teams; the county plans it)",
+    )
     zones: list[Zone]
     groups: list[Group]
     schedule: list[RoundPlan]

@@ -30,6 +30,11 @@ class CampaignListed(BaseModel):
         "it had got"
     )
     created: datetime = Field(description="when the campaign was launched (UTC)")
+    county_campaign_id: str | None = Field(
+        default=None,
+        description="set when the campaign is this township's part of a county campaign "
+        "(the county plans it and closes its rounds)",
+    )
 
 
 def listed(campaign: Campaign, created: datetime) -> CampaignListed:
@@ -52,6 +57,7 @@ def listed(campaign: Campaign, created: datetime) -> CampaignListed:
         stage=stage,
         cancelled=s.cancelled,
         created=created,
+        county_campaign_id=s.county.county_campaign_id if s.county else None,
     )
 
 
@@ -66,6 +72,7 @@ def summary(campaign: Campaign) -> dict[str, Any]:
         "rounds": s.rounds,
         "no_repeat_within_rounds": s.rules.no_repeat_within_rounds if s.rules else None,
         "last_closed_round": s.last_closed,
+        "county_campaign_id": s.county.county_campaign_id if s.county else None,
         "zones": [
             {"zone_id": z.zone_id, "name": z.name, "village_id": z.village_id, "sites": z.size}
             for z in campaign.current_zones()
