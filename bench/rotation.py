@@ -44,6 +44,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
+from crosscheck_rotation.api.causes import text
 from crosscheck_rotation.domain.causes import RotationInfeasible
 from crosscheck_rotation.domain.checker import check_round
 from crosscheck_rotation.domain.county import draw_team, plan_county
@@ -199,7 +200,7 @@ def impossible() -> None:
     started = time.perf_counter()
     causes = precheck(problem, 3)
     took = time.perf_counter() - started
-    print(f"impossible campaign detected by the pre-check in {_ms(took)}: {causes[0].text('en')}")
+    print(f"impossible campaign detected by the pre-check in {_ms(took)}: {text(causes[0], 'en')}")
 
 
 def _digest(value: object) -> str:

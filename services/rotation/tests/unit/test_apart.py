@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from crosscheck_platform.errors import RuleViolation
+from crosscheck_rotation.api.causes import text as rendered
 from crosscheck_rotation.domain.causes import RotationInfeasible
 from crosscheck_rotation.domain.changes import GroupChange, apply_change
 from crosscheck_rotation.domain.checker import check_round
@@ -78,7 +79,7 @@ def test_a_group_holding_a_pair_is_named_by_the_precheck_and_the_checker() -> No
     problem = RotationProblem(staff, groups, zones, range(1, 7))
     [cause] = precheck(problem, 2)
     assert cause.rule == "staff_conflict_in_group"
-    text = cause.text("zh")
+    text = rendered(cause, "zh")
     assert names[0] in text and names[1] in text and groups[0].name in text
     assert "调到另一个检查组" in text
     with pytest.raises(RotationInfeasible):
@@ -126,4 +127,4 @@ def test_more_people_kept_apart_than_groups_is_named() -> None:
         form_groups(staff, zones, 3, seed=1, budget=0.5)
     [cause] = caught.value.causes
     assert cause.rule == "staff_conflict_unseatable"
-    assert all(s.name in cause.text("zh") for s in plain)
+    assert all(s.name in rendered(cause, "zh") for s in plain)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crosscheck_rotation.api.causes import text as rendered
 from crosscheck_rotation.domain.causes import RotationInfeasible
 from crosscheck_rotation.domain.checker import check_round
 from crosscheck_rotation.domain.formation import form_groups
@@ -26,8 +27,8 @@ def test_every_group_with_a_villager_blocks_that_zone() -> None:
         plan_campaign(p, 1, seed=1)
     cause = caught.value.causes[0]
     assert cause.rule == "zone_blocked"
-    assert "x村" in cause.text("zh") and "每个检查组" in cause.text("zh")
-    assert "every group has a member" in cause.text("en") and "a、c" in cause.text("en")
+    assert "x村" in rendered(cause, "zh") and "每个检查组" in rendered(cause, "zh")
+    assert "every group has a member" in rendered(cause, "en") and "a、c" in rendered(cause, "en")
     assert caught.value.key == "rotation.infeasible.zone_blocked.move_member"
 
 
@@ -44,7 +45,7 @@ def test_leaders_all_from_one_village_make_the_campaign_impossible() -> None:
     with pytest.raises(RotationInfeasible) as caught:
         plan_campaign(problem_from(staff, groups, zones), None, seed=1)
     assert caught.value.causes[0].rule == "zone_blocked"
-    assert "3村" in caught.value.causes[0].text("zh")
+    assert "3村" in rendered(caught.value.causes[0], "zh")
 
 
 def problem_from(
@@ -71,7 +72,7 @@ def test_too_strict_k_names_the_group_and_suggests_a_smaller_k() -> None:
         "group_few_zones",
     ]
     assert causes[2].suggestion == "relax_k" and causes[2].suggestion_params == {"k": 1}
-    assert "g1" in causes[2].text("zh") and "K=1" in causes[2].text("zh")
+    assert "g1" in rendered(causes[2], "zh") and "K=1" in rendered(causes[2], "zh")
     plan = plan_campaign(p, None, seed=2)
     assert plan.no_repeat_within == 1
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from crosscheck_rotation.api.causes import text as rendered
 from crosscheck_rotation.domain.causes import RotationInfeasible
 from crosscheck_rotation.domain.checker import check_round
 from crosscheck_rotation.domain.formation import form_groups
@@ -58,7 +59,7 @@ def test_a_k_no_draw_reaches_names_the_best_draw() -> None:
     assert cause.rule == "k_not_reached"
     best = cause.params["best"]
     assert isinstance(best, int) and 1 <= best < 5
-    text = cause.text("zh")
+    text = rendered(cause, "zh")
     assert "试了2次抽签" in text and f"K={best}" in text and "种子" in text
     # Then what blocks K = 5 with that draw, by name.
     assert len(caught.value.causes) >= 2

@@ -5,8 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from crosscheck_platform.http.identity import whoami_router
-from crosscheck_rotation.api import campaigns, changes, county, county_texts, housekeeping, roster
-from crosscheck_rotation.domain import messages
+from crosscheck_rotation.api import (
+    campaigns,
+    changes,
+    county,
+    county_texts,
+    housekeeping,
+    messages,
+    roster,
+)
 
 
 def routers() -> list[APIRouter]:

@@ -8,7 +8,7 @@ from importlib.resources import files
 
 from crosscheck_platform import i18n
 
-_CATALOGUE = files("crosscheck_rotation") / "domain" / "messages.toml"
+_CATALOGUE = files("crosscheck_rotation") / "api" / "messages.toml"
 CAUSES = i18n.load(_CATALOGUE, "causes")
 SUGGESTIONS = i18n.load(_CATALOGUE, "suggestions")
 OTHER = i18n.load(_CATALOGUE, "other")
