@@ -39,12 +39,12 @@ afterwards.
      Kafka (the record's timestamp, set by the hazards service's outbox relay); on
      Kafka -> in the list (the ledgers' consumer, its transaction, the 10 ms poll).
   3. `--county-year` (instead of 1 and 2): a county's year, `--townships` townships
-     (20: 5,000,000 events) of 250,000 events each: 2,000 places inspected in twelve
+     (20: about 5,000,000 events) of 249,197 events each: 2,000 places inspected in twelve
      monthly rounds, 41,700 hazards through their loops. One township's year is generated
      and encoded once, then cloned under each township's code with fresh event ids and
      produced in batches, one township at a time (the records are never all in memory);
      then the ledgers are rebuilt from all of it, once, timed: events/s and minutes.
-     With fewer townships the figure for 5,000,000 events is extrapolated at the rate
+     With fewer than 20 townships the figure for 5,000,000 events is extrapolated at the rate
      measured, and printed as such.
 """
 
@@ -429,7 +429,7 @@ async def bench_county_year(
             f"an event, load average {load:.2f} before)",
             flush=True,
         )
-        if stats.events < COUNTY_YEAR_EVENTS or scale != 1:
+        if townships < COUNTY_TOWNSHIPS or scale != 1:
             minutes = COUNTY_YEAR_EVENTS / stats.per_second / 60
             print(
                 f"  EXTRAPOLATED, not measured: {COUNTY_YEAR_EVENTS:,} events "

@@ -473,8 +473,9 @@ def test_village_reports_the_fix_and_the_group_rechecks_it(
     context.close()
 
     # The inspector of the group that found it re-checks it on site, with no network:
-    # the result waits on the phone and is sent once when the network returns.
-    context = phone_context(browser)
+    # the result waits on the phone and is sent once when the network returns; the
+    # photo carries the phone's position (the township's presence rule reads it).
+    context = phone_context(browser, geolocation=AT_THE_DOOR, permissions=["geolocation"])
     page = context.new_page()
     sign_in(page, town.inspector)
     until_listed(page, PUBLIC + "/verify", site["name"])
@@ -485,6 +486,7 @@ def test_village_reports_the_fix_and_the_group_rechecks_it(
     page.get_by_label("复核合格,予以销号").check()
     page.get_by_label("复核说明(不合格时必填原因)").fill("现场复核合格")
     page.locator("#f-photos").set_input_files(str(photo(tmp_path / "recheck.jpg")))
+    page.locator("#where-photos").filter(has_text="位置 26.05120, 101.55340").wait_for()
     page.get_by_role("button", name="提交复核结果").click()
     page.locator("#queue .waiting").wait_for()
     shot(page, "phone-verify-queued")
@@ -500,6 +502,9 @@ def test_village_reports_the_fix_and_the_group_rechecks_it(
     with _api(stack, token, "hazards") as hazards:
         assert hazards.get(f"/v1/hazards/{hazard_id}").json()["state"] == "verified"
         steps = hazards.get(f"/v1/hazards/{hazard_id}/history").json()["steps"]
+        [checked] = [s for s in steps if s["step"] == "RectificationVerified"]
+        where = hazards.get(checked["evidence"][0]["url"] + "/capture").json()
+    assert where["location"] == {"lat": AT_THE_DOOR["latitude"], "lon": AT_THE_DOOR["longitude"]}
     done = [s["step"] for s in steps if s["step"].startswith("Rectification")]
     assert done.count("RectificationReported") == 1  # each sent once
     assert done.count("RectificationVerified") == 1

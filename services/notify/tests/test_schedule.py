@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from crosscheck_contracts.events.hazards import EscalationCause, EscalationLevel, HazardEscalated
 from crosscheck_contracts.events.notify import NoticeKind, RecipientRole
 from crosscheck_contracts.samples import sample
+from crosscheck_notify.adapters.templates import render
 from crosscheck_notify.domain.history import fold
 from crosscheck_notify.domain.policy import NotifyPolicy
 from crosscheck_notify.domain.schedule import PlannedNotice, plan
-from crosscheck_notify.domain.templates import render
 from crosscheck_platform.clock import ManualClock
 
 from .domain_helpers import DEADLINE, T0, TOWNSHIP, History

@@ -16,7 +16,13 @@ from crosscheck_console.domain.field import (
     read_form,
     today_and_next,
 )
-from crosscheck_console.domain.rectification import follow_up_order, read_report, read_verify
+from crosscheck_console.domain.rectification import (
+    ReportForm,
+    VerifyForm,
+    follow_up_order,
+    read_report,
+    read_verify,
+)
 
 TODAY = date(2026, 12, 6)
 NOW = datetime(2026, 12, 6, 10, 0, tzinfo=LOCAL)
@@ -215,3 +221,23 @@ def test_report_and_recheck_forms() -> None:
     failed = verify(outcome="fail", note="未整改", new_deadline="2026-12-20")
     assert not failed.passed and failed.new_deadline == date(2026, 12, 20)
     assert keys(verify(outcome="fail", note="x", new_deadline="soon")) == {"console.field.err.date"}
+
+
+def test_a_fix_or_recheck_photo_carries_the_phones_time_and_position() -> None:
+    photo = Photo("photos", "image/jpeg", 10)
+    taken = (NOW - timedelta(minutes=2)).astimezone(UTC).isoformat()
+    given = {"note": ["已整改"], "taken_at_photos": [taken], "lat_photos": ["26.05"]}
+    report = read_report({**given, "lon_photos": ["101.55"]}, [photo], NOW)
+    assert isinstance(report, ReportForm)
+    assert report.taken == Taken(NOW - timedelta(minutes=2), 26.05, 101.55)
+    bad = read_report({**given, "lon_photos": ["east"]}, [photo], NOW)
+    assert isinstance(bad, FormProblems)
+    assert bad.by_field == {"photos": ("console.field.err.position", {})}
+    checked = read_verify(
+        {"outcome": ["pass"], "lat_photos": ["26.05"], "lon_photos": ["101.55"]},
+        [photo],
+        major=True,
+        today=TODAY,
+        now=NOW,
+    )
+    assert isinstance(checked, VerifyForm) and checked.taken.has_position

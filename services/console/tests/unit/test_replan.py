@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from crosscheck_console.api.refusals import refusal
 from crosscheck_console.domain.field import FormProblems
-from crosscheck_console.domain.replan import Change, read_change, refusal, rounds_not_started
+from crosscheck_console.domain.replan import Change, read_change, rounds_not_started
 
 
 def _plan() -> dict[str, Any]:

@@ -237,6 +237,7 @@ async def test_campaign_is_planned_checked_and_replanned_over_http(rotation: Rot
             "last_closed_round": 2,
             "stage": "in_progress",
             "cancelled": False,
+            "county_campaign_id": None,
         }
     ]
     others = await _ok(await rotation.client.get(f"/v1/townships/{B}/campaigns", headers=other))

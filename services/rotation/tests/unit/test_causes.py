@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from crosscheck_platform.http.errors import install_error_handlers
-from crosscheck_rotation.api.causes import infeasible_answer
+from crosscheck_rotation.api.causes import infeasible_answer, listed
 from crosscheck_rotation.domain.causes import Cause, RotationInfeasible
 from crosscheck_rotation.domain.planner import plan_campaign
 
@@ -39,6 +39,7 @@ def test_the_domain_gives_codes_and_parameters_and_no_words() -> None:
     ]
     assert cause.rule == "zone_blocked" and cause.suggestion == "move_member"
     assert cause.params["zone"] == "x村"  # names, not ids, are parameters
+    assert cause.params["members"] == ("a", "c")  # several names: listed at the edge
     assert not hasattr(cause, "text") and not hasattr(cause, "as_detail")
     assert refused.key == "rotation.infeasible.zone_blocked.move_member"
     assert "causes" not in refused.params and refused.ways_out is False
@@ -72,8 +73,15 @@ def test_the_api_renders_the_causes_in_chinese_by_default_and_in_english() -> No
     assert "every group has a member" in said_en["message"]
     [first, *_] = said_zh["detail"]["causes"]
     assert first["rule"] == "zone_blocked" and first["params"]["zone"] == "x村"
+    assert first["params"]["members"] == "a、c" and "a、c" in said_en["message"]
     assert "每个检查组" in first["zh"] and "every group has a member" in first["en"]
     assert said_zh["detail"] == said_en["detail"]  # both languages for programs
     assert said_zh["detail"]["zone"] == "x村"
     ways = said_zh["detail"]["ways_out"]
     assert ways["changes"] == ["move", "swap", "leader"] and ways["zh"] and ways["en"]
+
+
+def test_a_long_list_of_names_is_shortened_in_the_words_only() -> None:
+    many = tuple(f"{n}村" for n in range(12))
+    assert listed({"zones": many, "count": 12})["zones"] == "、".join(many[:10]) + "…"
+    assert listed({"zones": many[:2], "count": 2}) == {"zones": "0村、1村", "count": 2}

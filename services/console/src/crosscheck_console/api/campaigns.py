@@ -12,11 +12,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crosscheck_console.adapters import sheets
 from crosscheck_console.adapters.services import ApiRefused
+from crosscheck_console.api.refusals import Refusal, refusal
 from crosscheck_console.api.web import BadForm, User, console_of, page_user, render
 from crosscheck_console.app import campaigns
 from crosscheck_console.app.inventory import XLSX
 from crosscheck_console.domain.field import LOCAL, FormProblems
-from crosscheck_console.domain.replan import Refusal, read_change, refusal, rounds_not_started
+from crosscheck_console.domain.replan import read_change, rounds_not_started
 from crosscheck_console.domain.roles import Page
 from crosscheck_platform.http.files import content_disposition
 from crosscheck_platform.i18n import translate

@@ -83,6 +83,7 @@ def rectification_router() -> APIRouter:
             sent.photos("photos"),
             major=page.hazard["severity"] == "major",
             today=today(),
+            now=datetime.now(LOCAL),
         )
         if isinstance(read, FormProblems):
             if wants_json(request):
@@ -102,7 +103,7 @@ def rectification_router() -> APIRouter:
     @router.post("/followup/{hazard_id}")
     async def report(request: Request, user: Village, hazard_id: HazardId) -> Response:
         sent, key = await read_multipart(request, user)
-        read = read_report(sent.values, sent.photos("photos"))
+        read = read_report(sent.values, sent.photos("photos"), datetime.now(LOCAL))
         if isinstance(read, FormProblems):
             if wants_json(request):
                 return _problems(read, user.lang)

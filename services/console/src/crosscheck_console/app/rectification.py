@@ -10,7 +10,8 @@ from typing import Any
 
 from crosscheck_console.adapters.hazards import Hazards, Reject, Report, Verify
 from crosscheck_console.adapters.services import Apis
-from crosscheck_console.domain.field import end_of_day
+from crosscheck_console.app.field import taken_params
+from crosscheck_console.domain.field import Taken, end_of_day
 from crosscheck_console.domain.rectification import ReportForm, VerifyForm, follow_up_order
 from crosscheck_platform.auth import Principal
 
@@ -57,8 +58,10 @@ async def hazard_page(
     return HazardPage(hazard, site, history["steps"])
 
 
-async def _evidence(hazards: Hazards, photos: list[tuple[str, bytes]]) -> list[str]:
-    ids = [(await hazards.upload(data, kind))["evidence_id"] for kind, data in photos]
+async def _evidence(hazards: Hazards, photos: list[tuple[str, bytes]], taken: Taken) -> list[str]:
+    """Photos with the time and position the phone gave (the presence rule reads them)."""
+    params = taken_params(taken)
+    ids = [(await hazards.upload(data, kind, params))["evidence_id"] for kind, data in photos]
     return list(dict.fromkeys(ids))
 
 
@@ -66,7 +69,7 @@ async def report(
     hazards: Hazards, hazard_id: str, form: ReportForm, photos: list[tuple[str, bytes]], key: str
 ) -> None:
     body: Report = {"note": form.note}
-    evidence = await _evidence(hazards, photos)
+    evidence = await _evidence(hazards, photos, form.taken)
     if evidence:
         body["evidence_ids"] = evidence
     await hazards.report(hazard_id, body, f"{key}:report")
@@ -79,7 +82,7 @@ async def recheck(
         verify: Verify = {}
         if form.note:
             verify["note"] = form.note
-        evidence = await _evidence(hazards, photos)
+        evidence = await _evidence(hazards, photos, form.taken)
         if evidence:
             verify["evidence_ids"] = evidence
         await hazards.verify(hazard_id, verify, f"{key}:verify")

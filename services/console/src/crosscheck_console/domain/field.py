@@ -273,26 +273,32 @@ def check_photos(shots: Sequence[Photo], name: str, problems: FormProblems) -> N
 
 
 def read_taken(
-    values: Mapping[str, Sequence[str]], n: int, now: datetime, problems: FormProblems
+    values: Mapping[str, Sequence[str]],
+    n: int | str,
+    now: datetime,
+    problems: FormProblems,
+    field: str | None = None,
 ) -> Taken:
     """The time and position the page read when item n's photos were taken
-    (taken_at_n, lat_n, lon_n); a position needs both its numbers, in range."""
+    (taken_at_n, lat_n, lon_n); a position needs both its numbers, in range. Problems
+    go to `field` (default photo_n)."""
+    field = field or f"photo_{n}"
 
     def one(name: str) -> str:
         got = values.get(f"{name}_{n}") or [""]
         return got[0].strip()
 
-    at = _moment(one("taken_at"), now, problems, f"photo_{n}")
+    at = _moment(one("taken_at"), now, problems, field)
     raw_lat, raw_lon = one("lat"), one("lon")
     if not raw_lat and not raw_lon:
         return Taken(at)
     try:
         lat, lon = float(raw_lat), float(raw_lon)
     except ValueError:
-        problems.add(f"photo_{n}", "console.field.err.position")
+        problems.add(field, "console.field.err.position")
         return Taken(at)
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        problems.add(f"photo_{n}", "console.field.err.position")
+        problems.add(field, "console.field.err.position")
         return Taken(at)
     return Taken(at, lat, lon)
 

@@ -5,16 +5,18 @@ two forms that move a hazard on — a fix reported with photos, and the on-site 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from crosscheck_console.domain.field import (
     MAX_TEXT,
     FormProblems,
     Photo,
+    Taken,
     check_photos,
     read_deadline,
+    read_taken,
 )
 
 OPEN_STATES = frozenset({"found", "notified", "rectifying", "reported", "rejected"})
@@ -39,6 +41,7 @@ def follow_up_order(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]
 class ReportForm:
     note: str
     photos: tuple[Photo, ...]
+    taken: Taken = field(default_factory=Taken)
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class VerifyForm:
     note: str
     new_deadline: date | None
     photos: tuple[Photo, ...]
+    taken: Taken = field(default_factory=Taken)
 
 
 def _one(values: Mapping[str, Sequence[str]], name: str) -> str:
@@ -55,7 +59,7 @@ def _one(values: Mapping[str, Sequence[str]], name: str) -> str:
 
 
 def read_report(
-    values: Mapping[str, Sequence[str]], photos: Sequence[Photo]
+    values: Mapping[str, Sequence[str]], photos: Sequence[Photo], now: datetime | None = None
 ) -> ReportForm | FormProblems:
     problems = FormProblems()
     note = _one(values, "note")
@@ -64,9 +68,22 @@ def read_report(
     elif len(note) > MAX_TEXT:
         problems.add("note", "console.field.err.too_long", most=MAX_TEXT)
     check_photos(photos, "photos", problems)
+    taken = _taken(values, photos, now, problems)
     if problems.by_field:
         return problems
-    return ReportForm(note, tuple(photos))
+    return ReportForm(note, tuple(photos), taken)
+
+
+def _taken(
+    values: Mapping[str, Sequence[str]],
+    photos: Sequence[Photo],
+    now: datetime | None,
+    problems: FormProblems,
+) -> Taken:
+    """When and where the page says the photos were taken (taken_at_photos, ...)."""
+    if not photos or now is None:
+        return Taken()
+    return read_taken(values, "photos", now, problems, "photos")
 
 
 def read_verify(
@@ -75,6 +92,7 @@ def read_verify(
     *,
     major: bool,
     today: date,
+    now: datetime | None = None,
 ) -> VerifyForm | FormProblems:
     """Passed: a note if wanted, and for a major hazard at least one photo of the
     re-check (the service also wants it taken after the fix was reported). Failed: the
@@ -94,6 +112,7 @@ def read_verify(
     if outcome == "fail":
         new_deadline = read_deadline(_one(values, "new_deadline"), "new_deadline", today, problems)
     check_photos(photos, "photos", problems)
+    taken = _taken(values, photos, now, problems)
     if problems.by_field:
         return problems
-    return VerifyForm(outcome == "pass", note, new_deadline, tuple(photos))
+    return VerifyForm(outcome == "pass", note, new_deadline, tuple(photos), taken)

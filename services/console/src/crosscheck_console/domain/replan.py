@@ -1,7 +1,7 @@
 """Replanning a campaign by a small change to its groups (move a member to another
 group, swap two members, make a leadership member the leader) for the rounds not yet
-started, and the rotation's refusal read into what the page shows. Pure: no I/O, no
-texts (errors are message keys, translated by the page)."""
+started. Pure: no I/O, no texts (errors are message keys, translated by the page); the
+rotation's refusal, an HTTP answer, is read by the API (`api/refusals.py`)."""
 
 from __future__ import annotations
 
@@ -97,27 +97,3 @@ def read_change(
     if problems.by_field:
         return problems
     return Change(kind, member, to_group, other, reason, from_round)
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why the rotation refused the change, and the ways out it names, in one language."""
-
-    message: str
-    causes: list[str]
-    ways_out: str | None
-
-
-def refusal(message: str, detail: Any, lang: str) -> Refusal:
-    """The rotation's 409/422: its message (already in the user's language), each cause
-    it lists (both languages in the detail: the user's is taken) and its ways out."""
-    key = "en" if lang == "en" else "zh"
-    found = detail if isinstance(detail, Mapping) else {}
-    causes = [
-        str(c.get(key, ""))
-        for c in found.get("causes", [])
-        if isinstance(c, Mapping) and c.get(key)
-    ]
-    ways = found.get("ways_out")
-    ways_out = str(ways.get(key)) if isinstance(ways, Mapping) and ways.get(key) else None
-    return Refusal(message, causes, ways_out)

@@ -237,7 +237,8 @@
   }
 
   function photoTaken(input) {
-    const n = input.name.slice("photo_".length);
+    // A checklist item's photos (photo_3), or a follow-up's or re-check's (photos).
+    const n = input.name.startsWith("photo_") ? input.name.slice("photo_".length) : input.name;
     const slot = whereSlot(input, n);
     const set = (part, value) => { form.elements[part + "_" + n].value = value; };
     for (const part of ["taken_at", "lat", "lon"]) set(part, "");
@@ -435,7 +436,7 @@
   if (form) {
     if (pad) signaturePad();
     form.addEventListener("submit", submit);
-    for (const input of form.querySelectorAll("input[type=file][name^=photo_]")) {
+    for (const input of form.querySelectorAll("input[type=file][name^=photo]")) {
       input.addEventListener("change", () => photoTaken(input));
     }
   }

@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from crosscheck_contracts.events.hazards import CATEGORY_LABELS
+from crosscheck_ledgers.adapters.labels import label
 from crosscheck_ledgers.domain.calibration import Visit
 from crosscheck_ledgers.domain.figures import Dimension, Figures
-from crosscheck_ledgers.domain.states import HazardState, label
+from crosscheck_ledgers.domain.states import HazardState
 from crosscheck_platform.db import Database
 
 

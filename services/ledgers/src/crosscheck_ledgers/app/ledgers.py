@@ -8,10 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from crosscheck_ledgers.adapters import export, views
-from crosscheck_ledgers.adapters.views import HazardFilter, Page, Scope, SiteFilter
-from crosscheck_ledgers.domain.calibration import calibrate
-from crosscheck_ledgers.domain.figures import Dimension, Figures
-from crosscheck_ledgers.domain.sheets import (
+from crosscheck_ledgers.adapters.sheets import (
     HAZARD_SHEET,
     RESPONSIBILITY_SHEET,
     SUMMARY_SHEET,
@@ -19,6 +16,9 @@ from crosscheck_ledgers.domain.sheets import (
     base_sheet,
     summary_rows,
 )
+from crosscheck_ledgers.adapters.views import HazardFilter, Page, Scope, SiteFilter
+from crosscheck_ledgers.domain.calibration import calibrate
+from crosscheck_ledgers.domain.figures import Dimension, Figures
 from crosscheck_platform.db import Database
 
 EXPORT_PAGE = 5000

@@ -20,7 +20,7 @@ import aiosmtplib
 
 from crosscheck_contracts.events.notify import Channel, NoticeKind, RecipientRole
 from crosscheck_notify.adapters.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
-from crosscheck_notify.domain.templates import Message
+from crosscheck_notify.adapters.templates import Message
 from crosscheck_platform.clock import CHINA_STANDARD_TIME
 from crosscheck_platform.outbound import HttpError, OutboundHttp, Request
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from crosscheck_notify.api.contacts import router as contacts_router
+from crosscheck_notify.api.messages import register_messages
 from crosscheck_notify.api.notices import router as notices_router
-from crosscheck_notify.domain.contacts import register_messages
 from crosscheck_platform.http.identity import whoami_router
 
 

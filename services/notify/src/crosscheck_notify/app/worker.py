@@ -36,10 +36,10 @@ from crosscheck_contracts.events.notify import Channel, NoticeKind, RecipientRol
 from crosscheck_notify.adapters.channels import DeliveryFailed, Outgoing, Sender, prepare
 from crosscheck_notify.adapters.directory import Contact, ContactKey, Directory
 from crosscheck_notify.adapters.places import notice_details
+from crosscheck_notify.adapters.templates import render
 from crosscheck_notify.app.outcomes import Claimed, Outcome
 from crosscheck_notify.app.recording import record
 from crosscheck_notify.domain.policy import NotifyPolicy
-from crosscheck_notify.domain.templates import render
 from crosscheck_platform.db import Database
 from crosscheck_platform.eventstore import EventStore
 

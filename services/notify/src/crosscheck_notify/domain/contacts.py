@@ -1,5 +1,5 @@
-"""What a contact address must look like for its channel, and the words for the
-township admin when it does not.
+"""What a contact address must look like for its channel; the words for the township
+admin when it does not are the API's (`api/messages.py`), keyed by the error's message key.
 
 A contact is checked when it is stored, not when a notice falls due: a typo found by
 the worker would surface days later as NotificationFailed, after the notice was missed.
@@ -12,34 +12,10 @@ from urllib.parse import urlsplit
 
 from crosscheck_contracts.events.notify import Channel
 from crosscheck_platform.errors import DomainError
-from crosscheck_platform.i18n import register
-
-MESSAGES: dict[str, tuple[str, str]] = {
-    "notify.contact.webhook": (
-        "接收地址须为以 http:// 或 https:// 开头的完整网址",
-        "A webhook address must be a full http:// or https:// URL.",
-    ),
-    "notify.contact.email": (
-        "电子邮箱格式不正确,例如 zhangsan@example.cn",
-        "This is not an e-mail address (e.g. zhangsan@example.cn).",
-    ),
-    "notify.contact.sms": (
-        "短信号码须为11位手机号码,例如 13812345678",
-        "An SMS number must be an 11-digit mainland mobile number, e.g. 13812345678.",
-    ),
-    "notify.contact.not_found": (
-        "该乡镇({township})没有此联系人:{role} {ref}",
-        "Township {township} has no contact for {role} {ref}.",
-    ),
-}
 
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _PHONE_NOISE = re.compile(r"[\s\-()()]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-
-
-def register_messages() -> None:
-    register(MESSAGES)
 
 
 class InvalidContact(DomainError):

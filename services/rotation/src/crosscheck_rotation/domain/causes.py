@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 
 from crosscheck_platform.errors import RuleViolation
 
-Params = Mapping[str, str | int]
+# A parameter is a number, a name, or several names (listed in the words at the edge).
+Params = Mapping[str, str | int | tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,9 @@ class Cause:
         return replace(self, suggestion=suggestion, suggestion_params=params)
 
 
-def names(items: Iterable[str], limit: int = 10) -> str:
-    """A short list for a message: at most `limit` names, then an ellipsis."""
-    listed = list(items)
-    shown = "、".join(listed[:limit])
-    return shown + ("…" if len(listed) > limit else "")
+def names(items: Iterable[str]) -> tuple[str, ...]:
+    """Several names as one parameter, in order; how they are listed is the edge's."""
+    return tuple(items)
 
 
 class RotationInfeasible(RuleViolation):

@@ -198,7 +198,7 @@ def _hall(
     side = net.reachable(source)
     stuck = [g for i, g in enumerate(gids, start=1) if i in side]
     reach = sorted({z for g in stuck for z in allowed[g]})
-    params: dict[str, str | int] = {
+    params: dict[str, str | int | tuple[str, ...]] = {
         "groups": names([group_names[g] for g in stuck]),
         "zones": names([zones[z].name for z in reach]),
         "count": len(stuck),

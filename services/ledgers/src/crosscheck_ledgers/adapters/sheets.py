@@ -17,12 +17,12 @@ from crosscheck_contracts.events.hazards import (
     PRESENCE_FLAG_LABELS,
     SEVERITY_LABELS,
 )
-from crosscheck_ledgers.domain.figures import Figures
-from crosscheck_ledgers.domain.states import (
+from crosscheck_ledgers.adapters.labels import (
     SITE_TYPE_LABELS,
     STATUS_LABELS,
     label,
 )
+from crosscheck_ledgers.domain.figures import Figures
 
 DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
 Cell = str | int | float | None
