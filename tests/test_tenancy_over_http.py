@@ -93,7 +93,10 @@ def headers(role: Role, **scope: Any) -> dict[str, str]:
     return bearer(ISSUER, role, **{"county": COUNTY, "township": TOWNSHIP, **scope})
 
 
-ADMIN = headers(Role.TOWNSHIP_ADMIN)
+def admin() -> dict[str, str]:
+    """A fresh token each time: the module may run long after collection (an hour-long
+    token made at import expired under a loaded full run)."""
+    return headers(Role.TOWNSHIP_ADMIN)
 
 
 async def _ok(call: Awaitable[httpx.Response], status: int = 200) -> Any:
@@ -118,12 +121,12 @@ async def _inventory(client: httpx.AsyncClient) -> str:
     of village A."""
     base = f"/v1/townships/{TOWNSHIP}"
     await _ok(
-        client.put(base, json={"name": "维的乡", "county_name": "永仁县"}, headers=ADMIN), 201
+        client.put(base, json={"name": "维的乡", "county_name": "永仁县"}, headers=admin()), 201
     )
     places: list[str] = []
     for code, name in ((VILLAGE_A, "大庄村委会"), (VILLAGE_B, "小庄村委会")):
         village = {"code": code, "name": name}
-        await _ok(client.post(f"{base}/villages", json=village, headers=ADMIN), 201)
+        await _ok(client.post(f"{base}/villages", json=village, headers=admin()), 201)
         for n in (1, 2):
             site = {
                 "name": f"{name}小卖部{n}",
@@ -132,11 +135,11 @@ async def _inventory(client: httpx.AsyncClient) -> str:
                 "address": f"{n}组",
                 "responsible_name": "李四",
             }
-            created = await _ok(client.post(f"{base}/sites", json=site, headers=ADMIN), 201)
+            created = await _ok(client.post(f"{base}/sites", json=site, headers=admin()), 201)
             places.append(created["id"])
     for n in range(4):
         staff = {"name": f"干部{n}", "unit": "应急办", "is_leadership": n < 2}
-        await _ok(client.post(f"{base}/staff", json=staff, headers=ADMIN), 201)
+        await _ok(client.post(f"{base}/staff", json=staff, headers=admin()), 201)
     return places[0]
 
 
@@ -144,7 +147,7 @@ async def _campaign(client: httpx.AsyncClient) -> str:
     base = f"/v1/townships/{TOWNSHIP}"
 
     async def roster_known() -> bool | None:
-        counts = await _ok(client.get(f"{base}/roster", headers=ADMIN))
+        counts = await _ok(client.get(f"{base}/roster", headers=admin()))
         return True if (counts["sites"], counts["staff"]) == (4, 4) else None
 
     await _eventually(roster_known, "the rotation to learn the roster")
@@ -156,17 +159,19 @@ async def _campaign(client: httpx.AsyncClient) -> str:
         "groups": 2,
         "seed": 3,
     }
-    launched = await _ok(client.post(f"{base}/campaigns", json=body, headers=ADMIN), 201)
+    launched = await _ok(client.post(f"{base}/campaigns", json=body, headers=admin()), 201)
     campaign_id: str = launched["campaign_id"]
     schedule = f"{base}/campaigns/{campaign_id}/schedule"
-    await _ok(client.post(schedule, json={"seed": 4}, headers=ADMIN))
+    await _ok(client.post(schedule, json={"seed": 4}, headers=admin()))
     return campaign_id
 
 
 async def _finding(client: httpx.AsyncClient, campaign_id: str, site_id: str) -> dict[str, str]:
     """An inspection of a place in village A with one hazard, citing a photo."""
     photo = await _ok(
-        client.post("/v1/evidence", content=PHOTO, headers={**ADMIN, "Content-Type": "image/png"}),
+        client.post(
+            "/v1/evidence", content=PHOTO, headers={**admin(), "Content-Type": "image/png"}
+        ),
         201,
     )
     items = standard_library().checklist_for(SiteType.SMALL_SHOP).item_ids
@@ -183,7 +188,7 @@ async def _finding(client: httpx.AsyncClient, campaign_id: str, site_id: str) ->
     }
 
     async def recorded() -> dict[str, Any] | None:
-        response = await client.post("/v1/inspections", json=body, headers=ADMIN)
+        response = await client.post("/v1/inspections", json=body, headers=admin())
         if response.status_code == 422:  # the place is not known here yet
             return None
         assert response.status_code == 201, response.text
@@ -203,7 +208,7 @@ async def _logins(registry: httpx.AsyncClient, staff_id: str) -> None:
     base = f"/v1/townships/{TOWNSHIP}"
     for path in (f"staff/{staff_id}", f"villages/{VILLAGE_A}"):
         body = {"username": f"walk-{secrets.token_hex(4)}"}
-        await _ok(registry.put(f"{base}/{path}/login", json=body, headers=ADMIN))
+        await _ok(registry.put(f"{base}/{path}/login", json=body, headers=admin()))
 
 
 @pytest.fixture(scope="module")
@@ -243,7 +248,7 @@ async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Async
             campaign_id = await _campaign(clients["rotation"])
             found = await _finding(clients["hazards"], campaign_id, site_a)
             staff = await _ok(
-                clients["registry"].get(f"/v1/townships/{TOWNSHIP}/staff", headers=ADMIN)
+                clients["registry"].get(f"/v1/townships/{TOWNSHIP}/staff", headers=admin())
             )
             staff_id = staff["items"][0]["id"]
             await _logins(clients["registry"], staff_id)
@@ -326,7 +331,7 @@ async def test_the_townships_admin_reads_every_route(stack: Stack) -> None:
     for route in get_routes(stack):
         for path, query in route.requests(stack.ids):
             client = stack.clients[route.service]
-            response = await client.get(path, params=query, headers=ADMIN)
+            response = await client.get(path, params=query, headers=admin())
             if route.county_records:
                 assert_out_of_scope(response)
             else:
